@@ -1,0 +1,1 @@
+"""claimgrid: the Dagster code location (see orchestration/definitions.py)."""

@@ -1,0 +1,138 @@
+"""The records that flow between pipeline stages.
+
+These dataclasses are the contract between the plain-Python core and the Dagster assets that
+load them into DuckDB: each asset turns a list of these into one DataFrame per warehouse table
+(`dataclasses.asdict`), so a field added here becomes a column in `raw.*`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Closed vocabularies. Great Expectations suites and dbt accepted_values tests read the same lists.
+SEGMENT_KINDS = (
+    "title", "subtitle", "dateline", "byline", "body", "heading", "caption", "photo_credit",
+    "boilerplate", "reader_comment", "embedded_data", "whitespace",
+)
+SOURCE_FORMATS = ("txt", "html", "jsonl")
+QUARANTINE_REASONS = ("empty_file", "undecodable", "empty_body", "too_large", "unsupported_format")
+STANCES = ("asserts", "reports", "denies", "questions")
+ATTRIBUTION_METHODS = ("manifest", "html_meta", "marker", "unknown")
+
+
+@dataclass(frozen=True)
+class RawDump:
+    """One document as landed: a file, or one record of a .jsonl file. `payload` is the bytes
+    after gunzip (for jsonl records: the record's `html` or `text` value encoded as UTF-8)."""
+    document_id: str            # first 16 hex chars of content_sha256: same content, same id
+    content_sha256: str         # sha256 of payload
+    source_file: str            # file name as landed (path relative to the landing dir)
+    record_index: int           # 0 for plain files; line number (0-based) inside a .jsonl
+    source_format: str          # one of SOURCE_FORMATS
+    payload: bytes
+    url: str | None = None      # from manifest.jsonl or the jsonl record
+    outlet_hint: str | None = None
+    fetched_at: str | None = None
+    title_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A span of the decoded text. Segments of a document tile it: in `seq` order, each starts
+    where the previous ended, and joining their `text` reproduces the decoded text exactly."""
+    seq: int
+    kind: str                   # one of SEGMENT_KINDS
+    start: int                  # character offsets into the decoded text, end exclusive
+    end: int
+    rule_id: str                # the rule (rules file id, or a named code path) that typed it
+    text: str
+
+
+@dataclass(frozen=True)
+class ReaderComment:
+    seq: int
+    author: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Caption:
+    seq: int                    # seq of the caption segment
+    text: str
+    credit: str | None          # e.g. "Photo: Reuters"
+
+
+@dataclass(frozen=True)
+class EmbeddedBlob:
+    """A machine-printed payload cut out of the text, e.g. PHP var_dump `string(N) "..."`."""
+    position: int               # character offset in the decoded text
+    declared_length: int | None # N of string(N)
+    actual_length: int          # UTF-8 byte length of the payload
+    status: str                 # 'ok' | 'length_mismatch' | 'truncated' | 'invalid_json'
+    reason: str | None
+    raw_json: str
+    items: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RelatedArticle:
+    related_id: str
+    title: str | None
+    picture_path: str | None
+    related_date: str | None    # ISO date read from the picture path (/YYYY/MM/DD/)
+
+
+@dataclass
+class CleanedDocument:
+    document_id: str
+    decoded_text: str
+    encoding: str               # detected or declared encoding
+    encoding_method: str        # 'bom' | 'utf-8' | 'charset-normalizer' | 'declared' | ...
+    repairs: list[str]          # e.g. ['ftfy', 'nfc', 'control_chars']
+    segments: list[Segment]
+    title: str | None
+    subtitle: str | None
+    byline: str | None
+    dateline_place: str | None
+    published_at: str | None    # ISO 8601
+    published_at_source: str | None  # 'text' | 'html_meta' | 'manifest' | None
+    body_text: str              # body + heading segments only, paragraphs joined by "\n\n"
+    url: str | None = None
+    sitename: str | None = None
+    hostname: str | None = None
+    author: str | None = None
+    comments: list[ReaderComment] = field(default_factory=list)
+    captions: list[Caption] = field(default_factory=list)
+    embedded: list[EmbeddedBlob] = field(default_factory=list)
+    related_articles: list[RelatedArticle] = field(default_factory=list)
+    quarantine_reason: str | None = None   # one of QUARANTINE_REASONS, None when accepted
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    language: str               # ISO 639-1 code or 'und'
+    probability: float          # in [0, 1]; 0.0 for 'und' without a guess
+    method: str                 # e.g. 'langdetect', 'script:hebrew', 'letters:persian', 'abstain:short'
+
+
+@dataclass(frozen=True)
+class Sentence:
+    seq: int
+    start: int                  # offsets into CleanedDocument.body_text
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Outlet:
+    outlet_id: str
+    name: str
+    domain: str | None
+    country: str | None
+    markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StanceResult:
+    stance: str                 # one of STANCES
+    attributed_to: str | None
+    cue: str | None             # the phrase that decided it, for explanation
