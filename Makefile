@@ -1,0 +1,70 @@
+# One command to set up and run, one to set up and test. Everything a fresh machine needs is here.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# Telemetry off everywhere: the machine has no internet and we do not phone home anyway.
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export DAGSTER_DISABLE_TELEMETRY := 1
+export GX_ANALYTICS_ENABLED := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DO_NOT_TRACK := 1
+export PYTHONUNBUFFERED := 1
+export CLAIMGRID_WAREHOUSE_DIR ?= $(CURDIR)/warehouse
+export CLAIMGRID_LANDING_DIR ?= $(CURDIR)/samples/landing
+
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
+MANIFEST := dbt_project/target/manifest.json
+
+.PHONY: setup run test ui sql docs bench quality clean-warehouse lock
+
+setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: ops/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp ops/dagster.yaml $@
+
+# dagster-dbt reads dbt's manifest when the code location loads, so parse before anything runs.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir .
+	touch $@
+
+run: setup
+	$(BIN)/dagster instance concurrency set duckdb 1 >/dev/null
+	$(BIN)/dagster job execute -m orchestration.definitions -j claimgrid_all
+	$(BIN)/python -m orchestration.report
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+ui: setup
+	$(BIN)/dagster instance concurrency set duckdb 1 >/dev/null
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# Analysts: a read-only shell on the published snapshot, never on the live warehouse.
+sql: setup
+	$(BIN)/duckdb -readonly $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb
+
+docs: setup
+	$(BIN)/python -m orchestration.docs
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+quality: setup
+	$(BIN)/python benchmarks/run_all.py --quality-only
+
+clean-warehouse:
+	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal
+
+# Refresh the constraints file after changing pyproject.toml (run on a machine with the venv).
+lock:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock

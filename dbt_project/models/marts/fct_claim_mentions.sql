@@ -1,0 +1,11 @@
+select
+    mention_id,
+    claim_id,
+    document_id,
+    outlet_id,
+    sentence_id,
+    sentence_text,
+    stance,
+    attributed_to,
+    similarity
+from {{ ref('int_claim_mentions') }}

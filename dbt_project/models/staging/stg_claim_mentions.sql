@@ -1,0 +1,13 @@
+with source as (
+    select * from {{ source('raw', 'claim_mentions') }}
+)
+
+select
+    claim_id,
+    document_id,
+    document_id || ':' || lpad(cast(sentence_seq as varchar), 4, '0') as sentence_id,
+    similarity,
+    stance,
+    attributed_to,
+    stance_cue
+from source

@@ -1,0 +1,18 @@
+with source as (
+    select * from {{ source('raw', 'sentences') }}
+)
+
+select
+    -- ids: stable across runs because document ids are content hashes
+    document_id || ':' || lpad(cast(sentence_seq as varchar), 4, '0') as sentence_id,
+    document_id,
+    sentence_seq,
+    -- position in the document body
+    start_char,
+    end_char,
+    -- text
+    text as sentence_text,
+    language,
+    language_probability,
+    language_method
+from source

@@ -1,0 +1,2 @@
+select document_id, story_id
+from {{ source('raw', 'stories') }}

@@ -1,0 +1,84 @@
+"""Publish: write-audit-publish's last step. Runs only when every upstream asset, blocking
+check and dbt test of the run passed, and swaps in a fresh read-only snapshot atomically."""
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from orchestration.resources import DUCKDB_POOL, WarehouseResource
+
+# What analysts get: marts and quality in full; raw and staging so they can trace a figure back
+# to the sentence and segment it came from (raw.dumps without the payload bytes).
+PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
+MART_KEYS = [
+    dg.AssetKey(["marts", name]) for name in (
+        "dim_outlet", "dim_document", "dim_claim", "fct_claim_mentions", "fct_outlet_claims",
+        "fct_related_articles", "fct_captions", "fct_text_reuse",
+    )
+]
+
+
+def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
+    """Copy the published schemas of the live warehouse into a new file next to the snapshot,
+    then rename it over the old one: readers see the old snapshot or the new one, never half."""
+    tmp_path = snapshot_path.with_name(snapshot_path.name + ".tmp")
+    tmp_path.unlink(missing_ok=True)
+    copied: dict[str, int] = {}
+    conn = duckdb.connect()  # in-memory: the live file attached read-only, the new file read-write
+    try:
+        # attached under its own name: dbt's views refer to the catalog by the file's stem
+        live = live_path.stem
+        conn.execute(f"ATTACH '{live_path}' AS \"{live}\" (READ_ONLY)")
+        conn.execute(f"ATTACH '{tmp_path}' AS snapshot")
+        relations = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_catalog = ? AND table_schema IN "
+            f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) ORDER BY 1, 2",
+            [live],
+        ).fetchall()
+        for schema, table in relations:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS snapshot."{schema}"')
+            exclude = " EXCLUDE (payload)" if (schema, table) == ("raw", "dumps") else ""
+            # views become tables: a view's SQL names the live catalog, which analysts never open
+            conn.execute(
+                f'CREATE TABLE snapshot."{schema}"."{table}" AS '
+                f'SELECT *{exclude} FROM "{live}"."{schema}"."{table}"'
+            )
+            copied[f"{schema}.{table}"] = conn.execute(
+                f'SELECT count(*) FROM snapshot."{schema}"."{table}"'
+            ).fetchone()[0]
+        conn.execute("DETACH snapshot")
+        conn.execute(f'DETACH "{live}"')
+    finally:
+        conn.close()
+    os.chmod(tmp_path, 0o444)
+    os.replace(tmp_path, snapshot_path)
+    return copied
+
+
+@dg.asset(
+    group_name="publish",
+    deps=MART_KEYS,
+    pool=DUCKDB_POOL,
+    kinds={"duckdb"},
+    description="Atomically replace warehouse/analytics.duckdb (what analysts open) with the audited warehouse.",
+)
+def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    copied = publish_snapshot(warehouse.live_path, warehouse.snapshot_path)
+    # prove the published file opens read-only before announcing it
+    check = duckdb.connect(str(warehouse.snapshot_path), read_only=True)
+    try:
+        grid_rows = check.execute("SELECT count(*) FROM marts.fct_outlet_claims").fetchone()[0]
+    finally:
+        check.close()
+    context.log.info(f"published {len(copied)} tables to {warehouse.snapshot_path}")
+    return dg.MaterializeResult(
+        metadata={
+            "snapshot": dg.MetadataValue.path(str(warehouse.snapshot_path)),
+            "tables": len(copied),
+            "grid_rows": grid_rows,
+            "row_counts": dg.MetadataValue.json(copied),
+        }
+    )

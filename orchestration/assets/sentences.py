@@ -1,0 +1,37 @@
+"""Sentences: split accepted bodies into sentences with offsets, each with its language."""
+
+import dagster as dg
+
+from orchestration.assets.common import raw_key, with_progress
+from orchestration.core.language import LanguageDetector
+from orchestration.core.sentences import split_sentences
+from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.warehouse import read_table, replace_raw_table
+
+
+@dg.asset(
+    key=raw_key("sentences"),
+    group_name="sentences",
+    deps=[raw_key("documents"), raw_key("document_languages")],
+    pool=DUCKDB_POOL,
+    kinds={"python", "duckdb"},
+    description="Body sentences of accepted documents, with offsets into the body and a language each.",
+)
+def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as conn:
+        documents = read_table(conn, "documents")
+    accepted = documents[documents["quarantine_reason"].isna()].sort_values("document_id")
+    detector = LanguageDetector()
+    rows = []
+    for doc in with_progress(context, list(accepted.itertuples(index=False)), "split documents"):
+        for sentence in split_sentences(doc.body_text or ""):
+            guess = detector.detect(sentence.text)
+            rows.append({
+                "document_id": doc.document_id, "sentence_seq": sentence.seq,
+                "start_char": sentence.start, "end_char": sentence.end, "text": sentence.text,
+                "language": guess.language, "language_probability": guess.probability,
+                "language_method": guess.method,
+            })
+    with warehouse.connect() as conn:
+        count = replace_raw_table(conn, "sentences", rows)
+    return dg.MaterializeResult(metadata={"sentences": count, "documents": len(accepted)})

@@ -1,0 +1,125 @@
+"""Great Expectations 1.x, run by hand inside Dagster asset checks.
+
+Suites are versioned JSON in the GX file project under expectations/gx/expectations/. GX 1.x has
+no working DuckDB datasource, so each check reads its frame from DuckDB with SQL and validates it
+here through an in-memory pandas datasource. Validation runs in an ephemeral context: a run must
+not write datasources or validation results into the repository's GX project.
+
+GX is imported lazily (~4-6 s) so loading the code location and the UI stay fast.
+"""
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from orchestration.settings import EXPECTATIONS_DIR
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+MAX_EXAMPLES = 5
+MAX_EXAMPLE_CHARS = 120
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    expectation: str            # type plus its column(s), e.g. expect_column_values_to_be_unique(document_id)
+    success: bool
+    observed_value: str | None  # JSON text, sanitised
+    unexpected_count: int | None
+    examples: list[str] = field(default_factory=list)  # sanitised, truncated failing values
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    suite_name: str
+    success: bool
+    row_count: int
+    outcomes: list[ExpectationOutcome]
+
+    @property
+    def failed(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def sanitise(value: Any, limit: int = MAX_EXAMPLE_CHARS) -> str:
+    """Dump text is hostile input: GX Data Docs and Dagster metadata would render markup in it.
+    Escape HTML, drop control characters and truncate before a value leaves this module."""
+    text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return html.escape(text, quote=True)
+
+
+@lru_cache(maxsize=1)
+def _file_context():
+    import great_expectations as gx
+
+    return gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
+
+
+@lru_cache(maxsize=1)
+def _batch_definition():
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    source = context.data_sources.add_pandas("claimgrid_frames")
+    return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole_frame")
+
+
+def load_suite(suite_name: str):
+    return _file_context().suites.get(suite_name)
+
+
+def suite_names() -> list[str]:
+    return sorted(p.stem for p in (EXPECTATIONS_DIR / "gx" / "expectations").glob("*.json"))
+
+
+def _describe(config) -> str:
+    kwargs = config.kwargs
+    target = kwargs.get("column") or kwargs.get("column_list") or kwargs.get("column_A")
+    if isinstance(target, list):
+        target = ",".join(target)
+    if kwargs.get("column_B"):
+        target = f"{target},{kwargs['column_B']}"
+    return f"{config.type}({target})" if target else config.type
+
+
+def _clean_json(value: Any) -> Any:
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationOutcome:
+    """Validate `frame` against the named suite. Never raises on failed expectations (a GX
+    checkpoint does not either): the caller decides what a failure blocks."""
+    suite = load_suite(suite_name)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(suite, result_format="SUMMARY")
+    outcomes = []
+    for item in result.results:
+        details = item.result or {}
+        observed = details.get("observed_value")
+        examples = [sanitise(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
+        if item.exception_info and item.exception_info.get("raised_exception"):
+            examples.append(sanitise(item.exception_info.get("exception_message")))
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=_describe(item.expectation_config),
+                success=bool(item.success),
+                observed_value=None if observed is None else sanitise(_clean_json(observed), 500),
+                unexpected_count=details.get("unexpected_count"),
+                examples=examples,
+            )
+        )
+    return ValidationOutcome(
+        suite_name=suite_name, success=bool(result.success), row_count=len(frame), outcomes=outcomes
+    )

@@ -1,0 +1,65 @@
+"""Resources: the DuckDB warehouse, the landing folder, dbt."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration.dbt_project import dbt_project
+from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
+
+# Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
+# because DuckDB allows a single read-write process per file.
+DUCKDB_POOL = "duckdb"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The live DuckDB warehouse (written by the pipeline only) and its published snapshot."""
+
+    warehouse_dir: str
+
+    @property
+    def live_path(self) -> Path:
+        return Path(self.warehouse_dir) / LIVE_DB_NAME
+
+    @property
+    def snapshot_path(self) -> Path:
+        return Path(self.warehouse_dir) / SNAPSHOT_DB_NAME
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the live file for one step and always close it, so dbt (a separate process)
+        can open it next. Connections are never held at import time or between steps."""
+        Path(self.warehouse_dir).mkdir(parents=True, exist_ok=True)
+        conn = duckdb.connect(str(self.live_path), read_only=read_only)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+
+class LandingResource(dg.ConfigurableResource):
+    """Where crawlers leave dumps, and the optional analyst claim catalog."""
+
+    landing_dir: str
+    claim_catalog: str | None = None
+
+
+def build_dbt_resource(warehouse_dir: Path) -> DbtCliResource:
+    # The dbt profile reads the warehouse path from the environment; export the one this
+    # code location was configured with so dbt writes where the Python assets wrote.
+    os.environ["CLAIMGRID_WAREHOUSE_DIR"] = str(warehouse_dir)
+    # dbt is installed in the same environment as dagster; do not rely on PATH (make and CI call
+    # .venv/bin/python directly without activating the venv).
+    dbt_executable = Path(sys.executable).with_name("dbt")
+    return DbtCliResource(
+        project_dir=dbt_project,
+        profiles_dir=str(dbt_project.project_dir),
+        dbt_executable=str(dbt_executable) if dbt_executable.exists() else "dbt",
+    )

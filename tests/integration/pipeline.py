@@ -1,0 +1,33 @@
+"""Run the whole asset graph in-process against a landing folder and a warehouse folder."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.definitions import all_assets, all_checks, build_resources
+from orchestration.settings import load_settings
+
+
+def pipeline_resources(landing_dir: Path, warehouse_dir: Path, catalog: Path | None = None) -> dict:
+    env = {"CLAIMGRID_LANDING_DIR": str(landing_dir), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir)}
+    if catalog:
+        env["CLAIMGRID_CLAIM_CATALOG"] = str(catalog)
+    return build_resources(load_settings(env))
+
+
+def run_pipeline(
+    landing_dir: Path,
+    warehouse_dir: Path,
+    catalog: Path | None = None,
+    raise_on_error: bool = True,
+    instance: dg.DagsterInstance | None = None,
+    selection=None,
+) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [*all_assets, *all_checks],
+        resources=pipeline_resources(landing_dir, warehouse_dir, catalog),
+        raise_on_error=raise_on_error,
+        instance=instance,
+        selection=selection,
+    )

@@ -1,0 +1,111 @@
+"""The whole graph on the five sample dumps, asserted by content."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import SAMPLES_DIR
+from tests.integration.pipeline import run_pipeline
+
+pytestmark = pytest.mark.integration
+
+MART_KEYS = {
+    "dim_outlet": ["outlet_id"],
+    "dim_document": ["document_id"],
+    "dim_claim": ["claim_id"],
+    "fct_claim_mentions": ["mention_id"],
+    "fct_outlet_claims": ["outlet_id", "claim_id"],
+    "fct_related_articles": ["document_id", "related_id"],
+    "fct_text_reuse": ["document_id", "source_document_id"],
+}
+
+
+def test_five_documents(snapshot):
+    assert snapshot.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0] == 5
+    files = {r[0] for r in snapshot.execute("SELECT source_file FROM marts.dim_document").fetchall()}
+    assert files == {p.name for p in SAMPLES_DIR.iterdir()}
+
+
+def test_hebrew_caption_is_a_caption_not_body(snapshot):
+    captions = snapshot.execute(
+        "SELECT caption_text, language, credit FROM marts.fct_captions"
+    ).fetchall()
+    hebrew = [c for c in captions if any("\u0590" <= ch <= "\u05ff" for ch in c[0])]
+    assert len(hebrew) == 1
+    assert hebrew[0][1] == "he"
+    assert hebrew[0][2] and "Reuters" in hebrew[0][2]
+    bodies = [r[0] for r in snapshot.execute("SELECT body_text FROM raw.documents").fetchall()]
+    assert not any(any("\u0590" <= ch <= "\u05ff" for ch in body) for body in bodies)
+
+
+def test_six_related_articles_from_the_embedded_json(snapshot):
+    rows = snapshot.execute(
+        "SELECT related_id, title, picture_path, related_date FROM marts.fct_related_articles ORDER BY related_id"
+    ).fetchall()
+    assert len(rows) == 6
+    assert all(r[0] and r[1] and r[2] and r[3] for r in rows)
+    assert all(str(r[3]).startswith("2014-") for r in rows)
+
+
+@pytest.mark.parametrize("mart,key", MART_KEYS.items())
+def test_marts_obey_their_keys(snapshot, mart, key):
+    cols = ", ".join(key)
+    duplicates = snapshot.execute(
+        f"SELECT {cols}, count(*) FROM marts.{mart} GROUP BY {cols} HAVING count(*) > 1"
+    ).fetchall()
+    nulls = snapshot.execute(
+        f"SELECT count(*) FROM marts.{mart} WHERE " + " OR ".join(f"{c} IS NULL" for c in key)
+    ).fetchone()[0]
+    assert duplicates == [] and nulls == 0
+
+
+def test_snapshot_is_read_only(sample_warehouse: Path):
+    path = sample_warehouse / "analytics.duckdb"
+    assert path.exists()
+    conn = duckdb.connect(str(path), read_only=True)
+    try:
+        with pytest.raises(duckdb.Error):
+            conn.execute("CREATE TABLE marts.intruder AS SELECT 1")
+    finally:
+        conn.close()
+
+
+def _row_counts(db: Path) -> dict[str, int]:
+    conn = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = conn.execute(
+            "SELECT table_schema, table_name FROM information_schema.tables "
+            "WHERE table_schema IN ('raw', 'marts') AND table_type = 'BASE TABLE'"
+        ).fetchall()
+        return {f"{s}.{t}": conn.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
+    finally:
+        conn.close()
+
+
+def test_second_run_changes_no_row_counts(tmp_path: Path):
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLES_DIR, landing)
+    warehouse = tmp_path / "warehouse"
+    assert run_pipeline(landing, warehouse).success
+    first = _row_counts(warehouse / "claimgrid.duckdb")
+    assert run_pipeline(landing, warehouse).success
+    second = _row_counts(warehouse / "claimgrid.duckdb")
+    assert first == second
+    assert first["raw.dumps"] == 5
+
+
+def test_duplicate_content_is_one_document(tmp_path: Path):
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLES_DIR, landing)
+    first = sorted(landing.iterdir())[0]
+    shutil.copy(first, landing / ("copy_of_" + first.name))
+    warehouse = tmp_path / "warehouse"
+    assert run_pipeline(landing, warehouse).success
+    conn = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        assert conn.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0] == 5
+    finally:
+        conn.close()
