@@ -26,6 +26,10 @@ def build_resources(settings: Settings) -> dict:
 
 defs = dg.Definitions(
     assets=all_assets,
+    # Every step is in pool "duckdb" (limit 1), so steps run one at a time anyway; the in-process
+    # executor still claims pool slots from the instance, and it saves the ~8 s per step that
+    # the multiprocess executor spends starting a subprocess (run on the samples: 3m52s -> see README).
+    executor=dg.in_process_executor,
     asset_checks=all_checks,
     jobs=[claimgrid_all],
     schedules=[nightly_rebuild],
