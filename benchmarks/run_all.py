@@ -1,0 +1,40 @@
+"""`make bench` / `make quality`: run every benchmark script and stop on the first failure.
+
+Each script prints its own figures (and skips cleanly when ../shared/benchmarks is absent).
+Speed and memory targets live here, never in timed unit tests.
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+QUALITY = ["extraction_quality.py", "language_quality.py", "stance_emergent.py"]
+SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quality-only", action="store_true", help="skip the speed benchmarks")
+    args = parser.parse_args()
+    scripts = QUALITY if args.quality_only else QUALITY + SPEED
+    for name in scripts:
+        path = HERE / name
+        if not path.exists():
+            print(f"== {name}: not present, skipped")
+            continue
+        print(f"\n== {name}", flush=True)
+        started = time.perf_counter()
+        code = subprocess.call([sys.executable, str(path)], cwd=HERE.parent)
+        print(f"== {name}: exit {code} in {time.perf_counter() - started:.1f}s", flush=True)
+        if code != 0:
+            return code
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
