@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,17 +16,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT / "samples" / "landing"
 SHARED_DIR = REPO_ROOT.parent / "shared"
 DBT_DIR = REPO_ROOT / "dbt_project"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """dagster-dbt needs dbt's manifest when the definitions load: parse once per session."""
-    manifest = DBT_DIR / "target" / "manifest.json"
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run(
-        [str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True
-    )
-    return manifest
 
 
 @pytest.fixture

@@ -1,0 +1,72 @@
+"""Landing-folder scanning: formats, gzip, jsonl records, manifest sidecar, dedup by content."""
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from orchestration.core.ingest import dump_format, landing_fingerprint, scan_landing
+from tests.conftest import SAMPLES_DIR
+
+
+def test_bundled_samples_are_five_txt_dumps():
+    dumps = scan_landing(SAMPLES_DIR)
+    assert len(dumps) == 5
+    assert {d.source_format for d in dumps} == {"txt"}
+    assert all(d.document_id == d.content_sha256[:16] for d in dumps)
+    assert {d.source_file for d in dumps} == {p.name for p in SAMPLES_DIR.iterdir()}
+
+
+def test_formats_by_name():
+    assert dump_format(Path("a.txt")) == "txt"
+    assert dump_format(Path("a.HTML")) == "html"
+    assert dump_format(Path("a.htm.gz")) == "html"
+    assert dump_format(Path("a.jsonl")) == "jsonl"
+    assert dump_format(Path("manifest.jsonl")) is None
+    assert dump_format(Path("notes.pdf")) is None
+    assert dump_format(Path(".hidden.txt")) is None
+
+
+def test_gzip_jsonl_manifest_and_duplicates(tmp_path: Path):
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(b"<html><body><p>Hello</p></body></html>"))
+    (tmp_path / "plain.txt").write_text("Same text\n", encoding="utf-8")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "copy.txt").write_text("Same text\n", encoding="utf-8")
+    records = [
+        {"html": "<p>Record one</p>", "url": "https://example.org/1", "outlet": "example"},
+        {"text": "Record two", "title": "Two"},
+        {"neither": True},
+        "not an object",
+    ]
+    (tmp_path / "feed.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n{broken json\n", encoding="utf-8"
+    )
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"file": "plain.txt", "outlet": "wire", "url": "https://wire.example/x",
+                    "fetched_at": "2014-06-06T10:00:00Z"}) + "\nnot json\n",
+        encoding="utf-8",
+    )
+    dumps = {d.source_file + f"#{d.record_index}": d for d in scan_landing(tmp_path)}
+
+    assert dumps["page.html.gz#0"].source_format == "html"
+    assert dumps["page.html.gz#0"].payload.startswith(b"<html>")   # gunzipped
+    # identical content is one document; the first path in sorted order keeps it
+    assert "plain.txt#0" in dumps and "sub/copy.txt#0" not in dumps
+    assert dumps["plain.txt#0"].outlet_hint == "wire"
+    assert dumps["plain.txt#0"].fetched_at == "2014-06-06T10:00:00Z"
+    assert dumps["feed.jsonl#0"].source_format == "html"
+    assert dumps["feed.jsonl#0"].outlet_hint == "example"
+    assert dumps["feed.jsonl#1"].source_format == "txt"
+    assert dumps["feed.jsonl#1"].title_hint == "Two"
+    assert len(dumps) == 4
+
+
+def test_fingerprint_changes_with_content_and_manifest(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("one", encoding="utf-8")
+    first = landing_fingerprint(tmp_path)
+    assert landing_fingerprint(tmp_path) == first
+    (tmp_path / "a.txt").write_text("two", encoding="utf-8")
+    second = landing_fingerprint(tmp_path)
+    assert second != first
+    (tmp_path / "manifest.jsonl").write_text('{"file": "a.txt", "outlet": "x"}', encoding="utf-8")
+    assert set(landing_fingerprint(tmp_path)) == {"a.txt", "manifest.jsonl"}
