@@ -17,6 +17,7 @@ SOURCE_FORMATS = ("txt", "html", "jsonl")
 QUARANTINE_REASONS = ("empty_file", "undecodable", "empty_body", "too_large", "unsupported_format")
 STANCES = ("asserts", "reports", "denies", "questions")
 ATTRIBUTION_METHODS = ("manifest", "html_meta", "marker", "unknown")
+CLAIM_ORIGINS = ("discovered", "catalog")
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Sentence:
     start: int                  # offsets into CleanedDocument.body_text
     end: int
     text: str
+    continues_quote: bool = False   # inside a quotation opened by an earlier sentence
 
 
 @dataclass(frozen=True)
@@ -136,3 +138,45 @@ class StanceResult:
     stance: str                 # one of STANCES
     attributed_to: str | None
     cue: str | None             # the phrase that decided it, for explanation
+
+
+@dataclass(frozen=True)
+class OutletAttribution:
+    """Who published a document, and how we know (method is one of ATTRIBUTION_METHODS)."""
+    outlet_id: str              # registry id, or 'unknown-<document_id>' (unknowns never merge)
+    method: str
+    outlet: Outlet | None       # the registry entry, None for unknown / unregistered outlets
+    evidence: str | None        # the manifest value, URL, site name or marker that decided it
+
+
+@dataclass(frozen=True)
+class CatalogClaim:
+    """An analyst-supplied claim (CLAIMGRID_CLAIM_CATALOG: claim_id,claim_text[,story_hint])."""
+    claim_id: str
+    claim_text: str
+    story_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimRecord:
+    claim_id: str               # deterministic; kept for claims already in the warehouse
+    story_id: str | None
+    claim_text: str             # the most representative sentence (or clause)
+    origin: str                 # one of CLAIM_ORIGINS
+
+
+@dataclass(frozen=True)
+class ClaimMention:
+    claim_id: str
+    document_id: str
+    sentence_seq: int
+    similarity: float           # in [0, 1]: how close the sentence is to the claim
+
+
+@dataclass(frozen=True)
+class TextReuse:
+    """`document_id` repeats `shared_sentences` sentences of the earlier `source_document_id`."""
+    document_id: str
+    source_document_id: str
+    shared_sentences: int
+    reused_share: float         # shared sentences / sentences of document_id, in [0, 1]
