@@ -261,3 +261,31 @@ def test_mixed_script_text_abstains():
 def test_short_latin_text_that_langdetect_gets_wrong_abstains(text):
     # Seeded langdetect says cy 0.99999 and ca 0.99999; the exact posterior is below 0.99.
     assert LanguageDetector().detect(text).language == "und"
+
+
+_POOL = [
+    ("body", ENGLISH_PARAGRAPHS[0]), ("body", ENGLISH_PARAGRAPHS[2]),
+    ("body", "כל אדם זכאי לחירות הדעה והבטוי, לרבות החירות להחיק בדעות ללא כל הפרעה"),
+    ("heading", "آنها گفتند که پروژه ادامه خواهد داشت"),
+    ("body", "He refused."), ("caption", "ראש הממשלה בביקור בירושלים"),
+    ("photo_credit", "Photo: Reuters"), ("whitespace", "\n\n"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_POOL), min_size=1, max_size=8))
+def test_document_language_is_the_language_of_most_body_characters(parts):
+    detector = LanguageDetector()
+    segments = _segments(*parts)
+    labels = dict(label_segments(segments, detector))
+    by_language: dict[str, int] = {}
+    for segment in segments:
+        language = labels[segment.seq].language
+        if segment.kind in ("body", "heading") and language != "und":
+            by_language[language] = by_language.get(language, 0) + segment.end - segment.start
+    detections = detector.detections
+    document = detect_document([(s.kind, s.text) for s in segments], detector)
+    if by_language:
+        assert document.language == max(by_language, key=lambda k: (by_language[k], k))
+        assert detector.detections == detections       # no re-detection for the document
+    assert 0.0 <= document.probability <= 1.0
