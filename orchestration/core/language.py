@@ -38,9 +38,20 @@ reach step 3:
    benchmark) the same setting labels 95.5% of sentences, 99.98% correctly. The letter floor
    (`MIN_LETTERS` = 4) changes nothing measurable at T=3 (letters >= 4, 8: same precision);
    it is kept so acronyms of 1-3 letters ("AFP", "BBC") never reach the profiles.
-   `MIN_SCRIPT_SHARE` = 0.75: at 0.6, Hebrew interface strings made mostly of English terms
-   ("שדה Geometry הבסיסי ... OpenGIS Specification Geometry") were labelled en; at 0.75 they
-   abstain, while a Hebrew caption with "(צילום: AP)" still has > 80% Hebrew letters.
+   Mixed scripts: Hebrew or Arabic-script text routinely embeds Latin names and acronyms
+   ("URL", "JSON", "(צילום: AP)"), so a language-specific script decides from a 60% share of
+   the letters (`MIN_SCRIPT_SHARE`); Latin or Cyrillic text must hold 75%
+   (`MIN_NGRAM_SCRIPT_SHARE`), because at 0.6 a Hebrew interface string made mostly of English
+   terms ("שדה Geometry הבסיסי ... OpenGIS Specification Geometry") was labelled en. A single
+   0.75 for both cost 7 points of abstention on Hebrew sentences and 5 on Arabic ones.
+
+Body sentences can use their document's language (`LanguageDetector.detect_in_document`):
+a sentence that abstained for low confidence takes the document's language when its best
+candidate is that language with posterior >= `MIN_CONTEXT_PROBABILITY` = 0.7. Adversarial
+check, every evaluation item placed in an English document: precision stays 99.95% / 99.3% /
+99.1% / 98.7% (sentence / phrase / pair / word; 0.5 gives 98.0% on words, too close to the
+target); in the right document, sentence abstention falls from 15% to 7% on the evaluation
+set and from 4.5% to 1% on the English news sentences (precision 100% / 99.98%).
 
 Every `LanguageGuess` has an ISO 639-1 code or 'und', a probability in [0, 1] (0.0 for every
 'und'), and a method naming the decider ('script:hebrew', 'letters:persian', 'langdetect') or
@@ -108,11 +119,13 @@ CYRILLIC_EXCLUSIONS = (
 UNSUPPORTED_CYRILLIC = frozenset("ђћўәөүңқғұһ")  # Serbian, Belarusian, Kazakh, Tatar...: no profile
 
 # --- thresholds (figures in the module docstring) ---------------------------------------------
-MIN_SCRIPT_SHARE = 0.75     # the dominant script must hold this share of the letters
+MIN_SCRIPT_SHARE = 0.6      # a language-specific script must hold this share of the letters
+MIN_NGRAM_SCRIPT_SHARE = 0.75  # ... and a script left to the n-gram profiles this share
 TEMPERATURE = 3.0           # posterior temperature: each character sits in ~3 n-grams
 MIN_PROBABILITY = 0.99      # below this tempered posterior: 'und' (abstain:low_confidence)
 MIN_LETTERS = 4             # fewer letters never reach the n-gram profiles (abstain:short)
 MIN_WORDS = 1
+MIN_CONTEXT_PROBABILITY = 0.7   # detect_in_document: candidate agreeing with the document
 LANGDETECT_MAX_CHARS = 2000  # langdetect's accuracy is saturated long before; its append is O(n)
 
 
@@ -224,6 +237,7 @@ class LanguageDetector:
         temperature: float = TEMPERATURE,
         min_arabic_letters: int = 2,
         min_letters_arabic_ngrams: int = 12,
+        min_context_probability: float = MIN_CONTEXT_PROBABILITY,
         min_script_letters: int = 1,
     ) -> None:
         self.min_letters = min_letters
@@ -232,9 +246,12 @@ class LanguageDetector:
         self.temperature = temperature
         self.min_arabic_letters = min_arabic_letters
         self.min_letters_arabic_ngrams = min_letters_arabic_ngrams
+        self.min_context_probability = min_context_probability
         self.min_script_letters = min_script_letters
         self._model = profile_model()
         self._memo: dict[str, LanguageGuess] = {}
+        # Best n-gram candidate of texts that abstained for low confidence, for context use.
+        self._candidates: dict[str, tuple[str, float]] = {}
         self.detections = 0
         self.lookups = 0
 
@@ -249,6 +266,21 @@ class LanguageDetector:
             self._memo[key] = guess
         return guess
 
+    def detect_in_document(self, text: str, document_language: str) -> LanguageGuess:
+        """`detect(text)` for a sentence of a body whose document language is known: where the
+        text alone abstained for low confidence but its best n-gram candidate *is* the
+        document's language (with posterior >= `min_context_probability`), that language is
+        taken, method 'langdetect+document'. A sentence whose evidence points elsewhere, or
+        that is too short or has no letters, stays 'und'. Memoised like `detect`.
+        """
+        guess = self.detect(text)
+        if guess.language != UNDETERMINED or document_language == UNDETERMINED:
+            return guess
+        candidate = self._candidates.get(text.strip())
+        if candidate and candidate[0] == document_language and candidate[1] >= self.min_context_probability:
+            return LanguageGuess(document_language, candidate[1], "langdetect+document")
+        return guess
+
     # -- deciders ------------------------------------------------------------------------------
     def _analyse(self, text: str) -> LanguageGuess:
         counts = script_letter_counts(text)
@@ -260,7 +292,8 @@ class LanguageDetector:
             counts["kana"] += counts.pop("han")
         script, letters = max(counts.items(), key=lambda item: (item[1], item[0]))
         share = letters / total
-        if share < MIN_SCRIPT_SHARE:
+        decided_by_ngrams = script in LANGDETECT_SCRIPTS and script != "arabic"
+        if share < (MIN_NGRAM_SCRIPT_SHARE if decided_by_ngrams else MIN_SCRIPT_SHARE):
             return _und("abstain:mixed_script")
 
         language = SCRIPT_LANGUAGES.get(script)
@@ -338,10 +371,11 @@ class LanguageDetector:
         best = self._model.posterior(cleaned, allowed, self.temperature)
         if best is None:
             return _und("abstain:no_letters")
-        language, probability = best
+        language, probability = LANGDETECT_TO_ISO.get(best[0], best[0]), _clamp(best[1])
         if probability < self.min_probability:
+            self._candidates[text] = (language, probability)
             return _und("abstain:low_confidence")
-        return LanguageGuess(LANGDETECT_TO_ISO.get(language, language), _clamp(probability), "langdetect")
+        return LanguageGuess(language, probability, "langdetect")
 
 
 # --- segments and documents -------------------------------------------------------------------

@@ -289,3 +289,20 @@ def test_document_language_is_the_language_of_most_body_characters(parts):
         assert document.language == max(by_language, key=lambda k: (by_language[k], k))
         assert detector.detections == detections       # no re-detection for the document
     assert 0.0 <= document.probability <= 1.0
+
+
+def test_a_sentence_takes_its_document_language_only_when_its_own_evidence_agrees():
+    detector = LanguageDetector()
+    sentence = "He refused."      # abstains alone; its best candidate is English (0.81)
+    assert detector.detect(sentence).language == "und"
+    in_english = detector.detect_in_document(sentence, "en")
+    assert (in_english.language, in_english.method) == ("en", "langdetect+document")
+    assert 0.7 <= in_english.probability < 0.99
+    # In a French document the same words stay undetermined: the evidence is not French.
+    assert detector.detect_in_document(sentence, "fr").language == "und"
+    # Script-decided and letterless texts never borrow the document language.
+    assert detector.detect_in_document("שלום", "en").language == "he"
+    assert detector.detect_in_document("12:45", "en").language == "und"
+    assert detector.detect_in_document("Photo: Reuters", "und").language == "und"
+    # Its best candidate is German, but at 0.52: too weak even inside a German document.
+    assert detector.detect_in_document("Photo: Reuters", "de").language == "und"
