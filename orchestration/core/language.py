@@ -60,6 +60,7 @@ the reason for abstaining ('abstain:short', 'abstain:low_confidence', 'abstain:n
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
@@ -129,6 +130,16 @@ MIN_CONTEXT_PROBABILITY = 0.7   # detect_in_document: candidate agreeing with th
 LANGDETECT_MAX_CHARS = 2000  # langdetect's accuracy is saturated long before; its append is O(n)
 
 
+_SPACE_RUN = re.compile(" {2,}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _normalized_char(ch: str) -> str:
+    from langdetect.utils.ngram import NGram
+
+    return NGram.normalize(ch)
+
+
 class ProfileModel:
     """langdetect's 55 language profiles (its n-gram model), loaded once, scored exactly.
 
@@ -174,11 +185,52 @@ class ProfileModel:
         return mask
 
     def ngrams(self, text: str) -> list[str]:
-        """langdetect's n-grams of `text` (URLs and e-mails removed, characters normalised)."""
+        """langdetect's n-grams of `text`, exactly as `Detector._extract_ngrams` gives them
+        (URLs and e-mails removed, characters normalised, n-grams of all-capital words skipped),
+        about twice as fast: the same state machine, with each character's normalisation
+        memoised instead of recomputed. tests/unit/test_language.py checks the equality on
+        the whole evaluation set; langdetect is pinned (1.0.9)."""
+        from langdetect.detector import Detector
+        from langdetect.utils.ngram import NGram
+
+        text = Detector.MAIL_RE.sub(" ", Detector.URL_RE.sub(" ", text))
+        detector = self.factory.create()
+        detector.text = _SPACE_RUN.sub(" ", NGram.normalize_vi(text)[: detector.max_text_length])
+        detector.cleaning_text()
+        known = self.row_of
+        result = []
+        grams, capital_word = " ", False
+        for ch in detector.text:
+            ch = _normalized_char(ch)
+            last = grams[-1]
+            if last == " ":
+                grams, capital_word = " ", False
+                if ch == " ":
+                    continue
+            elif len(grams) >= 3:
+                grams = grams[1:]
+            grams += ch
+            if ch.isupper():
+                if last.isupper():
+                    capital_word = True
+            else:
+                capital_word = False
+            if capital_word:
+                continue
+            for n in (1, 2, 3):
+                if len(grams) < n:
+                    break
+                gram = grams[-n:]
+                if gram != " " and gram in known:
+                    result.append(gram)
+        return result
+
+    def reference_ngrams(self, text: str) -> list[str]:
+        """langdetect's own (slower) extraction, to check `ngrams` against."""
         detector = self.factory.create()
         detector.append(text)
         detector.cleaning_text()
-        return detector._extract_ngrams()   # private, but langdetect is pinned (1.0.9)
+        return detector._extract_ngrams()
 
     def log_likelihoods(self, text: str):
         """log P(text | language) for every profile, in `self.languages` order (numpy array);

@@ -306,3 +306,19 @@ def test_a_sentence_takes_its_document_language_only_when_its_own_evidence_agree
     assert detector.detect_in_document("Photo: Reuters", "und").language == "und"
     # Its best candidate is German, but at 0.52: too weak even inside a German document.
     assert detector.detect_in_document("Photo: Reuters", "de").language == "und"
+
+
+def test_fast_ngram_extraction_equals_langdetects_own_on_the_evaluation_set():
+    import csv
+    from pathlib import Path
+
+    from orchestration.core.language import profile_model
+
+    model = profile_model()
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "language_eval.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle, delimiter="\t")]
+    texts += MIXED_TEXTS + ["VISIT https://example.org/a?b=c NOW or mail x@y.org", "ĐẠI HỌC Việt Nam",
+                            "東京は日本の首都です", "Some  double   spaces\tand tabs"]
+    mismatched = [t for t in texts if model.ngrams(t) != model.reference_ngrams(t)]
+    assert not mismatched, mismatched[:5]
