@@ -54,9 +54,16 @@ target); in the right document, sentence abstention falls from 15% to 7% on the 
 set and from 4.5% to 1% on the English news sentences (precision 100% / 99.98%).
 
 Every `LanguageGuess` has an ISO 639-1 code or 'und', a probability in [0, 1] (0.0 for every
-'und'), and a method naming the decider ('script:hebrew', 'letters:persian', 'langdetect') or
-the reason for abstaining ('abstain:short', 'abstain:low_confidence', 'abstain:no_letters',
-'abstain:mixed_script', 'abstain:ambiguous_letters', 'abstain:unsupported_script').
+'und'), and a method:
+- deciders: 'script:<script>' (e.g. 'script:hebrew', 'script:kana'),
+  'script:hebrew+yiddish_ligatures', 'letters:arabic' / 'letters:persian' / 'letters:urdu',
+  'langdetect' (n-gram profiles), 'langdetect+document' (`detect_in_document`);
+- documents (`detect_document`): 'majority:body_characters', 'joined_body:<method>';
+- abstentions: 'abstain:no_letters', 'abstain:short', 'abstain:low_confidence',
+  'abstain:mixed_script', 'abstain:ambiguous_letters', 'abstain:unsupported_script',
+  'abstain:no_features' (no n-gram known to any profile), 'abstain:no_body';
+- segments of kinds that carry no language (`label_segments`): 'skip:whitespace',
+  'skip:embedded_data', 'skip:photo_credit'.
 """
 from __future__ import annotations
 
@@ -405,6 +412,14 @@ class LanguageDetector:
         words = sum(1 for token in text.split() if any(ch.isalpha() for ch in token))
         if letters < self.min_letters or words < self.min_words:
             return _und("abstain:short")
+        # langdetect skips every n-gram inside an all-capital word, so a shouted headline
+        # leaves only its initials (upper-cased sentences of the evaluation set: 88% precision,
+        # 89% abstention). Lower-cased they score like normal text (99.9%, 18%); normal text is
+        # kept as it is, because capitals carry evidence (always lower-casing cost 0.1-0.3
+        # points of precision).
+        upper = sum(1 for ch in text if ch.isupper())
+        if upper * 2 > sum(1 for ch in text if ch.isupper() or ch.islower()):
+            text = text.lower()
         # Letters of other scripts (a Hebrew name in an English sentence) only add noise.
         cleaned = "".join(
             " " if ch.isalpha() and script_of(ch) != script else ch
@@ -422,7 +437,7 @@ class LanguageDetector:
                 return _und("abstain:ambiguous_letters")
         best = self._model.posterior(cleaned, allowed, self.temperature)
         if best is None:
-            return _und("abstain:no_letters")
+            return _und("abstain:no_features")     # no n-gram any profile knows
         language, probability = LANGDETECT_TO_ISO.get(best[0], best[0]), _clamp(best[1])
         if probability < self.min_probability:
             self._candidates[text] = (language, probability)

@@ -322,3 +322,10 @@ def test_fast_ngram_extraction_equals_langdetects_own_on_the_evaluation_set():
                             "東京は日本の首都です", "Some  double   spaces\tand tabs"]
     mismatched = [t for t in texts if model.ngrams(t) != model.reference_ngrams(t)]
     assert not mismatched, mismatched[:5]
+
+
+def test_shouted_headlines_are_read_lower_cased():
+    # langdetect ignores n-grams inside all-capital words; read as-is this would abstain.
+    guess = LanguageDetector().detect("USING HONEY INSTEAD OF SUGAR IN THE KITCHEN")
+    assert (guess.language, guess.method) == ("en", "langdetect")
+    assert LanguageDetector().detect("PHOTO: REUTERS").language == "und"
