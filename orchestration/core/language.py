@@ -284,7 +284,9 @@ class LanguageDetector:
 
     `detect(text)` analyses each distinct text (compared after stripping surrounding
     whitespace) once per detector; `detections` counts the analyses actually run and `lookups`
-    every call, so callers and tests can check that nothing is detected twice.
+    every call, so callers and tests can check that nothing is detected twice. The memo is
+    unbounded by design (a run must never detect a text twice); it holds one small record per
+    distinct text, so a detector lives as long as one asset run, not longer.
     """
 
     def __init__(
