@@ -303,49 +303,68 @@ def rule_stance(sentence: str, quote_context: str | None = None) -> StanceResult
 
 # --- the statistical layer ------------------------------------------------------------------
 
-def _tokens(text: str) -> list[str]:
-    return [w.lower().strip(".’'") for w in _WORD.findall(text)]
-
-
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*|[?!:,]")
 _NEGATIONS = {"not", "no", "never", "nor", "none", "nobody", "nothing", "isn’t", "isn't", "didn't",
               "didn’t", "doesn't", "doesn’t", "wasn't", "wasn’t", "aren't", "aren’t", "hasn't", "hasn’t",
               "won't", "won’t", "can't", "can’t", "cannot"}
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be",
          "with", "at", "by", "from", "as", "that", "this", "it", "its", "has", "have", "had", "will"}
+CLAIM_WORD = "C"   # stands for any run of words the sentence shares with the claim
+
+
+def _tokens(text: str) -> list[str]:
+    return [w.lower().strip(".’'") for w in _TOKEN.findall(text)]
+
+
+def _stem(word: str) -> str:
+    # A crude 5-letter prefix: enough to see "beheads" and "beheaded" as the claim's word.
+    return word[:5]
 
 
 def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
-    """Sparse features of a sentence (and its relation to the claim) for the stance model."""
+    """Sparse features of a sentence and its relation to the claim, for the stance model.
+
+    The words the sentence shares with the claim are masked to one placeholder, so the model
+    learns the *frame* around the claim ("C, claims analyst", "report: C", "no, C") rather
+    than the topic words of the claims it was trained on; cross-validation by claim showed
+    raw topic n-grams only add noise (0.758 vs 0.769 accuracy on Emergent).
+    """
     claim_text = claim_text or sentence
     lexicon = load_lexicon()
     features: dict[str, float] = {"bias": 1.0}
-    rule = rule_stance(sentence)
-    features[f"rule={rule.stance}"] = 1.0
+    features[f"rule={rule_stance(sentence).stance}"] = 1.0
     claim_cues = {c.cue_id for c, _ in find_cues(claim_text, lexicon)}
     for cue, _ in find_cues(sentence, lexicon):
         features[("cue_shared=" if cue.cue_id in claim_cues else "cue=") + cue.cue_id] = 1.0
-    tokens = _tokens(sentence)
-    claim_tokens = _tokens(claim_text)
+    tokens, claim_tokens = _tokens(sentence), _tokens(claim_text)
+    claim_stems = {_stem(t) for t in claim_tokens if t not in _STOP and t.isalnum()}
+    masked: list[str] = []
     for t in tokens:
-        features[f"w={t}"] = 1.0
-    for a, b in zip(tokens, tokens[1:]):
-        features[f"b={a}_{b}"] = 1.0
-    neg = {t for t in tokens if t in _NEGATIONS}
-    claim_neg = {t for t in claim_tokens if t in _NEGATIONS}
-    if neg and not claim_neg:
+        m = CLAIM_WORD if _stem(t) in claim_stems else t
+        if not (m == CLAIM_WORD and masked and masked[-1] == CLAIM_WORD):
+            masked.append(m)
+    for t in masked:
+        if t != CLAIM_WORD:
+            features[f"m={t}"] = 1.0
+    framed = ["<s>", *masked, "</s>"]
+    for a, b in zip(framed, framed[1:]):
+        features[f"mb={a}_{b}"] = 1.0
+    negations = {t for t in tokens if t in _NEGATIONS}
+    claim_negations = {t for t in claim_tokens if t in _NEGATIONS}
+    if negations and not claim_negations:
         features["neg_not_in_claim"] = 1.0
-    if claim_neg and not neg:
+    if claim_negations and not negations:
         features["claim_neg_dropped"] = 1.0
-    content = {t for t in tokens if t not in _STOP}
-    claim_content = {t for t in claim_tokens if t not in _STOP}
+    content = {_stem(t) for t in tokens if t not in _STOP and t.isalnum()}
     if content:
-        overlap = len(content & claim_content) / len(content)
+        overlap = len(content & claim_stems) / len(content)
         features[f"overlap={min(4, int(overlap * 5))}"] = 1.0
-        novel = content - claim_content
-        for t in novel:
-            features[f"novel={t}"] = 1.0
+    if claim_stems:
+        coverage = len(content & claim_stems) / len(claim_stems)
+        features[f"coverage={min(4, int(coverage * 5))}"] = 1.0
     if sentence.strip().endswith("?"):
         features["qmark"] = 1.0
+    features[f"len={min(4, len(tokens) // 5)}"] = 1.0
     return features
 
 
@@ -397,10 +416,14 @@ def fit_stance_model_on_features(rows: list[dict[str, float]], labels: list[str]
 
     counts = Counter(name for row in rows for name in row)
     rows = [{k: v for k, v in row.items() if counts[k] >= min_count or k == "bias"} for row in rows]
+    from threadpoolctl import threadpool_limits
+
     vectorizer = DictVectorizer()
     X = vectorizer.fit_transform(rows)
     model = LogisticRegression(C=C, max_iter=2000)
-    model.fit(X, labels)
+    # One BLAS thread: on a shared 2-core machine, oversubscribed threads made a 0.6 s fit take 17 s.
+    with threadpool_limits(limits=1):
+        model.fit(X, labels)
     classes = tuple(model.classes_)
     names = vectorizer.get_feature_names_out()
     coef = model.coef_
@@ -425,25 +448,48 @@ def load_model(path: str | Path = MODEL_PATH) -> StanceModel | None:
     return StanceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
 
 
-def combine(rules: StanceResult, model_stance: str | None) -> StanceResult:
-    """Final stance: an explicit cue decides; the model decides only cue-less sentences."""
-    if model_stance is None or rules.cue is not None or rules.stance != "asserts":
+POLICIES = ("rules", "model")
+
+
+def combine(rules: StanceResult, model_stance: str | None, policy: str = "rules") -> StanceResult:
+    """Join the rule decision and the model's guess.
+
+    policy 'rules' (the pipeline default): any explicit cue decides, as the issue defines the
+    stances by their cues ("according to", "told Y" -> reports) and an analyst can check a cue;
+    the model only labels sentences where no cue fired.
+    policy 'model': only explicit denial and doubt cues override the model. News *headlines*
+    say "X says Y" while presenting Y as fact, so on Emergent this scores higher; it does not
+    match the definition of `reports` for body sentences.
+    The speaker (`attributed_to`) always comes from the rules.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"policy must be one of {POLICIES}")
+    if model_stance is None:
         return rules
-    if model_stance == "asserts":
+    if policy == "rules":
+        if rules.cue is not None or rules.stance != "asserts" or model_stance == "asserts":
+            return rules
+        return StanceResult(model_stance, rules.attributed_to, f"model:{model_stance}")
+    if rules.stance in ("denies", "questions") or model_stance == rules.stance:
         return rules
     return StanceResult(model_stance, rules.attributed_to, f"model:{model_stance}")
 
 
 def classify_stance(sentence: str, claim_text: str | None = None, quote_context: str | None = None,
-                    *, model: StanceModel | None = None, use_model: bool = True) -> StanceResult:
-    """Stance of `sentence` toward `claim_text` (when known), with its attribution and cue."""
+                    *, model: StanceModel | None = None, use_model: bool = True,
+                    policy: str = "rules") -> StanceResult:
+    """Stance of `sentence` toward `claim_text` (when known), with its attribution and cue.
+
+    `quote_context` is the sentence attributing the quotation `sentence` sits in (see
+    `quote_contexts`). Without a stored model (or with use_model=False) the rules decide alone.
+    """
     rules = rule_stance(sentence, quote_context)
     if not use_model:
         return rules
     model = model or load_model()
     if model is None:
         return rules
-    return combine(rules, model.predict(featurize(sentence, claim_text)))
+    return combine(rules, model.predict(featurize(sentence, claim_text)), policy)
 
 
 # --- quotations that span sentences ---------------------------------------------------------
