@@ -144,7 +144,11 @@ def _units(document_id: str, sentences: Sequence[Sentence]) -> list[_Unit]:
     return units
 
 
-def _score(a: _Unit, b: _Unit, idf: dict[str, float], unseen: float) -> float:
+def _score(a: _Unit, b: _Unit, idf: dict[str, float], unseen: float,
+           short_by_containment: bool = False) -> float:
+    if short_by_containment and len(b.tokens) == 2 and b.tokens <= a.tokens:
+        # A two-word analyst claim ("Batmobile stolen") is matched when both words are there.
+        return weighted_similarity(a.tokens, b.tokens, idf, unseen, a.weight, b.weight, min_shared=2)
     if min(len(a.tokens), len(b.tokens)) < MIN_SHARED_TOKENS:
         # Too few content words to judge a restatement: only the same words count.
         return 1.0 if a.surface == b.surface and len(a.surface) >= 3 else 0.0
@@ -155,8 +159,9 @@ class _ClusterIndex:
     """Clusters of one story with an inverted index over their exemplars' tokens. Clusters may
     be merged (union-find); postings keep old indices and are resolved through `find`."""
 
-    def __init__(self, idf: dict[str, float], unseen: float) -> None:
+    def __init__(self, idf: dict[str, float], unseen: float, short_by_containment: bool = False) -> None:
         self.idf, self.unseen = idf, unseen
+        self.short_by_containment = short_by_containment
         self.clusters: list[_Cluster] = []
         self.parent: list[int] = []
         self.postings: dict[str, list[int]] = defaultdict(list)
@@ -212,7 +217,7 @@ class _ClusterIndex:
         candidates.extend(self.find(c) for c in self.by_surface.get(unit.surface, ()))
         scored = []
         for cluster_index in dict.fromkeys(candidates):
-            best = max(_score(unit, ex, self.idf, self.unseen)
+            best = max(_score(unit, ex, self.idf, self.unseen, self.short_by_containment)
                        for ex in self.clusters[cluster_index].exemplars)
             if best >= threshold:
                 scored.append((best, cluster_index))
@@ -344,22 +349,27 @@ def _merge_passages(clusters: list[_Cluster],
     for i, cluster in enumerate(clusters):
         for unit, _ in cluster.members:
             seqs[i][unit.document_id].add(unit.sentence_seq)
-    by_documents: dict[frozenset[str], list[int]] = defaultdict(list)
-    for i, cluster in enumerate(clusters):
-        by_documents[frozenset(cluster.documents())].append(i)
-    for members in by_documents.values():
-        for a in members:
-            for b in members:
-                if a == b:
-                    continue
-                follows_everywhere = all(
-                    any(seq - 1 in seqs[a][d] and is_quotation(sentence_of[(d, seq)])
-                        for seq in seqs[b][d])
-                    for d in seqs[b])
-                if follows_everywhere:
-                    ra, rb = find(a), find(b)
-                    if ra != rb:
-                        parent[max(ra, rb)] = min(ra, rb)
+    # Only clusters holding the sentence right before one of b's can precede b: index them.
+    holding: dict[tuple[str, int], list[int]] = defaultdict(list)
+    documents = [frozenset(c.documents()) for c in clusters]
+    for i in range(len(clusters)):
+        for d, doc_seqs in seqs[i].items():
+            for seq in doc_seqs:
+                holding[(d, seq)].append(i)
+    for b in range(len(clusters)):
+        first_doc = min(seqs[b])
+        before = {a for seq in seqs[b][first_doc] for a in holding.get((first_doc, seq - 1), ())}
+        for a in sorted(before):
+            if a == b or documents[a] != documents[b]:
+                continue
+            follows_everywhere = all(
+                any(seq - 1 in seqs[a][d] and is_quotation(sentence_of[(d, seq)])
+                    for seq in seqs[b][d])
+                for d in seqs[b])
+            if follows_everywhere:
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[_Cluster]] = defaultdict(list)
     for i, cluster in enumerate(clusters):
         groups[find(i)].append(cluster)
@@ -381,7 +391,7 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     idf, unseen = idf_weights([u.tokens for u in units] + [u.tokens for u in claim_units])
     for unit in units + claim_units:
         unit.weight = set_weight(unit.tokens, idf, unseen)
-    index = _ClusterIndex(idf, unseen)
+    index = _ClusterIndex(idf, unseen, short_by_containment=True)
     for claim, unit in zip(catalog, claim_units):
         index.new_cluster((claim.claim_id,), unit, seeded_id=claim.claim_id)
 
