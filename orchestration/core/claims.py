@@ -249,6 +249,9 @@ def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str,
             sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id))
         claims.extend(story_claims)
         mentions.extend(story_mentions)
+    # Sorted by id, so a rerun with its own output as `existing` returns equal lists.
+    claims.sort(key=lambda c: (c.story_id or "", c.claim_id))
+    mentions.sort(key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
     return claims, mentions
 
 

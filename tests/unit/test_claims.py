@@ -83,9 +83,10 @@ def test_egypt_qatar_jordan_paraphrase_is_matched(discovered, sentences):
     assert set(SECRET_TALKS) - set(CARRY_DENIAL) <= next(iter(ranging.values()))
 
 
-def test_ids_are_deterministic(sentences, discovered):
-    again = discover_claims(sentences, assign_stories(BODIES))
-    assert again == discovered
+def test_ids_are_deterministic_and_a_rerun_on_its_own_output_changes_nothing(sentences, discovered):
+    stories = assign_stories(BODIES)
+    assert discover_claims(sentences, stories) == discovered
+    assert discover_claims(sentences, stories, existing=discovered[0]) == discovered
 
 
 @pytest.mark.parametrize("added", sorted(BODIES))
