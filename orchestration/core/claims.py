@@ -22,8 +22,10 @@ Discovery, per story (stories block the search: no sentence is compared across s
    directly follows the earlier one's and is a direct quotation ("These assertions are
    completely untrue," she said. "There is no such back channel. Our position has not
    changed.").
-6. Claims are clusters spanning >= 2 documents. claim_text is the medoid unit (the member most
-   similar to the others); each mention's similarity is to the medoid of its own cluster.
+6. Claims are clusters spanning >= 2 documents. claim_text is the sentence of the medoid unit
+   (the member most similar to the others; the clause itself when its sentence has two); a
+   mention's similarity is to the medoid of its own cluster, or to the exemplar it joined
+   through when that is higher.
 
 Stable ids: 'claim-' + sha1(story_id, founding unit). Existing discovered claims are seeded as
 clusters before the new units arrive (their claim_text is the exemplar), so a cluster that
@@ -316,8 +318,9 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
                                   claim_text=medoids[lead].sentence_text, origin="discovered"))
         best: dict[tuple[str, int], float] = {}
         for cluster, medoid in zip(group, medoids):
-            for unit, _ in cluster.members:
-                similarity = 1.0 if unit is medoid else _score(unit, medoid, idf, unseen)
+            for unit, joined_at in cluster.members:
+                # Close to the claim's text, or at least to the exemplar it joined through.
+                similarity = 1.0 if unit is medoid else max(joined_at, _score(unit, medoid, idf, unseen))
                 key = (unit.document_id, unit.sentence_seq)
                 best[key] = max(best.get(key, 0.0), similarity)
         for (document_id, seq), similarity in sorted(best.items()):
