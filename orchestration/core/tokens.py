@@ -37,24 +37,20 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
 @lru_cache(maxsize=1)
-def _synonyms() -> tuple[dict[str, str], re.Pattern | None]:
+def _synonyms() -> tuple[dict[str, str], dict[str, str], re.Pattern | None]:
+    """(single word -> canonical, phrase -> canonical, pattern finding the phrases)."""
     data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
-    words: dict[str, str] = {}
+    single: dict[str, str] = {}
     phrases: dict[str, str] = {}
     for group in data["groups"]:
         group = [str(item).lower() for item in group]
-        canonical = group[0]
         for variant in group:
-            if " " in variant:
-                phrases[variant] = canonical
-            else:
-                words[variant] = canonical
+            (phrases if " " in variant else single)[variant] = group[0]
     pattern = None
     if phrases:
-        alternatives = sorted(phrases, key=len, reverse=True)
+        alternatives = sorted(phrases, key=len, reverse=True)      # longest phrase first
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in alternatives) + r")\b")
-        words.update({"\x00" + k: v for k, v in phrases.items()})
-    return words, pattern
+    return single, phrases, pattern
 
 
 def normalise(text: str) -> str:
@@ -69,11 +65,11 @@ def words(text: str) -> list[str]:
 
 def content_tokens(text: str) -> list[str]:
     """Content tokens in order: stopwords dropped, synonyms joined, stems for the rest."""
-    synonym_words, phrase_pattern = _synonyms()
+    synonym_words, phrases, phrase_pattern = _synonyms()
     lowered = normalise(text)
     if phrase_pattern is not None:
         # Replace multi-word synonyms by their canonical single token before splitting.
-        lowered = phrase_pattern.sub(lambda m: " " + synonym_words["\x00" + m.group(0)] + " ", lowered)
+        lowered = phrase_pattern.sub(lambda m: " " + phrases[m.group(0)] + " ", lowered)
     tokens = []
     for found in _WORD.finditer(lowered):
         raw = found.group()

@@ -172,3 +172,13 @@ def test_a_paraphrased_headline_takes_its_clear_best_claim_but_a_topical_article
     assert ("headline-1", "nelson") in pairs and ("headline-2", "bieber") in pairs
     assert not any(d == "article" for d, _ in pairs)
     assert ("headline-1", "bieber") not in pairs and ("headline-2", "nelson") not in pairs
+
+
+def test_tokens_join_spellings_synonyms_and_inflections():
+    from orchestration.core.tokens import content_tokens
+
+    assert content_tokens("back-channel") == content_tokens("backchannel") == content_tokens("back channel")
+    assert content_tokens("the U.S. held talks") == content_tokens("United States holding talks")
+    assert content_tokens("American mediators met") == content_tokens("US intermediaries meeting")
+    assert content_tokens("He said, according to reports") == []          # frames carry no content
+    assert "hamas" in content_tokens("Hamas’ leadership")                  # names keep their s
