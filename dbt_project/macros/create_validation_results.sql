@@ -14,6 +14,7 @@ create table if not exists quality.validation_results (
     unexpected_count bigint,
     failing_examples varchar,
     row_count bigint,
-    validated_at timestamp not null
+    validated_at timestamp not null,
+    blocking boolean
 );
 {%- endmacro %}

@@ -204,7 +204,7 @@ def build_stage_check(spec: StageSuite) -> dg.AssetChecksDefinition:
         with warehouse.connect() as conn:
             frame = conn.execute(spec.query).df()
             outcome = validate_frame(spec.suite_name, frame)
-            record_validation(conn, context.run.run_id, spec.asset, outcome)
+            record_validation(conn, context.run.run_id, spec.asset, outcome, blocking=spec.blocking)
         if not outcome.success:
             # the run log names the check and its first failing rows (sanitised values)
             log = context.log.error if spec.blocking else context.log.warning
