@@ -13,6 +13,7 @@ import html
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -72,6 +73,48 @@ def sanitise_tree(value: Any, limit: int = MAX_EXAMPLE_CHARS) -> Any:
     if isinstance(value, float):
         return _clean_json(value)
     return value
+
+
+_NOT_MATCH_TYPES = ("expect_column_values_to_not_match_regex", "expect_column_values_to_not_match_regex_list")
+
+
+def forbidden_patterns(config) -> list[str]:
+    """The regexes a not-match expectation forbids ([] for other expectation types)."""
+    if config.type not in _NOT_MATCH_TYPES:
+        return []
+    kwargs = config.kwargs
+    return [kwargs["regex"]] if kwargs.get("regex") else list(kwargs.get("regex_list") or [])
+
+
+def focus(value: Any, patterns: list[str], before: int = 40) -> Any:
+    """A long text failing a not-match expectation, cut to start just before the forbidden
+    match, so the truncated example shows the debris rather than the article's first line."""
+    if not isinstance(value, str) or not patterns:
+        return value
+    for pattern in patterns:
+        try:
+            match = re.search(pattern, value)
+        except re.error:
+            continue
+        if match:
+            start = max(0, match.start() - before)
+            return ("…" if start else "") + value[start:]
+    return value
+
+
+def focus_result(config, details: dict) -> dict:
+    """details (a GX result dict) with its unexpected values focused on the forbidden match."""
+    patterns = forbidden_patterns(config)
+    if not patterns or not details:
+        return details
+    details = dict(details)
+    if details.get("partial_unexpected_list"):
+        details["partial_unexpected_list"] = [focus(v, patterns) for v in details["partial_unexpected_list"]]
+    if details.get("partial_unexpected_counts"):
+        details["partial_unexpected_counts"] = [
+            {**c, "value": focus(c.get("value"), patterns)} for c in details["partial_unexpected_counts"]
+        ]
+    return details
 
 
 @lru_cache(maxsize=1)
@@ -141,7 +184,7 @@ def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationOutcome:
 def outcome_from_result(suite_name: str, result, row_count: int) -> ValidationOutcome:
     outcomes = []
     for item in result.results:
-        details = item.result or {}
+        details = focus_result(item.expectation_config, item.result or {})
         observed = details.get("observed_value")
         examples = [sanitise(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
         if item.exception_info and item.exception_info.get("raised_exception"):
