@@ -91,15 +91,18 @@ def focus(value: Any, patterns: list[str], before: int = 40) -> Any:
     match, so the truncated example shows the debris rather than the article's first line."""
     if not isinstance(value, str) or not patterns:
         return value
+    starts = []
     for pattern in patterns:
         try:
             match = re.search(pattern, value)
         except re.error:
             continue
         if match:
-            start = max(0, match.start() - before)
-            return ("…" if start else "") + value[start:]
-    return value
+            starts.append(match.start())
+    if not starts:
+        return value
+    start = max(0, min(starts) - before)   # the earliest debris of any forbidden pattern
+    return ("…" if start else "") + value[start:]
 
 
 def focus_result(config, details: dict) -> dict:
