@@ -87,3 +87,9 @@ def script_of(char: str) -> str:
 def script_letter_counts(text: str) -> Counter[str]:
     """Letters of `text` counted per script. Non-letters are not counted at all."""
     return Counter(script_of(ch) for ch in text if ch.isalpha())
+
+
+def dominant_script(text: str) -> str | None:
+    """The script most letters of `text` are written in; None when it has no letters."""
+    counts = script_letter_counts(text)
+    return counts.most_common(1)[0][0] if counts else None
