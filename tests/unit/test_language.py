@@ -329,3 +329,15 @@ def test_shouted_headlines_are_read_lower_cased():
     guess = LanguageDetector().detect("USING HONEY INSTEAD OF SUGAR IN THE KITCHEN")
     assert (guess.language, guess.method) == ("en", "langdetect")
     assert LanguageDetector().detect("PHOTO: REUTERS").language == "und"
+
+
+def test_every_code_the_detector_can_answer_is_in_the_gates_iso_639_1_list():
+    from orchestration.checks.suites import iso_639_1_codes
+    from orchestration.core.language import (
+        LANGDETECT_SCRIPTS, LANGDETECT_TO_ISO, SCRIPT_LANGUAGES, profile_model,
+    )
+
+    answerable = set(SCRIPT_LANGUAGES.values()) | {"yi"}
+    answerable |= {LANGDETECT_TO_ISO.get(code, code) for codes in LANGDETECT_SCRIPTS.values() for code in codes}
+    assert {code for codes in LANGDETECT_SCRIPTS.values() for code in codes} <= set(profile_model().languages)
+    assert answerable - set(iso_639_1_codes()) == set()
