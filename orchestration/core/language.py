@@ -175,11 +175,14 @@ class ProfileModel:
         factory.load_profile(str(Path(langdetect.__file__).parent / "profiles"))
         factory.set_seed(0)     # only used if someone calls factory.create().detect()
         self.factory = factory
-        self.languages: list[str] = list(factory.langlist)
+        # langdetect loads profiles in os.listdir order, which differs between file systems;
+        # columns are put in code order so that even an exact tie is broken the same way.
+        order = sorted(range(len(factory.langlist)), key=lambda column: factory.langlist[column])
+        self.languages: list[str] = [factory.langlist[column] for column in order]
         self.row_of: dict[str, int] = {gram: row for row, gram in enumerate(factory.word_lang_prob_map)}
         smoothing = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
         self.log_probabilities = np.log(
-            np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64) + smoothing
+            np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64)[:, order] + smoothing
         )
         self._masks: dict[frozenset[str], object] = {}
 

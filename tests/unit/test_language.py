@@ -341,3 +341,31 @@ def test_every_code_the_detector_can_answer_is_in_the_gates_iso_639_1_list():
     answerable |= {LANGDETECT_TO_ISO.get(code, code) for codes in LANGDETECT_SCRIPTS.values() for code in codes}
     assert {code for codes in LANGDETECT_SCRIPTS.values() for code in codes} <= set(profile_model().languages)
     assert answerable - set(iso_639_1_codes()) == set()
+
+
+def test_same_answers_in_separate_processes_with_different_hash_seeds():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import json, sys\n"
+        "from orchestration.core.language import LanguageDetector\n"
+        "texts = json.loads(sys.stdin.read())\n"
+        "d = LanguageDetector()\n"
+        "print(json.dumps([[g.language, repr(g.probability), g.method] for g in map(d.detect, texts)]))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    outputs = []
+    for seed, texts in (("1", MIXED_TEXTS), ("2", list(reversed(MIXED_TEXTS)))):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), env=env, cwd=root,
+                              capture_output=True, text=True, check=True)
+        answers = dict(zip(texts, map(tuple, json.loads(done.stdout))))
+        outputs.append(answers)
+    assert outputs[0] == outputs[1]
+    in_process = LanguageDetector()
+    assert {t: (g.language, repr(g.probability), g.method) for t in MIXED_TEXTS
+            for g in [in_process.detect(t)]} == outputs[0]
