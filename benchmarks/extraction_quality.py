@@ -113,9 +113,10 @@ def main() -> int:
         rules = load_rules()
         variants = {
             "defaults, no rules": ExtractionOptions(favor_precision=False, apply_rules=False),
-            "defaults + rules": ExtractionOptions(favor_precision=False, apply_rules=True),
-            "favor_precision, no rules": ExtractionOptions(favor_precision=True, apply_rules=False),
-            "favor_precision + rules": ExtractionOptions(favor_precision=True, apply_rules=True),
+            "defaults + rules": ExtractionOptions(favor_precision=False),
+            "favor_precision, no fallback, no rules": ExtractionOptions(fallback_ratio=0, apply_rules=False),
+            "favor_precision + fallback, no rules": ExtractionOptions(apply_rules=False),
+            "favor_precision + fallback + rules": ExtractionOptions(),
             "favor_recall + rules": ExtractionOptions(favor_precision=False, favor_recall=True),
         }
         for name, options in variants.items():
@@ -125,7 +126,7 @@ def main() -> int:
                 doc = clean_html_dump(dump, decoded, rules, options)
                 scores.append(precision_recall(gold[key_of[dump.document_id]]["articleBody"], doc.body_text))
             p, r, f = summarize(scores)
-            print(f"variant {name:28s} P={p:.4f} R={r:.4f} F1={f:.4f}")
+            print(f"variant {name:40s} P={p:.4f} R={r:.4f} F1={f:.4f}")
     return 0
 
 

@@ -261,30 +261,47 @@ def _rule_label(paragraph: str, words: list[str], index: int, rules: RuleSet):
 
 @dataclass(frozen=True)
 class ExtractionOptions:
-    """How trafilatura is asked; the defaults are what extraction_quality.py measured best."""
+    """How trafilatura is asked; the defaults are what extraction_quality.py measured best.
+
+    `favor_precision` drops more page furniture, but on some pages it drops most of the article
+    too: when its text is shorter than `fallback_ratio` times what the balanced settings keep,
+    the balanced text is used instead (0 turns the fallback off).
+    """
     favor_precision: bool = True
     favor_recall: bool = False
+    fallback_ratio: float = 0.5
     apply_rules: bool = True
 
 
 DEFAULT_OPTIONS = ExtractionOptions()
 
 
+def _extract(source: str, url: str | None, options: ExtractionOptions):
+    """(article text, comments text, metadata document or None)."""
+    main = trafilatura.bare_extraction(
+        source, url=url, with_metadata=True, include_comments=True, output_format="python",
+        favor_precision=options.favor_precision, favor_recall=options.favor_recall,
+    )
+    text = (main.text if main else "") or ""
+    comments = (main.comments if main else "") or ""
+    if options.favor_precision and options.fallback_ratio > 0:
+        balanced = trafilatura.bare_extraction(source, url=url, include_comments=True, output_format="python")
+        balanced_text = (balanced.text if balanced else "") or ""
+        if len(text) < options.fallback_ratio * len(balanced_text):
+            text, comments = balanced_text, (balanced.comments or "")
+    if not text.strip():
+        # nothing kept: ask for recall before giving the page up as empty
+        retry = trafilatura.bare_extraction(source, url=url, favor_recall=True, include_comments=True,
+                                            output_format="python")
+        if retry is not None and (retry.text or "").strip():
+            text, comments = retry.text, (retry.comments or "")
+    return text, comments, main
+
+
 def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
                     options: ExtractionOptions = DEFAULT_OPTIONS) -> CleanedDocument:
     source = decoded.text
-    extracted = trafilatura.bare_extraction(
-        source, url=dump.url, with_metadata=True, include_comments=True, output_format="python",
-        favor_precision=options.favor_precision, favor_recall=options.favor_recall,
-    )
-    text = (extracted.text if extracted else "") or ""
-    comments_text = (extracted.comments if extracted else "") or ""
-    if not text.strip():
-        # trafilatura gave up on its defaults: ask for recall before giving the page up as empty
-        retry = trafilatura.bare_extraction(source, url=dump.url, favor_recall=True, include_comments=False,
-                                            with_metadata=False, output_format="python")
-        if retry is not None and (retry.text or "").strip():
-            text = retry.text
+    text, comments_text, extracted = _extract(source, dump.url, options)
 
     page = lex_page(source)
     labels: dict[int, _Label] = {}          # page token -> label
