@@ -56,6 +56,7 @@ _TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)")
 _RAW_WORD = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[.!?:;,]['\")\u2019\u201d]*$")
 # Inline elements: text on both sides of them belongs to one run of prose without a space.
 _INLINE_TAGS = frozenset(
     "a abbr b bdi bdo cite code data dfn em font i kbd mark q s samp small span strong sub sup "
@@ -63,6 +64,8 @@ _INLINE_TAGS = frozenset(
 MARKUP_RULE = "html:markup"
 DROPPED_RULE = "html:trafilatura_dropped"
 COMMENTS_RULE = "html:trafilatura_comments"
+COMMENT_AUTHOR_RULE = "html:comment_author"
+HEADLINE_RULE = "html:headline"
 TITLE_RULE = "html:title"
 BODY_RULE = "html:trafilatura_body"
 
@@ -229,14 +232,26 @@ class _Label:
     group: int          # paragraph / comment number, so runs never merge across paragraphs
 
 
+def _norm(text: str) -> str:
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def _line_rule(line: str, rules: RuleSet, index: int, in_comments: bool = False):
+    """The first whole-line rule that applies to an extracted paragraph, or None."""
+    for rule in rules.by_scope("line"):
+        if rule.where == "comment_thread" or (rule.where == "head" and (in_comments or index >= HEAD_PARAGRAPHS)):
+            continue
+        if rule.match(line):
+            return rule
+    return None
+
+
 def _rule_label(paragraph: str, words: list[str], index: int, rules: RuleSet):
     """Per-word labels from the debris rules for one extracted paragraph (None = body)."""
     labels: list[tuple[str, str] | None] = [None] * len(words)
-    for rule in rules.by_scope("line"):
-        if rule.where == "comment_thread" or (rule.where == "head" and index >= HEAD_PARAGRAPHS):
-            continue
-        if rule.match(paragraph):
-            return [(rule.kind, rule.id)] * len(words), rule.match(paragraph)
+    rule = _line_rule(paragraph, rules, index)
+    if rule is not None:
+        return [(rule.kind, rule.id)] * len(words), rule.match(paragraph)
     spans = []
     for rule in rules.by_scope("prefix"):
         if rule.where == "head" and index >= HEAD_PARAGRAPHS:
@@ -309,12 +324,16 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
     group = 0
     captured: dict = {}
     paragraphs = [p for p in (line.strip() for line in text.split("\n")) if p]
+    title_norm = _norm((extracted.title if extracted else None) or dump.title_hint or "")
     for index, paragraph in enumerate(paragraphs):
         words = _WORD.findall(paragraph.casefold())
         if not words:
             continue
-        rule_labels, match = (_rule_label(paragraph, words, index, rules) if options.apply_rules
-                              else ([None] * len(words), None))
+        if index < HEAD_PARAGRAPHS and title_norm and _norm(paragraph) == title_norm:
+            rule_labels, match = [("title", HEADLINE_RULE)] * len(words), None
+        else:
+            rule_labels, match = (_rule_label(paragraph, words, index, rules) if options.apply_rules
+                                  else ([None] * len(words), None))
         if match is not None:
             for name, value in match.groupdict().items():
                 if value and name not in captured:
@@ -329,20 +348,32 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
                            else _Label(rule_label[0], rule_label[1], group))
         if pairs:
             cursor = pairs[-1][1] + 1
-    comment_groups: list[int] = []
+    # reader comments: furniture lines ("2 Comments", "Reply") are typed by the rules; a short
+    # line followed by a longer one is taken as the name of the commenter who wrote it
+    comment_groups: list[tuple[int, str | None]] = []
     comment_cursor = 0
-    for line in (c.strip() for c in comments_text.split("\n")):
+    lines = [c.strip() for c in comments_text.split("\n") if _WORD.search(c)]
+    author: str | None = None
+    for n, line in enumerate(lines):
         words = _WORD.findall(line.casefold())
-        if not words:
-            continue
+        rule = _line_rule(line, rules, n, in_comments=True) if options.apply_rules else None
+        nxt = lines[n + 1] if n + 1 < len(lines) else ""
+        is_author = (rule is None and len(words) <= 4 and not _SENTENCE_END.search(line)
+                     and len(_WORD.findall(nxt)) > 4)
         pairs = align_paragraph(page, words, comment_cursor)
         group += 1
+        label = (_Label(rule.kind, rule.id, group) if rule is not None
+                 else _Label("reader_comment", COMMENT_AUTHOR_RULE if is_author else COMMENTS_RULE, group))
         fresh = [pos for _, pos in pairs if pos not in labels]
         for pos in fresh:
-            labels[pos] = _Label("reader_comment", COMMENTS_RULE, group)
-        if fresh:
-            comment_groups.append(group)
+            labels[pos] = label
+        if pairs:
             comment_cursor = pairs[-1][1] + 1
+        if is_author:
+            author = line
+        elif rule is None and fresh:
+            comment_groups.append((group, author))
+            author = None
 
     ledger = LedgerBuilder(source)
     for start, end, _name in page.markup:
@@ -396,10 +427,11 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
     body_paragraphs = [_join_runs(source, runs, page) for _, runs in sorted(body_runs.items())]
     body_paragraphs = [p for p in body_paragraphs if p]
     comments = []
-    for g in comment_groups:
+    for g, commenter in comment_groups:
         runs = comment_runs.get(g)
         if runs:
-            comments.append(ReaderComment(seq=seq_of[runs[0]], author=None, text=_join_runs(source, runs, page)))
+            comments.append(ReaderComment(seq=seq_of[runs[0]], author=commenter,
+                                          text=_join_runs(source, runs, page)))
 
     meta_date = extracted.date if extracted else None
     published = parse_published(meta_date)
