@@ -37,12 +37,12 @@ _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
 )
-# Everything below U+0020 except TAB, LF, CR; DEL; the C1 block (U+0080-U+009F) that ftfy
-# did not turn into text.
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+# Everything below U+0020 except TAB, LF, CR, and DEL; then the C1 block (U+0080-U+009F).
+_C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-    fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+    fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False, remove_control_chars=False,
     normalization=None, explain=False,
 )
 
@@ -126,8 +126,16 @@ def detect_and_decode(payload: bytes, is_html: bool = False) -> tuple[str, str, 
 
 
 def repair_text(text: str) -> tuple[str, list[str]]:
-    """Mojibake repair, NFC and control-character removal; the names of those that applied."""
+    """Mojibake repair, NFC and control-character removal; the names of those that applied.
+
+    C0 controls (NUL ...) go first; C1 controls only after ftfy, because mojibake such as
+    "â€\x9d" needs its C1 byte to be repaired into "”".
+    """
     repairs: list[str] = []
+    stripped = _C0_CONTROLS.sub("", text)
+    if stripped != text:
+        repairs.append("control_chars")
+        text = stripped
     fixed = ftfy.fix_text(text, _FTFY_CONFIG)
     if fixed != text:
         repairs.append("ftfy")
@@ -136,9 +144,10 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     if normalized != text:
         repairs.append("nfc")
         text = normalized
-    stripped = _CONTROL_CHARS.sub("", text)
+    stripped = _C1_CONTROLS.sub("", text)
     if stripped != text:
-        repairs.append("control_chars")
+        if "control_chars" not in repairs:
+            repairs.append("control_chars")
         text = stripped
     return text, repairs
 
