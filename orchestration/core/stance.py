@@ -199,7 +199,9 @@ _BE = {"is", "are", "was", "were"}
 
 
 _AUXILIARIES = {"and", "but", "also", "has", "have", "had", "is", "are", "was", "were", "previously",
-                "reportedly", "later", "earlier", "yesterday", "today", "now", "again", "repeatedly"}
+                "reportedly", "later", "earlier", "yesterday", "today", "now", "again", "repeatedly",
+                "several", "many", "times", "once", "twice", "often", "long", "since", "publicly",
+                "privately", "flatly", "strongly", "quickly", "immediately", "firmly", "vehemently"}
 
 
 def _words_before(text: str, end: int, lexicon: Lexicon, limit: int = 8) -> list[str]:
@@ -456,7 +458,8 @@ def combine(rules: StanceResult, model_stance: str | None, policy: str = "rules"
 
     policy 'rules' (the pipeline default): any explicit cue decides, as the issue defines the
     stances by their cues ("according to", "told Y" -> reports) and an analyst can check a cue;
-    the model only labels sentences where no cue fired.
+    the model only tells `reports` from `asserts` where no cue fired (hedged own-voice
+    wording), and never makes a denial on its own.
     policy 'model': only explicit denial and doubt cues override the model. News *headlines*
     say "X says Y" while presenting Y as fact, so on Emergent this scores higher; it does not
     match the definition of `reports` for body sentences.
@@ -467,7 +470,9 @@ def combine(rules: StanceResult, model_stance: str | None, policy: str = "rules"
     if model_stance is None:
         return rules
     if policy == "rules":
-        if rules.cue is not None or rules.stance != "asserts" or model_stance == "asserts":
+        # A denial needs a denial cue under this policy: a headline-trained model reads "did
+        # not immediately return a request for comment" as a denial with p=0.96.
+        if rules.cue is not None or rules.stance != "asserts" or model_stance in ("asserts", "denies"):
             return rules
         return StanceResult(model_stance, rules.attributed_to, f"model:{model_stance}")
     if rules.stance in ("denies", "questions") or model_stance == rules.stance:
@@ -509,11 +514,16 @@ def quote_contexts(sentences: list[Sentence], body_text: str | None = None) -> d
     spans: list[list[Sentence]] = []
     current: list[Sentence] | None = None
     inside = False
-    for s in ordered:
+    for i, s in enumerate(ordered):
         opened_before = inside or s.continues_quote
         inside = _quote_state_after(s.text, opened_before)
         if opened_before and current is not None:
             current.append(s)
+        elif opened_before and i > 0:
+            # Flagged by the splitter as inside a quotation we did not see open (no marks, or
+            # marks the splitter normalised away): the quotation opened in the previous sentence.
+            current = [ordered[i - 1], s]
+            spans.append(current)
         elif opened_before or inside:
             current = [s]
             spans.append(current)
