@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -162,7 +163,7 @@ def _clean_noun_phrase(words: list[str], lexicon: Lexicon, *, forward: bool) -> 
 
 def _strip_word(word: str) -> str:
     # Keep the full stop of abbreviations ("U.S.", "Sen."), drop sentence punctuation.
-    word = word.strip(",;:!?()[]")
+    word = word.strip(",;:!?()[]\"'“”‘’«»")
     if word.endswith(".") and not re.fullmatch(r"(?:[A-Za-z]\.)+|[A-Z][a-z]{1,3}\.", word):
         word = word.rstrip(".")
     return word
@@ -227,7 +228,8 @@ def _words_before(text: str, end: int, lexicon: Lexicon, limit: int = 8) -> list
 def extract_attribution(sentence: str, lexicon: Lexicon | None = None) -> Attribution | None:
     """Who the sentence attributes its content to, from its words outside quotation marks."""
     lexicon = lexicon or load_lexicon()
-    outside = _DASH_ASIDE.sub(lambda m: " " * len(m.group(0)), _outside_quotes(sentence))
+    # The aside becomes a comma (same length, so offsets hold): it ends a speaker phrase.
+    outside = _DASH_ASIDE.sub(lambda m: " ," + " " * (len(m.group(0)) - 2), _outside_quotes(sentence))
 
     match = re.search(r"\baccording to\s+([^,;:.—–]+(?:\.[^\s,;:][^,;:.—–]*)*)", outside, re.IGNORECASE)
     if match:
@@ -246,7 +248,11 @@ def extract_attribution(sentence: str, lexicon: Lexicon | None = None) -> Attrib
         aux = before[-1].lower() if before else ""
         if aux in _MODAL_OR_PASSIVE or (aux in _BE and not verb.endswith("ing")):
             continue        # passive or modal ("may have been revealed", "was reported"): no speaker
-        subject = _clean_noun_phrase(_words_before(outside, verb_match.start(), lexicon), lexicon, forward=False)
+        subject_words = _words_before(outside, verb_match.start(), lexicon)
+        if len(subject_words) == 1 and _strip_word(subject_words[0]).lower() in _PRONOUNS:
+            # "He said ...", "They said ...": attributed, to someone named elsewhere.
+            return Attribution(None, None, f"{_strip_word(subject_words[0])} {verb}")
+        subject = _clean_noun_phrase(subject_words, lexicon, forward=False)
         after_words = outside[verb_match.end():].split()[:10]
         channel = None
         if verb.lower() in {"told", "tells"}:
@@ -442,9 +448,18 @@ def fit_stance_model_on_features(rows: list[dict[str, float]], labels: list[str]
     return StanceModel(classes, tuple(round(b, 5) for b in intercept), weights)
 
 
-@lru_cache(maxsize=1)
-def load_model(path: str | Path = MODEL_PATH) -> StanceModel | None:
-    path = Path(path)
+MODEL_ENV = "CLAIMGRID_STANCE_MODEL"
+
+
+@lru_cache(maxsize=4)
+def load_model(path: str | Path | None = None) -> StanceModel | None:
+    """The stored model: `path`, else $CLAIMGRID_STANCE_MODEL, else stance_model.json.
+    $CLAIMGRID_STANCE_MODEL=none turns the model off (rules only), e.g. to score the pipeline
+    on Emergent without the model that was fitted on those very headlines."""
+    chosen = path or os.environ.get(MODEL_ENV) or MODEL_PATH
+    if str(chosen).strip().lower() in ("none", "off", "rules"):
+        return None
+    path = Path(chosen)
     if not path.exists():
         return None
     return StanceModel.from_json(json.loads(path.read_text(encoding="utf-8")))
@@ -453,7 +468,13 @@ def load_model(path: str | Path = MODEL_PATH) -> StanceModel | None:
 POLICIES = ("rules", "model")
 
 
-def combine(rules: StanceResult, model_stance: str | None, policy: str = "rules") -> StanceResult:
+MODEL_OVERRIDE_MIN_P = 0.7   # under policy 'rules', the model labels a cue-less sentence
+                             # `reports` only when this sure (own-voice analysis in article
+                             # bodies scores 0.4-0.56 on a headline-trained model)
+
+
+def combine(rules: StanceResult, model_probs: dict[str, float] | str | None,
+            policy: str = "rules") -> StanceResult:
     """Join the rule decision and the model's guess.
 
     policy 'rules' (the pipeline default): any explicit cue decides, as the issue defines the
@@ -467,12 +488,16 @@ def combine(rules: StanceResult, model_stance: str | None, policy: str = "rules"
     """
     if policy not in POLICIES:
         raise ValueError(f"policy must be one of {POLICIES}")
-    if model_stance is None:
+    if model_probs is None:
         return rules
+    if isinstance(model_probs, str):
+        model_probs = {model_probs: 1.0}
+    model_stance = max(model_probs, key=model_probs.get)
     if policy == "rules":
         # A denial needs a denial cue under this policy: a headline-trained model reads "did
         # not immediately return a request for comment" as a denial with p=0.96.
-        if rules.cue is not None or rules.stance != "asserts" or model_stance in ("asserts", "denies"):
+        if rules.cue is not None or rules.stance != "asserts" or model_stance in ("asserts", "denies") \
+                or model_probs[model_stance] < MODEL_OVERRIDE_MIN_P:
             return rules
         return StanceResult(model_stance, rules.attributed_to, f"model:{model_stance}")
     if rules.stance in ("denies", "questions") or model_stance == rules.stance:
@@ -494,7 +519,7 @@ def classify_stance(sentence: str, claim_text: str | None = None, quote_context:
     model = model or load_model()
     if model is None:
         return rules
-    return combine(rules, model.predict(featurize(sentence, claim_text)), policy)
+    return combine(rules, model.probabilities(featurize(sentence, claim_text)), policy)
 
 
 # --- quotations that span sentences ---------------------------------------------------------
@@ -516,7 +541,15 @@ def quote_contexts(sentences: list[Sentence], body_text: str | None = None) -> d
     inside = False
     for i, s in enumerate(ordered):
         opened_before = inside or s.continues_quote
-        inside = _quote_state_after(s.text, opened_before)
+        # Our own mark tracking decides whether the quotation runs on; a sentence that is
+        # inside only by the splitter's flag leaves it to the next sentence's flag (its closing
+        # mark may be one we do not track, e.g. a single curly quote).
+        inside = _quote_state_after(s.text, True) if inside else _quote_state_after(s.text, False)
+        if not opened_before and not inside and _fully_quoted(s.text):
+            # "It was important." standing alone after an attributed quote: same speaker.
+            spans.append([s])
+            current = None
+            continue
         if opened_before and current is not None:
             current.append(s)
         elif opened_before and i > 0:
@@ -535,7 +568,7 @@ def quote_contexts(sentences: list[Sentence], body_text: str | None = None) -> d
 
     by_seq = {s.seq: i for i, s in enumerate(ordered)}
     for span in spans:
-        if len(span) < 2:
+        if len(span) < 2 and not _fully_quoted(span[0].text):
             continue
         attributing = next((s for s in span if extract_attribution(s.text, lexicon)), None)
         if attributing is None:
@@ -551,6 +584,12 @@ def quote_contexts(sentences: list[Sentence], body_text: str | None = None) -> d
             if s is not attributing and extract_attribution(s.text, lexicon) is None:
                 contexts[s.seq] = attributing.text
     return contexts
+
+
+def _fully_quoted(text: str) -> bool:
+    stripped = text.strip()
+    return len(stripped) > 2 and stripped[0] in _OPEN_QUOTES + _STRAIGHT_QUOTE \
+        and stripped[-1] in _CLOSE_QUOTES + _STRAIGHT_QUOTE and not _quote_state_after(stripped, False)
 
 
 def _quote_state_after(text: str, inside: bool) -> bool:

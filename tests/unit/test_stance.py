@@ -227,3 +227,14 @@ def test_policies_differ_only_where_no_denial_or_doubt_cue_fired():
     assert combine(rules, "asserts", "model").stance == "asserts"
     denial = StanceResult("denies", None, "hoax")
     assert combine(denial, "asserts", "model") == denial
+
+
+def test_model_can_be_switched_off_by_environment(monkeypatch):
+    load_model.cache_clear()
+    monkeypatch.setenv("CLAIMGRID_STANCE_MODEL", "none")
+    try:
+        assert load_model() is None
+        sentence = "Apple may launch a watch next year."
+        assert classify_stance(sentence) == rule_stance(sentence)
+    finally:
+        load_model.cache_clear()
