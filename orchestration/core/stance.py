@@ -228,15 +228,19 @@ def _words_before(text: str, end: int, lexicon: Lexicon, limit: int = 8) -> list
 def extract_attribution(sentence: str, lexicon: Lexicon | None = None) -> Attribution | None:
     """Who the sentence attributes its content to, from its words outside quotation marks."""
     lexicon = lexicon or load_lexicon()
-    # The aside becomes a comma (same length, so offsets hold): it ends a speaker phrase.
-    outside = _DASH_ASIDE.sub(lambda m: " ," + " " * (len(m.group(0)) - 2), _outside_quotes(sentence))
+    quoted_out = _outside_quotes(sentence)
+    # A dash aside is skipped when walking back from a verb to its subject ("the officials —
+    # one American and one Palestinian — said") but ends a phrase read forward ("according to
+    # the sources – one Palestinian and one American – the assurances ..."). Same lengths.
+    outside = _DASH_ASIDE.sub(lambda m: " " * len(m.group(0)), quoted_out)
+    outside_cut = _DASH_ASIDE.sub(lambda m: " ," + " " * (len(m.group(0)) - 2), quoted_out)
 
-    match = re.search(r"\baccording to\s+([^,;:.—–]+(?:\.[^\s,;:][^,;:.—–]*)*)", outside, re.IGNORECASE)
+    match = re.search(r"\baccording to\s+([^,;:.—–]+(?:\.[^\s,;:][^,;:.—–]*)*)", outside_cut, re.IGNORECASE)
     if match:
         speaker = _clean_noun_phrase(match.group(1).split()[:10], lexicon, forward=True)
         if speaker:
             return Attribution(speaker, None, match.group(0).strip())
-    match = re.search(r"\b(?:quoting|citing)\s+([^,;:—–]+)", outside, re.IGNORECASE)
+    match = re.search(r"\b(?:quoting|citing)\s+([^,;:—–]+)", outside_cut, re.IGNORECASE)
     if match:
         speaker = _clean_noun_phrase(match.group(1).split()[:10], lexicon, forward=True)
         if speaker:

@@ -73,6 +73,8 @@ def test_no_such_back_channel_is_a_denial():
     ("001", "Sheera Frenkel reports:", "knowledge of the talks.", ("Sheera Frenkel", "diplomatic sources")),
     ("001", "“Our administration needed", "familiar with the talks.", ("U.S. official",)),
     ("002", '"Our administration needed', "quoting a US official.", ("US official",)),
+    ("003", "According to the diplomatic sources", "Pillar of Defense.", ("diplomatic sources",)),
+    ("000", "During the talks", "Palestinian — said.", ("diplomatic officials",)),
 ])
 def test_buzzfeed_attributed_sentences_are_reported_with_their_source(prefix, start, end, expected_speakers):
     result = classify_stance(sample_sentence(prefix, start, end), TALKS_CLAIM)
