@@ -243,10 +243,11 @@ def _from_markers(text: str, registry: OutletRegistry) -> OutletAttribution | No
 @lru_cache(maxsize=4096)
 def _marker_regex(marker: str) -> re.Pattern:
     # Word boundaries only where the marker starts/ends with a letter or digit, so "/alalam_"
-    # or "(Reuters) -" match as written and "rt.com" does not match inside "report.com".
+    # or "(Reuters) -" match as written, "rt.com" does not match inside "report.com" but does
+    # in "www.rt.com".
     pattern = re.escape(marker)
     if marker[0].isalnum():
-        pattern = r"(?<![\w.])" + pattern
+        pattern = r"(?<!\w)" + pattern
     if marker[-1].isalnum():
         pattern = pattern + r"(?!\w)"
     return re.compile(pattern)

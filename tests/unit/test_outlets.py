@@ -181,3 +181,10 @@ def test_copyright_line_counts_even_with_by_but_a_photo_credit_does_not(registry
     assert (attribution.outlet_id, attribution.method) == ("nytimes", "marker")
     credit = "Talks were held in Doha.\nPhoto: © Thomson Reuters\nMore text follows here in the body.\n"
     assert attribute_outlet("d", credit, registry).method == "unknown"
+
+
+def test_domain_markers_match_on_subdomains_but_not_inside_words(registry):
+    footer = "Officials met in Doha on Tuesday, diplomats said.\n\nwww.rt.com\n"
+    assert attribute_outlet("d", footer, registry).outlet_id == "rt"
+    inside = "Officials met in Doha on Tuesday.\n\nSee airport.com\n"
+    assert attribute_outlet("d", inside, registry).method == "unknown"
