@@ -10,8 +10,11 @@ fixed precedence denies > questions > reports > asserts; they also extract who t
 attributed to. The *model* is a logistic regression over the same cues plus word n-grams and
 claim-relative features (negation the claim does not have, word overlap with the claim), fitted
 on the Emergent headlines by `benchmarks/stance_emergent.py --write-model` and stored as plain
-JSON weights (`stance_model.json`). The model only speaks where the rules found no cue at all:
-an explicit cue is an explanation an analyst can check, a weight vector is not.
+JSON weights (`stance_model.json`). Under the pipeline's default policy ('rules') the model only
+speaks where the rules found no cue at all, only to say `reports`, and only when it is sure: an
+explicit cue is an explanation an analyst can check, a weight vector is not. Policy 'model'
+(denial and doubt cues decide, the model the rest) scores higher on Emergent headlines; see
+`combine` and benchmarks/stance_emergent.py for both figures.
 """
 from __future__ import annotations
 
