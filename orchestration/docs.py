@@ -84,9 +84,10 @@ def _source_database(warehouse_dir: Path) -> Path:
     raise SystemExit(f"no warehouse in {warehouse_dir}: run `make run` first")
 
 
-def build_gx_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
-    """Validate every stage suite against the warehouse and render Data Docs into docs_dir/gx.
-    Returns the index.html path. Suites whose tables do not exist yet are skipped."""
+def build_gx_docs(warehouse_dir: Path, docs_dir: Path, only: set[str] | None = None) -> Path:
+    """Validate every stage suite (or the suites named in `only`) against the warehouse and
+    render Data Docs into docs_dir/gx. Returns the index.html path. Suites whose tables do not
+    exist yet are skipped."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -105,6 +106,8 @@ def build_gx_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
     conn = duckdb.connect(str(source), read_only=True)
     try:
         for spec in STAGE_SUITES:
+            if only is not None and spec.suite_name not in only:
+                continue
             try:
                 frame = conn.execute(spec.query).df()
             except duckdb.CatalogException:
