@@ -33,7 +33,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from langdetect.detector_factory import DetectorFactory
-from langdetect.lang_detect_exception import LangDetectException
 
 from orchestration.core.scripts import script_letter_counts, script_of
 from orchestration.core.types import LanguageGuess, Segment
@@ -71,25 +70,111 @@ PERSIAN_HEH = "\u0647"      # ه: Persian and Arabic write it; Urdu writes ہ (U
 ZWNJ = "\u200c"             # zero-width non-joiner: everywhere in Persian (می‌شود), rare in Urdu
 # The 28 letters plus hamza forms, alef madda and neutral extras common to all three.
 ARABIC_SHARED = frozenset("ءآأؤإئابتثجحخدذرزسشصضطظعغفقلمنوهڤ")
+ARABIC_PUNCTUATION = ".,:;!?()[]«»\"'،؛؟"
+# Function words written alike in both alphabets but used by one language only. Persian: is,
+# (object marker), from, in, with, for, this, that, one, became, becomes, (verb prefix), until,
+# is not, did, must, you, has, was. Urdu: of (کی کا), to (کو), and, on, until, went, did/what,
+# this/that (اس), who, when, now, gave, took, will.
+PERSIAN_WORDS = frozenset("است را از در با برای این آن یک شد شود می تا نیست کرد باید شما دارد بود".split())
+URDU_WORDS = frozenset("کی کا کو اور پر تک گیا کیا اس جو جب اب دیا لیا گئی گا گی".split())
+# Cyrillic letters that rule languages out (langdetect knows ru, uk, bg, mk among them).
+CYRILLIC_EXCLUSIONS = (
+    (frozenset("ыэё"), frozenset({"uk", "bg", "mk"})),       # Russian (and Belarusian) only
+    (frozenset("іїєґ"), frozenset({"ru", "bg", "mk"})),       # Ukrainian (і also Belarusian)
+    (frozenset("ѓќѕљњџј"), frozenset({"ru", "uk", "bg"})),    # Macedonian (and Serbian)
+)
+UNSUPPORTED_CYRILLIC = frozenset("ђћўәөүңқғұһ")  # Serbian, Belarusian, Kazakh, Tatar...: no profile
 
 # --- thresholds (see benchmarks/language_quality.py; figures in the class docstring) ---------
-MIN_SCRIPT_SHARE = 0.6      # the dominant script must hold this share of the letters
+MIN_SCRIPT_SHARE = 0.75     # the dominant script must hold this share of the letters
+TEMPERATURE = 3.0
+MIN_PROBABILITY = 0.99
+MIN_LETTERS = 4
+MIN_WORDS = 1
 LANGDETECT_MAX_CHARS = 2000  # langdetect's accuracy is saturated long before; its append is O(n)
 
 
-@lru_cache(maxsize=1)
-def _profile_factory() -> DetectorFactory:
-    """One loaded set of langdetect's 55 profiles (about 0.5 s to load), read-only afterwards.
+class ProfileModel:
+    """langdetect's 55 language profiles (its n-gram model), loaded once, scored exactly.
 
-    A private instance, never `langdetect.detect`'s global one, seeded on the instance so that
-    nobody setting `DetectorFactory.seed` elsewhere changes our answers.
+    langdetect estimates the language by a Monte-Carlo walk: it samples n-grams of the text
+    with replacement hundreds of times, so on a short text the same few n-grams are counted
+    over and over and its probability saturates at 0.99999 whatever the truth ("Photo:
+    Reuters" -> de 0.99999). Here every n-gram of the text (langdetect's own extraction and
+    normalisation) is counted once: log P(text | language) = sum of log(p(ngram | language) +
+    alpha / BASE_FREQ), with langdetect's smoothing. The result needs no random numbers, so it
+    is the same on every run, in every order, whatever anyone does to langdetect's globals;
+    its argmax agrees with seeded langdetect's answer (95.8% vs 95.5% accurate on our
+    evaluation sentences), and it is about 4x faster.
+
+    Each character takes part in up to three n-grams (1, 2 and 3 characters long), so the
+    evidence is counted about three times over: the posterior is computed at temperature
+    `TEMPERATURE` = 3, which undoes that and makes it a usable confidence (see
+    `LanguageDetector`).
     """
-    import langdetect
 
-    factory = DetectorFactory()
-    factory.load_profile(str(Path(langdetect.__file__).parent / "profiles"))
-    factory.set_seed(0)
-    return factory
+    def __init__(self) -> None:
+        import langdetect
+        import numpy as np
+        from langdetect.detector import Detector
+
+        factory = DetectorFactory()
+        factory.load_profile(str(Path(langdetect.__file__).parent / "profiles"))
+        factory.set_seed(0)     # only used if someone calls factory.create().detect()
+        self.factory = factory
+        self.languages: list[str] = list(factory.langlist)
+        self.row_of: dict[str, int] = {gram: row for row, gram in enumerate(factory.word_lang_prob_map)}
+        smoothing = Detector.ALPHA_DEFAULT / Detector.BASE_FREQ
+        self.log_probabilities = np.log(
+            np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64) + smoothing
+        )
+        self._masks: dict[frozenset[str], object] = {}
+
+    def _mask(self, allowed: frozenset[str]):
+        mask = self._masks.get(allowed)
+        if mask is None:
+            import numpy as np
+
+            mask = self._masks[allowed] = np.array([language in allowed for language in self.languages])
+        return mask
+
+    def ngrams(self, text: str) -> list[str]:
+        """langdetect's n-grams of `text` (URLs and e-mails removed, characters normalised)."""
+        detector = self.factory.create()
+        detector.append(text)
+        detector.cleaning_text()
+        return detector._extract_ngrams()   # private, but langdetect is pinned (1.0.9)
+
+    def log_likelihoods(self, text: str):
+        """log P(text | language) for every profile, in `self.languages` order (numpy array);
+        None when the text has no n-gram the profiles know."""
+        grams = self.ngrams(text)
+        if not grams:
+            return None
+        return self.log_probabilities[[self.row_of[g] for g in grams]].sum(axis=0)
+
+    def best_of(self, log_likelihood, allowed: frozenset[str], temperature: float) -> tuple[str, float]:
+        """The most likely language among `allowed` (langdetect codes) and its posterior
+        probability among them, with a uniform prior, at `temperature`."""
+        import numpy as np
+
+        scores = np.where(self._mask(allowed), log_likelihood / temperature, -np.inf)
+        scores -= scores.max()
+        weights = np.exp(scores)
+        best = int(np.argmax(weights))
+        return self.languages[best], float(weights[best] / weights.sum())
+
+    def posterior(self, text: str, allowed: frozenset[str], temperature: float) -> tuple[str, float] | None:
+        log_likelihood = self.log_likelihoods(text)
+        if log_likelihood is None:
+            return None
+        return self.best_of(log_likelihood, allowed, temperature)
+
+
+@lru_cache(maxsize=1)
+def profile_model() -> ProfileModel:
+    """The one loaded model (about 1 s to load), shared read-only by every detector."""
+    return ProfileModel()
 
 
 def _und(method: str) -> LanguageGuess:
@@ -111,18 +196,22 @@ class LanguageDetector:
     def __init__(
         self,
         *,
-        min_letters: int = 12,
-        min_words: int = 3,
-        min_probability: float = 0.90,
+        min_letters: int = MIN_LETTERS,
+        min_words: int = MIN_WORDS,
+        min_probability: float = MIN_PROBABILITY,
+        temperature: float = TEMPERATURE,
         min_arabic_letters: int = 2,
+        min_letters_arabic_ngrams: int = 12,
         min_script_letters: int = 1,
     ) -> None:
         self.min_letters = min_letters
         self.min_words = min_words
         self.min_probability = min_probability
+        self.temperature = temperature
         self.min_arabic_letters = min_arabic_letters
+        self.min_letters_arabic_ngrams = min_letters_arabic_ngrams
         self.min_script_letters = min_script_letters
-        self._factory = _profile_factory()
+        self._model = profile_model()
         self._memo: dict[str, LanguageGuess] = {}
         self.detections = 0
         self.lookups = 0
@@ -187,14 +276,21 @@ class LanguageDetector:
             return LanguageGuess("ur", _clamp(share * (urdu + persian_or_urdu) / (urdu + persian_or_urdu + arabic)), "letters:urdu")
         if persian_or_urdu and not urdu and not arabic:
             # Persian, or Urdu that happens to avoid its own letters. Urdu writes h as ہ, so a
-            # Persian ه or the ZWNJ of Persian morphology settles it; so does length, because
-            # Urdu text of any length is full of ے ں ہ (ہے، میں، کے، سے).
-            if PERSIAN_HEH in text or ZWNJ in text or letters >= 12:
+            # Persian ه or the ZWNJ of Persian morphology is Persian evidence; so are Persian
+            # function words, and Urdu's (کی کا کو اور ...) are Urdu evidence.
+            words = {token.strip(ARABIC_PUNCTUATION) for token in text.split()}
+            persian = PERSIAN_HEH in text or ZWNJ in text or bool(words & PERSIAN_WORDS)
+            urdu_words = bool(words & URDU_WORDS)
+            if persian and not urdu_words:
                 return LanguageGuess("fa", _clamp(share), "letters:persian")
-            return _und("abstain:ambiguous_letters")
+            if urdu_words and not persian:
+                return LanguageGuess("ur", _clamp(share), "letters:urdu")
+            if letters < self.min_letters_arabic_ngrams:
+                return _und("abstain:ambiguous_letters")
+            return None
         if arabic and not urdu and not persian_or_urdu:
             return LanguageGuess("ar", _clamp(share), "letters:arabic")
-        if letters < self.min_letters:
+        if letters < self.min_letters_arabic_ngrams:
             return _und("abstain:ambiguous_letters")
         return None     # contradicting or no distinguishing letters: n-gram statistics decide
 
@@ -207,20 +303,23 @@ class LanguageDetector:
             " " if ch.isalpha() and script_of(ch) != script else ch
             for ch in text[:LANGDETECT_MAX_CHARS]
         )
-        detector = self._factory.create()
-        detector.append(cleaned)
-        try:
-            ranked = detector.get_probabilities()
-        except LangDetectException:
+        allowed = LANGDETECT_SCRIPTS[script]
+        if script == "cyrillic":
+            if any(ch in UNSUPPORTED_CYRILLIC for ch in text.lower()):
+                return _und("abstain:unsupported_script")
+            lowered = set(text.lower())
+            for letters_of, ruled_out in CYRILLIC_EXCLUSIONS:
+                if lowered & letters_of:
+                    allowed = allowed - ruled_out
+            if not allowed:
+                return _und("abstain:ambiguous_letters")
+        best = self._model.posterior(cleaned, allowed, self.temperature)
+        if best is None:
             return _und("abstain:no_letters")
-        if not ranked:
+        language, probability = best
+        if probability < self.min_probability:
             return _und("abstain:low_confidence")
-        best = ranked[0]
-        if best.lang not in LANGDETECT_SCRIPTS[script]:
-            return _und("abstain:script_mismatch")
-        if best.prob < self.min_probability:
-            return _und("abstain:low_confidence")
-        return LanguageGuess(LANGDETECT_TO_ISO.get(best.lang, best.lang), _clamp(best.prob), "langdetect")
+        return LanguageGuess(LANGDETECT_TO_ISO.get(language, language), _clamp(probability), "langdetect")
 
 
 # --- segments and documents -------------------------------------------------------------------

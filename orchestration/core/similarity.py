@@ -41,12 +41,12 @@ def set_weight(tokens: Iterable[str], idf: Mapping[str, float], unseen: float) -
 
 def weighted_similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float],
                         unseen: float, weight_a: float | None = None,
-                        weight_b: float | None = None) -> float:
+                        weight_b: float | None = None, min_shared: int = MIN_SHARED_TOKENS) -> float:
     """Mean of weighted containment and weighted Jaccard of two token sets, in [0, 1]."""
     if not a or not b:
         return 0.0
     shared = a & b if len(a) <= len(b) else b & a
-    if len(shared) < MIN_SHARED_TOKENS and not (a == b):
+    if len(shared) < min_shared and not (a == b):
         return 0.0
     weight_shared = set_weight(shared, idf, unseen)
     weight_a = set_weight(a, idf, unseen) if weight_a is None else weight_a

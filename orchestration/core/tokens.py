@@ -37,24 +37,20 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 
 @lru_cache(maxsize=1)
-def _synonyms() -> tuple[dict[str, str], re.Pattern | None]:
+def _synonyms() -> tuple[dict[str, str], dict[str, str], re.Pattern | None]:
+    """(single word -> canonical, phrase -> canonical, pattern finding the phrases)."""
     data = yaml.safe_load(SYNONYMS_FILE.read_text(encoding="utf-8"))
-    words: dict[str, str] = {}
+    single: dict[str, str] = {}
     phrases: dict[str, str] = {}
     for group in data["groups"]:
         group = [str(item).lower() for item in group]
-        canonical = group[0]
         for variant in group:
-            if " " in variant:
-                phrases[variant] = canonical
-            else:
-                words[variant] = canonical
+            (phrases if " " in variant else single)[variant] = group[0]
     pattern = None
     if phrases:
-        alternatives = sorted(phrases, key=len, reverse=True)
+        alternatives = sorted(phrases, key=len, reverse=True)      # longest phrase first
         pattern = re.compile(r"\b(?:" + "|".join(re.escape(p) for p in alternatives) + r")\b")
-        words.update({"\x00" + k: v for k, v in phrases.items()})
-    return words, pattern
+    return single, phrases, pattern
 
 
 def normalise(text: str) -> str:
@@ -69,23 +65,14 @@ def words(text: str) -> list[str]:
 
 def content_tokens(text: str) -> list[str]:
     """Content tokens in order: stopwords dropped, synonyms joined, stems for the rest."""
-    synonym_words, phrase_pattern = _synonyms()
-    original = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES)
-    lowered = original.lower()
-    if phrase_pattern is not None and len(lowered) == len(original):
-        # Replace multi-word synonyms by their canonical single token before splitting; pad
-        # with spaces so the lower-cased text keeps the original's offsets for the case test.
-        def canonical(match: re.Match) -> str:
-            replacement = synonym_words["\x00" + match.group(0)]
-            return (" " + replacement).ljust(len(match.group(0)))[:len(match.group(0))] \
-                if len(replacement) + 1 <= len(match.group(0)) else " " + replacement + " "
-        lowered = phrase_pattern.sub(canonical, lowered)
-    aligned = len(lowered) == len(original)
+    synonym_words, phrases, phrase_pattern = _synonyms()
+    lowered = normalise(text)
+    if phrase_pattern is not None:
+        # Replace multi-word synonyms by their canonical single token before splitting.
+        lowered = phrase_pattern.sub(lambda m: " " + phrases[m.group(0)] + " ", lowered)
     tokens = []
     for found in _WORD.finditer(lowered):
         raw = found.group()
-        # Capitalised words (names: Pickering, Reuters) get no suffix stripping beyond plurals.
-        is_name = aligned and original[found.start()].isupper()
         word = raw.rstrip(".") if "." in raw and len(raw) > 2 and raw.count(".") == 1 else raw
         if word.endswith("'s"):
             word = word[:-2]
@@ -101,11 +88,11 @@ def content_tokens(text: str) -> list[str]:
             continue
         if word in STOPWORDS:
             continue
-        tokens.append(stem(word, plural_only=is_name))
+        tokens.append(stem(word))
     return tokens
 
 
-def stem(word: str, plural_only: bool = False) -> str:
+def stem(word: str) -> str:
     """A light English suffix stripper: plurals, -ing, -ed, final -e. Deliberately conservative
     (names like "Hamas" and words shorter than five letters are left alone)."""
     if len(word) < 5 or word.isdigit():
@@ -118,8 +105,6 @@ def stem(word: str, plural_only: bool = False) -> str:
         word = word[:-2]
     elif word.endswith("s") and not word.endswith(("ss", "us", "is", "as", "os")):
         word = word[:-1]
-    if plural_only:
-        return word
     if word.endswith("ing") and len(word) >= 6:
         word = _undouble(word[:-3])
     elif word.endswith("ed") and len(word) >= 5:

@@ -186,21 +186,21 @@ def test_document_of_short_paragraphs_falls_back_to_the_joined_body():
     assert guess.language == "en" and guess.method.startswith("joined_body:")
 
 
-class _CountingFactory:
-    """Wraps the real langdetect factory and counts the detectors it creates (one per run)."""
+class _CountingModel:
+    """Wraps the real langdetect profile model and counts how often it scores a text."""
 
-    def __init__(self, factory):
-        self.factory, self.created = factory, 0
+    def __init__(self, model):
+        self.model, self.scored = model, 0
 
-    def create(self, *args, **kwargs):
-        self.created += 1
-        return self.factory.create(*args, **kwargs)
+    def posterior(self, *args, **kwargs):
+        self.scored += 1
+        return self.model.posterior(*args, **kwargs)
 
 
 def test_each_distinct_text_is_detected_once():
     detector = LanguageDetector()
-    counting = _CountingFactory(detector._factory)
-    detector._factory = counting
+    counting = _CountingModel(detector._model)
+    detector._model = counting
     segments = _segments(*[("body", p) for p in ENGLISH_PARAGRAPHS * 3], ("caption", "שלום לכולם"))
     label_segments(segments, detector)
     label_segments(segments, detector)
@@ -208,7 +208,7 @@ def test_each_distinct_text_is_detected_once():
     for paragraph in ENGLISH_PARAGRAPHS:
         detector.detect(paragraph)
         detector.detect(f"  {paragraph}\n")     # surrounding whitespace is the same text
-    assert counting.created == len(ENGLISH_PARAGRAPHS)     # langdetect ran once per paragraph
+    assert counting.scored == len(ENGLISH_PARAGRAPHS)      # n-gram model ran once per paragraph
     assert detector.detections == len(ENGLISH_PARAGRAPHS) + 1   # + the Hebrew caption
     assert detector.lookups > detector.detections
 
@@ -231,3 +231,33 @@ def test_codes_and_probabilities_on_real_text():
         assert ISO_OR_UND.match(guess.language) and 0.0 <= guess.probability <= 1.0
     assert detector.detect("東京は日本の首都です").language == "ja"
     assert detector.detect("Правительство во вторник представило проект бюджета.").language == "ru"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("مضمون کی اقسام", "ur"),            # no Urdu-only letter, but Urdu's کی
+        ("این کتاب است", "fa"),              # Persian است / این
+    ],
+)
+def test_function_words_settle_persian_or_urdu_without_their_letters(text, language):
+    assert LanguageDetector().detect(text).language == language
+
+
+def test_cyrillic_letters_rule_languages_out():
+    detector = LanguageDetector()
+    ukrainian = "Уряд у вівторок представив проєкт бюджету на наступний рік."
+    assert detector.detect(ukrainian).language == "uk"
+    assert detector.detect("Сербиjа и Црна Гора, ђак ћирилица").language == "und"
+
+
+def test_mixed_script_text_abstains():
+    # Hebrew interface text full of English terms: neither script holds 75% of the letters.
+    guess = LanguageDetector().detect("שדה Geometry הבסיסי —ממופה לטיפוס OpenGIS Specification Geometry.")
+    assert (guess.language, guess.method) == ("und", "abstain:mixed_script")
+
+
+@pytest.mark.parametrize("text", ["Nobody followed him.", "Enter a valid email address."])
+def test_short_latin_text_that_langdetect_gets_wrong_abstains(text):
+    # Seeded langdetect says cy 0.99999 and ca 0.99999; the exact posterior is below 0.99.
+    assert LanguageDetector().detect(text).language == "und"

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from orchestration.core.sentences import split_sentences
 from tests.unit.sample_bodies import BODIES
@@ -144,3 +146,20 @@ def test_sample_bodies_split_where_a_reader_would():
     assert any(s.text.startswith("United States officials have been holding secret") for s in copied)
     quoted = [s for s in copied if s.text.startswith("Our administration needed")]
     assert len(quoted) == 1 and quoted[0].continues_quote
+
+
+PIECES = ["U.S.", "Sen.", "D-Mass.", "Mr.", "J.", "3.5", "said", "Hamas", "the", "talks", ".", "?",
+          "!", "…", "\"", "“", "”", "‘", "’", "'", ",", ";", "–", "--", "JERUSALEM", "(AP)", "\n",
+          "\n\n", " ", "  ", "\u00a0", "The", "It", "was", "June 4, 2014"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=60).map(" ".join))
+@settings(max_examples=300, deadline=None)
+def test_any_text_yields_stripped_ordered_sentences_at_their_offsets(text):
+    previous_end = 0
+    for seq, s in enumerate(split_sentences(text)):
+        assert s.seq == seq
+        assert text[s.start:s.end] == s.text == s.text.strip()
+        assert any(ch.isalnum() for ch in s.text)
+        assert s.start >= previous_end
+        previous_end = s.end
