@@ -23,7 +23,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.checks.gx_validation import focus_result, sanitise_tree
+from orchestration.checks.gx_validation import (
+    focus,
+    focus_result,
+    forbidden_patterns,
+    result_format_for,
+    sanitise_tree,
+)
 from orchestration.checks.stage_checks import STAGE_SUITES
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, LIVE_DB_NAME, SNAPSHOT_DB_NAME, load_settings
 
@@ -69,7 +75,14 @@ def sanitise_validation_result(result) -> None:
     and counts, exception messages) becomes escaped, truncated text."""
     for item in result.results:
         if item.result:
-            item.result = sanitise_tree(focus_result(item.expectation_config, item.result))
+            details = focus_result(item.expectation_config, item.result)
+            if details.get("partial_unexpected_index_list"):
+                patterns = forbidden_patterns(item.expectation_config)
+                details["partial_unexpected_index_list"] = [
+                    {k: focus(v, patterns) for k, v in row.items()} if isinstance(row, dict) else row
+                    for row in details["partial_unexpected_index_list"]
+                ]
+            item.result = sanitise_tree(details)
         if item.exception_info:
             item.exception_info = sanitise_tree(item.exception_info, limit=500)
 
@@ -114,7 +127,7 @@ def build_gx_docs(warehouse_dir: Path, docs_dir: Path, only: set[str] | None = N
                 continue   # the stage has not run on this warehouse
             suite = context.suites.get(spec.suite_name)
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(suite, result_format="SUMMARY")
+            result = batch.validate(suite, result_format=result_format_for(frame))
             sanitise_validation_result(result)
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=spec.suite_name),
