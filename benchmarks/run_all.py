@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-QUALITY = ["extraction_quality.py", "language_quality.py", "stance_emergent.py"]
+QUALITY = ["extraction_quality.py", "language_quality.py", "stance_emergent.py", "stance_pipeline.py"]
 SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py"]
 
 

@@ -59,11 +59,13 @@ RAW_TABLES: dict[str, dict[str, str]] = {
     "document_outlets": {
         "document_id": "VARCHAR", "outlet_id": "VARCHAR", "outlet_name": "VARCHAR",
         "domain": "VARCHAR", "country": "VARCHAR", "attribution_method": "VARCHAR",
+        "evidence": "VARCHAR",
     },
     "sentences": {
         "document_id": "VARCHAR", "sentence_seq": "INTEGER", "start_char": "INTEGER",
         "end_char": "INTEGER", "text": "VARCHAR", "language": "VARCHAR",
         "language_probability": "DOUBLE", "language_method": "VARCHAR",
+        "continues_quote": "BOOLEAN",
     },
     "stories": {"document_id": "VARCHAR", "story_id": "VARCHAR"},
     "claims": {

@@ -3,9 +3,10 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.checks.history import record_dbt_tests
 from orchestration.dbt_project import dbt_project
 from orchestration.lib.dbt_translator import dbt_translator
-from orchestration.resources import DUCKDB_POOL
+from orchestration.resources import DUCKDB_POOL, WarehouseResource
 
 
 @dbt_assets(
@@ -14,7 +15,30 @@ from orchestration.resources import DUCKDB_POOL
     dagster_dbt_translator=dbt_translator,
     pool=DUCKDB_POOL,
 )
-def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    # `build` runs seeds, models and tests in DAG order; a failing test fails this step, so
-    # publish (downstream) never copies a warehouse whose tests did not pass.
-    yield from dbt.cli(["build"], context=context).stream()
+def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    # `build` runs seeds, models, unit tests and data tests in DAG order. Every event is yielded
+    # first (so each dbt test shows as an asset check), the tests are recorded in
+    # quality.validation_results, and only then does a failed build fail this step, so publish
+    # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
+    # blocking checks too, which fails the step on its own.
+    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    tests = []
+    for event in invocation.stream():
+        if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
+            failed_rows = (event.metadata or {}).get("dagster_dbt/failed_row_count")
+            tests.append({
+                "step": event.asset_key.to_user_string() if event.asset_key else "dbt",
+                "test": event.check_name, "passed": event.passed,
+                "blocking": event.severity == dg.AssetCheckSeverity.ERROR,
+                "failed_rows": getattr(failed_rows, "value", failed_rows),
+            })
+        yield event
+    with warehouse.connect() as conn:
+        record_dbt_tests(conn, context.run.run_id, tests)
+    error = invocation.get_error()
+    if error is not None:
+        failed = [t["test"] for t in tests if not t["passed"]]
+        raise dg.Failure(
+            description=f"dbt build failed; failing tests: {failed or 'none (a model or unit test failed)'}",
+            metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
+        )

@@ -1,5 +1,11 @@
 """Publish: write-audit-publish's last step. Runs only when every upstream asset, blocking
-check and dbt test of the run passed, and swaps in a fresh read-only snapshot atomically."""
+check and dbt test of the run passed, and swaps in a fresh read-only snapshot atomically.
+
+Two locks on the door: Dagster does not start this step when a blocking check upstream failed or
+the dbt step failed (its tests are blocking checks and a failed build fails the step), and the
+step itself audits quality.validation_results before copying anything, so a publish started on
+its own after a red run refuses too. Refusing raises before the snapshot file is touched.
+"""
 
 import os
 from pathlib import Path
@@ -7,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.checks.history import failed_blocking_results
 from orchestration.report import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 
@@ -67,6 +74,21 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
     description="Atomically replace warehouse/analytics.duckdb (what analysts open) with the audited warehouse.",
 )
 def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as conn:
+        failures = failed_blocking_results(conn)
+    if failures:
+        first = failures[0]
+        raise dg.Failure(
+            description=(
+                f"not publishing: {len(failures)} blocking expectation(s) failed at their last "
+                f"validation; first: {first[1]} on {first[0]}: {first[2]}"
+            ),
+            metadata={"failed": dg.MetadataValue.json([
+                {"step": f[0], "suite": f[1], "expectation": f[2], "unexpected_count": f[3],
+                 "examples": f[4], "run_id": f[5]}
+                for f in failures
+            ])},
+        )
     copied = publish_snapshot(warehouse.live_path, warehouse.snapshot_path)
     # prove the published file opens read-only before announcing it
     check = duckdb.connect(str(warehouse.snapshot_path), read_only=True)

@@ -30,7 +30,7 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
                 "document_id": doc.document_id, "sentence_seq": sentence.seq,
                 "start_char": sentence.start, "end_char": sentence.end, "text": sentence.text,
                 "language": guess.language, "language_probability": guess.probability,
-                "language_method": guess.method,
+                "language_method": guess.method, "continues_quote": sentence.continues_quote,
             })
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "sentences", rows)

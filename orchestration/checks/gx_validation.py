@@ -13,6 +13,7 @@ import html
 import json
 import math
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -50,7 +51,9 @@ class ValidationOutcome:
 
 def sanitise(value: Any, limit: int = MAX_EXAMPLE_CHARS) -> str:
     """Dump text is hostile input: GX Data Docs and Dagster metadata would render markup in it.
-    Escape HTML, drop control characters and truncate before a value leaves this module."""
+    Drop control characters, truncate, then escape HTML (escaping last, so truncation never
+    cuts an entity in half) before a value leaves this module. Sanitised values go into JSON
+    metadata and GX results only, never into markdown (whose link syntax escaping cannot stop)."""
     text = value if isinstance(value, str) else json.dumps(value, default=str, ensure_ascii=False)
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     if len(text) > limit:
@@ -58,11 +61,79 @@ def sanitise(value: Any, limit: int = MAX_EXAMPLE_CHARS) -> str:
     return html.escape(text, quote=True)
 
 
+def sanitise_tree(value: Any, limit: int = MAX_EXAMPLE_CHARS) -> Any:
+    """Sanitise every string inside a JSON-like structure (dicts, lists), keys included;
+    numbers, booleans and None pass through. Used on whole GX results before Data Docs."""
+    if isinstance(value, dict):
+        return {sanitise(k, limit) if isinstance(k, str) else k: sanitise_tree(v, limit) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [sanitise_tree(v, limit) for v in value]
+    if isinstance(value, str):
+        return sanitise(value, limit)
+    if isinstance(value, float):
+        return _clean_json(value)
+    return value
+
+
+_NOT_MATCH_TYPES = ("expect_column_values_to_not_match_regex", "expect_column_values_to_not_match_regex_list")
+
+
+def forbidden_patterns(config) -> list[str]:
+    """The regexes a not-match expectation forbids ([] for other expectation types)."""
+    if config.type not in _NOT_MATCH_TYPES:
+        return []
+    kwargs = config.kwargs
+    return [kwargs["regex"]] if kwargs.get("regex") else list(kwargs.get("regex_list") or [])
+
+
+def focus(value: Any, patterns: list[str], before: int = 40) -> Any:
+    """A long text failing a not-match expectation, cut to start just before the forbidden
+    match, so the truncated example shows the debris rather than the article's first line."""
+    if not isinstance(value, str) or not patterns:
+        return value
+    starts = []
+    for pattern in patterns:
+        try:
+            match = re.search(pattern, value)
+        except re.error:
+            continue
+        if match:
+            starts.append(match.start())
+    if not starts:
+        return value
+    start = max(0, min(starts) - before)   # the earliest debris of any forbidden pattern
+    return ("…" if start else "") + value[start:]
+
+
+def focus_result(config, details: dict) -> dict:
+    """details (a GX result dict) with its unexpected values focused on the forbidden match."""
+    patterns = forbidden_patterns(config)
+    if not patterns or not details:
+        return details
+    details = dict(details)
+    if details.get("partial_unexpected_list"):
+        details["partial_unexpected_list"] = [focus(v, patterns) for v in details["partial_unexpected_list"]]
+    if details.get("partial_unexpected_counts"):
+        details["partial_unexpected_counts"] = [
+            {**c, "value": focus(c.get("value"), patterns)} for c in details["partial_unexpected_counts"]
+        ]
+    return details
+
+
 @lru_cache(maxsize=1)
 def _file_context():
     import great_expectations as gx
 
-    return gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
+    context = gx.get_context(mode="file", project_root_dir=str(EXPECTATIONS_DIR))
+    _quiet(context)
+    return context
+
+
+def _quiet(context) -> None:
+    """No tqdm bars: they flood Dagster's captured stderr with one line per metric."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
 
 
 @lru_cache(maxsize=1)
@@ -70,6 +141,7 @@ def _batch_definition():
     import great_expectations as gx
 
     context = gx.get_context(mode="ephemeral")
+    _quiet(context)
     source = context.data_sources.add_pandas("claimgrid_frames")
     return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole_frame")
 
@@ -98,15 +170,24 @@ def _clean_json(value: Any) -> Any:
     return value
 
 
+def validate_frame_raw(suite_name: str, frame: pd.DataFrame):
+    """The GX ExpectationSuiteValidationResult, unsanitised: only for code that sanitises it
+    (outcome_from_result, orchestration.docs) before anyone sees it."""
+    suite = load_suite(suite_name)
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    return batch.validate(suite, result_format="SUMMARY")
+
+
 def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationOutcome:
     """Validate `frame` against the named suite. Never raises on failed expectations (a GX
     checkpoint does not either): the caller decides what a failure blocks."""
-    suite = load_suite(suite_name)
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(suite, result_format="SUMMARY")
+    return outcome_from_result(suite_name, validate_frame_raw(suite_name, frame), len(frame))
+
+
+def outcome_from_result(suite_name: str, result, row_count: int) -> ValidationOutcome:
     outcomes = []
     for item in result.results:
-        details = item.result or {}
+        details = focus_result(item.expectation_config, item.result or {})
         observed = details.get("observed_value")
         examples = [sanitise(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
         if item.exception_info and item.exception_info.get("raised_exception"):
@@ -121,5 +202,5 @@ def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationOutcome:
             )
         )
     return ValidationOutcome(
-        suite_name=suite_name, success=bool(result.success), row_count=len(frame), outcomes=outcomes
+        suite_name=suite_name, success=bool(result.success), row_count=row_count, outcomes=outcomes
     )

@@ -14,5 +14,7 @@ select
     text as sentence_text,
     language,
     language_probability,
-    language_method
+    language_method,
+    -- inside a quotation opened by an earlier sentence
+    continues_quote
 from source

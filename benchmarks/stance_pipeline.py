@@ -1,0 +1,122 @@
+"""Emergent through the whole pipeline: each article headline a dump, its outlet in
+manifest.jsonl, the claims as an analyst catalog (CLAIMGRID_CLAIM_CATALOG). Scores what an
+analyst would read in marts.fct_claim_mentions against the gold headline stance.
+
+Gold mapping: for -> asserts, observing -> reports, against -> denies (`questions` is scored
+as `reports`: both report a claim without taking it on, and Emergent has no separate class).
+
+    python benchmarks/stance_pipeline.py [--limit N]
+
+Prints: catalog-match coverage (gold pairs whose headline got a mention of its own claim),
+wrong-claim mentions, and 3-class stance accuracy on the covered pairs and on all pairs.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+EMERGENT = REPO.parent / "shared" / "benchmarks" / "emergent_train" / "emergent_train.csv"
+GOLD_TO_STANCE = {"for": "asserts", "observing": "reports", "against": "denies"}
+SCORED_AS = {"asserts": "asserts", "reports": "reports", "questions": "reports", "denies": "denies"}
+
+
+def build_landing(rows: list[dict], landing: Path) -> Path:
+    """One .txt dump per article, manifest.jsonl with its outlet, a catalog CSV of claims."""
+    landing.mkdir(parents=True, exist_ok=True)
+    with open(landing / "manifest.jsonl", "w", encoding="utf-8") as manifest:
+        for row in rows:
+            name = f"{row['articleId']}.txt"
+            (landing / name).write_text(row["articleHeadline"].strip() + "\n", encoding="utf-8")
+            manifest.write(json.dumps({"file": name, "outlet": row["source"], "url": row["url"]}) + "\n")
+    catalog = landing.parent / "catalog.csv"
+    claims = {row["claimId"]: row["claimHeadline"] for row in rows}
+    with open(catalog, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["claim_id", "claim_text"])
+        writer.writerows(sorted(claims.items()))
+    return catalog
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit", type=int, help="only the first N rows (a quick look)")
+    args = parser.parse_args()
+    if not EMERGENT.exists():
+        print(f"{EMERGENT} absent: skipped")
+        return 0
+    import dagster as dg
+    import duckdb
+
+    from orchestration.definitions import all_assets, all_checks, build_resources
+    from orchestration.settings import load_settings
+
+    with open(EMERGENT, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))[: args.limit]
+    with tempfile.TemporaryDirectory() as tmp:
+        landing = Path(tmp) / "landing"
+        warehouse = Path(tmp) / "warehouse"
+        catalog = build_landing(rows, landing)
+        resources = build_resources(load_settings({
+            "CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse),
+            "CLAIMGRID_CLAIM_CATALOG": str(catalog),
+        }))
+        started = time.perf_counter()
+        result = dg.materialize([*all_assets, *all_checks], resources=resources, raise_on_error=False)
+        wall = time.perf_counter() - started
+        print(f"pipeline on {len(rows)} headline dumps: success={result.success} in {wall:.1f}s")
+        db = warehouse / ("analytics.duckdb" if result.success else "claimgrid.duckdb")
+        conn = duckdb.connect(str(db), read_only=True)
+        try:
+            mentions = conn.execute(
+                "SELECT d.source_file, m.claim_id, m.stance FROM marts.fct_claim_mentions m "
+                "JOIN marts.dim_document d USING (document_id)"
+            ).fetchall() if result.success else []
+            accepted = conn.execute("SELECT count(*) FROM raw.documents WHERE quarantine_reason IS NULL").fetchone()[0]
+        finally:
+            conn.close()
+
+    predicted: dict[tuple[str, str], Counter] = {}
+    for source_file, claim_id, stance in mentions:
+        predicted.setdefault((source_file.removesuffix(".txt"), claim_id), Counter())[stance] += 1
+    gold_pairs = {(r["articleId"], r["claimId"]): GOLD_TO_STANCE[r["articleHeadlineStance"]] for r in rows}
+    covered = correct = 0
+    confusion: Counter = Counter()
+    for pair, gold in gold_pairs.items():
+        stances = predicted.get(pair)
+        if not stances:
+            confusion[(gold, "no mention")] += 1
+            continue
+        covered += 1
+        guess = SCORED_AS[stances.most_common(1)[0][0]]
+        confusion[(gold, guess)] += 1
+        correct += guess == gold
+    wrong_claim = sum(1 for pair in predicted if pair not in gold_pairs)
+    total = len(gold_pairs)
+    print(f"accepted documents: {accepted} of {len(rows)} dumps")
+    print(f"coverage: {covered}/{total} = {covered / total:.3f} of gold (headline, claim) pairs got a mention")
+    print(f"mentions of another claim than the headline's own: {wrong_claim}")
+    if covered:
+        print(f"stance accuracy on covered pairs: {correct / covered:.3f}")
+    print(f"stance accuracy on all pairs (no mention = wrong): {correct / total:.3f}")
+    labels = ["asserts", "reports", "denies", "no mention"]
+    print("confusion (rows gold, columns predicted):")
+    print(f"{'':>10}" + "".join(f"{c:>12}" for c in labels))
+    for g in labels[:3]:
+        print(f"{g:>10}" + "".join(f"{confusion[(g, p)]:>12}" for p in labels))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""`make docs`: GX Data Docs and dbt docs, offline, into warehouse/docs/{gx,dbt}/.
+
+GX Data Docs: every stage suite is re-validated against the live warehouse (what the last run
+left, passing or not — the docs must show why a run went red), or the published snapshot when
+no live warehouse exists. Dump text is hostile input and Data Docs render unexpected values as
+raw HTML, so every value GX observed is sanitised (escaped, truncated) before the result is
+stored and rendered. The GX project used to render is a scratch copy under warehouse/docs/, so
+building docs never writes into the repository's expectations/ folder.
+
+dbt docs: `dbt docs generate --static` writes one self-contained HTML file (no CDN, no server).
+
+    python -m orchestration.docs [--warehouse DIR] [--out DIR] [--skip-dbt]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from orchestration.checks.gx_validation import focus_result, sanitise_tree
+from orchestration.checks.stage_checks import STAGE_SUITES
+from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, LIVE_DB_NAME, SNAPSHOT_DB_NAME, load_settings
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+SITE_NAME = "claimgrid"
+SCRATCH_NAME = ".gx_project"
+
+
+def _site_config(out_dir: Path) -> dict:
+    return {
+        "class_name": "SiteBuilder",
+        "show_how_to_buttons": False,
+        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(out_dir)},
+        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+    }
+
+
+def _scratch_context(docs_dir: Path, out_dir: Path):
+    """A throwaway GX file project holding copies of the suites, its Data Docs site pointed at
+    out_dir. Rebuilt from scratch each time so stale results never linger in the docs."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    scratch = docs_dir / SCRATCH_NAME
+    shutil.rmtree(scratch, ignore_errors=True)
+    shutil.rmtree(out_dir, ignore_errors=True)
+    scratch.mkdir(parents=True)
+    context = gx.get_context(mode="file", project_root_dir=str(scratch))
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    context.variables.data_docs_sites = {SITE_NAME: _site_config(out_dir)}
+    context.variables.save()
+    context = gx.get_context(mode="file", project_root_dir=str(scratch))
+    for suite_file in (EXPECTATIONS_DIR / "gx" / "expectations").glob("*.json"):
+        shutil.copy(suite_file, Path(context.root_directory) / "expectations" / suite_file.name)
+    return gx.get_context(mode="file", project_root_dir=str(scratch))
+
+
+def sanitise_validation_result(result) -> None:
+    """In place: every value the data put into a GX result (observed values, unexpected lists
+    and counts, exception messages) becomes escaped, truncated text."""
+    for item in result.results:
+        if item.result:
+            item.result = sanitise_tree(focus_result(item.expectation_config, item.result))
+        if item.exception_info:
+            item.exception_info = sanitise_tree(item.exception_info, limit=500)
+
+
+def _source_database(warehouse_dir: Path) -> Path:
+    live = warehouse_dir / LIVE_DB_NAME
+    if live.exists():
+        return live
+    snapshot = warehouse_dir / SNAPSHOT_DB_NAME
+    if snapshot.exists():
+        return snapshot
+    raise SystemExit(f"no warehouse in {warehouse_dir}: run `make run` first")
+
+
+def build_gx_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
+    """Validate every stage suite against the warehouse and render Data Docs into docs_dir/gx.
+    Returns the index.html path. Suites whose tables do not exist yet are skipped."""
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    out_dir = docs_dir / "gx"
+    context = _scratch_context(docs_dir, out_dir)
+    batch_definition = (
+        context.data_sources.add_pandas("claimgrid_frames")
+        .add_dataframe_asset("frame")
+        .add_batch_definition_whole_dataframe("whole_frame")
+    )
+    source = _source_database(warehouse_dir)
+    run_id = RunIdentifier(run_name=f"docs-{source.stem}", run_time=datetime.now(timezone.utc))
+    conn = duckdb.connect(str(source), read_only=True)
+    try:
+        for spec in STAGE_SUITES:
+            try:
+                frame = conn.execute(spec.query).df()
+            except duckdb.CatalogException:
+                continue   # the stage has not run on this warehouse
+            suite = context.suites.get(spec.suite_name)
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(suite, result_format="SUMMARY")
+            sanitise_validation_result(result)
+            key = ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=spec.suite_name),
+                run_id=run_id,
+                batch_identifier=f"{source.stem}-{spec.asset.replace('/', '.')}",
+            )
+            context.validation_results_store.set(key, result)
+    finally:
+        conn.close()
+    context.build_data_docs(site_names=[SITE_NAME])
+    return out_dir / "index.html"
+
+
+def build_dbt_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
+    """`dbt docs generate --static` against the warehouse; copies the single-file site (and
+    the JSON artifacts) into docs_dir/dbt."""
+    out_dir = docs_dir / "dbt"
+    env = {**os.environ, "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir)}
+    dbt = Path(sys.executable).with_name("dbt")
+    target = docs_dir / ".dbt_target"
+    subprocess.run(
+        [str(dbt) if dbt.exists() else "dbt", "docs", "generate", "--static", "--quiet",
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
+        cwd=DBT_PROJECT_DIR, env=env, check=True,
+    )
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    for name in ("static_index.html", "index.html", "manifest.json", "catalog.json"):
+        if (target / name).exists():
+            shutil.copy(target / name, out_dir / name)
+    return out_dir / "static_index.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    settings = load_settings()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, default=settings.warehouse_dir)
+    parser.add_argument("--out", type=Path, default=None, help="default: <warehouse>/docs")
+    parser.add_argument("--skip-dbt", action="store_true")
+    args = parser.parse_args(argv)
+    warehouse_dir = args.warehouse.resolve()
+    docs_dir = (args.out or warehouse_dir / "docs").resolve()
+    print(f"GX Data Docs: {build_gx_docs(warehouse_dir, docs_dir)}")
+    if not args.skip_dbt:
+        print(f"dbt docs:     {build_dbt_docs(warehouse_dir, docs_dir)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,38 @@
+"""Stories: same-event documents share a stable story id; previous assignments are kept."""
+from __future__ import annotations
+
+from orchestration.core.stories import assign_stories, story_id_for
+from tests.unit.sample_bodies import BODIES, OLDER_STORY, SECRET_TALKS
+
+
+def test_the_four_secret_talks_reports_are_one_story_and_the_older_one_another():
+    stories = assign_stories(BODIES)
+    assert set(stories) == set(BODIES)
+    assert len({stories[d] for d in SECRET_TALKS}) == 1
+    assert stories[OLDER_STORY] != stories[SECRET_TALKS[0]]
+    # Stable, deterministic ids named after the smallest member.
+    assert stories[SECRET_TALKS[0]] == story_id_for(min(SECRET_TALKS))
+    assert stories[OLDER_STORY] == story_id_for(OLDER_STORY)
+    assert assign_stories(dict(reversed(list(BODIES.items())))) == stories
+
+
+def test_previous_assignments_keep_their_ids_and_new_documents_join_their_neighbours():
+    first_docs = {d: BODIES[d] for d in SECRET_TALKS[1:] + (OLDER_STORY,)}
+    first = assign_stories(first_docs)
+    renamed = {d: ("story-kept-" + s) for d, s in first.items()}   # ids from an older run
+    second = assign_stories(BODIES, previous=renamed)
+    for d, s in renamed.items():
+        assert second[d] == s
+    # The added document (smallest id of the four) joins the existing story, not a new one.
+    assert second[SECRET_TALKS[0]] == renamed[SECRET_TALKS[1]]
+
+
+def test_unrelated_and_empty_documents_get_their_own_stories():
+    docs = {
+        "a": "The city council approved the new budget for road repairs on Tuesday evening.",
+        "b": "Scientists found a new species of frog in the rainforest of Borneo last year.",
+        "c": "",
+    }
+    stories = assign_stories(docs)
+    assert len(set(stories.values())) == 3
+    assert assign_stories({}) == {}

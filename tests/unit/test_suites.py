@@ -1,0 +1,338 @@
+"""The GX suites, the sanitiser and the dbt contracts, checked without running the pipeline."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from orchestration.checks import history, suites
+from orchestration.checks.gx_validation import (
+    focus,
+    sanitise,
+    sanitise_tree,
+    suite_names,
+    validate_frame,
+)
+from orchestration.checks.stage_checks import STAGE_SUITES, check_metadata, failure_summary
+from orchestration.core import types
+from tests.conftest import DBT_DIR
+
+MARTS = ("dim_outlet", "dim_document", "dim_claim", "fct_claim_mentions", "fct_outlet_claims",
+         "fct_related_articles", "fct_captions", "fct_text_reuse")
+LANGUAGE_COLUMNS = {"language"}
+# value-set columns and the closed vocabulary each must equal
+VOCABULARIES = {
+    "source_format": types.SOURCE_FORMATS,
+    "quarantine_reason": types.QUARANTINE_REASONS,
+    "kind": types.SEGMENT_KINDS,
+    "attribution_method": types.ATTRIBUTION_METHODS,
+    "origin": types.CLAIM_ORIGINS,
+}
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def _suite_files() -> dict[str, dict]:
+    return {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in suites.SUITES_DIR.glob("*.json")}
+
+
+# ---- the suite files ------------------------------------------------------------------------
+
+def test_suite_files_are_what_the_builder_writes():
+    """Hand edits to the JSON (or a vocabulary change in types.py, or new boilerplate rules)
+    without `python -m orchestration.checks.suites` would make the two disagree."""
+    built = {s.name: json.loads(suites.suite_json_text(s)) for s in suites.build_suites()}
+    on_disk = _suite_files()
+    assert sorted(on_disk) == sorted(built)
+    for name, suite in built.items():
+        assert on_disk[name] == suite, f"{name}.json is stale: run python -m orchestration.checks.suites"
+
+
+def test_every_stage_suite_has_a_file_and_every_file_runs():
+    assert sorted(s.suite_name for s in STAGE_SUITES) == suite_names()
+    assert len({(s.asset, s.suite_name) for s in STAGE_SUITES}) == len(STAGE_SUITES)
+
+
+def test_every_mart_has_a_blocking_suite():
+    blocking = {s.asset for s in STAGE_SUITES if s.blocking}
+    assert {f"marts/{m}" for m in MARTS} <= blocking
+
+
+def test_warn_suites_are_non_blocking_and_say_so():
+    files = _suite_files()
+    for spec in STAGE_SUITES:
+        warn = spec.suite_name.endswith("_warn")
+        assert spec.blocking is not warn, spec.suite_name
+        severities = {e["severity"] for e in files[spec.suite_name]["expectations"]}
+        assert severities == {"warning" if warn else "critical"}, spec.suite_name
+
+
+def test_blocking_suites_demand_rows_where_an_empty_table_is_wrong():
+    """Column expectations pass on an empty table; only tables that may legitimately be empty
+    (a batch without text reuse, related lists or captions) go without a row minimum."""
+    may_be_empty = {"text_reuse", "mart_fct_related_articles", "mart_fct_captions", "mart_fct_text_reuse"}
+    files = _suite_files()
+    for spec in STAGE_SUITES:
+        if not spec.blocking or spec.suite_name in may_be_empty:
+            continue
+        minimums = [e["kwargs"].get("min_value") for e in files[spec.suite_name]["expectations"]
+                    if e["type"] == "expect_table_row_count_to_be_between"]
+        assert minimums == [1], spec.suite_name
+
+
+def test_value_sets_equal_the_closed_vocabularies():
+    checked = 0
+    for name, suite in _suite_files().items():
+        for exp in suite["expectations"]:
+            if exp["type"] != "expect_column_values_to_be_in_set":
+                continue
+            column, values = exp["kwargs"]["column"], exp["kwargs"]["value_set"]
+            if column in VOCABULARIES:
+                assert tuple(values) == VOCABULARIES[column], (name, column)
+            elif column == "stance":
+                expected = (*types.STANCES, "mixed") if name == "mart_fct_outlet_claims" else types.STANCES
+                assert tuple(values) == expected, name
+            elif column in LANGUAGE_COLUMNS:
+                assert values == [*suites.iso_639_1_codes(), "und"], name
+            else:
+                continue
+            checked += 1
+    assert checked >= 15
+
+
+def test_iso_639_1_list_is_the_standard_one_and_dbt_mirrors_it():
+    codes = suites.iso_639_1_codes()
+    assert len(codes) == 183 and len(set(codes)) == 183
+    assert all(re.fullmatch(r"[a-z]{2}", c) for c in codes)
+    assert {"en", "he", "ar", "fa", "zh", "fr"} <= set(codes)
+    assert not {"iw", "in", "ji", "sh", "zz", "xx"} & set(codes)   # deprecated or invented
+    macro = (DBT_DIR / "macros" / "iso_639_1_codes.sql").read_text(encoding="utf-8")
+    assert tuple(re.findall(r"'([a-z]{2})'", macro)) == codes
+
+
+def test_boilerplate_rules_feed_the_cleaned_documents_suite():
+    patterns = suites.boilerplate_line_patterns()
+    if not suites.BOILERPLATE_RULES_PATH.exists():
+        assert patterns == []
+        return
+    cleaned = _suite_files()["cleaned_documents"]
+    lists = [e["kwargs"]["regex_list"] for e in cleaned["expectations"]
+             if e["type"] == "expect_column_values_to_not_match_regex_list"]
+    assert patterns in lists
+
+
+def test_gx_loads_every_suite():
+    from orchestration.checks.gx_validation import load_suite
+
+    for name in suite_names():
+        assert len(load_suite(name).expectations) == len(_suite_files()[name]["expectations"])
+
+
+# ---- validation on small frames ---------------------------------------------------------------
+
+def _documents(bodies: list[str], reasons: list[str | None] | None = None) -> pd.DataFrame:
+    reasons = reasons or [None] * len(bodies)
+    return pd.DataFrame({
+        "document_id": [f"{i:016x}" for i in range(len(bodies))],
+        "encoding": "utf-8", "encoding_method": "utf-8", "repairs": "[]",
+        "decoded_chars": [len(b) for b in bodies], "body_text": bodies,
+        "quarantine_reason": reasons, "is_accepted": [r is None for r in reasons], "has_dump": True,
+    })
+
+
+def _failed(outcome) -> set[str]:
+    return {f.expectation.split("(")[0] for f in outcome.failed}
+
+
+def test_clean_documents_pass():
+    assert validate_frame("cleaned_documents", _documents(["A clean body. " * 20, "Another one. " * 20])).success
+
+
+def test_var_dump_residue_and_markup_in_a_body_fail_with_escaped_examples():
+    body = "Officials met on Monday. " * 10 + HOSTILE + ' string(42) "[{"id":1}]"'
+    outcome = validate_frame("cleaned_documents", _documents([body, "A clean body. " * 20]))
+    assert not outcome.success
+    assert "expect_column_values_to_not_match_regex_list" in _failed(outcome)
+    failure = next(f for f in outcome.failed if "regex_list" in f.expectation)
+    assert failure.unexpected_count == 1
+    # the example starts near the debris, not at the article's first words, and is escaped
+    assert any("&lt;script&gt;" in e for e in failure.examples)
+    rendered = json.dumps(check_metadata(outcome)["failures"].value) + failure_summary(outcome)
+    assert "<script" not in rendered and "<img" not in rendered
+
+
+def test_only_quarantined_documents_fail_the_batch():
+    outcome = validate_frame("cleaned_documents", _documents(["", ""], ["empty_body", "empty_body"]))
+    assert "expect_column_distinct_values_to_contain_set" in _failed(outcome)
+
+
+def test_unknown_quarantine_reason_fails():
+    outcome = validate_frame("cleaned_documents", _documents(["x" * 300, ""], [None, "looked_odd"]))
+    assert "expect_column_values_to_be_in_set" in _failed(outcome)
+
+
+def test_an_empty_frame_fails_the_row_minimum():
+    frame = pd.DataFrame({c: [] for c in ("document_id", "content_sha256", "source_file", "record_index",
+                                          "source_format", "byte_size", "url", "id_is_hash_prefix")})
+    outcome = validate_frame("raw_dumps", frame)
+    assert _failed(outcome) == {"expect_table_row_count_to_be_between"}
+
+
+@pytest.mark.parametrize("code,ok", [("en", True), ("he", True), ("und", True), ("zz", False),
+                                     ("EN", False), ("zh-cn", False), ("iw", False)])
+def test_language_codes(code, ok):
+    frame = pd.DataFrame({"document_id": ["0" * 16], "language": [code], "probability": [0.9], "method": ["x"]})
+    assert validate_frame("document_languages", frame).success is ok
+
+
+def test_probabilities_outside_zero_one_fail():
+    frame = pd.DataFrame({"document_id": ["0" * 16], "language": ["en"], "probability": [1.2], "method": ["x"]})
+    assert "expect_column_values_to_be_between" in _failed(validate_frame("document_languages", frame))
+
+
+def test_grid_duplicates_and_inconsistent_coverage_fail():
+    frame = pd.DataFrame({
+        "outlet_id": ["o1", "o1"], "claim_id": ["c1", "c1"], "story_id": ["s1", "s1"],
+        "is_covered": [True, True], "mention_count": [1, 0], "stance": ["reports", "mixed"],
+        "attributed_to": [None, None], "first_mention_id": ["m1", None],
+        "coverage_consistent": [True, False], "omission_has_no_stance": [True, True],
+    })
+    failed = _failed(validate_frame("mart_fct_outlet_claims", frame))
+    assert {"expect_compound_columns_to_be_unique", "expect_column_values_to_be_in_set"} <= failed
+
+
+def test_single_outlet_claim_is_a_warning_not_a_gate():
+    frame = pd.DataFrame({"claim_id": ["c1"], "story_id": ["s1"], "claim_text": ["A claim of some length."],
+                          "origin": ["discovered"], "document_count": [1], "outlet_count": [1]})
+    assert validate_frame("mart_dim_claim", frame).success
+    assert not validate_frame("mart_dim_claim_warn", frame).success
+    assert not next(s for s in STAGE_SUITES if s.suite_name == "mart_dim_claim_warn").blocking
+
+
+# ---- the sanitiser ----------------------------------------------------------------------------
+
+def test_sanitise_escapes_truncates_and_drops_control_characters():
+    text = sanitise(HOSTILE)
+    assert "<" not in text and ">" not in text and '"' not in text
+    assert text.startswith("&lt;script&gt;alert(1)")
+    long = sanitise("a" * 1000 + "<b>")
+    assert len(long) == 120 and long.endswith("…")
+    assert sanitise("x\x00y\x1bz\u2028w") == "x y z w"
+    assert sanitise({"k": "<i>"}) == html_escaped('{"k": "<i>"}')
+
+
+def html_escaped(text: str) -> str:
+    import html
+    return html.escape(text, quote=True)
+
+
+def test_sanitise_never_cuts_an_entity_in_half():
+    text = sanitise("<" * 200, limit=10)
+    assert text == "&lt;" * 9 + "…"
+
+
+def test_sanitise_tree_reaches_every_string_and_keeps_numbers():
+    tree = {"observed_value": HOSTILE, "partial_unexpected_counts": [{"value": HOSTILE, "count": 2}],
+            HOSTILE: [1.5, float("nan"), None, True]}
+    clean = sanitise_tree(tree)
+    assert "<" not in json.dumps(clean)
+    assert clean["partial_unexpected_counts"][0]["count"] == 2
+    assert list(clean.values())[-1] == [1.5, None, None, True]
+
+
+def test_focus_moves_the_window_to_the_forbidden_match():
+    value = "x" * 500 + "string(12) tail"
+    assert focus(value, [r"string\(\d+\)"]).startswith("…" + "x" * 40 + "string(12)")
+    assert focus("no match", [r"string\(\d+\)"]) == "no match"
+    assert focus(7, [r"\d"]) == 7
+
+
+# ---- history ----------------------------------------------------------------------------------
+
+def test_history_ddl_and_dbt_hook_agree():
+    """quality.validation_results is created by the checks (history.py) or, earlier, by dbt's
+    on-run-start hook; both must create the same table."""
+    def columns(ddl: str) -> list[tuple]:
+        conn = duckdb.connect()
+        conn.execute(ddl)
+        return conn.execute(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+            "WHERE table_schema = 'quality' AND table_name = 'validation_results' ORDER BY ordinal_position"
+        ).fetchall()
+
+    macro = (DBT_DIR / "macros" / "create_validation_results.sql").read_text(encoding="utf-8")
+    body = re.search(r"\{% macro create_validation_results\(\) -%\}(.*)\{%- endmacro %\}", macro, re.S).group(1)
+    assert columns(history.VALIDATION_RESULTS_DDL) == columns(body)
+
+
+def test_failed_blocking_results_look_at_each_suites_latest_run():
+    from orchestration.checks.gx_validation import ExpectationOutcome, ValidationOutcome
+
+    conn = duckdb.connect()
+    bad = ValidationOutcome("claims", False, 3, [ExpectationOutcome("expect_x(claim_id)", False, None, 1, ["c1"])])
+    good = ValidationOutcome("claims", True, 3, [ExpectationOutcome("expect_x(claim_id)", True, None, 0, [])])
+    warn = ValidationOutcome("claims_warn", False, 3, [ExpectationOutcome("expect_y(claim_text)", False, None, 1, [])])
+    history.record_validation(conn, "run1", "raw/claims", bad)
+    history.record_validation(conn, "run1", "raw/claims", warn, blocking=False)
+    assert [r[1] for r in history.failed_blocking_results(conn)] == ["claims"]
+    history.record_validation(conn, "run2", "raw/claims", good)
+    assert history.failed_blocking_results(conn) == []
+    history.record_dbt_tests(conn, "run3", [{"step": "marts/dim_claim", "test": "unique_dim_claim_claim_id",
+                                            "passed": False, "blocking": True, "failed_rows": 2}])
+    assert history.failed_blocking_results(conn)[0][:4] == ("marts/dim_claim", "dbt", "unique_dim_claim_claim_id", 2)
+
+
+# ---- dbt --------------------------------------------------------------------------------------
+
+def _mart_yml(name: str) -> dict:
+    return yaml.safe_load((DBT_DIR / "models" / "marts" / f"{name}.yml").read_text(encoding="utf-8"))["models"][0]
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_every_mart_has_an_enforced_contract_with_typed_columns(mart):
+    model = _mart_yml(mart)
+    assert model["config"]["contract"]["enforced"] is True
+    assert model["columns"] and all(c.get("data_type") for c in model["columns"])
+    sql_columns = (DBT_DIR / "models" / "marts" / f"{mart}.sql").read_text(encoding="utf-8")
+    for column in model["columns"]:
+        assert column["name"] in sql_columns, (mart, column["name"])
+
+
+@pytest.mark.parametrize("mart", MARTS)
+def test_every_mart_key_is_tested(mart):
+    model = _mart_yml(mart)
+    tests = json.dumps(model.get("data_tests", [])) + json.dumps([c.get("data_tests", []) for c in model["columns"]])
+    assert "unique" in tests or "unique_combination" in tests or mart == "fct_captions"
+    assert "relationships" in tests or mart in ("dim_outlet", "dim_claim")
+
+
+def test_unit_tests_cover_the_dense_grid_and_the_stance_rollup():
+    spec = yaml.safe_load((DBT_DIR / "models" / "marts" / "fct_outlet_claims.yml").read_text(encoding="utf-8"))
+    tests = {t["name"]: t for t in spec["unit_tests"]}
+    grid = tests["grid_is_dense_over_the_stories_an_outlet_covers"]["expect"]["rows"]
+    assert any(not r["is_covered"] and r["stance"] is None for r in grid)
+    rollup = tests["stance_rolls_up_to_mixed_majority_or_stronger_voice"]["expect"]["rows"]
+    assert "mixed" in {r["stance"] for r in rollup}
+
+
+def test_dbt_translator_turns_tests_into_asset_checks():
+    from orchestration.lib.dbt_translator import dbt_translator
+
+    assert dbt_translator.settings.enable_asset_checks is True
+
+
+def test_no_suite_regex_is_invalid():
+    for name, suite in _suite_files().items():
+        for exp in suite["expectations"]:
+            for rx in [exp["kwargs"].get("regex"), *(exp["kwargs"].get("regex_list") or [])]:
+                if rx:
+                    re.compile(rx)
+
+
+def test_builder_module_writes_into_the_repo_suite_folder(tmp_path: Path):
+    written = suites.write_suites(tmp_path)
+    assert sorted(p.name for p in written) == sorted(p.name for p in suites.SUITES_DIR.glob("*.json"))
