@@ -77,7 +77,7 @@ def test_hebrew_caption_is_a_caption_with_its_credit(samples):
     doc = doc_of(samples, "003")
     assert len(doc.captions) == 1
     caption = doc.captions[0]
-    assert dominant_script(caption.text) == "HEBREW"
+    assert dominant_script(caption.text) == "hebrew"
     assert caption.credit == "Photo: Reuters"
     segment = doc.segments[caption.seq]
     assert (segment.kind, segment.text) == ("caption", caption.text)
