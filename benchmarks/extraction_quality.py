@@ -83,6 +83,7 @@ def main() -> int:
     key_of = {d.document_id: d.source_file.removesuffix(".html.gz") for d in dumps}
 
     plain, ours, fired = [], [], Counter()
+    examples: dict[str, set[str]] = {}
     started = time.perf_counter()
     for dump in dumps:
         plain.append(precision_recall(gold[key_of[dump.document_id]]["articleBody"],
@@ -95,7 +96,10 @@ def main() -> int:
         score = precision_recall(gold[key_of[dump.document_id]]["articleBody"], doc.body_text)
         ours.append(score)
         worst.append((sum(score) / 2, key_of[dump.document_id], score))
-        fired.update(s.rule_id for s in doc.segments if not s.rule_id.startswith(("html:", "ledger:")))
+        for seg in doc.segments:
+            if not seg.rule_id.startswith(("html:", "ledger:")):
+                fired[seg.rule_id] += 1
+                examples.setdefault(seg.rule_id, set()).add(" ".join(seg.text.split())[:60])
     ours_seconds = time.perf_counter() - started
 
     print(f"pages: {len(dumps)} (gold bodies: {len(gold)})")
@@ -107,6 +111,8 @@ def main() -> int:
     print(f"target F1 >= {TARGET_F1}: {'met' if f1 >= TARGET_F1 else 'NOT met'}")
     print("debris rules that fired on these pages (segments):",
           ", ".join(f"{rule}={n}" for rule, n in fired.most_common()) or "none")
+    for rule, texts in sorted(examples.items()):
+        print(f"  {rule}: " + " | ".join(sorted(texts)[:4]))
     print("lowest-scoring pages:", ", ".join(f"{key[:10]} P={s[0]:.2f} R={s[1]:.2f}" for _, key, s in sorted(worst)[:5]))
 
     if args.variants:

@@ -32,6 +32,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
+from itertools import accumulate
 from dataclasses import dataclass, field
 
 import trafilatura
@@ -109,23 +110,28 @@ class PageWords:
 
 
 _URL_LIKE = re.compile(r"://|^www\.|(?:/[^/\s]+){3,}")
-_ENTITY_OR_TEXT = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);?|[^&]+|&")
 
 
 def lex_page(source: str) -> PageWords:
     page = PageWords()
     in_title = False
-    chars: list[str] = []
-    char_raw: list[int] = []            # raw word of each character, -1 for separators
+    # the text since the last block boundary, as pieces: (text, raw word no or -1 for a space)
+    piece_texts: list[str] = []
+    piece_raws: list[int] = []
 
     def flush() -> None:
-        text = "".join(chars)
+        if not piece_texts:
+            return
+        text = "".join(piece_texts)
+        starts = list(accumulate((len(t) for t in piece_texts), initial=0))
         for match in _WORD.finditer(text):
-            raws = sorted({r for r in char_raw[match.start():match.end()] if r >= 0})
+            first = bisect.bisect_right(starts, match.start()) - 1
+            last = bisect.bisect_right(starts, match.end() - 1) - 1
+            raws = [piece_raws[k] for k in range(first, last + 1) if piece_raws[k] >= 0]
             page.tokens.append(match.group(0).casefold())
             page.word_raws.append(raws)
-        chars.clear()
-        char_raw.clear()
+        piece_texts.clear()
+        piece_raws.clear()
 
     for match in _TOKEN.finditer(source):
         start, end = match.span()
@@ -142,19 +148,18 @@ def lex_page(source: str) -> PageWords:
         text_no = len(page.text_tokens)
         page.text_tokens.append((start, end, in_title))
         if chunk[:1].isspace():
-            chars.append(" ")
-            char_raw.append(-1)
+            piece_texts.append(" ")
+            piece_raws.append(-1)
         for raw in _RAW_WORD.finditer(chunk):
             raw_no = len(page.raw_words)
+            word = raw.group(0)
             page.raw_words.append((start + raw.start(), start + raw.end(), text_no))
-            page.url_like.append(bool(_URL_LIKE.search(raw.group(0))))
-            for piece in _ENTITY_OR_TEXT.finditer(raw.group(0)):
-                text = html.unescape(piece.group(0))
-                chars.extend(text)
-                char_raw.extend([raw_no] * len(text))
+            page.url_like.append(bool(_URL_LIKE.search(word)))
+            piece_texts.append(html.unescape(word) if "&" in word else word)
+            piece_raws.append(raw_no)
             if raw.end() < len(chunk):
-                chars.append(" ")
-                char_raw.append(-1)
+                piece_texts.append(" ")
+                piece_raws.append(-1)
     flush()
     return page
 

@@ -292,3 +292,14 @@ def test_html_ledger_tiles_the_source_and_types_markup(html_doc):
     assert all("<" not in s.text for s in html_doc.segments if s.kind == "body")
     script = next(s for s in html_doc.segments if "var ads" in s.text)
     assert (script.kind, script.rule_id) == ("boilerplate", "html:markup")
+
+
+def test_no_debris_rule_matches_any_body_paragraph(samples, html_doc):
+    """What the GX suite checks on the warehouse: no whole-line rule fires on a body paragraph."""
+    from orchestration.core.rules import load_rules
+    line_rules = [r for r in load_rules() if r.scope == "line" and r.where == "anywhere"]
+    docs = [doc for _dump, doc in samples.values()] + [html_doc]
+    for doc in docs:
+        for paragraph in doc.body_text.split("\n\n"):
+            fired = [r.id for r in line_rules if r.match(paragraph)]
+            assert not fired, (doc.document_id, paragraph[:80], fired)
