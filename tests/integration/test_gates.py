@@ -2,8 +2,8 @@
 skip everything downstream, leave analytics.duckdb byte-identical and be recorded in
 quality.validation_results.
 
-One good run on the samples makes the baseline warehouse (live + published snapshot); each test
-works on a copy of it. Bad data that real inputs can produce (an empty landing folder, a dump of
+The session's good run on the samples is the baseline warehouse (live + published snapshot); each
+test works on a copy of it. Bad data that real inputs can produce (an empty landing folder, a dump of
 nothing but boilerplate) is landed as files and the whole graph runs; bad data that only a
 broken stage could write (duplicate document ids, an unknown language code, a duplicated mart
 key) is written into the live warehouse where that stage would have left it, and the run then
@@ -34,13 +34,11 @@ HOSTILE = "<script>alert(1)</script>"
 
 
 @pytest.fixture(scope="module")
-def baseline(tmp_path_factory) -> Path:
-    """A warehouse after one good run on the samples: live file plus published snapshot."""
-    warehouse = tmp_path_factory.mktemp("gates_baseline")
-    result = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False)
-    assert result.success, _failures(result)
-    assert (warehouse / SNAPSHOT_DB_NAME).exists()
-    return warehouse
+def baseline(sample_warehouse: Path) -> Path:
+    """The session's good run on the samples (live file plus published snapshot), shared with
+    the other integration tests; every test here works on a copy."""
+    assert (sample_warehouse / SNAPSHOT_DB_NAME).exists()
+    return sample_warehouse
 
 
 @pytest.fixture
