@@ -336,3 +336,11 @@ def test_no_suite_regex_is_invalid():
 def test_builder_module_writes_into_the_repo_suite_folder(tmp_path: Path):
     written = suites.write_suites(tmp_path)
     assert sorted(p.name for p in written) == sorted(p.name for p in suites.SUITES_DIR.glob("*.json"))
+
+
+def test_failing_examples_name_their_rows():
+    frame = pd.DataFrame({"document_id": ["0" * 16, "1" * 16], "language": ["en", "zz"],
+                          "probability": [0.9, 0.9], "method": ["x", "x"]})
+    outcome = validate_frame("document_languages", frame)
+    failure = next(f for f in outcome.failed if f.expectation == "expect_column_values_to_be_in_set(language)")
+    assert failure.examples == [f"document_id={'1' * 16}: zz"]
