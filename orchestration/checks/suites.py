@@ -313,9 +313,12 @@ def build_suites() -> list[Suite]:
      .not_null("origin").in_set("origin", CLAIM_ORIGINS)
      .not_null("story_id", "Discovered claims belong to a story.",
                row_condition="origin == 'discovered'", condition_parser="pandas")
-     .always_true("story_known", "A claim's story is one of raw.stories."))
+     .in_set("story_known", [True], "A discovered claim's story is one of raw.stories.",
+             row_condition="origin == 'discovered'", condition_parser="pandas"))
     (suite("claims_warn", "Claims that are only suspicious.", warn=True)
-     .lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page."))
+     .lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page.")
+     .in_set("story_known", [True], "A catalog claim whose story hint names no story of this batch.",
+             row_condition="origin == 'catalog'", condition_parser="pandas"))
     (suite("claim_mentions", "Claim mentions: on real sentences, of known claims, closed stances, similarity in [0, 1].")
      .rows_at_least()
      .unique_together("claim_id", "document_id", "sentence_seq")
