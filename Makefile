@@ -12,13 +12,17 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export PYTHONUNBUFFERED := 1
+# The venv is never activated: put its bin first so tools that look up `dbt` on PATH find it
+# (dagster-dbt's prepare_if_dev() under `dagster dev` does, and fails to load the code location
+# without it).
+export PATH := $(BIN):$(PATH)
 export CLAIMGRID_WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 export CLAIMGRID_LANDING_DIR ?= $(CURDIR)/samples/landing
 
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: setup run test ui sql docs bench quality clean-warehouse lock
+.PHONY: setup run test test-ui ui sql docs bench quality clean-warehouse lock
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
 
@@ -42,8 +46,14 @@ run: setup
 	$(BIN)/dagster job execute -m orchestration.definitions -j claimgrid_all
 	$(BIN)/python -m orchestration.report
 
+# The whole suite, the browser test of the Dagster UI included (it installs Debian's chromium
+# with apt when it is missing and the user is root, as in CI).
 test: setup
 	$(BIN)/python -m pytest -q
+
+# Only the tests that start `dagster dev` / drive Chromium (a few minutes).
+test-ui: setup
+	$(BIN)/python -m pytest -q -m ui --durations=5
 
 ui: setup
 	$(BIN)/dagster instance concurrency set duckdb 1 >/dev/null

@@ -1,0 +1,139 @@
+"""An engineer's session in the Dagster UI, in a real (headless) Chromium.
+
+Opens the global asset lineage, finds the assets of every stage group, clicks "Materialize all",
+follows the launched run to its page, waits for it to succeed and reads the asset checks'
+results in the run's log. Leaves a screenshot in warehouse/screenshots/dagster_ui_run.png.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO_ROOT
+from tests.ui.dagster_dev import running_dagster_dev
+
+pytestmark = pytest.mark.ui
+
+SCREENSHOT_COPY = REPO_ROOT / "warehouse" / "screenshots" / "dagster_ui_run.png"
+# Generous: the machine is shared; a run on the samples takes ~1 min alone, and the landing
+# sensor (running by default) may have queued a run of its own before ours (one run at a time).
+RUN_TIMEOUT_MS = 15 * 60 * 1000
+UI_TIMEOUT_MS = 90 * 1000
+
+# Stage groups the graph must show whatever the modules behind them look like.
+REQUIRED_GROUPS = {
+    "ingest", "clean", "language", "outlets", "sentences", "claims",
+    "dbt_staging", "dbt_intermediate", "dbt_marts", "publish",
+}
+
+
+def expected_graph() -> tuple[dict[str, list[str]], int]:
+    """Asset names by group, and the number of asset checks, as the code location defines them."""
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    groups: dict[str, list[str]] = defaultdict(list)
+    for key in graph.materializable_asset_keys:
+        groups[graph.get(key).group_name].append(key.path[-1])
+    return {g: sorted(names) for g, names in groups.items()}, len(graph.asset_check_keys)
+
+
+def sidebar_row(page, title: str):
+    return page.locator("[class*=AssetSidebarNode_itemContainer]").filter(
+        has=page.get_by_title(title, exact=True)
+    )
+
+
+def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=UI_TIMEOUT_MS)  # expect() does not follow the context's default
+    groups, check_count = expected_graph()
+    assert REQUIRED_GROUPS <= set(groups), f"stage groups missing from the definitions: {REQUIRED_GROUPS - set(groups)}"
+    started = time.monotonic()
+
+    with running_dagster_dev(tmp_path) as dev:
+        context = browser.new_context(viewport={"width": 1600, "height": 1400})
+        context.set_default_timeout(UI_TIMEOUT_MS)
+        page = context.new_page()
+        # A fresh instance greets the first visitor with a newsletter dialog over the page.
+        page.add_locator_handler(
+            page.get_by_text("Join the Dagster community"),
+            lambda: page.get_by_role("button", name="Skip").click(),
+        )
+        try:
+            # 1. The asset graph: every stage group, and every asset inside it.
+            page.goto(f"{dev.url}/asset-groups")
+            expect(page.get_by_text("Global asset lineage")).to_be_visible()
+            for group in sorted(groups):
+                row = sidebar_row(page, group)
+                expect(row).to_have_count(1)
+                caret = row.get_by_role("img", name="arrow_drop_down")
+                caret.click()
+                for name in groups[group]:
+                    # a group and its asset may share a name ("sentences"): expect both rows
+                    expect(sidebar_row(page, name)).to_have_count(2 if name == group else 1)
+                caret.click()  # collapse again so the next group's rows fit on screen
+            page.screenshot(path=str(tmp_path / "asset_graph.png"))
+
+            # 2. Materialize everything and follow the run the UI launched.
+            page.get_by_role("button", name="Materialize all").click()
+            toast = page.get_by_text(re.compile(r"^Launched run [0-9a-f]{8}"))
+            expect(toast).to_be_visible()
+            short_id = toast.inner_text().split()[-1]
+            page.get_by_text("View", exact=True).first.click()
+            page.wait_for_url(re.compile(rf"/runs/{short_id}[0-9a-f-]+"))
+            run_id = page.url.rstrip("/").split("/runs/")[1].split("?")[0]
+
+            # 3. The run page's status tag turns Success (or tells us it did not).
+            final = page.get_by_text(re.compile(r"^(Success|Failure|Canceled)$")).first
+            expect(final).to_be_visible(timeout=RUN_TIMEOUT_MS)
+            assert final.inner_text() == "Success", f"run {run_id} ended {final.inner_text()}:\n{dev.log_tail()}"
+            expect(page.get_by_text(f"{check_count} checks", exact=True)).to_be_visible()
+
+            # 4. The checks' outcomes in the run log: every evaluation shown succeeded.
+            page.get_by_placeholder("Filter…").fill("type:ASSET_CHECK_EVALUATION")
+            succeeded = page.get_by_text(re.compile(r"^Check \S+ succeeded for materialization of "))
+            expect(succeeded.first).to_be_visible()
+            expect(page.get_by_text(re.compile(r"^Check \S+ failed"))).to_have_count(0)
+            screenshot = tmp_path / "dagster_ui_run.png"
+            page.screenshot(path=str(screenshot))
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"))
+            print(f"dagster dev log tail:\n{dev.log_tail()}")
+            raise
+        finally:
+            context.close()
+
+        # What the UI showed is what happened: every check of the run passed (read from the
+        # instance's event log), and the publish step left an analyst snapshot.
+        outcomes = check_outcomes(dev.home, run_id)
+        assert len(outcomes) == check_count
+        assert all(outcomes.values()), [k for k, passed in outcomes.items() if not passed]
+        snapshot = dev.warehouse_dir / "analytics.duckdb"
+        with duckdb.connect(str(snapshot), read_only=True) as conn:
+            assert conn.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0] > 0
+
+    SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(screenshot, SCREENSHOT_COPY)
+    print(f"UI test wall time {time.monotonic() - started:.0f}s; screenshot {SCREENSHOT_COPY}")
+
+
+def check_outcomes(home: Path, run_id: str) -> dict[str, bool]:
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+        return {
+            str(r.dagster_event.event_specific_data.asset_check_key): r.dagster_event.event_specific_data.passed
+            for r in records
+        }
+    finally:
+        instance.dispose()

@@ -1,0 +1,120 @@
+"""Markdown previews in materialization metadata carry dump text: it must not break the table,
+format itself or inject HTML, whatever it holds. Rendered here with a real CommonMark renderer
+with raw HTML *allowed* (the worst case) and the table extension, then parsed."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+
+from orchestration.assets.common import progress_line
+from orchestration.report import grid_preview, markdown_cell, markdown_table
+
+HOSTILE = [
+    "a | b || c",
+    "<script>alert('x')</script>",
+    "<img src=x onerror=alert(1)>",
+    "*bold* **strong** _em_ ~~gone~~ `code`",
+    "[click](javascript:alert(1)) ![img](http://x/y.png) <http://evil.example>",
+    "# heading\n- list\n> quote\r\n\t| --- |",
+    "back\\slash \\| escaped pipe \\",
+    "&amp; &lt;b&gt; entity",
+]
+TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
+
+
+class TableShape(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[str] = []
+        self.cells_per_row: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        if tag == "tr":
+            self.cells_per_row.append(0)
+        elif tag in ("td", "th"):
+            self.cells_per_row[-1] += 1
+
+
+def render(markdown: str) -> TableShape:
+    shape = TableShape()
+    shape.feed(MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown))
+    return shape
+
+
+def assert_clean_table(markdown: str, columns: int, rows: int) -> None:
+    shape = render(markdown)
+    assert set(shape.tags) <= TABLE_TAGS | {"p"}, shape.tags  # no script, a, img, em, code ...
+    assert shape.tags.count("table") == 1
+    assert shape.cells_per_row == [columns] * (rows + 1)
+
+
+def test_hostile_cells_stay_in_their_cells():
+    rows = [{"claim": text, "note": text[::-1]} for text in HOSTILE]
+    table = markdown_table(rows, ["claim", "note"])
+    assert_clean_table(table, columns=2, rows=len(HOSTILE))
+    assert "<script" not in table and "<img" not in table
+
+
+def test_hostile_headers_are_escaped_too():
+    assert_clean_table(markdown_table([{"a|b": "x", "<b>": "y"}], ["a|b", "<b>"]), columns=2, rows=1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=120), min_size=1, max_size=4))
+def test_any_text_keeps_the_table_shape(texts):
+    columns = [f"c{i}" for i in range(len(texts))]
+    table = markdown_table([dict(zip(columns, texts))], columns)
+    assert_clean_table(table, columns=len(columns), rows=1)
+
+
+def test_cells_are_truncated_before_escaping():
+    cell = markdown_cell("|" * 500, width=20)
+    assert cell == "\\|" * 19 + "…"
+    assert markdown_cell("x" * 10, width=20) == "x" * 10
+    assert markdown_cell(None) == ""
+    assert markdown_cell("line one\n\nline\ttwo") == "line one line two"
+
+
+def test_grid_preview_marks_carried_and_omitted_claims_and_escapes_claim_text():
+    hostile_claim = "The *minister* said | <script>alert(1)</script> [x](javascript:y)"
+    # GRID_SQL columns: story_id, claim_id, claim_text, origin, outlet_id, outlet_name, is_covered, stance, attributed_to
+    rows = [
+        ("s1", "c1", hostile_claim, "discovered", "o1", "Daily | Paper", True, "asserts", None),
+        ("s1", "c1", hostile_claim, "discovered", "o2", "Same Name", False, None, None),
+        ("s1", "c1", hostile_claim, "discovered", "o3", "Same Name", True, "denies", None),
+        ("s1", "c2", "a second claim", "discovered", "o1", "Daily | Paper", False, None, None),
+        ("s1", "c2", "a second claim", "discovered", "o2", "Same Name", False, None, None),
+        ("s1", "c2", "a second claim", "discovered", "o3", "Same Name", True, "reports", None),
+        ("s2", "c9", "a smaller story", "catalog", "o1", "Daily | Paper", True, "asserts", None),
+    ]
+    preview = grid_preview(rows)
+    header, table = preview.split("\n\n", 1)
+    assert "s1" in header and "2 of 2 claims" in header and "3 of 3 outlets" in header
+    assert_clean_table(table, columns=4, rows=2)
+    assert "✓ asserts" in table and "✓ denies" in table and "✓ reports" in table and "✗" in table
+    assert "Same Name \\(o2\\)" in table and "Same Name \\(o3\\)" in table  # told apart by id
+    assert "<script" not in preview
+
+
+def test_grid_preview_cuts_large_grids_and_says_so():
+    rows = [
+        ("s", f"c{c:02d}", f"claim {c}", "discovered", f"o{o}", f"outlet {o}", (c + o) % 2 == 0, "reports", None)
+        for c in range(30) for o in range(10)
+    ]
+    preview = grid_preview(rows, max_claims=8, max_outlets=6)
+    assert "8 of 30 claims" in preview and "6 of 10 outlets" in preview
+    assert_clean_table(preview.split("\n\n", 1)[1], columns=7, rows=8)
+
+
+def test_empty_grid():
+    assert "empty" in grid_preview([])
+
+
+def test_progress_line_has_count_unit_and_rate():
+    line = progress_line("cleaned", 40, 200, 4.0)
+    assert line.startswith("cleaned 40/200 documents (10.0/s")
+    assert "~16s left" in line
