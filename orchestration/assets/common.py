@@ -1,7 +1,7 @@
 """What every stage asset shares: raw-table asset keys, progress lines, metadata previews."""
 import time
-from collections.abc import Iterator
-from typing import TypeVar
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 import dagster as dg
 
@@ -29,18 +29,20 @@ def raw_specs(tables: tuple[str, ...], group: str, deps: list[dg.AssetKey], desc
     ]
 
 
-def progress_line(what: str, index: int, total: int, elapsed: float, unit: str = "documents") -> str:
-    """`cleaned 40/200 documents (12.5/s, 3s elapsed, ~13s left)`."""
+def progress_line(what: str, index: int, total: int, elapsed: float, unit: str | None = None) -> str:
+    """`split documents 40/200 (12.5/s, 3s elapsed, ~13s left)`; `what` usually names the
+    things counted, else `unit` does (`cleaned 40/200 documents (...)`)."""
     rate = index / max(elapsed, 1e-9)
     left = (total - index) / rate if rate > 0 else 0.0
-    return f"{what} {index}/{total} {unit} ({rate:.1f}/s, {elapsed:.0f}s elapsed, ~{left:.0f}s left)"
+    counted = f"{index}/{total} {unit}" if unit else f"{index}/{total}"
+    return f"{what} {counted} ({rate:.1f}/s, {elapsed:.0f}s elapsed, ~{left:.0f}s left)"
 
 
 def with_progress(
     context: dg.AssetExecutionContext, items: list[T], what: str, every: int | None = None,
-    unit: str = "documents",
+    unit: str | None = None,
 ) -> Iterator[T]:
-    """Yield items, logging `what n/N unit (rate/s, elapsed, time left)` to the run log about ten
+    """Yield items, logging `what n/N [unit] (rate/s, elapsed, time left)` to the run log about ten
     times over the run, at least every PROGRESS_EVERY_SECONDS, and at the end."""
     total = len(items)
     step = every or max(1, total // 10)
@@ -51,3 +53,38 @@ def with_progress(
         if index % step == 0 or index == total or now - last_logged >= PROGRESS_EVERY_SECONDS:
             context.log.info(progress_line(what, index, total, now - started, unit))
             last_logged = now
+
+
+def with_table_row_counts(context: dg.AssetExecutionContext, events: Iterable[Any], warehouse) -> Iterator[Any]:
+    """dbt's events with `dagster/row_count` added to each materialization of a table (views are
+    not counted: that would run their SQL again).
+
+    DuckDB admits no reader while dbt writes, so the events are held until the build has ended,
+    then counted through one read-only connection that is closed before they are yielded.
+    dagster-dbt's own fetch_row_counts() does the same but leaves its in-process dbt adapter
+    connection open, and the step's next DuckDB connection then fails ("different configuration").
+    """
+    held = list(events)
+    keys: dict[int, dg.AssetKey] = {}
+    for index, event in enumerate(held):
+        if isinstance(event, dg.Output):
+            keys[index] = context.asset_key_for_output(event.output_name)
+        elif isinstance(event, dg.AssetMaterialization):
+            keys[index] = event.asset_key
+    counts: dict[dg.AssetKey, int] = {}
+    if keys:
+        with warehouse.connect(read_only=True) as conn:
+            tables = set(conn.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall())
+            for key in set(keys.values()):
+                relation = (key.path[0], key.path[-1])
+                if len(key.path) >= 2 and relation in tables:
+                    counts[key] = conn.execute(
+                        f'SELECT count(*) FROM "{relation[0]}"."{relation[1]}"'
+                    ).fetchone()[0]
+    for index, event in enumerate(held):
+        key = keys.get(index)
+        if key in counts:
+            event = event.with_metadata({**(event.metadata or {}), "dagster/row_count": counts[key]})
+        yield event

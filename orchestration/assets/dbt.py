@@ -3,6 +3,7 @@
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from orchestration.assets.common import with_table_row_counts
 from orchestration.checks.history import record_dbt_tests
 from orchestration.dbt_project import dbt_project
 from orchestration.lib.dbt_translator import dbt_translator
@@ -23,7 +24,7 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # blocking checks too, which fails the step on its own.
     invocation = dbt.cli(["build"], context=context, raise_on_error=False)
     tests = []
-    for event in invocation.stream():
+    for event in with_table_row_counts(context, invocation.stream(), warehouse):
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
             failed_rows = (event.metadata or {}).get("dagster_dbt/failed_row_count")
             tests.append({

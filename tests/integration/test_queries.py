@@ -90,7 +90,9 @@ def test_quality_history_of_a_published_snapshot_has_no_failed_gate(snapshot):
     rows = rows_of(snapshot, "quality_history.sql")
     assert rows, "no validation results in the snapshot"
     latest_run = max(rows, key=lambda r: r["validated_at"])["run_id"]
-    assert all(r["failed"] == 0 for r in rows if r["run_id"] == latest_run)
+    # warning suites may fail; a blocking failure would have stopped publishing
+    assert all(r["blocking_failed"] == 0 for r in rows if r["run_id"] == latest_run)
+    assert all(r["blocking_failed"] <= r["failed"] <= r["expectations"] for r in rows)
 
 
 def test_story_grid_has_a_row_per_claim_and_a_column_per_outlet(snapshot):

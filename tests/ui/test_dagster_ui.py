@@ -97,11 +97,15 @@ def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
             assert final.inner_text() == "Success", f"run {run_id} ended {final.inner_text()}:\n{dev.log_tail()}"
             expect(page.get_by_text(f"{check_count} checks", exact=True)).to_be_visible()
 
-            # 4. The checks' outcomes in the run log: every evaluation shown succeeded.
+            # 4. The checks' outcomes in the run log: evaluations shown as succeeded; a failure
+            # shown may only be a warning check (those report, they do not gate).
             page.get_by_placeholder("Filter…").fill("type:ASSET_CHECK_EVALUATION")
             succeeded = page.get_by_text(re.compile(r"^Check \S+ succeeded for materialization of "))
             expect(succeeded.first).to_be_visible()
-            expect(page.get_by_text(re.compile(r"^Check \S+ failed"))).to_have_count(0)
+            failed_shown = {
+                text.split()[1]
+                for text in page.get_by_text(re.compile(r"^Check \S+ failed")).all_inner_texts()
+            }
             screenshot = tmp_path / "dagster_ui_run.png"
             page.screenshot(path=str(screenshot))
         except Exception:
@@ -111,11 +115,15 @@ def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
         finally:
             context.close()
 
-        # What the UI showed is what happened: every check of the run passed (read from the
-        # instance's event log), and the publish step left an analyst snapshot.
+        # What the UI showed is what happened (read from the instance's event log): every check
+        # was evaluated, every blocking one passed, and the publish step left a snapshot.
         outcomes = check_outcomes(dev.home, run_id)
         assert len(outcomes) == check_count
-        assert all(outcomes.values()), [k for k, passed in outcomes.items() if not passed]
+        blocking_failed = [name for name, passed, blocking in outcomes if blocking and not passed]
+        assert not blocking_failed
+        warned = {name for name, passed, _ in outcomes if not passed}
+        assert failed_shown <= warned, failed_shown - warned
+        print(f"{check_count} checks: {check_count - len(warned)} passed, {len(warned)} warnings {sorted(warned)}")
         snapshot = dev.warehouse_dir / "analytics.duckdb"
         with duckdb.connect(str(snapshot), read_only=True) as conn:
             assert conn.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0] > 0
@@ -125,15 +133,18 @@ def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
     print(f"UI test wall time {time.monotonic() - started:.0f}s; screenshot {SCREENSHOT_COPY}")
 
 
-def check_outcomes(home: Path, run_id: str) -> dict[str, bool]:
+def check_outcomes(home: Path, run_id: str) -> list[tuple[str, bool, bool]]:
+    """(check name, passed, blocking) of every check evaluation of the run, from the instance's
+    event log."""
     import dagster as dg
 
     instance = dg.DagsterInstance.from_config(str(home))
     try:
         records = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-        return {
-            str(r.dagster_event.event_specific_data.asset_check_key): r.dagster_event.event_specific_data.passed
-            for r in records
-        }
+        evaluations = [r.dagster_event.event_specific_data for r in records]
+        return [
+            (e.asset_check_key.name, e.passed, e.severity == dg.AssetCheckSeverity.ERROR)
+            for e in evaluations
+        ]
     finally:
         instance.dispose()

@@ -114,7 +114,8 @@ def test_empty_grid():
     assert "empty" in grid_preview([])
 
 
-def test_progress_line_has_count_unit_and_rate():
-    line = progress_line("cleaned", 40, 200, 4.0)
-    assert line.startswith("cleaned 40/200 documents (10.0/s")
+def test_progress_line_has_count_rate_and_time_left():
+    line = progress_line("split documents", 40, 200, 4.0)
+    assert line.startswith("split documents 40/200 (10.0/s, 4s elapsed")
     assert "~16s left" in line
+    assert progress_line("cleaned", 5, 5, 1.0, unit="documents").startswith("cleaned 5/5 documents (5.0/s")

@@ -1,7 +1,9 @@
--- Data-quality history: for every pipeline run, how many expectations each gate checked and
--- how many failed, with the failing expectations named. Outcomes accumulate run after run in
--- the live warehouse; a run whose gates failed does not publish, so its outcomes reach this
--- snapshot with the next run that passes (until then: quality.validation_results in the live file).
+-- Data-quality history: for every pipeline run, how many expectations each gate (a Great
+-- Expectations suite or dbt's tests) checked and how many failed, with the failing expectations
+-- named. Blocking failures stop publishing; warning suites (`*_warn`) only report.
+-- Outcomes accumulate run after run in the live warehouse; a run whose blocking gates failed
+-- does not publish, so its outcomes reach this snapshot with the next run that passes (until
+-- then: quality.validation_results in the live file).
 -- Parameters (optional, set before running):
 --   SET VARIABLE failed_only = true;        -- only gates with a failing expectation
 select
@@ -12,6 +14,7 @@ select
     max(row_count) as rows_validated,
     count(*) as expectations,
     count(*) filter (where not success) as failed,
+    count(*) filter (where not success and coalesce(blocking, true)) as blocking_failed,
     string_agg(expectation, '; ' order by expectation) filter (where not success) as failing_expectations
 from quality.validation_results
 group by run_id, step, suite
