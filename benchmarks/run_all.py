@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-QUALITY = ["extraction_quality.py", "language_quality.py", "stance_emergent.py", "stance_pipeline.py"]
+QUALITY = ["extraction_quality.py --warehouse", "language_quality.py", "stance_emergent.py", "stance_pipeline.py"]
 SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py"]
 
 
@@ -22,14 +22,15 @@ def main() -> int:
     parser.add_argument("--quality-only", action="store_true", help="skip the speed benchmarks")
     args = parser.parse_args()
     scripts = QUALITY if args.quality_only else QUALITY + SPEED
-    for name in scripts:
+    for entry in scripts:
+        name, *script_args = entry.split()
         path = HERE / name
         if not path.exists():
             print(f"== {name}: not present, skipped")
             continue
         print(f"\n== {name}", flush=True)
         started = time.perf_counter()
-        code = subprocess.call([sys.executable, str(path)], cwd=HERE.parent)
+        code = subprocess.call([sys.executable, str(path), *script_args], cwd=HERE.parent)
         print(f"== {name}: exit {code} in {time.perf_counter() - started:.1f}s", flush=True)
         if code != 0:
             return code
