@@ -110,9 +110,10 @@ def main() -> int:
         chosen.append(C)
         model = fit_stance_model_on_features(tr_features, tr_gold, C=C)
         for i in te:
-            model_pred[i] = model.predict(features[i])
-            final_pred[i] = as_scored(combine(rules[i], model_pred[i], "rules").stance)
-            model_first_pred[i] = as_scored(combine(rules[i], model_pred[i], "model").stance)
+            probs = model.probabilities(features[i])
+            model_pred[i] = max(probs, key=probs.get)
+            final_pred[i] = as_scored(combine(rules[i], probs, "rules").stance)
+            model_first_pred[i] = as_scored(combine(rules[i], probs, "model").stance)
     print(f"C chosen per fold (inner GroupKFold): {chosen}")
 
     print_confusion("Rules alone (cue lexicon, no fitting)", gold, rule_pred)

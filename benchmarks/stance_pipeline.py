@@ -6,6 +6,14 @@ Gold mapping: for -> asserts, observing -> reports, against -> denies (`question
 as `reports`: both report a claim without taking it on, and Emergent has no separate class).
 
     python benchmarks/stance_pipeline.py [--limit N]
+    CLAIMGRID_STANCE_MODEL=none python benchmarks/stance_pipeline.py   # rules only
+
+The stance model shipped in orchestration/core/stance_model.json was fitted on Emergent, so
+with it this run scores headlines the model has seen: an optimistic figure. The cross-validated
+(by claim) accuracy is benchmarks/stance_emergent.py's; the rules-only run here is leak-free.
+
+A headline alone would be read as the dump's title (a short first line) and leave no body, so
+each dump is a neutral title line ("Emergent article <id>") and the headline as its body.
 
 Prints: catalog-match coverage (gold pairs whose headline got a mention of its own claim),
 wrong-claim mentions, and 3-class stance accuracy on the covered pairs and on all pairs.
@@ -38,7 +46,8 @@ def build_landing(rows: list[dict], landing: Path) -> Path:
     with open(landing / "manifest.jsonl", "w", encoding="utf-8") as manifest:
         for row in rows:
             name = f"{row['articleId']}.txt"
-            (landing / name).write_text(row["articleHeadline"].strip() + "\n", encoding="utf-8")
+            dump_text = f"Emergent article {row['articleId']}\n\n{row['articleHeadline'].strip()}\n"
+            (landing / name).write_text(dump_text, encoding="utf-8")
             manifest.write(json.dumps({"file": name, "outlet": row["source"], "url": row["url"]}) + "\n")
     catalog = landing.parent / "catalog.csv"
     claims = {row["claimId"]: row["claimHeadline"] for row in rows}
@@ -75,7 +84,8 @@ def main() -> int:
         started = time.perf_counter()
         result = dg.materialize([*all_assets, *all_checks], resources=resources, raise_on_error=False)
         wall = time.perf_counter() - started
-        print(f"pipeline on {len(rows)} headline dumps: success={result.success} in {wall:.1f}s")
+        model = os.environ.get("CLAIMGRID_STANCE_MODEL") or "shipped model (fitted on Emergent: optimistic)"
+        print(f"pipeline on {len(rows)} headline dumps, stance model: {model}: success={result.success} in {wall:.1f}s")
         db = warehouse / ("analytics.duckdb" if result.success else "claimgrid.duckdb")
         conn = duckdb.connect(str(db), read_only=True)
         try:
@@ -102,7 +112,10 @@ def main() -> int:
         guess = SCORED_AS[stances.most_common(1)[0][0]]
         confusion[(gold, guess)] += 1
         correct += guess == gold
-    wrong_claim = sum(1 for pair in predicted if pair not in gold_pairs)
+    # discovered claims (headlines restating each other) are not the catalog's: only a catalog
+    # claim mentioned by a headline it does not belong to is a wrong match
+    catalog_ids = {claim_id for _, claim_id in gold_pairs}
+    wrong_claim = sum(1 for pair in predicted if pair[1] in catalog_ids and pair not in gold_pairs)
     total = len(gold_pairs)
     print(f"accepted documents: {accepted} of {len(rows)} dumps")
     print(f"coverage: {covered}/{total} = {covered / total:.3f} of gold (headline, claim) pairs got a mention")

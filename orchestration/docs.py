@@ -23,7 +23,13 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.checks.gx_validation import focus_result, sanitise_tree
+from orchestration.checks.gx_validation import (
+    focus,
+    focus_result,
+    forbidden_patterns,
+    result_format_for,
+    sanitise_tree,
+)
 from orchestration.checks.stage_checks import STAGE_SUITES
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, LIVE_DB_NAME, SNAPSHOT_DB_NAME, load_settings
 
@@ -69,7 +75,14 @@ def sanitise_validation_result(result) -> None:
     and counts, exception messages) becomes escaped, truncated text."""
     for item in result.results:
         if item.result:
-            item.result = sanitise_tree(focus_result(item.expectation_config, item.result))
+            details = focus_result(item.expectation_config, item.result)
+            if details.get("partial_unexpected_index_list"):
+                patterns = forbidden_patterns(item.expectation_config)
+                details["partial_unexpected_index_list"] = [
+                    {k: focus(v, patterns) for k, v in row.items()} if isinstance(row, dict) else row
+                    for row in details["partial_unexpected_index_list"]
+                ]
+            item.result = sanitise_tree(details)
         if item.exception_info:
             item.exception_info = sanitise_tree(item.exception_info, limit=500)
 
@@ -84,9 +97,10 @@ def _source_database(warehouse_dir: Path) -> Path:
     raise SystemExit(f"no warehouse in {warehouse_dir}: run `make run` first")
 
 
-def build_gx_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
-    """Validate every stage suite against the warehouse and render Data Docs into docs_dir/gx.
-    Returns the index.html path. Suites whose tables do not exist yet are skipped."""
+def build_gx_docs(warehouse_dir: Path, docs_dir: Path, only: set[str] | None = None) -> Path:
+    """Validate every stage suite (or the suites named in `only`) against the warehouse and
+    render Data Docs into docs_dir/gx. Returns the index.html path. Suites whose tables do not
+    exist yet are skipped."""
     from great_expectations.core.run_identifier import RunIdentifier
     from great_expectations.data_context.types.resource_identifiers import (
         ExpectationSuiteIdentifier,
@@ -105,13 +119,15 @@ def build_gx_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
     conn = duckdb.connect(str(source), read_only=True)
     try:
         for spec in STAGE_SUITES:
+            if only is not None and spec.suite_name not in only:
+                continue
             try:
                 frame = conn.execute(spec.query).df()
             except duckdb.CatalogException:
                 continue   # the stage has not run on this warehouse
             suite = context.suites.get(spec.suite_name)
             batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(suite, result_format="SUMMARY")
+            result = batch.validate(suite, result_format=result_format_for(frame))
             sanitise_validation_result(result)
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=spec.suite_name),

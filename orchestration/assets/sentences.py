@@ -20,12 +20,16 @@ from orchestration.warehouse import read_table, replace_raw_table
 def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         documents = read_table(conn, "documents")
+        document_languages = read_table(conn, "document_languages")
+    language_of = dict(zip(document_languages["document_id"], document_languages["language"]))
     accepted = documents[documents["quarantine_reason"].isna()].sort_values("document_id")
     detector = LanguageDetector()
     rows = []
     for doc in with_progress(context, list(accepted.itertuples(index=False)), "split documents"):
         for sentence in split_sentences(doc.body_text or ""):
-            guess = detector.detect(sentence.text)
+            # A sentence too weak to decide alone takes its document's language only where its
+            # own best candidate is that language (see LanguageDetector.detect_in_document).
+            guess = detector.detect_in_document(sentence.text, language_of.get(doc.document_id, "und"))
             rows.append({
                 "document_id": doc.document_id, "sentence_seq": sentence.seq,
                 "start_char": sentence.start, "end_char": sentence.end, "text": sentence.text,

@@ -170,12 +170,33 @@ def _clean_json(value: Any) -> Any:
     return value
 
 
+# Columns that name a failing row, most specific first: the first group the frame has becomes
+# GX's unexpected_index_column_names, so failing examples say which rows failed.
+ROW_ID_PREFERENCE: tuple[tuple[str, ...], ...] = (
+    ("mention_id",), ("sentence_key",), ("outlet_id", "claim_id"), ("document_id", "seq"),
+    ("document_id", "sentence_seq"), ("document_id", "related_id"), ("document_id", "source_document_id"),
+    ("document_id",), ("claim_id",), ("outlet_id",),
+)
+
+
+def row_id_columns(frame: pd.DataFrame) -> list[str]:
+    for group in ROW_ID_PREFERENCE:
+        if all(c in frame.columns for c in group):
+            return list(group)
+    return []
+
+
+def result_format_for(frame: pd.DataFrame) -> dict:
+    ids = row_id_columns(frame)
+    return {"result_format": "SUMMARY", **({"unexpected_index_column_names": ids} if ids else {})}
+
+
 def validate_frame_raw(suite_name: str, frame: pd.DataFrame):
     """The GX ExpectationSuiteValidationResult, unsanitised: only for code that sanitises it
     (outcome_from_result, orchestration.docs) before anyone sees it."""
     suite = load_suite(suite_name)
     batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
-    return batch.validate(suite, result_format="SUMMARY")
+    return batch.validate(suite, result_format=result_format_for(frame))
 
 
 def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationOutcome:
@@ -184,19 +205,55 @@ def validate_frame(suite_name: str, frame: pd.DataFrame) -> ValidationOutcome:
     return outcome_from_result(suite_name, validate_frame_raw(suite_name, frame), len(frame))
 
 
+def _plain(value: Any) -> Any:
+    """numpy scalars and NaN/NaT as plain JSON values."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        try:
+            value = value.item()
+        except (ValueError, TypeError):
+            pass
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def failing_examples(config, details: dict) -> list[str]:
+    """A few failing rows, each as `id=value: failing value`, sanitised and truncated. Rows come
+    from GX's unexpected index list when the frame had id columns, else the bare values."""
+    patterns = forbidden_patterns(config)
+    ids = details.get("unexpected_index_column_names") or []
+    rows = details.get("partial_unexpected_index_list") or []
+    examples = []
+    if rows and isinstance(rows[0], dict):
+        for row in rows[:MAX_EXAMPLES]:
+            label = ", ".join(f"{c}={_plain(row.get(c))}" for c in ids)
+            rest = {k: _plain(v) for k, v in row.items() if k not in ids}
+            value = next(iter(rest.values())) if len(rest) == 1 else rest
+            value = focus(value, patterns)
+            shown = "" if not rest else f": {value if isinstance(value, str) else json.dumps(value, default=str)}"
+            examples.append(sanitise(label + shown))
+        return examples
+    for value in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]:
+        examples.append(sanitise(focus(_plain(value), patterns)))
+    return examples
+
+
 def outcome_from_result(suite_name: str, result, row_count: int) -> ValidationOutcome:
     outcomes = []
     for item in result.results:
-        details = focus_result(item.expectation_config, item.result or {})
+        details = item.result or {}
         observed = details.get("observed_value")
-        examples = [sanitise(v) for v in (details.get("partial_unexpected_list") or [])[:MAX_EXAMPLES]]
+        examples = failing_examples(item.expectation_config, details) if not item.success else []
         if item.exception_info and item.exception_info.get("raised_exception"):
             examples.append(sanitise(item.exception_info.get("exception_message")))
         outcomes.append(
             ExpectationOutcome(
                 expectation=_describe(item.expectation_config),
                 success=bool(item.success),
-                observed_value=None if observed is None else sanitise(_clean_json(observed), 500),
+                observed_value=None if observed is None else sanitise(_clean_json(_plain(observed)), 500),
                 unexpected_count=details.get("unexpected_count"),
                 examples=examples,
             )

@@ -138,7 +138,7 @@ STAGE_SUITES: tuple[StageSuite, ...] = (
                "Every document belongs to exactly one story."),
     StageSuite("claims", "raw/claims", CLAIMS_SQL, True,
                "Claims: at least one, unique ids, clean text, known origin and story."),
-    StageSuite("claims_warn", "raw/claims", CLAIMS_SQL, False, "Claims shorter than 20 or longer than 1000 characters."),
+    StageSuite("claims_warn", "raw/claims", CLAIMS_SQL, False, "Claims shorter than 20 or longer than 1000 characters; catalog claims of no known story."),
     StageSuite("claim_mentions", "raw/claim_mentions", CLAIM_MENTIONS_SQL, True,
                "Claim mentions: of known claims, on real sentences, stances closed, similarity in [0, 1]."),
     StageSuite("text_reuse", "raw/text_reuse", TEXT_REUSE_SQL.format(table="raw.text_reuse"), True,

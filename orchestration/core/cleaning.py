@@ -10,11 +10,7 @@ knows any particular outlet: what is debris is data.
 """
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
-from dateutil import parser as date_parser
-
+from orchestration.core.dates import parse_published
 from orchestration.core.embedded import related_articles
 from orchestration.core.encoding import decode_payload
 from orchestration.core.ledger import LedgerBuilder, check_tiling
@@ -26,26 +22,6 @@ from orchestration.core.types import (
 
 MAX_PAYLOAD_BYTES = 20_000_000      # a "dump" larger than this is a crawl accident, not an article
 UNDECODABLE_SHARE = 0.05            # more replacement characters than this: we guessed wrong
-_TZ_NAMES = re.compile(r"\s+[A-Z]{2,5}$")
-
-
-def parse_published(value: str | None) -> str | None:
-    """ISO 8601 from a date as printed ("Fri Jun 6, 2014 11:44:06", "June 4, 2014");
-    a date without a time stays a date."""
-    if not value:
-        return None
-    value = value.strip()
-    for candidate in (value, _TZ_NAMES.sub("", value)):
-        try:
-            default = datetime(1, 1, 1)
-            parsed = date_parser.parse(candidate, default=default, fuzzy=True)
-        except (ValueError, OverflowError):
-            continue
-        if parsed.year < 1900:
-            return None
-        has_time = bool(re.search(r"\d{1,2}:\d{2}", candidate))
-        return parsed.isoformat() if has_time else parsed.date().isoformat()
-    return None
 
 
 def _whole_text_document(dump: RawDump, decoded, reason: str) -> CleanedDocument:

@@ -4,8 +4,9 @@ A crawler that scraped a page template sometimes captures a debug print of the d
 was built from. Each block is cut out of the text as one `embedded_data` span and kept as an
 EmbeddedBlob:
 
-- the payload ends at the first `"` that is followed only by spaces up to a line end or the end
-  of the text (JSON inside the payload quotes its own strings, so a bare `"` cannot end it);
+- the payload ends where N UTF-8 bytes later a `"` stands; failing that, at the first `"`
+  followed only by spaces up to a line end (JSON quotes its own strings, so a bare `"` cannot
+  end it), never past the next `string(N) "` header; with no such quote it is truncated;
 - N is compared with the UTF-8 byte length of the payload (PHP counts bytes, not characters):
   a payload cut off by the end of the text is `truncated`, a complete one of another length is
   `length_mismatch`, one that does not parse as JSON is `invalid_json`, otherwise `ok`;
@@ -61,15 +62,19 @@ def _salvage_objects(payload: str) -> list[dict]:
 def parse_var_dump_at(text: str, match: re.Match) -> EmbeddedSpan:
     declared = int(match.group(1))
     payload_start = match.end()
-    end_match = _PAYLOAD_END.search(text, payload_start)
-    if end_match is None:
-        payload = text[payload_start:]
-        span_end = len(text)
-        closed = False
+    exact_end = _end_of_declared_bytes(text, payload_start, declared)
+    next_header = _VAR_DUMP_START.search(text, payload_start)
+    limit = next_header.start() if next_header else len(text)
+    end_match = _PAYLOAD_END.search(text, payload_start, limit)
+    if exact_end is not None and exact_end < limit and text[exact_end] == '"':
+        # N bytes later there is the closing quote: trust the declared length
+        payload, span_end, closed = text[payload_start:exact_end], exact_end + 1, True
+    elif end_match is not None:
+        payload, span_end, closed = text[payload_start:end_match.start()], end_match.start() + 1, True
     else:
-        payload = text[payload_start:end_match.start()]
-        span_end = end_match.start() + 1
-        closed = True
+        # no closing quote before the next block or the end: the blob was cut off
+        span_end = payload_start + len(text[payload_start:limit].rstrip())
+        payload, closed = text[payload_start:span_end], False
     actual = len(payload.encode("utf-8"))
     try:
         items = _items_of(json.loads(payload))
@@ -95,6 +100,16 @@ def parse_var_dump_at(text: str, match: re.Match) -> EmbeddedSpan:
         reason=reason, raw_json=payload, items=items,
     )
     return EmbeddedSpan(start=match.start(), end=span_end, blob=blob)
+
+
+def _end_of_declared_bytes(text: str, start: int, declared: int) -> int | None:
+    """The character offset where `declared` UTF-8 bytes after `start` end, if they fit."""
+    count = 0
+    pos = start
+    while count < declared and pos < len(text):
+        count += len(text[pos].encode("utf-8", "surrogatepass"))
+        pos += 1
+    return pos if count == declared and pos < len(text) else None
 
 
 def find_var_dumps(text: str) -> list[EmbeddedSpan]:

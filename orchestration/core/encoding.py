@@ -37,12 +37,20 @@ _DECLARED_CHARSET = re.compile(
     rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9_.:-]+)""",
     re.IGNORECASE,
 )
-# Everything below U+0020 except TAB, LF, CR; DEL; the C1 block (U+0080-U+009F) that ftfy
-# did not turn into text.
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f]")
+# Everything below U+0020 except TAB, LF, CR, and DEL; then the C1 block (U+0080-U+009F).
+_C0_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_C1_CONTROLS = re.compile("[\x80-\x9f]")
+# UTF-8 read as a single-byte code page turns every multi-byte character into a Latin-1 lead
+# letter (Â-ô) followed by a continuation that shows as a C1 control, a Latin-1 sign or a
+# windows-1252 punctuation mark. Text without such a pair has nothing for ftfy to repair, and
+# skipping ftfy there makes decoding several times faster.
+_MAYBE_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
+    "\u02c6\u02dc\u2013-\u203a\u20ac\u2122]"
+)
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-    fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
+    fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False, remove_control_chars=False,
     normalization=None, explain=False,
 )
 
@@ -126,9 +134,17 @@ def detect_and_decode(payload: bytes, is_html: bool = False) -> tuple[str, str, 
 
 
 def repair_text(text: str) -> tuple[str, list[str]]:
-    """Mojibake repair, NFC and control-character removal; the names of those that applied."""
+    """Mojibake repair, NFC and control-character removal; the names of those that applied.
+
+    C0 controls (NUL ...) go first; C1 controls only after ftfy, because mojibake such as
+    "â€\x9d" needs its C1 byte to be repaired into "”".
+    """
     repairs: list[str] = []
-    fixed = ftfy.fix_text(text, _FTFY_CONFIG)
+    stripped = _C0_CONTROLS.sub("", text)
+    if stripped != text:
+        repairs.append("control_chars")
+        text = stripped
+    fixed = ftfy.fix_text(text, _FTFY_CONFIG) if _MAYBE_MOJIBAKE.search(text) else text
     if fixed != text:
         repairs.append("ftfy")
         text = fixed
@@ -136,9 +152,10 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     if normalized != text:
         repairs.append("nfc")
         text = normalized
-    stripped = _CONTROL_CHARS.sub("", text)
+    stripped = _C1_CONTROLS.sub("", text)
     if stripped != text:
-        repairs.append("control_chars")
+        if "control_chars" not in repairs:
+            repairs.append("control_chars")
         text = stripped
     return text, repairs
 

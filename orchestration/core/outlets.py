@@ -39,6 +39,7 @@ FURNITURE_EDGE_LINES = 3        # non-empty lines at each end of the page counte
 FURNITURE_SHORT_LINE_WORDS = 6  # a stand-alone line this short is furniture (footer, credit)
 MIN_MARKER_SCORE = 1
 _COPYRIGHT_RE = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE)
+_CREDIT_RE = re.compile(r"\b(?:photo|photograph|picture|image|video|credit|getty|courtesy)", re.IGNORECASE)
 _CONTEXT_CHARS = 80
 # Prefixes that name the same site on another host: "www.reuters.com" is reuters.com.
 _HOST_PREFIXES = ("www.", "www1.", "www2.", "m.", "mobile.", "amp.", "edition.", "english.", "en.")
@@ -90,7 +91,8 @@ def load_registry(path: str | Path | None = None) -> OutletRegistry:
     """Read the registry CSV: `path`, else $CLAIMGRID_OUTLET_REGISTRY, else the dbt seed."""
     path = Path(path or os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
     outlets = []
-    with path.open(encoding="utf-8", newline="") as f:
+    # utf-8-sig: a registry saved by a spreadsheet program starts with a byte-order mark.
+    with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         missing = set(REGISTRY_COLUMNS) - set(reader.fieldnames or ())
         if missing:
@@ -190,12 +192,16 @@ def find_marker_hits(text: str, registry: OutletRegistry) -> list[MarkerHit]:
         for marker in outlet.markers:
             for match in _marker_regex(marker).finditer(text):
                 start, end = match.span()
-                if _is_citation(text, start, end, cues):
-                    hits.append(MarkerHit(outlet.outlet_id, marker, start, 0, "citation"))
-                    continue
                 line_no = _line_index(lines, start)
                 line = text[lines[line_no][0]:lines[line_no][1]]
-                if _COPYRIGHT_RE.search(line) or _COPYRIGHT_RE.search(marker):
+                # A copyright notice names the owner of the page ("Copyright 2014 by X"), unless
+                # it is a picture credit ("Photo: © X").
+                copyright_line = bool(_COPYRIGHT_RE.search(line) or _COPYRIGHT_RE.search(marker)) \
+                    and not _CREDIT_RE.search(line)
+                if not copyright_line and _is_citation(text, start, end, cues):
+                    hits.append(MarkerHit(outlet.outlet_id, marker, start, 0, "citation"))
+                    continue
+                if copyright_line:
                     weight, place = WEIGHT_COPYRIGHT, "copyright"
                 elif line_no in edge or len(line.split()) <= FURNITURE_SHORT_LINE_WORDS:
                     weight, place = WEIGHT_FURNITURE, "furniture"
@@ -237,10 +243,11 @@ def _from_markers(text: str, registry: OutletRegistry) -> OutletAttribution | No
 @lru_cache(maxsize=4096)
 def _marker_regex(marker: str) -> re.Pattern:
     # Word boundaries only where the marker starts/ends with a letter or digit, so "/alalam_"
-    # or "(Reuters) -" match as written and "rt.com" does not match inside "report.com".
+    # or "(Reuters) -" match as written, "rt.com" does not match inside "report.com" but does
+    # in "www.rt.com".
     pattern = re.escape(marker)
     if marker[0].isalnum():
-        pattern = r"(?<![\w.])" + pattern
+        pattern = r"(?<!\w)" + pattern
     if marker[-1].isalnum():
         pattern = pattern + r"(?!\w)"
     return re.compile(pattern)

@@ -182,3 +182,18 @@ def test_tokens_join_spellings_synonyms_and_inflections():
     assert content_tokens("American mediators met") == content_tokens("US intermediaries meeting")
     assert content_tokens("He said, according to reports") == []          # frames carry no content
     assert "hamas" in content_tokens("Hamas’ leadership")                  # names keep their s
+
+
+def test_one_sentence_can_carry_two_claims():
+    docs = {
+        "a": ("Officials held secret talks with the rebels in Geneva for three months; the central bank "
+              "froze the accounts of two rebel commanders in Zurich."),
+        "b": ("Officials have held secret talks with the rebels in Geneva over three months, sources said. "
+              "Separately, the central bank froze the accounts of two rebel commanders in Zurich."),
+    }
+    sentences = {d: split_sentences(t) for d, t in docs.items()}
+    claims, mentions = discover_claims(sentences, {"a": "story-1", "b": "story-1"})
+    assert len(claims) == 2
+    first_sentence_of_a = {m.claim_id for m in mentions if m.document_id == "a" and m.sentence_seq == 0}
+    assert first_sentence_of_a == {c.claim_id for c in claims}
+    assert {(m.document_id, m.sentence_seq) for m in mentions if m.document_id == "b"} == {("b", 0), ("b", 1)}

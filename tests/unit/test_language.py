@@ -261,3 +261,111 @@ def test_mixed_script_text_abstains():
 def test_short_latin_text_that_langdetect_gets_wrong_abstains(text):
     # Seeded langdetect says cy 0.99999 and ca 0.99999; the exact posterior is below 0.99.
     assert LanguageDetector().detect(text).language == "und"
+
+
+_POOL = [
+    ("body", ENGLISH_PARAGRAPHS[0]), ("body", ENGLISH_PARAGRAPHS[2]),
+    ("body", "כל אדם זכאי לחירות הדעה והבטוי, לרבות החירות להחיק בדעות ללא כל הפרעה"),
+    ("heading", "آنها گفتند که پروژه ادامه خواهد داشت"),
+    ("body", "He refused."), ("caption", "ראש הממשלה בביקור בירושלים"),
+    ("photo_credit", "Photo: Reuters"), ("whitespace", "\n\n"),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_POOL), min_size=1, max_size=8))
+def test_document_language_is_the_language_of_most_body_characters(parts):
+    detector = LanguageDetector()
+    segments = _segments(*parts)
+    labels = dict(label_segments(segments, detector))
+    by_language: dict[str, int] = {}
+    for segment in segments:
+        language = labels[segment.seq].language
+        if segment.kind in ("body", "heading") and language != "und":
+            by_language[language] = by_language.get(language, 0) + segment.end - segment.start
+    detections = detector.detections
+    document = detect_document([(s.kind, s.text) for s in segments], detector)
+    if by_language:
+        assert document.language == max(by_language, key=lambda k: (by_language[k], k))
+        assert detector.detections == detections       # no re-detection for the document
+    assert 0.0 <= document.probability <= 1.0
+
+
+def test_a_sentence_takes_its_document_language_only_when_its_own_evidence_agrees():
+    detector = LanguageDetector()
+    sentence = "He refused."      # abstains alone; its best candidate is English (0.81)
+    assert detector.detect(sentence).language == "und"
+    in_english = detector.detect_in_document(sentence, "en")
+    assert (in_english.language, in_english.method) == ("en", "langdetect+document")
+    assert 0.7 <= in_english.probability < 0.99
+    # In a French document the same words stay undetermined: the evidence is not French.
+    assert detector.detect_in_document(sentence, "fr").language == "und"
+    # Script-decided and letterless texts never borrow the document language.
+    assert detector.detect_in_document("שלום", "en").language == "he"
+    assert detector.detect_in_document("12:45", "en").language == "und"
+    assert detector.detect_in_document("Photo: Reuters", "und").language == "und"
+    # Its best candidate is German, but at 0.52: too weak even inside a German document.
+    assert detector.detect_in_document("Photo: Reuters", "de").language == "und"
+
+
+def test_fast_ngram_extraction_equals_langdetects_own_on_the_evaluation_set():
+    import csv
+    from pathlib import Path
+
+    from orchestration.core.language import profile_model
+
+    model = profile_model()
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "language_eval.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        texts = [row["text"] for row in csv.DictReader(handle, delimiter="\t")]
+    texts += MIXED_TEXTS + ["VISIT https://example.org/a?b=c NOW or mail x@y.org", "ĐẠI HỌC Việt Nam",
+                            "東京は日本の首都です", "Some  double   spaces\tand tabs"]
+    mismatched = [t for t in texts if model.ngrams(t) != model.reference_ngrams(t)]
+    assert not mismatched, mismatched[:5]
+
+
+def test_shouted_headlines_are_read_lower_cased():
+    # langdetect ignores n-grams inside all-capital words; read as-is this would abstain.
+    guess = LanguageDetector().detect("USING HONEY INSTEAD OF SUGAR IN THE KITCHEN")
+    assert (guess.language, guess.method) == ("en", "langdetect")
+    assert LanguageDetector().detect("PHOTO: REUTERS").language == "und"
+
+
+def test_every_code_the_detector_can_answer_is_in_the_gates_iso_639_1_list():
+    from orchestration.checks.suites import iso_639_1_codes
+    from orchestration.core.language import (
+        LANGDETECT_SCRIPTS, LANGDETECT_TO_ISO, SCRIPT_LANGUAGES, profile_model,
+    )
+
+    answerable = set(SCRIPT_LANGUAGES.values()) | {"yi"}
+    answerable |= {LANGDETECT_TO_ISO.get(code, code) for codes in LANGDETECT_SCRIPTS.values() for code in codes}
+    assert {code for codes in LANGDETECT_SCRIPTS.values() for code in codes} <= set(profile_model().languages)
+    assert answerable - set(iso_639_1_codes()) == set()
+
+
+def test_same_answers_in_separate_processes_with_different_hash_seeds():
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = (
+        "import json, sys\n"
+        "from orchestration.core.language import LanguageDetector\n"
+        "texts = json.loads(sys.stdin.read())\n"
+        "d = LanguageDetector()\n"
+        "print(json.dumps([[g.language, repr(g.probability), g.method] for g in map(d.detect, texts)]))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    outputs = []
+    for seed, texts in (("1", MIXED_TEXTS), ("2", list(reversed(MIXED_TEXTS)))):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run([sys.executable, "-c", script], input=json.dumps(texts), env=env, cwd=root,
+                              capture_output=True, text=True, check=True)
+        answers = dict(zip(texts, map(tuple, json.loads(done.stdout))))
+        outputs.append(answers)
+    assert outputs[0] == outputs[1]
+    in_process = LanguageDetector()
+    assert {t: (g.language, repr(g.probability), g.method) for t in MIXED_TEXTS
+            for g in [in_process.detect(t)]} == outputs[0]

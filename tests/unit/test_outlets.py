@@ -173,3 +173,18 @@ def test_unknowns_are_one_per_document(registry):
     assert (a.method, b.method) == ("unknown", "unknown")
     assert a.outlet_id == "unknown-aaaa" and b.outlet_id == "unknown-bbbb"
     assert a.outlet is None and a.evidence is None
+
+
+def test_copyright_line_counts_even_with_by_but_a_photo_credit_does_not(registry):
+    owned = "Talks were held in Doha.\nCopyright 2014 by The New York Times Company. All rights reserved.\n"
+    attribution = attribute_outlet("d", owned, registry)
+    assert (attribution.outlet_id, attribution.method) == ("nytimes", "marker")
+    credit = "Talks were held in Doha.\nPhoto: © Thomson Reuters\nMore text follows here in the body.\n"
+    assert attribute_outlet("d", credit, registry).method == "unknown"
+
+
+def test_domain_markers_match_on_subdomains_but_not_inside_words(registry):
+    footer = "Officials met in Doha on Tuesday, diplomats said.\n\nwww.rt.com\n"
+    assert attribute_outlet("d", footer, registry).outlet_id == "rt"
+    inside = "Officials met in Doha on Tuesday.\n\nSee airport.com\n"
+    assert attribute_outlet("d", inside, registry).method == "unknown"

@@ -119,10 +119,20 @@ def test_boilerplate_rules_feed_the_cleaned_documents_suite():
     if not suites.BOILERPLATE_RULES_PATH.exists():
         assert patterns == []
         return
-    cleaned = _suite_files()["cleaned_documents"]
-    lists = [e["kwargs"]["regex_list"] for e in cleaned["expectations"]
-             if e["type"] == "expect_column_values_to_not_match_regex_list"]
-    assert patterns in lists
+    for name, mostly in (("cleaned_documents", 0.95), ("cleaned_documents_warn", None)):
+        found = [e["kwargs"].get("mostly") for e in _suite_files()[name]["expectations"]
+                 if e["type"] == "expect_column_values_to_not_match_regex_list" and e["kwargs"]["regex_list"] == patterns]
+        assert found == [mostly], name
+
+
+@pytest.mark.skipif(not suites.BOILERPLATE_RULES_PATH.exists(), reason="needs the cleaning rules file")
+def test_one_leaked_furniture_line_warns_but_a_leaking_cleaner_blocks():
+    clean = "Officials met on Monday to discuss the budget. " * 8
+    leaked = clean + "\n\nRead more"
+    many = _documents([clean] * 19 + [leaked])
+    assert validate_frame("cleaned_documents", many).success
+    assert not validate_frame("cleaned_documents_warn", many).success
+    assert not validate_frame("cleaned_documents", _documents([clean] * 3 + [leaked])).success
 
 
 def test_gx_loads_every_suite():
@@ -336,3 +346,11 @@ def test_no_suite_regex_is_invalid():
 def test_builder_module_writes_into_the_repo_suite_folder(tmp_path: Path):
     written = suites.write_suites(tmp_path)
     assert sorted(p.name for p in written) == sorted(p.name for p in suites.SUITES_DIR.glob("*.json"))
+
+
+def test_failing_examples_name_their_rows():
+    frame = pd.DataFrame({"document_id": ["0" * 16, "1" * 16], "language": ["en", "zz"],
+                          "probability": [0.9, 0.9], "method": ["x", "x"]})
+    outcome = validate_frame("document_languages", frame)
+    failure = next(f for f in outcome.failed if f.expectation == "expect_column_values_to_be_in_set(language)")
+    assert failure.examples == [f"document_id={'1' * 16}: zz"]
