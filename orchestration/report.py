@@ -91,7 +91,8 @@ def grid_preview(rows: list[tuple], max_claims: int = 8, max_outlets: int = 6) -
         table_rows.append(row)
     header = (
         f"Story {markdown_cell(story_id, 40)}: {len(shown)} of {len(claims)} claims, "
-        f"{len(outlets)} of {len(outlet_names)} outlets (of {len(stories)} stories). "
+        f"{len(outlets)} of {len(outlet_names)} outlets "
+        f"(largest of {len(stories)} {'story' if len(stories) == 1 else 'stories'}). "
         "✓ carries the claim (with its stance), ✗ omits it."
     )
     return header + "\n\n" + markdown_table(table_rows, ["claim", *labels], limit=max_claims, width=48)

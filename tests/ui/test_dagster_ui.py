@@ -1,8 +1,9 @@
 """An engineer's session in the Dagster UI, in a real (headless) Chromium.
 
 Opens the global asset lineage, finds the assets of every stage group, clicks "Materialize all",
-follows the launched run to its page, waits for it to succeed and reads the asset checks'
-results in the run's log. Leaves a screenshot in warehouse/screenshots/dagster_ui_run.png.
+follows the launched run to its page, waits for it to succeed, reads the asset checks' results
+in the run's log, and opens the grid preview on the publish asset. Leaves screenshots in
+warehouse/screenshots/ (dagster_ui_run.png, dagster_ui_grid_preview.png).
 """
 from __future__ import annotations
 
@@ -108,6 +109,21 @@ def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
             }
             screenshot = tmp_path / "dagster_ui_run.png"
             page.screenshot(path=str(screenshot))
+
+            # 5. The publish asset's page: its row count and the grid preview, rendered as one
+            # table (escaped claim text cannot add cells, markup or scripts).
+            page.goto(f"{dev.url}/assets/analytics_snapshot")
+            expect(page.get_by_text("Row count", exact=True)).to_be_visible()
+            page.get_by_text("[Show Markdown]").click()
+            dialog = page.get_by_role("dialog").filter(has_text="grid_preview")
+            expect(dialog.locator("table")).to_have_count(1)
+            expect(dialog.locator("tr").first).to_be_visible()
+            expect(dialog.locator("script")).to_have_count(0)
+            header_cells = dialog.locator("tr").first.locator("th").count()
+            for row in dialog.locator("tr").all()[1:]:
+                assert row.locator("td").count() == header_cells
+            grid_screenshot = tmp_path / "dagster_ui_grid_preview.png"
+            dialog.screenshot(path=str(grid_screenshot))
         except Exception:
             page.screenshot(path=str(tmp_path / "failure.png"))
             print(f"dagster dev log tail:\n{dev.log_tail()}")
@@ -130,6 +146,7 @@ def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
 
     SCREENSHOT_COPY.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(screenshot, SCREENSHOT_COPY)
+    shutil.copy(grid_screenshot, SCREENSHOT_COPY.with_name("dagster_ui_grid_preview.png"))
     print(f"UI test wall time {time.monotonic() - started:.0f}s; screenshot {SCREENSHOT_COPY}")
 
 
