@@ -138,4 +138,4 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         "text_reuse": {},
     }
     for table in CLAIM_TABLES:
-        yield dg.MaterializeResult(asset_key=raw_key(table), metadata={"rows": counts[table], **extra[table]})
+        yield dg.MaterializeResult(asset_key=raw_key(table), metadata={"dagster/row_count": counts[table], **extra[table]})

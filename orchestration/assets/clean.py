@@ -92,7 +92,7 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     quarantined = Counter(d.quarantine_reason for d in documents if d.quarantine_reason)
     removed = Counter(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
     for table in CLEAN_TABLES:
-        metadata: dict = {"rows": counts[table]}
+        metadata: dict = {"dagster/row_count": counts[table]}
         if table == "documents":
             metadata["quarantined"] = dg.MetadataValue.json(dict(quarantined))
         if table == "segments":

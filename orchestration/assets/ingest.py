@@ -37,7 +37,7 @@ def landed_dumps(
     context.log.info(f"ingested {count} documents from {landing.landing_dir}")
     return dg.MaterializeResult(
         metadata={
-            "documents": count,
+            "dagster/row_count": count,
             "bytes": sum(r["byte_size"] for r in rows),
             "landing_dir": dg.MetadataValue.path(landing.landing_dir),
             "formats": dg.MetadataValue.json(

@@ -49,14 +49,14 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     yield dg.MaterializeResult(
         asset_key=raw_key("segment_languages"),
         metadata={
-            "rows": len(segment_rows),
+            "dagster/row_count": len(segment_rows),
             "languages": dg.MetadataValue.json(dict(Counter(r["language"] for r in segment_rows))),
         },
     )
     yield dg.MaterializeResult(
         asset_key=raw_key("document_languages"),
         metadata={
-            "rows": len(document_rows),
+            "dagster/row_count": len(document_rows),
             "languages": dg.MetadataValue.json(dict(Counter(r["language"] for r in document_rows))),
         },
     )

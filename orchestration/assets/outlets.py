@@ -78,7 +78,7 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "document_outlets", rows)
     return dg.MaterializeResult(metadata={
-        "rows": count,
+        "dagster/row_count": count,
         "methods": dg.MetadataValue.json(dict(Counter(r["attribution_method"] for r in rows))),
         "outlets": dg.MetadataValue.json(dict(Counter(r["outlet_id"] for r in rows).most_common(20))),
     })

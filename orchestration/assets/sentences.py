@@ -38,4 +38,4 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
             })
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "sentences", rows)
-    return dg.MaterializeResult(metadata={"sentences": count, "documents": len(accepted)})
+    return dg.MaterializeResult(metadata={"dagster/row_count": count, "documents": len(accepted)})
