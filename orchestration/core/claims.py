@@ -316,10 +316,12 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
         claim_id = _claim_id(story_id, group, used_ids)
         used_ids.add(claim_id)
         medoids = [_medoid(cluster, idf, unseen) for cluster in group]
-        # The claim's text: the medoid of the part with the most documents, then mentions.
+        # The claim's text: the medoid of the part with the most documents, then mentions, as
+        # the proposition it states (its sentence without an attribution frame such as
+        # "X reports:" or ", according to …": the frame is the outlet's, not the claim's).
         lead = max(range(len(group)), key=lambda i: (len(group[i].documents()), len(group[i].members), -i))
         claims.append(ClaimRecord(claim_id=claim_id, story_id=story_id,
-                                  claim_text=medoids[lead].sentence_text, origin="discovered"))
+                                  claim_text=medoids[lead].text, origin="discovered"))
         best: dict[tuple[str, int], float] = {}
         for cluster, medoid in zip(group, medoids):
             for unit, joined_at in cluster.members:
