@@ -14,12 +14,12 @@ claim only one outlet carries) and run as WARN checks that never stop a run.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from orchestration.core.rules import DEFAULT_RULES_PATH, load_rules
 from orchestration.core.types import (
     ATTRIBUTION_METHODS,
     CLAIM_ORIGINS,
@@ -32,7 +32,7 @@ from orchestration.settings import EXPECTATIONS_DIR, REPO_ROOT
 
 SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
 ISO_639_1_PATH = EXPECTATIONS_DIR / "reference" / "iso_639_1.txt"
-BOILERPLATE_RULES_PATH = REPO_ROOT / "orchestration" / "core" / "rules" / "boilerplate.yaml"
+BOILERPLATE_RULES_PATH = DEFAULT_RULES_PATH
 GX_VERSION = "1.24.1"
 _ID_NAMESPACE = uuid.UUID("6f1c1f55-8d5e-4a57-9d3e-2f0c0a1b7e11")
 
@@ -77,15 +77,14 @@ def boilerplate_line_patterns(path: Path = BOILERPLATE_RULES_PATH) -> list[str]:
     anywhere to a whole line are used (head-only or thread-only rules depend on position)."""
     if not path.exists():
         return []
-    rules = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules") or []
     patterns = []
-    for rule in rules:
-        if rule.get("kind") != "boilerplate" or rule.get("scope", "line") != "line":
+    for rule in load_rules(path).rules:
+        if rule.kind != "boilerplate" or rule.scope != "line":
             continue
-        if rule.get("where", "anywhere") != "anywhere" or rule.get("opens") or rule.get("closes"):
+        if rule.where != "anywhere" or rule.opens or rule.closes:
             continue
-        flags = "(?m)" if rule.get("case_sensitive") else "(?im)"
-        patterns.append(f"{flags}^[ \\t]*(?:{rule['pattern']})[ \\t]*$")
+        flags = "(?im)" if rule.pattern.flags & re.IGNORECASE else "(?m)"
+        patterns.append(f"{flags}^[ \\t]*(?:{rule.pattern.pattern})[ \\t]*$")
     return patterns
 
 
