@@ -1,11 +1,10 @@
-"""What every stage asset shares: raw-table asset keys, progress lines, metadata previews."""
+"""What every stage asset shares: raw-table asset keys, progress lines, dbt row counts."""
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any, TypeVar
 
 import dagster as dg
 
-from orchestration.report import markdown_cell, markdown_table  # noqa: F401  (re-exported for assets)
 from orchestration.warehouse import RAW_SCHEMA
 
 T = TypeVar("T")
