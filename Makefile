@@ -12,10 +12,6 @@ export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DO_NOT_TRACK := 1
 export PYTHONUNBUFFERED := 1
-# The venv is never activated: put its bin first so tools that look up `dbt` on PATH find it
-# (dagster-dbt's prepare_if_dev() under `dagster dev` does, and fails to load the code location
-# without it).
-export PATH := $(BIN):$(PATH)
 export CLAIMGRID_WAREHOUSE_DIR ?= $(CURDIR)/warehouse
 export CLAIMGRID_LANDING_DIR ?= $(CURDIR)/samples/landing
 

@@ -17,7 +17,6 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,6 +30,7 @@ from orchestration.checks.gx_validation import (
     sanitise_tree,
 )
 from orchestration.checks.stage_checks import STAGE_SUITES
+from orchestration.dbt_project import DBT_EXECUTABLE
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, LIVE_DB_NAME, SNAPSHOT_DB_NAME, load_settings
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -146,10 +146,9 @@ def build_dbt_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
     the JSON artifacts) into docs_dir/dbt."""
     out_dir = docs_dir / "dbt"
     env = {**os.environ, "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir)}
-    dbt = Path(sys.executable).with_name("dbt")
     target = docs_dir / ".dbt_target"
     subprocess.run(
-        [str(dbt) if dbt.exists() else "dbt", "docs", "generate", "--static", "--quiet",
+        [DBT_EXECUTABLE, "docs", "generate", "--static", "--quiet",
          "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)],
         cwd=DBT_PROJECT_DIR, env=env, check=True,
     )

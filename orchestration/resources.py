@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from orchestration.dbt_project import dbt_project
+from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
 
 # Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
@@ -55,11 +54,8 @@ def build_dbt_resource(warehouse_dir: Path) -> DbtCliResource:
     # The dbt profile reads the warehouse path from the environment; export the one this
     # code location was configured with so dbt writes where the Python assets wrote.
     os.environ["CLAIMGRID_WAREHOUSE_DIR"] = str(warehouse_dir)
-    # dbt is installed in the same environment as dagster; do not rely on PATH (make and CI call
-    # .venv/bin/python directly without activating the venv).
-    dbt_executable = Path(sys.executable).with_name("dbt")
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.project_dir),
-        dbt_executable=str(dbt_executable) if dbt_executable.exists() else "dbt",
+        dbt_executable=DBT_EXECUTABLE,
     )

@@ -61,9 +61,6 @@ def dagster_dev_env(home: Path, warehouse_dir: Path, landing_dir: Path | None = 
         "DAGSTER_DISABLE_TELEMETRY": "1",
         "GX_ANALYTICS_ENABLED": "false",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-        # Under `dagster dev`, dagster-dbt's prepare_if_dev() runs the `dbt` found on PATH; the
-        # venv is never activated by make or CI, so put its bin first (as the Makefile does).
-        "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
     }
     if landing_dir is not None:
         env["CLAIMGRID_LANDING_DIR"] = str(landing_dir)
