@@ -324,7 +324,13 @@ _NEGATIONS = {"not", "no", "never", "nor", "none", "nobody", "nothing", "isn’t
               "won't", "won’t", "can't", "can’t", "cannot"}
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be",
          "with", "at", "by", "from", "as", "that", "this", "it", "its", "has", "have", "had", "will"}
-CLAIM_WORD = "C"   # stands for any run of words the sentence shares with the claim
+CLAIM_WORD = "C"
+
+
+def _is_negation(token: str) -> bool:
+    # Any "-n't" contraction negates ("weren't", "couldn't", "don't"), not just the listed ones:
+    # "These Men Weren't Really Tricked" is a denial the closed list missed.
+    return token in _NEGATIONS or token.endswith(("n't", "n’t"))   # stands for any run of words the sentence shares with the claim
 
 
 def _tokens(text: str) -> list[str]:
@@ -364,12 +370,20 @@ def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
     framed = ["<s>", *masked, "</s>"]
     for a, b in zip(framed, framed[1:]):
         features[f"mb={a}_{b}"] = 1.0
-    negations = {t for t in tokens if t in _NEGATIONS}
-    claim_negations = {t for t in claim_tokens if t in _NEGATIONS}
+    negations = {t for t in tokens if _is_negation(t)}
+    claim_negations = {t for t in claim_tokens if _is_negation(t)}
     if negations and not claim_negations:
         features["neg_not_in_claim"] = 1.0
     if claim_negations and not negations:
         features["claim_neg_dropped"] = 1.0
+    # Where the negation sits relative to the claim's words: "Batmobile wasn't stolen" negates
+    # the claim's own predicate; a negation far from any claim word is often about something else.
+    for i, t in enumerate(masked):
+        if _is_negation(t) and not claim_negations:
+            if CLAIM_WORD in masked[i + 1:i + 4]:
+                features["neg_before_claim_words"] = 1.0
+            if CLAIM_WORD in masked[max(0, i - 3):i]:
+                features["neg_after_claim_words"] = 1.0
     content = {_stem(t) for t in tokens if t not in _STOP and t.isalnum()}
     if content:
         overlap = len(content & claim_stems) / len(content)

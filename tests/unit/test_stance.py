@@ -223,6 +223,16 @@ def test_featurize_masks_the_claim_words():
     assert not any(k.startswith("m=banksy") for k in features)
 
 
+def test_featurize_sees_any_nt_contraction_as_a_negation_of_the_claim_words():
+    features = featurize("These Men Weren't Really Tricked Into Harassing Their Moms",
+                         "A video shows men being tricked into harassing their own mothers")
+    assert features.get("neg_not_in_claim") == 1.0
+    assert features.get("neg_before_claim_words") == 1.0
+    # the claim's own negation is not news: nothing fires when both sides negate
+    same = featurize("Apple Watch battery doesn't last a day", "Apple Watch battery doesn't last more than one day")
+    assert "neg_not_in_claim" not in same and "neg_before_claim_words" not in same
+
+
 def test_policies_differ_only_where_no_denial_or_doubt_cue_fired():
     rules = StanceResult("reports", "analyst", "says")
     assert combine(rules, "asserts", "rules") == rules
