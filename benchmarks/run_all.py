@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-QUALITY = ["extraction_quality.py --warehouse", "language_quality.py", "stance_emergent.py", "stance_pipeline.py"]
+QUALITY = ["extraction_quality.py --warehouse", "language_quality.py", "stance_emergent.py", "stance_pipeline.py --folds 5"]
 SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py"]
 
 

@@ -7,10 +7,13 @@ as `reports`: both report a claim without taking it on, and Emergent has no sepa
 
     python benchmarks/stance_pipeline.py [--limit N]
     CLAIMGRID_STANCE_MODEL=none python benchmarks/stance_pipeline.py   # rules only
+    python benchmarks/stance_pipeline.py --folds 5    # model fitted per fold without the scored claims
 
 The stance model shipped in orchestration/core/stance_model.json was fitted on Emergent, so
 with it this run scores headlines the model has seen: an optimistic figure. The cross-validated
-(by claim) accuracy is benchmarks/stance_emergent.py's; the rules-only run here is leak-free.
+(by claim) accuracy is benchmarks/stance_emergent.py's; the rules-only run and --folds are
+leak-free (--folds fits a model per fold on the other claims' headlines and points the pipeline
+at it through CLAIMGRID_STANCE_MODEL).
 
 A headline alone would be read as the dump's title (a short first line) and leave no body, so
 each dump is a neutral title line ("Emergent article <id>") and the headline as its body.
@@ -58,21 +61,15 @@ def build_landing(rows: list[dict], landing: Path) -> Path:
     return catalog
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--limit", type=int, help="only the first N rows (a quick look)")
-    args = parser.parse_args()
-    if not EMERGENT.exists():
-        print(f"{EMERGENT} absent: skipped")
-        return 0
+def run_pipeline(rows: list[dict]) -> tuple[list[tuple[str, str, str]], int, bool, float]:
+    """Land `rows` as dumps, materialize every asset and check, and read the mentions back:
+    ((source_file, claim_id, stance) rows, accepted document count, run success, wall seconds)."""
     import dagster as dg
     import duckdb
 
     from orchestration.definitions import all_assets, all_checks, build_resources
     from orchestration.settings import load_settings
 
-    with open(EMERGENT, encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))[: args.limit]
     with tempfile.TemporaryDirectory() as tmp:
         landing = Path(tmp) / "landing"
         warehouse = Path(tmp) / "warehouse"
@@ -84,8 +81,6 @@ def main() -> int:
         started = time.perf_counter()
         result = dg.materialize([*all_assets, *all_checks], resources=resources, raise_on_error=False)
         wall = time.perf_counter() - started
-        model = os.environ.get("CLAIMGRID_STANCE_MODEL") or "shipped model (fitted on Emergent: optimistic)"
-        print(f"pipeline on {len(rows)} headline dumps, stance model: {model}: success={result.success} in {wall:.1f}s")
         db = warehouse / ("analytics.duckdb" if result.success else "claimgrid.duckdb")
         conn = duckdb.connect(str(db), read_only=True)
         try:
@@ -96,7 +91,26 @@ def main() -> int:
             accepted = conn.execute("SELECT count(*) FROM raw.documents WHERE quarantine_reason IS NULL").fetchone()[0]
         finally:
             conn.close()
+    return mentions, accepted, result.success, wall
 
+
+def fit_fold_model(train_rows: list[dict], path: Path) -> float:
+    """Fit the stance model on the training claims' headlines only (C chosen by an inner
+    GroupKFold, as in stance_emergent.py) and store it where CLAIMGRID_STANCE_MODEL will point."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from stance_emergent import choose_C
+
+    from orchestration.core.stance import featurize, fit_stance_model_on_features
+
+    features = [featurize(r["articleHeadline"], r["claimHeadline"]) for r in train_rows]
+    labels = [GOLD_TO_STANCE[r["articleHeadlineStance"]] for r in train_rows]
+    C = choose_C(features, labels, [r["claimId"] for r in train_rows])
+    model = fit_stance_model_on_features(features, labels, C=C)
+    path.write_text(json.dumps(model.to_json()), encoding="utf-8")
+    return C
+
+
+def score(rows: list[dict], mentions: list[tuple[str, str, str]], accepted: int) -> None:
     predicted: dict[tuple[str, str], Counter] = {}
     for source_file, claim_id, stance in mentions:
         predicted.setdefault((source_file.removesuffix(".txt"), claim_id), Counter())[stance] += 1
@@ -128,6 +142,49 @@ def main() -> int:
     print(f"{'':>10}" + "".join(f"{c:>12}" for c in labels))
     for g in labels[:3]:
         print(f"{g:>10}" + "".join(f"{confusion[(g, p)]:>12}" for p in labels))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--limit", type=int, help="only the first N rows (a quick look)")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="cross-validate by claim: per fold, fit the stance model on the other "
+                             "folds' claims and run the pipeline on this fold's headlines")
+    args = parser.parse_args()
+    if not EMERGENT.exists():
+        print(f"{EMERGENT} absent: skipped")
+        return 0
+    with open(EMERGENT, encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["articleHeadlineStance"] in GOLD_TO_STANCE][: args.limit]
+
+    if not args.folds:
+        mentions, accepted, success, wall = run_pipeline(rows)
+        model = os.environ.get("CLAIMGRID_STANCE_MODEL") or "shipped model (fitted on Emergent: optimistic)"
+        print(f"pipeline on {len(rows)} headline dumps, stance model: {model}: success={success} in {wall:.1f}s")
+        score(rows, mentions, accepted)
+        return 0
+
+    from sklearn.model_selection import GroupKFold
+
+    from orchestration.core.stance import MODEL_ENV, load_model
+
+    groups = [r["claimId"] for r in rows]
+    all_mentions: list[tuple[str, str, str]] = []
+    accepted_total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for fold, (train, test) in enumerate(GroupKFold(n_splits=args.folds).split(rows, groups=groups)):
+            model_path = Path(tmp) / f"stance_model_fold{fold}.json"
+            C = fit_fold_model([rows[i] for i in train], model_path)
+            os.environ[MODEL_ENV] = str(model_path)
+            load_model.cache_clear()
+            test_rows = [rows[i] for i in test]
+            mentions, accepted, success, wall = run_pipeline(test_rows)
+            print(f"fold {fold}: model fitted on {len(train)} headlines (C={C}), pipeline on "
+                  f"{len(test_rows)} headline dumps of unseen claims: success={success} in {wall:.1f}s")
+            all_mentions += mentions
+            accepted_total += accepted
+    print(f"\n{args.folds}-fold by claim, stance model fitted without the scored claims:")
+    score(rows, all_mentions, accepted_total)
     return 0
 
 
