@@ -17,6 +17,8 @@ character of the markup too. The approach:
    paragraph words the page does not have. Matched words become `body` spans (one span per run
    inside one text token), comment words `reader_comment` (`html:trafilatura_comments`),
    and page text trafilatura did not keep is `boilerplate` with `html:trafilatura_dropped`.
+   A paragraph the page sets wholly inside `<h1>`-`<h6>` is a `heading` span
+   (`html:heading_element`): trafilatura's text carries no heading marks, the page does.
 4. **Debris rules** (the same rules file as the text path) run on each extracted paragraph:
    a paragraph that is a share widget, a credit, a "Read more" line ... becomes a span of the
    rule's kind with the rule's id; `prefix` and `inline` matches are cut at word level.
@@ -69,6 +71,8 @@ COMMENT_AUTHOR_RULE = "html:comment_author"
 HEADLINE_RULE = "html:headline"
 TITLE_RULE = "html:title"
 BODY_RULE = "html:trafilatura_body"
+HEADING_RULE = "html:heading_element"
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 @dataclass
@@ -84,6 +88,7 @@ class PageWords:
     raw_words: list[tuple[int, int, int]] = field(default_factory=list)  # (start, end, text token no)
     text_tokens: list[tuple[int, int, bool]] = field(default_factory=list)  # (start, end, in <title>)
     markup: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, tag name)
+    in_heading: list[bool] = field(default_factory=list)              # per text token: inside <h1>-<h6>
     url_like: list[bool] = field(default_factory=list)                # per raw word
     _index: dict | None = None
     _clean_index: dict | None = None
@@ -115,6 +120,7 @@ _URL_LIKE = re.compile(r"://|^www\.|(?:/[^/\s]+){3,}")
 def lex_page(source: str) -> PageWords:
     page = PageWords()
     in_title = False
+    heading_depth = 0
     # the text since the last block boundary, as pieces: (text, raw word no or -1 for a space)
     piece_texts: list[str] = []
     piece_raws: list[int] = []
@@ -141,12 +147,15 @@ def lex_page(source: str) -> PageWords:
             name = name_match.group(1).lower() if name_match else ""
             if name == "title":
                 in_title = not chunk.startswith("</")
+            elif name in _HEADING_TAGS and not chunk.endswith("/>"):
+                heading_depth = max(0, heading_depth + (-1 if chunk.startswith("</") else 1))
             if name not in _INLINE_TAGS and not chunk.startswith("<!--"):
                 flush()
             page.markup.append((start, end, name))
             continue
         text_no = len(page.text_tokens)
         page.text_tokens.append((start, end, in_title))
+        page.in_heading.append(heading_depth > 0)
         if chunk[:1].isspace():
             piece_texts.append(" ")
             piece_raws.append(-1)
@@ -345,12 +354,15 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
                     captured[name] = value.strip()
         pairs = align_paragraph(page, words, cursor)
         group += 1
+        # trafilatura's text has no heading marks: a paragraph the page sets entirely inside
+        # <h1>-<h6> is a heading (it stays in the body text, typed as what it is)
+        plain = _Label("heading", HEADING_RULE, group) if _all_in_heading(page, pairs) \
+            else _Label("body", BODY_RULE, group)
         for i, pos in pairs:
             if pos in labels:
                 continue
             rule_label = rule_labels[i] if i < len(rule_labels) else None
-            labels[pos] = (_Label("body", BODY_RULE, group) if rule_label is None
-                           else _Label(rule_label[0], rule_label[1], group))
+            labels[pos] = plain if rule_label is None else _Label(rule_label[0], rule_label[1], group)
         if pairs:
             cursor = pairs[-1][1] + 1
     # reader comments: furniture lines ("2 Comments", "Reply") are typed by the rules; a short
@@ -455,6 +467,11 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
         sitename=extracted.sitename if extracted else None,
         hostname=extracted.hostname if extracted else None, author=author, comments=comments,
     )
+
+
+def _all_in_heading(page: PageWords, pairs: list[tuple[int, int]]) -> bool:
+    text_nos = [page.raw_words[raw][2] for _, pos in pairs for raw in page.word_raws[pos]]
+    return bool(text_nos) and all(page.in_heading[t] for t in text_nos)
 
 
 def _default(page: PageWords, r: int) -> _Label:

@@ -294,6 +294,20 @@ def test_html_ledger_tiles_the_source_and_types_markup(html_doc):
     assert (script.kind, script.rule_id) == ("boilerplate", "html:markup")
 
 
+def test_html_subheading_stays_in_the_body_typed_as_heading():
+    page = PAGE.replace(
+        "<p>Opposition members said",
+        "<h2>Aid to the northern district will continue</h2>\n<p>Opposition members said")
+    doc = clean_dump(_make_dump(page.encode("utf-8"), "page.html", 0, "html", {}))
+    assert "Aid to the northern district will continue" in doc.body_text.split("\n\n")
+    heading = [s for s in doc.segments if s.kind == "heading"]
+    assert [" ".join(s.text for s in heading)] == ["Aid to the northern district will continue"]
+    assert {s.rule_id for s in heading} == {"html:heading_element"}
+    # paragraphs around it are still body, and the page's headline <h1> is the title, not a heading
+    assert any(s.kind == "body" and "Opposition members" in s.text for s in doc.segments)
+    assert not any("Council approves" in s.text for s in heading)
+
+
 def test_no_debris_rule_matches_any_body_paragraph(samples, html_doc):
     """What the GX suite checks on the warehouse: no whole-line rule fires on a body paragraph."""
     from orchestration.core.rules import load_rules
