@@ -97,8 +97,7 @@ def run_pipeline(rows: list[dict]) -> tuple[list[tuple[str, str, str]], int, boo
 def fit_fold_model(train_rows: list[dict], path: Path) -> float:
     """Fit the stance model on the training claims' headlines only (C chosen by an inner
     GroupKFold, as in stance_emergent.py) and store it where CLAIMGRID_STANCE_MODEL will point."""
-    sys.path.insert(0, str(REPO / "benchmarks"))
-    from stance_emergent import choose_C
+    from stance_emergent import choose_C   # this script's folder is on sys.path when it runs
 
     from orchestration.core.stance import featurize, fit_stance_model_on_features
 

@@ -319,18 +319,17 @@ def rule_stance(sentence: str, quote_context: str | None = None) -> StanceResult
 # --- the statistical layer ------------------------------------------------------------------
 
 _TOKEN = re.compile(r"[A-Za-z0-9][\w’'.&-]*|[?!:,]")
-_NEGATIONS = {"not", "no", "never", "nor", "none", "nobody", "nothing", "isn’t", "isn't", "didn't",
-              "didn’t", "doesn't", "doesn’t", "wasn't", "wasn’t", "aren't", "aren’t", "hasn't", "hasn’t",
-              "won't", "won’t", "can't", "can’t", "cannot"}
+# Negation words; every "-n't" contraction counts too (see _is_negation).
+_NEGATIONS = {"not", "no", "never", "nor", "none", "nobody", "nothing", "cannot"}
 _STOP = {"the", "a", "an", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be",
          "with", "at", "by", "from", "as", "that", "this", "it", "its", "has", "have", "had", "will"}
-CLAIM_WORD = "C"
+CLAIM_WORD = "C"   # stands for any run of words the sentence shares with the claim
 
 
 def _is_negation(token: str) -> bool:
-    # Any "-n't" contraction negates ("weren't", "couldn't", "don't"), not just the listed ones:
-    # "These Men Weren't Really Tricked" is a denial the closed list missed.
-    return token in _NEGATIONS or token.endswith(("n't", "n’t"))   # stands for any run of words the sentence shares with the claim
+    # Any "-n't" contraction negates ("weren't", "couldn't", "don't"), not only a listed few:
+    # "These Men Weren't Really Tricked" is a denial a closed list of contractions missed.
+    return token in _NEGATIONS or token.endswith(("n't", "n’t"))
 
 
 def _tokens(text: str) -> list[str]:
@@ -378,12 +377,13 @@ def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
         features["claim_neg_dropped"] = 1.0
     # Where the negation sits relative to the claim's words: "Batmobile wasn't stolen" negates
     # the claim's own predicate; a negation far from any claim word is often about something else.
-    for i, t in enumerate(masked):
-        if _is_negation(t) and not claim_negations:
-            if CLAIM_WORD in masked[i + 1:i + 4]:
-                features["neg_before_claim_words"] = 1.0
-            if CLAIM_WORD in masked[max(0, i - 3):i]:
-                features["neg_after_claim_words"] = 1.0
+    if negations and not claim_negations:
+        for i, t in enumerate(masked):
+            if _is_negation(t):
+                if CLAIM_WORD in masked[i + 1:i + 4]:
+                    features["neg_before_claim_words"] = 1.0
+                if CLAIM_WORD in masked[max(0, i - 3):i]:
+                    features["neg_after_claim_words"] = 1.0
     content = {_stem(t) for t in tokens if t not in _STOP and t.isalnum()}
     if content:
         overlap = len(content & claim_stems) / len(content)
