@@ -120,7 +120,7 @@ def main() -> int:
     final_pred = [""] * len(rows)
     model_first_pred = [""] * len(rows)
     chosen = []
-    for fold, (tr, te) in enumerate(GroupKFold(n_splits=FOLDS).split(rows, gold, groups)):
+    for _fold, (tr, te) in enumerate(GroupKFold(n_splits=FOLDS).split(rows, gold, groups)):
         assert not {groups[i] for i in tr} & {groups[i] for i in te}, "a claim in both train and test"
         tr_features, tr_gold, tr_groups = [features[i] for i in tr], [gold[i] for i in tr], [groups[i] for i in tr]
         C = choose_C(tr_features, tr_gold, tr_groups)

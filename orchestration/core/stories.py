@@ -106,7 +106,7 @@ def assign_stories(doc_texts: dict[str, str],
     components: dict[str, list[str]] = {}
     for d in new_docs:
         components.setdefault(find(d), []).append(d)
-    for root, members in sorted(components.items()):
+    for _root, members in sorted(components.items()):
         # The previous story of the strongest link from any member, if there is one.
         best: tuple[float, str] | None = None
         for d in members:

@@ -287,7 +287,7 @@ def apply_structure(lines: list[Line], text: str, title_hint: str | None) -> dic
 def segment_text(text: str, rules: RuleSet, title_hint: str | None = None) -> TextParse:
     ledger = LedgerBuilder(text)
     embedded = find_var_dumps(text)
-    for i, span in enumerate(embedded):
+    for span in embedded:
         ledger.add(span.start, span.end, "embedded_data", f"embedded:var_dump:{span.blob.status}")
     lines = split_lines(text, embedded, ledger)
     ruled = apply_rules(lines, rules)

@@ -1,15 +1,12 @@
-"""Browser-test setup: dbt's manifest, Debian's Chromium (installed with apt when missing)."""
+"""Browser-test setup: Debian's Chromium (installed with apt when missing)."""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import DBT_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
 # A browser download is impossible here (no internet at run time): Playwright drives the system
@@ -19,14 +16,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run",
 ]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """dagster-dbt needs dbt's manifest when the definitions load: parse once per session."""
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
-    return DBT_DIR / "target" / "manifest.json"
 
 
 def install_chromium() -> None:

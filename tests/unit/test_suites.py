@@ -336,7 +336,7 @@ def test_dbt_translator_turns_tests_into_asset_checks():
 
 
 def test_no_suite_regex_is_invalid():
-    for name, suite in _suite_files().items():
+    for _name, suite in _suite_files().items():
         for exp in suite["expectations"]:
             for rx in [exp["kwargs"].get("regex"), *(exp["kwargs"].get("regex_list") or [])]:
                 if rx:

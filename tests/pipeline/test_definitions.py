@@ -1,7 +1,6 @@
 """The code location loads; the schedule and the sensor evaluate."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import dagster as dg
