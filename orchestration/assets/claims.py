@@ -17,7 +17,7 @@ from orchestration.core.claims import discover_claims, match_catalog
 from orchestration.core.stance import classify_stance, quote_contexts
 from orchestration.core.stories import assign_stories
 from orchestration.core.text_reuse import text_reuse
-from orchestration.core.types import CatalogClaim, ClaimRecord, Sentence
+from orchestration.core.types import CatalogClaim, ClaimMentionRow, ClaimRecord, Sentence, StoryRow
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.warehouse import read_table, replace_raw_table
 
@@ -103,25 +103,18 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
             claim_text=claim_text.get(mention.claim_id),
             quote_context=contexts[mention.document_id].get(mention.sentence_seq),
         )
-        mention_rows.append({
-            "claim_id": mention.claim_id, "document_id": mention.document_id,
-            "sentence_seq": mention.sentence_seq, "similarity": round(float(mention.similarity), 6),
-            "stance": stance.stance, "attributed_to": stance.attributed_to, "stance_cue": stance.cue,
-        })
+        mention_rows.append(ClaimMentionRow(
+            claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
+            similarity=round(float(mention.similarity), 6), stance=stance.stance,
+            attributed_to=stance.attributed_to, stance_cue=stance.cue,
+        ))
 
     reuse = text_reuse(doc_sentences, published_at)
     rows = {
-        "stories": [{"document_id": d, "story_id": s} for d, s in sorted(stories.items())],
-        "claims": [
-            {"claim_id": c.claim_id, "story_id": c.story_id, "claim_text": c.claim_text, "origin": c.origin}
-            for c in all_claims
-        ],
+        "stories": [StoryRow(d, s) for d, s in sorted(stories.items())],
+        "claims": all_claims,
         "claim_mentions": mention_rows,
-        "text_reuse": [
-            {"document_id": r.document_id, "source_document_id": r.source_document_id,
-             "shared_sentences": r.shared_sentences, "reused_share": r.reused_share}
-            for r in reuse
-        ],
+        "text_reuse": reuse,
     }
     with warehouse.connect() as conn:
         counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLAIM_TABLES}
@@ -134,7 +127,7 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
             "claim_ids_kept_from_previous_run": kept_ids,
             "catalog_claims_loaded": len(catalog),
         },
-        "claim_mentions": {"stances": dg.MetadataValue.json(dict(Counter(r["stance"] for r in mention_rows)))},
+        "claim_mentions": {"stances": dg.MetadataValue.json(dict(Counter(r.stance for r in mention_rows)))},
         "text_reuse": {},
     }
     for table in CLAIM_TABLES:

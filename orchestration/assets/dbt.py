@@ -43,3 +43,7 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             description=f"dbt build failed; failing tests: {failed or 'none (a model or unit test failed)'}",
             metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
         )
+
+
+# The marts are the models of dbt_project/models/marts/: their list is dbt's, read from the manifest.
+MART_KEYS = sorted((key for key in claimgrid_dbt_models.keys if key.path[0] == "marts"), key=lambda k: k.path)

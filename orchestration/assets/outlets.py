@@ -11,6 +11,7 @@ import dagster as dg
 
 from orchestration.assets.common import raw_key, with_progress
 from orchestration.core.outlets import attribute_outlet, load_registry
+from orchestration.core.types import DocumentOutletRow
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.warehouse import read_table, replace_raw_table
 
@@ -66,19 +67,19 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             hostname=_optional(doc.hostname),
         )
         outlet = attribution.outlet
-        rows.append({
-            "document_id": doc.document_id,
-            "outlet_id": attribution.outlet_id,
-            "outlet_name": outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
-            "domain": outlet.domain if outlet else _optional(doc.hostname),
-            "country": outlet.country if outlet else None,
-            "attribution_method": attribution.method,
-            "evidence": attribution.evidence,
-        })
+        rows.append(DocumentOutletRow(
+            document_id=doc.document_id,
+            outlet_id=attribution.outlet_id,
+            outlet_name=outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
+            domain=outlet.domain if outlet else _optional(doc.hostname),
+            country=outlet.country if outlet else None,
+            attribution_method=attribution.method,
+            evidence=attribution.evidence,
+        ))
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "document_outlets", rows)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": count,
-        "methods": dg.MetadataValue.json(dict(Counter(r["attribution_method"] for r in rows))),
-        "outlets": dg.MetadataValue.json(dict(Counter(r["outlet_id"] for r in rows).most_common(20))),
+        "methods": dg.MetadataValue.json(dict(Counter(r.attribution_method for r in rows))),
+        "outlets": dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
     })

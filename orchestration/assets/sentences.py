@@ -5,6 +5,7 @@ import dagster as dg
 from orchestration.assets.common import raw_key, with_progress
 from orchestration.core.language import LanguageDetector
 from orchestration.core.sentences import split_sentences
+from orchestration.core.types import SentenceRow
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.warehouse import read_table, replace_raw_table
 
@@ -30,12 +31,12 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
             # A sentence too weak to decide alone takes its document's language only where its
             # own best candidate is that language (see LanguageDetector.detect_in_document).
             guess = detector.detect_in_document(sentence.text, language_of.get(doc.document_id, "und"))
-            rows.append({
-                "document_id": doc.document_id, "sentence_seq": sentence.seq,
-                "start_char": sentence.start, "end_char": sentence.end, "text": sentence.text,
-                "language": guess.language, "language_probability": guess.probability,
-                "language_method": guess.method, "continues_quote": sentence.continues_quote,
-            })
+            rows.append(SentenceRow(
+                document_id=doc.document_id, sentence_seq=sentence.seq, start_char=sentence.start,
+                end_char=sentence.end, text=sentence.text, language=guess.language,
+                language_probability=guess.probability, language_method=guess.method,
+                continues_quote=sentence.continues_quote,
+            ))
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "sentences", rows)
     return dg.MaterializeResult(metadata={"dagster/row_count": count, "documents": len(accepted)})

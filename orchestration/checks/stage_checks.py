@@ -47,8 +47,7 @@ GROUP BY d.document_id, d.decoded_chars
 """
 
 RAW_DUMPS_SQL = """
-SELECT document_id, content_sha256, source_file, record_index, source_format, byte_size, url,
-       coalesce(document_id = left(content_sha256, 16), false) AS id_is_hash_prefix
+SELECT * EXCLUDE (payload), coalesce(document_id = left(content_sha256, 16), false) AS id_is_hash_prefix
 FROM raw.dumps
 """
 CLEANED_DOCUMENTS_SQL = """
@@ -56,7 +55,7 @@ SELECT d.*, d.quarantine_reason IS NULL AS is_accepted, u.document_id IS NOT NUL
 FROM raw.documents d
 LEFT JOIN (SELECT DISTINCT document_id FROM raw.dumps) u ON u.document_id = d.document_id
 """
-SEGMENTS_SQL = "SELECT document_id, seq, kind, start_char, end_char, rule_id FROM raw.segments"
+SEGMENTS_SQL = "SELECT * EXCLUDE (text) FROM raw.segments"
 SEGMENT_LANGUAGES_SQL = """
 SELECT l.*, s.seq IS NOT NULL AS has_segment
 FROM raw.segment_languages l

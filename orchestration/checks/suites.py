@@ -1,11 +1,9 @@
 """The Great Expectations suites, declared once in Python and written as GX 1.x JSON files.
 
 The JSON files under expectations/gx/expectations/ are what runs (and what reviewers diff); this
-module is how they are written, so the closed vocabularies of orchestration/core/types.py, the
-ISO 639-1 list and the cleaning rules file feed the value sets and regex lists instead of being
-copied by hand. tests/unit/test_suites.py fails when a JSON file and this module disagree.
-
-    python -m orchestration.checks.suites      # rewrite every suite file
+module is how they are written (by orchestration/generated_files.py), so the closed vocabularies
+and the ISO 639-1 list of orchestration/core/types.py and the cleaning rules file feed the value
+sets and regex lists instead of being copied by hand.
 
 Blocking suites guard data that would mislead downstream (wrong keys, values outside a closed
 list, debris in bodies); `<stage>_warn` suites flag what is only suspicious (a very short body, a
@@ -23,22 +21,19 @@ from orchestration.core.rules import DEFAULT_RULES_PATH, load_rules
 from orchestration.core.types import (
     ATTRIBUTION_METHODS,
     CLAIM_ORIGINS,
+    GRID_STANCES,
+    LANGUAGE_CODES,
     QUARANTINE_REASONS,
     SEGMENT_KINDS,
     SOURCE_FORMATS,
     STANCES,
 )
-from orchestration.settings import EXPECTATIONS_DIR, REPO_ROOT
+from orchestration.settings import EXPECTATIONS_DIR
 
 SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
-ISO_639_1_PATH = EXPECTATIONS_DIR / "reference" / "iso_639_1.txt"
 BOILERPLATE_RULES_PATH = DEFAULT_RULES_PATH
 GX_VERSION = "1.24.1"
 _ID_NAMESPACE = uuid.UUID("6f1c1f55-8d5e-4a57-9d3e-2f0c0a1b7e11")
-
-# Embedded-payload statuses (types.EmbeddedBlob.status; not a tuple in types.py yet).
-EMBEDDED_STATUSES = ("ok", "length_mismatch", "truncated", "invalid_json")
-GRID_STANCES = (*STANCES, "mixed")
 
 # Debris that must never reach a body, a sentence or a claim: PHP var_dump residue
 # (`string(123) "...`), JSON structure (runs of brackets, `[{"`, `},{"`), and markup.
@@ -56,19 +51,6 @@ HTML_TAG_RESIDUE = (
 JSON_KEY_VALUE = r"\"[A-Za-z_][A-Za-z0-9_]*\"\s*:\s*[\"\[{]"
 SHORT_BODY_CHARS = 200
 BOILERPLATE_TOLERANCE = 0.05   # share of bodies that may keep a boilerplate line before it blocks
-
-
-def iso_639_1_codes() -> tuple[str, ...]:
-    """The ISO 639-1 codes of expectations/reference/iso_639_1.txt, in file order."""
-    codes: list[str] = []
-    for line in ISO_639_1_PATH.read_text(encoding="utf-8").splitlines():
-        if not line.startswith("#"):
-            codes.extend(line.split())
-    return tuple(codes)
-
-
-def language_codes() -> list[str]:
-    return [*iso_639_1_codes(), "und"]
 
 
 def boilerplate_line_patterns(path: Path = BOILERPLATE_RULES_PATH) -> list[str]:
@@ -148,7 +130,7 @@ class Suite:
                         column=column, **kwargs, **extra)
 
     def language(self, column: str) -> Suite:
-        return self.in_set(column, language_codes(), f"{column} is an ISO 639-1 code or und.")
+        return self.in_set(column, LANGUAGE_CODES, f"{column} is an ISO 639-1 code or und.")
 
     def to_json(self) -> dict:
         expectations = []
@@ -405,23 +387,3 @@ def build_suites() -> list[Suite]:
 
 def suite_json_text(suite: Suite) -> str:
     return json.dumps(suite.to_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-def write_suites(directory: Path = SUITES_DIR) -> list[Path]:
-    """Write every suite; remove suite files no longer declared (keeps the store in step)."""
-    suites = build_suites()
-    written = []
-    for s in suites:
-        path = directory / f"{s.name}.json"
-        path.write_text(suite_json_text(s), encoding="utf-8")
-        written.append(path)
-    declared = {p.name for p in written}
-    for stale in directory.glob("*.json"):
-        if stale.name not in declared:
-            stale.unlink()
-    return written
-
-
-if __name__ == "__main__":
-    for p in write_suites():
-        print(p.relative_to(REPO_ROOT))

@@ -7,20 +7,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.assets.dbt import MART_KEYS
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
 
 pytestmark = pytest.mark.integration
 
-MART_KEYS = {
-    "dim_outlet": ["outlet_id"],
-    "dim_document": ["document_id"],
-    "dim_claim": ["claim_id"],
-    "fct_claim_mentions": ["mention_id"],
-    "fct_outlet_claims": ["outlet_id", "claim_id"],
-    "fct_related_articles": ["document_id", "related_id"],
-    "fct_text_reuse": ["document_id", "source_document_id"],
-}
 
 
 def test_five_documents(snapshot):
@@ -50,16 +42,11 @@ def test_six_related_articles_from_the_embedded_json(snapshot):
     assert all(str(r[3]).startswith("2014-") for r in rows)
 
 
-@pytest.mark.parametrize("mart,key", MART_KEYS.items())
-def test_marts_obey_their_keys(snapshot, mart, key):
-    cols = ", ".join(key)
-    duplicates = snapshot.execute(
-        f"SELECT {cols}, count(*) FROM marts.{mart} GROUP BY {cols} HAVING count(*) > 1"
-    ).fetchall()
-    nulls = snapshot.execute(
-        f"SELECT count(*) FROM marts.{mart} WHERE " + " OR ".join(f"{c} IS NULL" for c in key)
-    ).fetchone()[0]
-    assert duplicates == [] and nulls == 0
+def test_every_mart_is_published_with_rows(snapshot):
+    """Publish copies every mart dbt declares (keys and grains are dbt's tests, run in the build)."""
+    for key in MART_KEYS:
+        count = snapshot.execute(f"SELECT count(*) FROM marts.{key.path[-1]}").fetchone()[0]
+        assert count > 0, key
 
 
 def test_snapshot_is_read_only(sample_warehouse: Path):

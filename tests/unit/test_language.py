@@ -332,7 +332,7 @@ def test_shouted_headlines_are_read_lower_cased():
 
 
 def test_every_code_the_detector_can_answer_is_in_the_gates_iso_639_1_list():
-    from orchestration.checks.suites import iso_639_1_codes
+    from orchestration.core.types import ISO_639_1_CODES
     from orchestration.core.language import (
         LANGDETECT_SCRIPTS, LANGDETECT_TO_ISO, SCRIPT_LANGUAGES, profile_model,
     )
@@ -340,7 +340,7 @@ def test_every_code_the_detector_can_answer_is_in_the_gates_iso_639_1_list():
     answerable = set(SCRIPT_LANGUAGES.values()) | {"yi"}
     answerable |= {LANGDETECT_TO_ISO.get(code, code) for codes in LANGDETECT_SCRIPTS.values() for code in codes}
     assert {code for codes in LANGDETECT_SCRIPTS.values() for code in codes} <= set(profile_model().languages)
-    assert answerable - set(iso_639_1_codes()) == set()
+    assert answerable - set(ISO_639_1_CODES) == set()
 
 
 def test_same_answers_in_separate_processes_with_different_hash_seeds():
