@@ -36,7 +36,7 @@ TARGET_RATIO = 100.0
 def base_corpus() -> tuple[dict[str, str], dict[str, str]]:
     """(document_id -> body, document_id -> story_id) at 1x."""
     bodies = dict(BODIES)
-    stories = assign_stories(bodies)
+    stories = assign_stories(bodies, {d: split_sentences(t) for d, t in bodies.items()})
     if EMERGENT.exists():
         with EMERGENT.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from orchestration.core.sentences import split_sentences
 from orchestration.core.similarity import candidate_pairs, idf_weights, weighted_similarity
 from orchestration.core.tokens import content_tokens
+from orchestration.core.types import Sentence
 
 BODY_COSINE = 0.45
 SENTENCE_SIMILARITY = 0.55
@@ -39,13 +40,15 @@ def story_id_for(document_id: str) -> str:
     return "story-" + hashlib.sha1(document_id.encode("utf-8")).hexdigest()[:12]
 
 
-def document_links(doc_texts: dict[str, str]) -> dict[tuple[str, str], float]:
-    """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs."""
-    doc_ids = sorted(doc_texts)
+def document_links(bodies: dict[str, str],
+                   doc_sentences: dict[str, Sequence[Sentence]]) -> dict[tuple[str, str], float]:
+    """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs.
+    `doc_sentences` are the body sentences of each document (the sentences stage's output)."""
+    doc_ids = sorted(bodies)
     links: dict[tuple[str, str], float] = {}
     if len(doc_ids) < 2:
         return links
-    token_lists = [content_tokens(doc_texts[d]) for d in doc_ids]
+    token_lists = [content_tokens(bodies[d]) for d in doc_ids]
     if any(token_lists):
         vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
         matrix = vectorizer.fit_transform(token_lists)
@@ -57,7 +60,7 @@ def document_links(doc_texts: dict[str, str]) -> dict[tuple[str, str], float]:
     owners: list[str] = []
     sets: list[frozenset[str]] = []
     for doc_id in doc_ids:
-        for sentence in split_sentences(doc_texts[doc_id]):
+        for sentence in doc_sentences.get(doc_id, ()):
             tokens = frozenset(content_tokens(sentence.text))
             if tokens:
                 owners.append(doc_id)
@@ -77,18 +80,18 @@ def document_links(doc_texts: dict[str, str]) -> dict[tuple[str, str], float]:
     return links
 
 
-def assign_stories(doc_texts: dict[str, str],
+def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
                    previous: dict[str, str] | None = None) -> dict[str, str]:
-    """document_id -> story_id for every document of `doc_texts`."""
-    previous = {d: s for d, s in (previous or {}).items() if d in doc_texts}
-    links = document_links(doc_texts)
-    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in doc_texts}
+    """document_id -> story_id for every document of `bodies` (sentences: see document_links)."""
+    previous = {d: s for d, s in (previous or {}).items() if d in bodies}
+    links = document_links(bodies, doc_sentences)
+    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies}
     for (a, b), strength in links.items():
         neighbours[a].append((strength, b))
         neighbours[b].append((strength, a))
 
     assigned = dict(previous)
-    new_docs = sorted(d for d in doc_texts if d not in previous)
+    new_docs = sorted(d for d in bodies if d not in previous)
     # Components among the new documents only; previous stories are never merged or split.
     parent = {d: d for d in new_docs}
 

@@ -398,6 +398,20 @@ class StoryRow:
 
 
 @dataclass(frozen=True)
+class ClaimSentenceRow:
+    """The sentences that state each claim (claim discovery's or the catalog match's output), with
+    how close each is to the claim; the claim mentions stage gives each one its stance."""
+    claim_id: str
+    document_id: str
+    sentence_seq: int
+    similarity: float
+
+    @classmethod
+    def of(cls, mention: ClaimMention) -> ClaimSentenceRow:
+        return cls(mention.claim_id, mention.document_id, mention.sentence_seq, round(float(mention.similarity), 6))
+
+
+@dataclass(frozen=True)
 class ClaimMentionRow:
     """Sentences that carry a claim, with the stance and source the sentence gives it."""
     claim_id: str
@@ -425,6 +439,7 @@ RAW_TABLES: dict[str, type] = {
     "sentences": SentenceRow,
     "stories": StoryRow,
     "claims": ClaimRecord,
+    "claim_sentences": ClaimSentenceRow,
     "claim_mentions": ClaimMentionRow,
     "text_reuse": TextReuse,
 }

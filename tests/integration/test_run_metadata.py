@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 
 PROGRESS = re.compile(r"\b(\d+)/(\d+)(?: \w+)? \((\d+(?:\.\d+)?)/s\b")
 # The stage steps that loop over documents (or mentions) and must say how far they are.
-PROGRESS_STEPS = {"cleaned_documents", "document_languages", "raw__document_outlets", "raw__sentences", "claims"}
+PROGRESS_STEPS = {"cleaned_documents", "document_languages", "raw__document_outlets", "raw__sentences", "raw__claim_mentions"}
 ROW_COUNT_KEYS = ("dagster/row_count",)
 
 

@@ -14,13 +14,25 @@ def test_definitions_load_and_cover_every_stage():
     defs.resolve_all_job_defs()
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     for stage in ("raw/dumps", "raw/documents", "raw/segments", "raw/document_languages",
-                  "raw/document_outlets", "raw/sentences", "raw/claims", "raw/claim_mentions",
+                  "raw/document_outlets", "raw/sentences", "raw/stories", "raw/claims", "raw/claim_sentences",
+                  "raw/claim_mentions", "raw/text_reuse",
                   "staging/stg_documents", "staging/int_documents", "marts/fct_outlet_claims", "analytics_snapshot"):
         assert stage in keys
     check_names = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
     for suite in ("gx_raw_dumps", "gx_cleaned_documents", "gx_segment_ledger", "gx_document_languages",
                   "gx_sentences", "gx_claim_mentions", "gx_mart_fct_outlet_claims"):
         assert suite in check_names
+
+
+def test_stories_claims_mentions_and_text_reuse_are_separate_steps():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    steps = {key.to_user_string(): graph.get(key).assets_def.node_def.name
+             for key in graph.get_all_asset_keys() if graph.get(key).is_executable}
+    stages = ("raw/stories", "raw/claims", "raw/claim_mentions", "raw/text_reuse")
+    assert len({steps[s] for s in stages}) == 4, {s: steps[s] for s in stages}
+    assert graph.get(dg.AssetKey(["raw", "stories"])).parent_keys >= {dg.AssetKey(["raw", "sentences"])}
 
 
 def test_every_duckdb_step_is_in_the_duckdb_pool():

@@ -7,9 +7,9 @@ import pytest
 
 from orchestration.core.claims import discover_claims, match_catalog, proposition_texts
 from orchestration.core.sentences import split_sentences
-from orchestration.core.stories import assign_stories
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord
 from tests.unit.sample_bodies import BODIES, CARRY_DENIAL, OLDER_STORY, SECRET_TALKS
+from tests.unit.test_stories import assign_stories
 
 
 @pytest.fixture(scope="module")
