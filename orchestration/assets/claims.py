@@ -15,13 +15,14 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import raw_key, with_progress
-from orchestration.core.catalog import load_catalog
-from orchestration.core.claims import discover_claims, match_catalog
-from orchestration.core.stance import classify_stance, quote_contexts
-from orchestration.core.stories import assign_stories
-from orchestration.core.text_reuse import text_reuse
+from orchestration.core.claims.catalog import load_catalog
+from orchestration.core.claims.discovery import discover_claims, match_catalog
+from orchestration.core.stance.attribution import quote_contexts
+from orchestration.core.stance.classify import classify_stance, load_model
+from orchestration.core.claims.stories import assign_stories
+from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
+from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table
 
 GROUP = "claims"
@@ -106,7 +107,10 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
     kinds=KINDS,
     description="Every sentence stating a claim, with its stance toward the claim and the source it names.",
 )
-def claim_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def claim_mentions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+) -> dg.MaterializeResult:
+    model = load_model(reference.stance_model)
     with warehouse.connect(read_only=True) as conn:
         doc_sentences = read_sentences(conn)
         documents = read_documents(conn, doc_sentences.keys())
@@ -123,6 +127,7 @@ def claim_mentions(context: dg.AssetExecutionContext, warehouse: WarehouseResour
             sentence.text,
             claim_text=claim_text.get(mention.claim_id),
             quote_context=contexts[mention.document_id].get(mention.sentence_seq),
+            model=model, use_model=model is not None,
         )
         rows.append(ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,

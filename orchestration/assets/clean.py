@@ -6,7 +6,7 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import raw_key, raw_specs, with_progress
-from orchestration.core.cleaning import clean_dump
+from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.types import (
     CaptionRow,
     CleanedDocument,

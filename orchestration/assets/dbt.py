@@ -1,5 +1,7 @@
 """dbt models (staging -> intermediate -> marts) as Dagster assets; dbt tests become asset checks."""
 
+import json
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
@@ -22,7 +24,8 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # quality.validation_results, and only then does a failed build fail this step, so publish
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    warehouse_vars = json.dumps({"warehouse_dir": str(warehouse.warehouse_dir)})
+    invocation = dbt.cli(["build", "--vars", warehouse_vars], context=context, raise_on_error=False)
     tests = []
     for event in with_table_row_counts(context, invocation.stream(), warehouse):
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):

@@ -5,7 +5,7 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import raw_key, raw_specs, with_progress
-from orchestration.core.language import LanguageDetector, detect_document, label_segments
+from orchestration.core.language.detect import LanguageDetector, detect_document, label_segments
 from orchestration.core.types import DocumentLanguageRow, Segment, SegmentLanguageRow
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table

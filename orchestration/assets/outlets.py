@@ -12,7 +12,7 @@ import dagster as dg
 from orchestration.assets.common import raw_key, with_progress
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import DUCKDB_POOL, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import read_table, replace_raw_table
 
 # The decoded page text, furniture included: self-references live in headers and footers.
@@ -46,14 +46,16 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     kinds={"python", "duckdb"},
     description="One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
 )
-def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def document_outlets(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         dumps = read_table(conn, "dumps")[["document_id", "outlet_hint", "url"]]
         documents = read_table(conn, "documents")[["document_id", "url", "sitename", "hostname"]]
         decoded = conn.execute(DECODED_TEXT_SQL).df() if len(documents) else None
     texts = dict(zip(decoded.document_id, decoded.decoded_text)) if decoded is not None else {}
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
-    registry = load_registry()
+    registry = load_registry(reference.outlet_registry)
     rows = []
     for doc in with_progress(context, list(merged.itertuples(index=False)), "attributed documents"):
         attribution = attribute_outlet(

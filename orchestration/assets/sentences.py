@@ -3,8 +3,8 @@
 import dagster as dg
 
 from orchestration.assets.common import raw_key, with_progress
-from orchestration.core.language import LanguageDetector
-from orchestration.core.sentences import split_sentences
+from orchestration.core.language.detect import LanguageDetector
+from orchestration.core.text.sentences import split_sentences
 from orchestration.core.types import SentenceRow
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.warehouse import read_table, replace_raw_table

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +20,6 @@ from typing import Any
 import pandas as pd
 
 from orchestration.settings import EXPECTATIONS_DIR
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 MAX_EXAMPLES = 5
 MAX_EXAMPLE_CHARS = 120

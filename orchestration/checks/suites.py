@@ -17,7 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.core.rules import DEFAULT_RULES_PATH, load_rules
+from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, load_rules
 from orchestration.core.types import (
     ATTRIBUTION_METHODS,
     CLAIM_ORIGINS,

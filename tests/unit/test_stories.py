@@ -1,9 +1,9 @@
 """Stories: same-event documents share a stable story id; previous assignments are kept."""
 from __future__ import annotations
 
-from orchestration.core.sentences import split_sentences
-from orchestration.core.stories import assign_stories as assign_stories_of_sentences
-from orchestration.core.stories import story_id_for
+from orchestration.core.text.sentences import split_sentences
+from orchestration.core.claims.stories import assign_stories as assign_stories_of_sentences
+from orchestration.core.claims.stories import story_id_for
 from tests.unit.sample_bodies import BODIES, OLDER_STORY, SECRET_TALKS
 
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from orchestration.core.embedded import EmbeddedSpan, find_var_dumps
-from orchestration.core.ledger import LedgerBuilder
-from orchestration.core.rules import Rule, RuleSet
-from orchestration.core.scripts import dominant_script
+from orchestration.core.cleaning.embedded import EmbeddedSpan, find_var_dumps
+from orchestration.core.cleaning.ledger import LedgerBuilder
+from orchestration.core.cleaning.rules import Rule, RuleSet
+from orchestration.core.language.scripts import dominant_script
 
 HEAD_LINES = 8              # rules with `where: head` look at this many first content lines
 TITLE_MAX_WORDS = 30

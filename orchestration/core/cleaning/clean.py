@@ -10,12 +10,12 @@ knows any particular outlet: what is debris is data.
 """
 from __future__ import annotations
 
-from orchestration.core.dates import parse_published
-from orchestration.core.embedded import related_articles
-from orchestration.core.encoding import decode_payload
-from orchestration.core.ledger import LedgerBuilder, check_tiling
-from orchestration.core.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
-from orchestration.core.text_segments import segment_text
+from orchestration.core.cleaning.dates import parse_published
+from orchestration.core.cleaning.embedded import related_articles
+from orchestration.core.cleaning.encoding import decode_payload
+from orchestration.core.cleaning.ledger import LedgerBuilder, check_tiling
+from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
+from orchestration.core.cleaning.plain_text import segment_text
 from orchestration.core.types import (
     QUARANTINE_REASONS, SOURCE_FORMATS, Caption, CleanedDocument, RawDump, ReaderComment,
 )
@@ -81,7 +81,7 @@ def clean_dump(dump: RawDump, rules: RuleSet | None = None) -> CleanedDocument:
     if reason:
         return _whole_text_document(dump, decoded, reason)
     if is_html:
-        from orchestration.core.html_extract import clean_html_dump
+        from orchestration.core.cleaning.html import clean_html_dump
         document = clean_html_dump(dump, decoded, rules)
     else:
         document = clean_text_dump(dump, decoded, rules)

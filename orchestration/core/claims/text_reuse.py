@@ -19,8 +19,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from orchestration.core.similarity import candidate_pairs, idf_weights, weighted_similarity
-from orchestration.core.tokens import content_tokens, words
+from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
+from orchestration.core.text.tokens import content_tokens, words
 from orchestration.core.types import Sentence, TextReuse
 
 NEAR_IDENTICAL = 0.8

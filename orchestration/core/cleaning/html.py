@@ -39,9 +39,9 @@ from dataclasses import dataclass, field
 
 import trafilatura
 
-from orchestration.core.dates import parse_published
-from orchestration.core.ledger import LedgerBuilder
-from orchestration.core.rules import RuleSet
+from orchestration.core.cleaning.dates import parse_published
+from orchestration.core.cleaning.ledger import LedgerBuilder
+from orchestration.core.cleaning.rules import RuleSet
 from orchestration.core.types import CleanedDocument, RawDump, ReaderComment
 
 HEAD_PARAGRAPHS = 4

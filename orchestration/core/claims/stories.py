@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from orchestration.core.similarity import candidate_pairs, idf_weights, weighted_similarity
-from orchestration.core.tokens import content_tokens
+from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
+from orchestration.core.text.tokens import content_tokens
 from orchestration.core.types import Sentence
 
 BODY_COSINE = 0.45

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from langdetect.detector_factory import DetectorFactory
 
-from orchestration.core.scripts import script_letter_counts, script_of
+from orchestration.core.language.scripts import script_letter_counts, script_of
 from orchestration.core.types import LanguageGuess, Segment
 
 UNDETERMINED = "und"

@@ -16,8 +16,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from orchestration.core.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
-from orchestration.core.tokens import content_tokens, words
+from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
+from orchestration.core.text.tokens import content_tokens, words
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
 
 DISCOVERY_THRESHOLD = 0.5
