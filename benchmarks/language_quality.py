@@ -3,7 +3,7 @@
 Prints, per language x length: items, accuracy on what was labelled (precision: a label that is
 not `und` and equals the truth), abstain rate, and the confusions; then totals per length, the
 throughput in segments/s, and (with --sweep) how precision and abstention move with the
-langdetect thresholds, which is how the defaults in orchestration/core/language.py were chosen.
+langdetect thresholds, which is how the defaults in orchestration/core/language/detect.py were chosen.
 When ../shared/benchmarks is present it also labels the sentences of the English pages of the
 article-extraction benchmark (real news text) and reports the same figures for them.
 

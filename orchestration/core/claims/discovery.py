@@ -10,12 +10,13 @@ Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from orchestration.core.components import connected_groups
+from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
 from orchestration.core.text.tokens import content_tokens, words
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
@@ -210,10 +211,6 @@ class _ClusterIndex:
         return scored
 
 
-def _stable_hash(*parts: str) -> str:
-    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
-
-
 def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
                     existing: Sequence[ClaimRecord] = ()) -> tuple[list[ClaimRecord], list[ClaimMention]]:
     """Claims stated by >= 2 documents of the same story, with one mention per sentence."""
@@ -321,21 +318,14 @@ def _claim_id(story_id: str, group: list[_Cluster], used: set[str]) -> str:
         if claim_id not in used:
             return claim_id
     founder = min(tuple(str(p) for p in c.founder) for c in group)
-    return "claim-" + _stable_hash(story_id, *founder)
+    return "claim-" + stable_id(story_id, *founder)
 
 
 def _merge_passages(clusters: list[_Cluster],
                     doc_sentences: dict[str, list[Sentence]]) -> list[list[_Cluster]]:
     """Group clusters that are consecutive sentences of one quotation in every document."""
     sentence_of = {(d, s.seq): s for d, sents in doc_sentences.items() for s in sents}
-    parent = list(range(len(clusters)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    follows: list[tuple[int, int]] = []
     seqs = [defaultdict(set) for _ in clusters]
     for i, cluster in enumerate(clusters):
         for unit, _ in cluster.members:
@@ -358,13 +348,8 @@ def _merge_passages(clusters: list[_Cluster],
                     for seq in seqs[b][d])
                 for d in seqs[b])
             if follows_everywhere:
-                ra, rb = find(a), find(b)
-                if ra != rb:
-                    parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[_Cluster]] = defaultdict(list)
-    for i, cluster in enumerate(clusters):
-        groups[find(i)].append(cluster)
-    return [groups[root] for root in sorted(groups)]
+                follows.append((a, b))
+    return [[clusters[i] for i in group] for group in connected_groups(len(clusters), follows)]
 
 
 def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list[Sentence]],

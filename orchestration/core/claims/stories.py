@@ -8,12 +8,13 @@ Why these links and thresholds: docs/decisions/0003-stories.md.
 """
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Sequence
 
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from orchestration.core.components import connected_groups
+from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
 from orchestration.core.text.tokens import content_tokens
 from orchestration.core.types import Sentence
@@ -24,7 +25,7 @@ SHARED_SENTENCES_MIN = 2
 
 
 def story_id_for(document_id: str) -> str:
-    return "story-" + hashlib.sha1(document_id.encode("utf-8")).hexdigest()[:12]
+    return "story-" + stable_id(document_id, length=12)
 
 
 def document_links(bodies: dict[str, str],
@@ -80,23 +81,10 @@ def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     assigned = dict(previous)
     new_docs = sorted(d for d in bodies if d not in previous)
     # Components among the new documents only; previous stories are never merged or split.
-    parent = {d: d for d in new_docs}
-
-    def find(d: str) -> str:
-        while parent[d] != d:
-            parent[d] = parent[parent[d]]
-            d = parent[d]
-        return d
-
-    for (a, b) in links:
-        if a in parent and b in parent:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    components: dict[str, list[str]] = {}
-    for d in new_docs:
-        components.setdefault(find(d), []).append(d)
-    for _root, members in sorted(components.items()):
+    index = {d: i for i, d in enumerate(new_docs)}
+    edges = [(index[a], index[b]) for a, b in links if a in index and b in index]
+    for component in connected_groups(len(new_docs), edges):
+        members = [new_docs[i] for i in component]
         # The previous story of the strongest link from any member, if there is one.
         best: tuple[float, str] | None = None
         for d in members:

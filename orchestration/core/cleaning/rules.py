@@ -21,8 +21,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from orchestration.core.types import SEGMENT_KINDS
 
@@ -31,7 +33,8 @@ DEFAULT_RULES_PATH = RULES_DIR / "boilerplate.yaml"
 SCOPES = ("line", "prefix", "inline")
 WHERES = ("anywhere", "head", "comment_thread")
 THREADS = ("comment_thread",)
-_REQUIRED = ("id", "pattern", "kind", "why", "must_match", "must_not_match")
+# Every segment kind a rule may cut out: all but the body and the whitespace between segments.
+DEBRIS_KINDS = tuple(k for k in SEGMENT_KINDS if k not in ("body", "whitespace"))
 
 
 class RuleError(ValueError):
@@ -77,36 +80,42 @@ class RuleSet:
         return len(self.rules)
 
 
+class RuleSpec(BaseModel):
+    """One entry of the rules file as written (validated by pydantic)."""
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    id: str
+    pattern: str
+    kind: Literal[DEBRIS_KINDS]
+    why: str
+    must_match: list[str] = Field(min_length=1)
+    must_not_match: list[str] | None
+    scope: Literal[SCOPES] = "line"
+    where: Literal[WHERES] = "anywhere"
+    opens: Literal[THREADS] | None = None
+    closes: Literal[THREADS] | None = None
+    case_sensitive: bool = False
+
+
+def _reason(error: dict) -> str:
+    field = ".".join(str(part) for part in error["loc"]) or "rule"
+    return f"missing {field}" if error["type"] == "missing" else f"{field}: {error['msg']}"
+
+
 def _parse_rule(raw: dict, index: int) -> Rule:
-    if not isinstance(raw, dict):
-        raise RuleError(f"rule #{index}: expected a mapping, got {type(raw).__name__}")
-    missing = [key for key in _REQUIRED if key not in raw]
-    rule_id = raw.get("id", f"#{index}")
-    if missing:
-        raise RuleError(f"rule {rule_id}: missing {', '.join(missing)}")
-    scope = raw.get("scope", "line")
-    where = raw.get("where", "anywhere")
-    if raw["kind"] not in SEGMENT_KINDS or raw["kind"] in ("body", "whitespace"):
-        raise RuleError(f"rule {rule_id}: kind {raw['kind']!r} is not a debris kind of SEGMENT_KINDS")
-    if scope not in SCOPES:
-        raise RuleError(f"rule {rule_id}: scope {scope!r} not in {SCOPES}")
-    if where not in WHERES:
-        raise RuleError(f"rule {rule_id}: where {where!r} not in {WHERES}")
-    for key in ("opens", "closes"):
-        if raw.get(key) is not None and raw[key] not in THREADS:
-            raise RuleError(f"rule {rule_id}: {key} {raw[key]!r} not in {THREADS}")
-    if not raw["must_match"]:
-        raise RuleError(f"rule {rule_id}: needs at least one must_match example")
-    flags = 0 if raw.get("case_sensitive") else re.IGNORECASE
+    rule_id = raw.get("id", f"#{index}") if isinstance(raw, dict) else f"#{index}"
     try:
-        pattern = re.compile(raw["pattern"], flags)
+        spec = RuleSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise RuleError(f"rule {rule_id}: " + "; ".join(_reason(e) for e in exc.errors())) from exc
+    try:
+        pattern = re.compile(spec.pattern, 0 if spec.case_sensitive else re.IGNORECASE)
     except re.error as exc:
         raise RuleError(f"rule {rule_id}: bad pattern: {exc}") from exc
     return Rule(
-        id=str(rule_id), pattern=pattern, kind=raw["kind"], why=str(raw["why"]).strip(),
-        scope=scope, where=where, opens=raw.get("opens"), closes=raw.get("closes"),
-        must_match=tuple(str(x) for x in raw["must_match"]),
-        must_not_match=tuple(str(x) for x in (raw["must_not_match"] or ())),
+        id=spec.id, pattern=pattern, kind=spec.kind, why=spec.why.strip(), scope=spec.scope,
+        where=spec.where, opens=spec.opens, closes=spec.closes, must_match=tuple(spec.must_match),
+        must_not_match=tuple(spec.must_not_match or ()),
     )
 
 
