@@ -329,16 +329,54 @@ def _extract(source: str, url: str | None, options: ExtractionOptions):
 
 def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
                     options: ExtractionOptions = DEFAULT_OPTIONS) -> CleanedDocument:
+    """Extract the article with trafilatura, align its paragraphs and comments back onto the
+    page's words, type every word, and cut the page into the segment ledger."""
     source = decoded.text
     text, comments_text, extracted = _extract(source, dump.url, options)
-
     page = lex_page(source)
+    title = (extracted.title if extracted else None) or dump.title_hint
     labels: dict[int, _Label] = {}          # page token -> label
+    captured, group = _label_paragraphs(page, text, title, rules, options, labels)
+    comment_groups = _label_comments(page, comments_text, rules, options, labels, group)
+    segments, seq_of, body_runs, comment_runs = _cut_ledger(source, page, _raw_word_labels(page, labels))
+
+    body_paragraphs = [_join_runs(source, runs, page) for _, runs in sorted(body_runs.items())]
+    body_paragraphs = [p for p in body_paragraphs if p]
+    comments = []
+    for g, commenter in comment_groups:
+        runs = comment_runs.get(g)
+        if runs:
+            comments.append(ReaderComment(seq=seq_of[runs[0]], author=commenter,
+                                          text=_join_runs(source, runs, page)))
+
+    meta_date = extracted.date if extracted else None
+    published = parse_published(meta_date)
+    source_of_date = "html_meta" if published else None
+    if published is None and captured.get("date"):
+        published = parse_published(captured.get("date"))
+        source_of_date = "text" if published else None
+    author = (extracted.author if extracted else None) or captured.get("name")
+    return CleanedDocument(
+        document_id=dump.document_id, decoded_text=source, encoding=decoded.encoding,
+        encoding_method=decoded.method, repairs=decoded.repairs, segments=segments,
+        title=title, subtitle=(extracted.description if extracted else None),
+        byline=author, dateline_place=captured.get("place"), published_at=published,
+        published_at_source=source_of_date, body_text="\n\n".join(body_paragraphs),
+        url=(extracted.url if extracted else None) or dump.url,
+        sitename=extracted.sitename if extracted else None,
+        hostname=extracted.hostname if extracted else None, author=author, comments=comments,
+    )
+
+
+def _label_paragraphs(page: PageWords, text: str, title: str | None, rules: RuleSet,
+                      options: ExtractionOptions, labels: dict[int, _Label]) -> tuple[dict, int]:
+    """Label the page words of each extracted paragraph (title, a rule's kind, heading or body).
+    Returns the values rules captured (date, place, name) and the last group number used."""
     cursor = 0
     group = 0
     captured: dict = {}
     paragraphs = [p for p in (line.strip() for line in text.split("\n")) if p]
-    title_norm = _norm((extracted.title if extracted else None) or dump.title_hint or "")
+    title_norm = _norm(title or "")
     for index, paragraph in enumerate(paragraphs):
         words = _WORD.findall(paragraph.casefold())
         if not words:
@@ -365,8 +403,15 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
             labels[pos] = plain if rule_label is None else _Label(rule_label[0], rule_label[1], group)
         if pairs:
             cursor = pairs[-1][1] + 1
-    # reader comments: furniture lines ("2 Comments", "Reply") are typed by the rules; a short
-    # line followed by a longer one is taken as the name of the commenter who wrote it
+    return captured, group
+
+
+def _label_comments(page: PageWords, comments_text: str, rules: RuleSet, options: ExtractionOptions,
+                    labels: dict[int, _Label], group: int) -> list[tuple[int, str | None]]:
+    """Label the page words of the reader comments; returns (group, author) per comment.
+
+    Furniture lines ("2 Comments", "Reply") are typed by the rules; a short line followed by a
+    longer one is taken as the name of the commenter who wrote it."""
     comment_groups: list[tuple[int, str | None]] = []
     comment_cursor = 0
     lines = [c.strip() for c in comments_text.split("\n") if _WORD.search(c)]
@@ -391,12 +436,13 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
         elif rule is None and fresh:
             comment_groups.append((group, author))
             author = None
+    return comment_groups
 
-    ledger = LedgerBuilder(source)
-    for start, end, _name in page.markup:
-        ledger.add(start, end, "boilerplate", MARKUP_RULE)
-    # label of each raw word: that of its words (the first labelled one)
-    # a raw word (e.g. a URL printed in the page) takes a label only when all its words have one
+
+def _raw_word_labels(page: PageWords, labels: dict[int, _Label]) -> list[_Label | None]:
+    """The label of each raw word of the page: that of its words (the first labelled one). A raw
+    word (e.g. a URL printed in the page) takes a label only when all its words have one, and
+    punctuation-only words ("—", "|") join the run around them when both sides agree."""
     raw_labels: list[_Label | None] = [None] * len(page.raw_words)
     raw_has_word = [False] * len(page.raw_words)
     raw_unlabelled = [False] * len(page.raw_words)
@@ -411,13 +457,21 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
     for raw_no, unlabelled in enumerate(raw_unlabelled):
         if unlabelled:
             raw_labels[raw_no] = None
-    # punctuation-only words ("—", "|") join the run around them when both sides agree
     for r in range(len(page.raw_words)):
         if not raw_has_word[r]:
             prev = raw_labels[r - 1] if r > 0 else None
             nxt = next((raw_labels[k] for k in range(r + 1, len(page.raw_words)) if raw_has_word[k]), None)
             if prev is not None and nxt is not None and (prev.kind, prev.group) == (nxt.kind, nxt.group):
                 raw_labels[r] = prev
+    return raw_labels
+
+
+def _cut_ledger(source: str, page: PageWords, raw_labels: list[_Label | None]):
+    """The segment ledger of the page (markup, then runs of equally labelled raw words), with the
+    runs of each body paragraph and of each comment: (segments, seq_of, body_runs, comment_runs)."""
+    ledger = LedgerBuilder(source)
+    for start, end, _name in page.markup:
+        ledger.add(start, end, "boilerplate", MARKUP_RULE)
     body_runs: dict[int, list[tuple[int, int]]] = {}
     comment_runs: dict[int, list[tuple[int, int]]] = {}
     run_start = None
@@ -440,33 +494,7 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
                 comment_runs.setdefault(label.group, []).append((run_start, end))
             run_start = None
     segments, seq_of = ledger.build()
-
-    body_paragraphs = [_join_runs(source, runs, page) for _, runs in sorted(body_runs.items())]
-    body_paragraphs = [p for p in body_paragraphs if p]
-    comments = []
-    for g, commenter in comment_groups:
-        runs = comment_runs.get(g)
-        if runs:
-            comments.append(ReaderComment(seq=seq_of[runs[0]], author=commenter,
-                                          text=_join_runs(source, runs, page)))
-
-    meta_date = extracted.date if extracted else None
-    published = parse_published(meta_date)
-    source_of_date = "html_meta" if published else None
-    if published is None and captured.get("date"):
-        published = parse_published(captured.get("date"))
-        source_of_date = "text" if published else None
-    author = (extracted.author if extracted else None) or captured.get("name")
-    return CleanedDocument(
-        document_id=dump.document_id, decoded_text=source, encoding=decoded.encoding,
-        encoding_method=decoded.method, repairs=decoded.repairs, segments=segments,
-        title=(extracted.title if extracted else None) or dump.title_hint, subtitle=(extracted.description if extracted else None),
-        byline=author, dateline_place=captured.get("place"), published_at=published,
-        published_at_source=source_of_date, body_text="\n\n".join(body_paragraphs),
-        url=(extracted.url if extracted else None) or dump.url,
-        sitename=extracted.sitename if extracted else None,
-        hostname=extracted.hostname if extracted else None, author=author, comments=comments,
-    )
+    return segments, seq_of, body_runs, comment_runs
 
 
 def _all_in_heading(page: PageWords, pairs: list[tuple[int, int]]) -> bool:
