@@ -4,7 +4,7 @@ import dagster as dg
 from orchestration.assets import clean, claims, dbt, ingest, language, outlets, publish, sentences
 from orchestration.checks.stage_checks import stage_checks
 from orchestration.jobs import claimgrid_all
-from orchestration.resources import LandingResource, ReferenceDataResource, WarehouseResource, build_dbt_resource
+from orchestration.resources import ComputeResource, LandingResource, ReferenceDataResource, WarehouseResource, build_dbt_resource
 from orchestration.schedules import build_nightly_rebuild
 from orchestration.sensors import landing_folder_sensor
 from orchestration.settings import Settings, load_settings
@@ -23,6 +23,7 @@ def build_resources(settings: Settings) -> dict:
         "reference": ReferenceDataResource(
             outlet_registry=str(settings.outlet_registry), stance_model=settings.stance_model,
         ),
+        "compute": ComputeResource(workers=settings.workers),
         "dbt": build_dbt_resource(),
     }
 

@@ -49,6 +49,12 @@ class LandingResource(dg.ConfigurableResource):
     claim_catalog: str | None = None
 
 
+class ComputeResource(dg.ConfigurableResource):
+    """How many processes a per-document stage may use (orchestration.lib.pool)."""
+
+    workers: int = 1
+
+
 class ReferenceDataResource(dg.ConfigurableResource):
     """Reference data the stages read: the outlet registry CSV and the stance model JSON
     ('none' for rules only; unset for the model shipped with the core)."""

@@ -6,12 +6,15 @@ CLAIMGRID_CLAIM_CATALOG  optional CSV of analyst claims: claim_id,claim_text[,st
 CLAIMGRID_SCHEDULE_TZ    timezone of the nightly schedule (default: UTC)
 CLAIMGRID_OUTLET_REGISTRY  outlet registry CSV (default: the dbt seed analysts edit)
 CLAIMGRID_STANCE_MODEL   stance model JSON, or 'none' for rules only (default: the shipped model)
+CLAIMGRID_WORKERS        processes for the per-document stages (default: every core this process may use)
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from orchestration.lib.pool import available_cores
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -32,6 +35,7 @@ class Settings:
     schedule_timezone: str
     outlet_registry: Path = DEFAULT_OUTLET_REGISTRY
     stance_model: str | None = None      # a path, 'none', or None for the shipped model
+    workers: int = 1
 
     @property
     def live_db_path(self) -> Path:
@@ -52,4 +56,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedule_timezone=env.get("CLAIMGRID_SCHEDULE_TZ") or "UTC",
         outlet_registry=Path(env.get("CLAIMGRID_OUTLET_REGISTRY") or DEFAULT_OUTLET_REGISTRY).resolve(),
         stance_model=env.get("CLAIMGRID_STANCE_MODEL") or None,
+        workers=int(env.get("CLAIMGRID_WORKERS") or available_cores()),
     )

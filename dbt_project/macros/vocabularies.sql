@@ -11,7 +11,7 @@
             'txt', 'html', 'jsonl'
         ],
         'quarantine_reasons': [
-            'empty_file', 'undecodable', 'empty_body', 'too_large', 'unsupported_format'
+            'empty_file', 'undecodable', 'empty_body', 'too_large', 'unsupported_format', 'stage_error'
         ],
         'stances': [
             'asserts', 'reports', 'denies', 'questions'

@@ -5,8 +5,8 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
-from orchestration.core.cleaning.clean import clean_dump
+from orchestration.assets.common import progress_logger, raw_key, raw_specs
+from orchestration.core.cleaning.clean import clean_dump, quarantined_document
 from orchestration.core.types import (
     CaptionRow,
     CleanedDocument,
@@ -17,13 +17,17 @@ from orchestration.core.types import (
     RelatedArticleRow,
     SegmentRow,
 )
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.lib.pool import map_isolated
+from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table
 
 CLEAN_TABLES = (
     "documents", "segments", "reader_comments", "captions", "embedded_blobs", "embedded_items",
     "related_articles",
 )
+
+# Imported once by the pool's forkserver, so each worker starts with trafilatura loaded.
+CLEAN_PRELOAD = ("orchestration.core.cleaning.clean", "orchestration.core.cleaning.html")
 
 
 def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
@@ -60,10 +64,16 @@ def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
         "decoded text exactly; bodies, comments, captions and embedded data go to their tables."
     ),
 )
-def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
     with warehouse.connect(read_only=True) as conn:
         dumps = read_records(conn, "dumps")
-    documents = [clean_dump(d) for d in with_progress(context, dumps, "cleaned")]
+    outcomes = map_isolated(clean_dump, dumps, compute.workers, preload=CLEAN_PRELOAD,
+                            on_progress=progress_logger(context, len(dumps), "cleaned"))
+    documents = []
+    for dump, outcome in zip(dumps, outcomes):
+        if not outcome.ok:
+            context.log.warning(f"cleaning {dump.document_id} ({dump.source_file}) failed: {outcome.error}")
+        documents.append(outcome.result if outcome.ok else quarantined_document(dump, "stage_error"))
     rows = cleaned_rows(documents)
     with warehouse.connect() as conn:
         counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLEAN_TABLES}

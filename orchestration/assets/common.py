@@ -20,10 +20,11 @@ def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey([RAW_SCHEMA, table])
 
 
-def raw_specs(tables: tuple[str, ...], group: str, deps: list[dg.AssetKey], description: str) -> list[dg.AssetSpec]:
+def raw_specs(tables: tuple[str, ...], group: str, deps: list[dg.AssetKey], description: str,
+              code_version: str | None = None) -> list[dg.AssetSpec]:
     return [
         dg.AssetSpec(raw_key(t), group_name=group, deps=deps, kinds={"python", "duckdb"},
-                     description=f"{description} (raw.{t})")
+                     description=f"{description} (raw.{t})", code_version=code_version)
         for t in tables
     ]
 
@@ -52,6 +53,23 @@ def with_progress(
         if index % step == 0 or index == total or now - last_logged >= PROGRESS_EVERY_SECONDS:
             context.log.info(progress_line(what, index, total, now - started, unit))
             last_logged = now
+
+
+def progress_logger(context: dg.AssetExecutionContext, total: int, what: str, unit: str | None = None):
+    """A callback for work done elsewhere (a process pool): called with the count done so far,
+    it logs like with_progress (about ten lines, at least every PROGRESS_EVERY_SECONDS, the end)."""
+    started = last_logged = time.perf_counter()
+    step = max(1, total // 10)
+    logged_at = 0
+
+    def log(done: int) -> None:
+        nonlocal last_logged, logged_at
+        now = time.perf_counter()
+        if done - logged_at >= step or done == total or now - last_logged >= PROGRESS_EVERY_SECONDS:
+            context.log.info(progress_line(what, done, total, now - started, unit))
+            last_logged, logged_at = now, done
+
+    return log
 
 
 def with_table_row_counts(context: dg.AssetExecutionContext, events: Iterable[Any], warehouse) -> Iterator[Any]:

@@ -4,11 +4,30 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
-from orchestration.core.language.detect import LanguageDetector, detect_document, label_segments
-from orchestration.core.types import DocumentLanguageRow, Segment, SegmentLanguageRow
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.assets.common import progress_logger, raw_key, raw_specs
+from orchestration.core.language.detect import detect_document, label_segments, process_detector, reset_process_detector
+from orchestration.core.types import DocumentLanguageRow, LanguageGuess, Segment, SegmentLanguageRow
+from orchestration.lib.pool import map_isolated
+from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table
+
+def tag_document(item: tuple[str, list[Segment]]) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
+    """The segment and document language rows of one document (runs in a pool worker)."""
+    document_id, segments = item
+    detector = process_detector()
+    segment_rows = [
+        SegmentLanguageRow(document_id, seq, guess.language, guess.probability, guess.method)
+        for seq, guess in label_segments(segments, detector)
+    ]
+    guess = detect_document([(s.kind, s.text) for s in segments], detector)
+    return segment_rows, DocumentLanguageRow(document_id, guess.language, guess.probability, guess.method)
+
+
+def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
+    """A document whose detection failed: every segment and the document `und` (stage_error)."""
+    und = LanguageGuess("und", 0.0, "abstain:stage_error")
+    return ([SegmentLanguageRow(document_id, s.seq, und.language, und.probability, und.method) for s in segments],
+            DocumentLanguageRow(document_id, und.language, und.probability, und.method))
 
 
 @dg.multi_asset(
@@ -20,21 +39,23 @@ from orchestration.warehouse import read_records, replace_raw_table
         "short or the guess too weak. Document language = majority of body characters."
     ),
 )
-def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
+    reset_process_detector()
     with warehouse.connect(read_only=True) as conn:
         segment_rows = read_records(conn, "segments", order_by="document_id, seq")
     by_document: dict[str, list[Segment]] = {}
     for row in segment_rows:
         by_document.setdefault(row.document_id, []).append(row.segment())
-    detector = LanguageDetector()
+    items = list(by_document.items())
+    outcomes = map_isolated(tag_document, items, compute.workers, preload=(__name__,),
+                            on_progress=progress_logger(context, len(items), "language-tagged documents"))
     segment_languages, document_languages = [], []
-    for document_id, doc_segments in with_progress(context, list(by_document.items()), "language-tagged documents"):
-        segment_languages.extend(
-            SegmentLanguageRow(document_id, seq, guess.language, guess.probability, guess.method)
-            for seq, guess in label_segments(doc_segments, detector)
-        )
-        guess = detect_document([(s.kind, s.text) for s in doc_segments], detector)
-        document_languages.append(DocumentLanguageRow(document_id, guess.language, guess.probability, guess.method))
+    for (document_id, doc_segments), outcome in zip(items, outcomes):
+        if not outcome.ok:
+            context.log.warning(f"language of {document_id} failed: {outcome.error}")
+        rows, document_row = outcome.result if outcome.ok else _undetermined(document_id, doc_segments)
+        segment_languages.extend(rows)
+        document_languages.append(document_row)
     with warehouse.connect() as conn:
         replace_raw_table(conn, "segment_languages", segment_languages)
         replace_raw_table(conn, "document_languages", document_languages)

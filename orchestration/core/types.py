@@ -20,7 +20,8 @@ SEGMENT_KINDS = (
     "boilerplate", "reader_comment", "embedded_data", "whitespace",
 )
 SOURCE_FORMATS = ("txt", "html", "jsonl")
-QUARANTINE_REASONS = ("empty_file", "undecodable", "empty_body", "too_large", "unsupported_format")
+# stage_error: the stage raised on this one document (or its worker process died); the error is logged.
+QUARANTINE_REASONS = ("empty_file", "undecodable", "empty_body", "too_large", "unsupported_format", "stage_error")
 STANCES = ("asserts", "reports", "denies", "questions")
 ATTRIBUTION_METHODS = ("manifest", "html_meta", "marker", "unknown")
 CLAIM_ORIGINS = ("discovered", "catalog")

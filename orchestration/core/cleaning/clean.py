@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from orchestration.core.cleaning.dates import parse_published
 from orchestration.core.cleaning.embedded import related_articles
-from orchestration.core.cleaning.encoding import decode_payload
+from orchestration.core.cleaning.encoding import DecodedText, decode_payload
 from orchestration.core.cleaning.ledger import LedgerBuilder, check_tiling
 from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
 from orchestration.core.cleaning.plain_text import segment_text
@@ -35,6 +35,16 @@ def _whole_text_document(dump: RawDump, decoded, reason: str) -> CleanedDocument
         title=dump.title_hint, subtitle=None, byline=None, dateline_place=None, published_at=None,
         published_at_source=None, body_text="", url=dump.url, quarantine_reason=reason,
     )
+
+
+def quarantined_document(dump: RawDump, reason: str) -> CleanedDocument:
+    """The document of a dump that cleaning could not handle: its whole text one boilerplate
+    segment (decoded as best we can; latin-1 never fails), quarantined with `reason`."""
+    try:
+        decoded = decode_payload(dump.payload, is_html=dump.source_format == "html")
+    except Exception:  # noqa: BLE001 - decoding may be what failed
+        decoded = DecodedText(dump.payload.decode("latin-1"), "latin-1", "fallback", [])
+    return _whole_text_document(dump, decoded, reason)
 
 
 def _early_quarantine(dump: RawDump, decoded) -> str | None:

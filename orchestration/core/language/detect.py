@@ -415,6 +415,24 @@ NON_LINGUISTIC_KINDS = {
 BODY_KINDS = frozenset({"body", "heading"})
 
 
+# One detector per process, for stages that map documents over a process pool: a text is
+# detected once per process. Pool workers live for one step; a step running in the calling
+# process calls reset_process_detector() first, so the memo never outlives a step.
+_process_detector: LanguageDetector | None = None
+
+
+def process_detector() -> LanguageDetector:
+    global _process_detector
+    if _process_detector is None:
+        _process_detector = LanguageDetector()
+    return _process_detector
+
+
+def reset_process_detector() -> None:
+    global _process_detector
+    _process_detector = None
+
+
 def label_segments(segments: Iterable[Segment], detector: LanguageDetector) -> list[tuple[int, LanguageGuess]]:
     """One guess per segment, in the order given. Each distinct text is analysed once per
     detector (memoised); every other kind, boilerplate included, is detected like prose and

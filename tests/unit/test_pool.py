@@ -1,0 +1,54 @@
+"""The process pool of the per-document stages: order kept, one item's trouble is that item's."""
+from __future__ import annotations
+
+import os
+
+from orchestration.lib.pool import WORKER_DIED, map_isolated
+
+
+def square_or_fail(n: int) -> int:
+    if n == 13:
+        raise ValueError("thirteen")
+    return n * n
+
+
+def die_on_seven(n: int) -> int:
+    if n == 7:
+        os._exit(3)  # a worker killed mid-item (segfault, OOM kill) looks like this to the pool
+    return n + 1
+
+
+def worker_pid(_: int) -> int:
+    return os.getpid()
+
+
+def test_results_come_back_in_input_order_from_several_processes():
+    items = list(range(200))
+    outcomes = map_isolated(worker_pid, items, workers=2)
+    assert len(outcomes) == 200 and all(o.ok for o in outcomes)
+    assert len({o.result for o in outcomes}) == 2
+    assert os.getpid() not in {o.result for o in outcomes}
+    assert [o.result for o in map_isolated(square_or_fail, range(12), workers=2)] == [n * n for n in range(12)]
+
+
+def test_an_exception_fails_only_its_item():
+    done = []
+    outcomes = map_isolated(square_or_fail, list(range(100)), workers=2, on_progress=done.append)
+    failed = [i for i, o in enumerate(outcomes) if not o.ok]
+    assert failed == [13]
+    assert outcomes[13].error == "ValueError: thirteen"
+    assert outcomes[14].result == 196
+    assert done[-1] == 100
+
+
+def test_a_dying_worker_fails_only_the_item_that_kills_it():
+    outcomes = map_isolated(die_on_seven, list(range(40)), workers=2)
+    assert [i for i, o in enumerate(outcomes) if not o.ok] == [7]
+    assert outcomes[7].error == WORKER_DIED
+    assert [o.result for i, o in enumerate(outcomes) if i != 7] == [n + 1 for n in range(40) if n != 7]
+
+
+def test_one_worker_or_few_items_run_in_this_process():
+    assert {o.result for o in map_isolated(worker_pid, list(range(50)), workers=1)} == {os.getpid()}
+    assert {o.result for o in map_isolated(worker_pid, list(range(5)), workers=2)} == {os.getpid()}
+    assert [o.error for o in map_isolated(square_or_fail, [13], workers=1)] == ["ValueError: thirteen"]
