@@ -24,6 +24,10 @@ from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table
+from orchestration.versions import code_version
+
+# one version for the module's assets: the code and data of every stage it holds
+VERSION = code_version(__name__)
 
 GROUP = "claims"
 KINDS = {"python", "duckdb"}
@@ -44,6 +48,7 @@ def read_documents(conn, doc_ids) -> dict:
 
 
 @dg.asset(
+    code_version=VERSION,
     key=raw_key("stories"),
     group_name=GROUP,
     deps=[raw_key("sentences"), raw_key("documents")],
@@ -66,6 +71,7 @@ def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
 
 
 @dg.multi_asset(
+    code_version=VERSION,
     name="claims",
     specs=[
         dg.AssetSpec(raw_key("claims"), group_name=GROUP, kinds=KINDS,
@@ -100,6 +106,7 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
 
 
 @dg.asset(
+    code_version=VERSION,
     key=raw_key("claim_mentions"),
     group_name=GROUP,
     deps=[raw_key("claims"), raw_key("claim_sentences"), raw_key("sentences"), raw_key("documents")],
@@ -143,6 +150,7 @@ def claim_mentions(
 
 
 @dg.asset(
+    code_version=VERSION,
     key=raw_key("text_reuse"),
     group_name=GROUP,
     deps=[raw_key("sentences"), raw_key("documents")],

@@ -5,7 +5,7 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, raw_specs
+from orchestration.assets.common import progress_logger, raw_key, raw_specs, stage_version
 from orchestration.core.cleaning.clean import clean_dump, quarantined_document
 from orchestration.core.types import (
     CaptionRow,
@@ -17,9 +17,14 @@ from orchestration.core.types import (
     RelatedArticleRow,
     SegmentRow,
 )
+from orchestration.incremental import combined_keys, dump_keys, plan_for, register_ids, write_stage
 from orchestration.lib.pool import map_isolated
 from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
-from orchestration.warehouse import read_records, replace_raw_table
+from orchestration.versions import code_version
+from orchestration.warehouse import read_records
+
+STAGE = "clean"
+CLEAN_VERSION = code_version(__name__)
 
 CLEAN_TABLES = (
     "documents", "segments", "reader_comments", "captions", "embedded_blobs", "embedded_items",
@@ -57,16 +62,20 @@ def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
 
 @dg.multi_asset(
     name="cleaned_documents",
-    specs=raw_specs(CLEAN_TABLES, "clean", [raw_key("dumps")], "Cleaning output"),
+    specs=raw_specs(CLEAN_TABLES, "clean", [raw_key("dumps")], "Cleaning output", code_version=CLEAN_VERSION),
     pool=DUCKDB_POOL,
     description=(
         "Decode, repair and segment every dump: the segment ledger (raw.segments) tiles each "
-        "decoded text exactly; bodies, comments, captions and embedded data go to their tables."
+        "decoded text exactly; bodies, comments, captions and embedded data go to their tables. "
+        "Only dumps new or changed since the last run, or all when the cleaning code or rules changed."
     ),
 )
 def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
     with warehouse.connect(read_only=True) as conn:
-        dumps = read_records(conn, "dumps")
+        plan, rebuild = plan_for(conn, STAGE, CLEAN_TABLES, combined_keys(stage_version(context), dump_keys(conn)))
+        ids = register_ids(conn, plan.todo)
+        dumps = read_records(conn, "dumps", where=f"document_id IN (SELECT document_id FROM {ids})",
+                             order_by="document_id")
     outcomes = map_isolated(clean_dump, dumps, compute.workers, preload=CLEAN_PRELOAD,
                             on_progress=progress_logger(context, len(dumps), "cleaned"))
     documents = []
@@ -76,11 +85,11 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         documents.append(outcome.result if outcome.ok else quarantined_document(dump, "stage_error"))
     rows = cleaned_rows(documents)
     with warehouse.connect() as conn:
-        counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLEAN_TABLES}
+        counts = write_stage(conn, plan, rows, rebuild)
     quarantined = Counter(d.quarantine_reason for d in documents if d.quarantine_reason)
     removed = Counter(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
     for table in CLEAN_TABLES:
-        metadata: dict = {"dagster/row_count": counts[table]}
+        metadata: dict = {"dagster/row_count": counts[table], **plan.metadata()}
         if table == "documents":
             metadata["quarantined"] = dg.MetadataValue.json(dict(quarantined))
         if table == "segments":

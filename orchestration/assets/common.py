@@ -29,6 +29,15 @@ def raw_specs(tables: tuple[str, ...], group: str, deps: list[dg.AssetKey], desc
     ]
 
 
+def stage_version(context: dg.AssetExecutionContext) -> str:
+    """The code version of the asset(s) this step materializes, as the definition declares it:
+    the version Dagster compares for staleness is the version the document ledger keys on."""
+    versions = {v for v in context.assets_def.code_versions_by_key.values() if v}
+    if len(versions) != 1:
+        raise ValueError(f"{context.assets_def.node_def.name}: expected one code version, got {versions}")
+    return versions.pop()
+
+
 def progress_line(what: str, index: int, total: int, elapsed: float, unit: str | None = None) -> str:
     """`split documents 40/200 (12.5/s, 3s elapsed, ~13s left)`; `what` usually names the
     things counted, else `unit` does (`cleaned 40/200 documents (...)`)."""

@@ -10,9 +10,14 @@ from orchestration.core.ingest import scan_landing
 from orchestration.core.types import DumpRow
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.warehouse import replace_raw_table
+from orchestration.versions import code_version
+
+# one version for the module's assets: the code and data of every stage it holds
+VERSION = code_version(__name__)
 
 
 @dg.asset(
+    code_version=VERSION,
     key=raw_key("dumps"),
     group_name="ingest",
     pool=DUCKDB_POOL,

@@ -4,12 +4,18 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, raw_specs
+from orchestration.assets.common import progress_logger, raw_key, raw_specs, stage_version
 from orchestration.core.language.detect import detect_document, label_segments, process_detector, reset_process_detector
 from orchestration.core.types import DocumentLanguageRow, LanguageGuess, Segment, SegmentLanguageRow
+from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_stage
 from orchestration.lib.pool import map_isolated
 from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
-from orchestration.warehouse import read_records, replace_raw_table
+from orchestration.versions import code_version
+from orchestration.warehouse import read_records
+
+STAGE = "language"
+LANGUAGE_TABLES = ("segment_languages", "document_languages")
+LANGUAGE_VERSION = code_version(__name__)
 
 def tag_document(item: tuple[str, list[Segment]]) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
     """The segment and document language rows of one document (runs in a pool worker)."""
@@ -32,7 +38,7 @@ def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[Segme
 
 @dg.multi_asset(
     name="document_languages",
-    specs=raw_specs(("segment_languages", "document_languages"), "language", [raw_key("segments")], "Languages"),
+    specs=raw_specs(LANGUAGE_TABLES, "language", [raw_key("segments")], "Languages", code_version=LANGUAGE_VERSION),
     pool=DUCKDB_POOL,
     description=(
         "langdetect (seeded) plus script rules on every segment; `und` where the text is too "
@@ -42,7 +48,11 @@ def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[Segme
 def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
     reset_process_detector()
     with warehouse.connect(read_only=True) as conn:
-        segment_rows = read_records(conn, "segments", order_by="document_id, seq")
+        plan, rebuild = plan_for(conn, STAGE, LANGUAGE_TABLES,
+                                 combined_keys(stage_version(context), recorded_keys(conn, "clean")))
+        ids = register_ids(conn, plan.todo)
+        segment_rows = read_records(conn, "segments", where=f"document_id IN (SELECT document_id FROM {ids})",
+                                    order_by="document_id, seq")
     by_document: dict[str, list[Segment]] = {}
     for row in segment_rows:
         by_document.setdefault(row.document_id, []).append(row.segment())
@@ -57,19 +67,19 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         segment_languages.extend(rows)
         document_languages.append(document_row)
     with warehouse.connect() as conn:
-        replace_raw_table(conn, "segment_languages", segment_languages)
-        replace_raw_table(conn, "document_languages", document_languages)
+        counts = write_stage(conn, plan, {"segment_languages": segment_languages,
+                                          "document_languages": document_languages}, rebuild)
     yield dg.MaterializeResult(
         asset_key=raw_key("segment_languages"),
         metadata={
-            "dagster/row_count": len(segment_languages),
+            "dagster/row_count": counts["segment_languages"], **plan.metadata(),
             "languages": dg.MetadataValue.json(dict(Counter(r.language for r in segment_languages))),
         },
     )
     yield dg.MaterializeResult(
         asset_key=raw_key("document_languages"),
         metadata={
-            "dagster/row_count": len(document_languages),
+            "dagster/row_count": counts["document_languages"], **plan.metadata(),
             "languages": dg.MetadataValue.json(dict(Counter(r.language for r in document_languages))),
         },
     )

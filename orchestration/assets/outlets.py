@@ -9,16 +9,26 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, with_progress
+import hashlib
+from pathlib import Path
+
+from orchestration.assets.common import raw_key, stage_version, with_progress
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
+from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_stage
 from orchestration.resources import DUCKDB_POOL, ReferenceDataResource, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.settings import DEFAULT_OUTLET_REGISTRY
+from orchestration.versions import code_version
+
+STAGE = "outlets"
+# The registry analysts edit is data of this stage: editing the seed marks it stale in the UI.
+OUTLETS_VERSION = code_version(__name__, extra_files=(str(DEFAULT_OUTLET_REGISTRY),))
 
 # The decoded page text, furniture included: self-references live in headers and footers.
 DECODED_TEXT_SQL = """
 SELECT document_id, string_agg(text, '' ORDER BY seq) AS decoded_text
 FROM raw.segments
+WHERE document_id IN (SELECT document_id FROM {ids})
 GROUP BY document_id
 """
 
@@ -43,17 +53,25 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     group_name="outlets",
     deps=[raw_key("dumps"), raw_key("documents"), raw_key("segments")],
     pool=DUCKDB_POOL,
+    code_version=OUTLETS_VERSION,
     kinds={"python", "duckdb"},
     description="One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
 )
 def document_outlets(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
 ) -> dg.MaterializeResult:
+    # the registry in use (a setting may point elsewhere than the seed) is part of every key
+    registry_key = hashlib.sha256(Path(reference.outlet_registry).read_bytes()).hexdigest()
     with warehouse.connect(read_only=True) as conn:
-        dumps = read_table(conn, "dumps")[["document_id", "outlet_hint", "url"]]
-        documents = read_table(conn, "documents")[["document_id", "url", "sitename", "hostname"]]
-        decoded = conn.execute(DECODED_TEXT_SQL).df() if len(documents) else None
-    texts = dict(zip(decoded.document_id, decoded.decoded_text)) if decoded is not None else {}
+        plan, rebuild = plan_for(conn, STAGE, ["document_outlets"], combined_keys(
+            stage_version(context) + registry_key, recorded_keys(conn, "clean")))
+        ids = register_ids(conn, plan.todo)
+        in_plan = f"WHERE document_id IN (SELECT document_id FROM {ids})"
+        dumps = conn.execute(f"SELECT document_id, outlet_hint, url FROM raw.dumps {in_plan}").df()
+        documents = conn.execute(
+            f"SELECT document_id, url, sitename, hostname FROM raw.documents {in_plan} ORDER BY document_id").df()
+        decoded = conn.execute(DECODED_TEXT_SQL.format(ids=ids)).df()
+    texts = dict(zip(decoded.document_id, decoded.decoded_text))
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
     registry = load_registry(reference.outlet_registry)
     rows = []
@@ -79,9 +97,9 @@ def document_outlets(
             evidence=attribution.evidence,
         ))
     with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "document_outlets", rows)
+        counts = write_stage(conn, plan, {"document_outlets": rows}, rebuild)
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
+        "dagster/row_count": counts["document_outlets"], **plan.metadata(),
         "methods": dg.MetadataValue.json(dict(Counter(r.attribution_method for r in rows))),
         "outlets": dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
     })

@@ -17,6 +17,10 @@ from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.history import failed_blocking_results
 from orchestration.report import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.versions import code_version
+
+# one version for the module's assets: the code and data of every stage it holds
+VERSION = code_version(__name__)
 
 # What analysts get: marts and quality in full; raw and staging so they can trace a figure back
 # to the sentence and segment it came from (raw.dumps without the payload bytes).
@@ -62,6 +66,7 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
 
 
 @dg.asset(
+    code_version=VERSION,
     group_name="publish",
     deps=MART_KEYS,
     pool=DUCKDB_POOL,

@@ -2,13 +2,18 @@
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key
+from orchestration.assets.common import progress_logger, raw_key, stage_version
 from orchestration.core.language.detect import process_detector, reset_process_detector
 from orchestration.core.text.sentences import split_sentences
 from orchestration.core.types import SentenceRow
+from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_stage
 from orchestration.lib.pool import map_isolated
 from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.versions import code_version
+from orchestration.warehouse import RAW_SCHEMA
+
+STAGE = "sentences"
+SENTENCES_VERSION = code_version(__name__)
 
 
 def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
@@ -34,6 +39,7 @@ def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
     group_name="sentences",
     deps=[raw_key("documents"), raw_key("document_languages")],
     pool=DUCKDB_POOL,
+    code_version=SENTENCES_VERSION,
     kinds={"python", "duckdb"},
     description="Body sentences of accepted documents, with offsets into the body and a language each.",
 )
@@ -41,12 +47,17 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
               compute: ComputeResource) -> dg.MaterializeResult:
     reset_process_detector()
     with warehouse.connect(read_only=True) as conn:
-        documents = read_table(conn, "documents")
-        document_languages = read_table(conn, "document_languages")
-    language_of = dict(zip(document_languages["document_id"], document_languages["language"]))
-    accepted = documents[documents["quarantine_reason"].isna()].sort_values("document_id")
-    items = [(doc.document_id, doc.body_text or "", language_of.get(doc.document_id, "und"))
-             for doc in accepted.itertuples(index=False)]
+        plan, rebuild = plan_for(conn, STAGE, ["sentences"], combined_keys(
+            stage_version(context), recorded_keys(conn, "clean"), recorded_keys(conn, "language")))
+        ids = register_ids(conn, plan.todo)
+        # accepted documents only: a quarantined one is recorded as processed with no sentences
+        items = conn.execute(f"""
+            SELECT d.document_id, coalesce(d.body_text, ''), coalesce(l.language, 'und')
+            FROM {RAW_SCHEMA}.documents d
+            LEFT JOIN {RAW_SCHEMA}.document_languages l USING (document_id)
+            WHERE d.quarantine_reason IS NULL AND d.document_id IN (SELECT document_id FROM {ids})
+            ORDER BY d.document_id
+        """).fetchall()
     outcomes = map_isolated(split_document, items, compute.workers, preload=(__name__,),
                             on_progress=progress_logger(context, len(items), "split documents"))
     rows = []
@@ -57,5 +68,6 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             # no sentences: the document still counts in the run, it carries no claim
             context.log.warning(f"splitting {document_id} failed: {outcome.error}")
     with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "sentences", rows)
-    return dg.MaterializeResult(metadata={"dagster/row_count": count, "documents": len(accepted)})
+        counts = write_stage(conn, plan, {"sentences": rows}, rebuild)
+    return dg.MaterializeResult(metadata={"dagster/row_count": counts["sentences"], **plan.metadata(),
+                                          "accepted_documents_split": len(items)})

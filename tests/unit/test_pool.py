@@ -22,12 +22,16 @@ def worker_pid(_: int) -> int:
     return os.getpid()
 
 
+def with_pid(n: int) -> tuple[int, int]:
+    return n, os.getpid()
+
+
 def test_results_come_back_in_input_order_from_several_processes():
-    items = list(range(200))
-    outcomes = map_isolated(worker_pid, items, workers=2)
-    assert len(outcomes) == 200 and all(o.ok for o in outcomes)
-    assert len({o.result for o in outcomes}) == 2
-    assert os.getpid() not in {o.result for o in outcomes}
+    outcomes = map_isolated(with_pid, list(range(200)), workers=2)
+    assert [o.result[0] for o in outcomes] == list(range(200))
+    pids = {o.result[1] for o in outcomes}
+    # two workers, neither of them this process (a loaded machine may let one do every chunk)
+    assert 1 <= len(pids) <= 2 and os.getpid() not in pids
     assert [o.result for o in map_isolated(square_or_fail, range(12), workers=2)] == [n * n for n in range(12)]
 
 

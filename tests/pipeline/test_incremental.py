@@ -1,0 +1,127 @@
+"""Incremental by content and by code: a document a stage already processed under the same
+version is not processed again, and a changed rule file re-processes exactly the stages it feeds."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+# the resolver behind the UI's stale badges (no public API reads them outside a workspace)
+from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+from dagster._core.loader import LoadingContextForTest
+
+from orchestration.definitions import all_assets
+from orchestration.versions import PACKAGE_ROOT, code_version, files_version, stage_files
+from tests.integration.pipeline import pipeline_resources
+from tests.pipeline.conftest import query
+
+DOCUMENT_STAGES = {  # the asset whose metadata reports each stage's document counts
+    "clean": dg.AssetKey(["raw", "documents"]),
+    "language": dg.AssetKey(["raw", "document_languages"]),
+    "outlets": dg.AssetKey(["raw", "document_outlets"]),
+    "sentences": dg.AssetKey(["raw", "sentences"]),
+}
+SELECTION = dg.AssetSelection.keys(
+    dg.AssetKey(["raw", "dumps"]), *DOCUMENT_STAGES.values()
+).upstream().required_multi_asset_neighbors() - dg.AssetSelection.all_asset_checks()
+TABLES = ("documents", "segments", "segment_languages", "document_languages", "document_outlets", "sentences")
+
+
+def run(assets, landing: Path, warehouse: Path, instance: dg.DagsterInstance) -> dict[str, dict]:
+    result = dg.materialize(assets, resources=pipeline_resources(landing, warehouse), selection=SELECTION,
+                            instance=instance)
+    assert result.success
+    counts = {}
+    for stage, key in DOCUMENT_STAGES.items():
+        [event] = [e for e in result.get_asset_materialization_events() if e.asset_key == key]
+        metadata = event.materialization.metadata
+        counts[stage] = {name: metadata[name].value for name in
+                         ("documents_processed", "documents_skipped", "documents_removed")}
+    return counts
+
+
+def table_rows(warehouse: Path) -> dict[str, list]:
+    return {t: query(warehouse, f"SELECT * FROM raw.{t} ORDER BY ALL") for t in TABLES}
+
+
+def with_code_version(assets, key: dg.AssetKey, version: str):
+    """The asset definitions as they load after a change that gives `key`'s asset `version`."""
+    return [
+        dg.map_asset_specs(lambda spec: spec.replace_attributes(code_version=version), [a])[0]
+        if isinstance(a, dg.AssetsDefinition) and key in a.keys else a
+        for a in assets
+    ]
+
+
+def version_after_edit(tmp_path: Path, module: str, data_file: str) -> str:
+    """The code version `module`'s stage would have with `data_file` (below orchestration/) edited."""
+    copy = tmp_path / "orchestration"
+    shutil.copytree(PACKAGE_ROOT, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    edited = copy / data_file
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n# an analyst's edit\n", encoding="utf-8")
+    return files_version(stage_files(module, copy), copy)
+
+
+def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing_copy: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    with dg.instance_for_test() as instance:
+        first = run(all_assets, landing_copy, warehouse, instance)
+        before = table_rows(warehouse)
+        second = run(all_assets, landing_copy, warehouse, instance)
+    documents = len(before["documents"])
+    assert documents == len(list(landing_copy.iterdir()))
+    assert all(c["documents_processed"] == documents for c in first.values()), first
+    assert all(c == {"documents_processed": 0, "documents_skipped": documents, "documents_removed": 0}
+               for c in second.values()), second
+    assert table_rows(warehouse) == before
+
+
+def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    files = sorted(landing_copy.iterdir())
+    held_back = tmp_path / files[0].name
+    shutil.move(files[0], held_back)
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, warehouse, instance)
+        shutil.move(held_back, landing_copy / held_back.name)
+        files[1].unlink()
+        counts = run(all_assets, landing_copy, warehouse, instance)
+    assert all(c["documents_processed"] == 1 and c["documents_removed"] == 1 for c in counts.values()), counts
+    assert query(warehouse, "SELECT count(*) FROM raw.documents") == [(len(files) - 1,)]
+    orphans = query(warehouse, """SELECT count(*) FROM raw.sentences
+                                  WHERE document_id NOT IN (SELECT document_id FROM raw.documents)""")
+    assert orphans == [(0,)]
+
+
+def test_versions_follow_the_files_a_stage_reads(tmp_path: Path):
+    modules = {stage: f"orchestration.assets.{stage}" for stage in ("clean", "language", "sentences", "claims")}
+    today = {stage: code_version(m) for stage, m in modules.items()}
+    for data_file, feeds in (("core/text/abbreviations.yaml", {"sentences"}),
+                             ("core/cleaning/rules/boilerplate.yaml", {"clean"}),
+                             ("core/stance/stance_lexicon.yaml", {"claims"}),
+                             ("core/language/detect.py", {"language", "sentences"})):
+        edited = {s: version_after_edit(tmp_path / f"{data_file}-{s}", m, data_file) for s, m in modules.items()}
+        assert {s for s in modules if edited[s] != today[s]} == feeds, data_file
+
+
+def test_a_changed_rule_file_reprocesses_exactly_the_stages_it_feeds(landing_copy: Path, tmp_path: Path):
+    """The sentence splitter's abbreviation list feeds the sentences stage only: after editing
+    it, Dagster shows raw.sentences stale (and nothing upstream), and the next run re-splits every
+    document while cleaning, language and outlets process none."""
+    warehouse = tmp_path / "warehouse"
+    sentences_key = DOCUMENT_STAGES["sentences"]
+    edited = with_code_version(all_assets, sentences_key,
+                               version_after_edit(tmp_path, "orchestration.assets.sentences",
+                                                  "core/text/abbreviations.yaml"))
+    with dg.instance_for_test() as instance:
+        first = run(all_assets, landing_copy, warehouse, instance)
+        loaded = dg.Definitions(assets=edited, resources=pipeline_resources(landing_copy, warehouse))
+        stale = CachingStaleStatusResolver(instance, loaded.resolve_asset_graph(), LoadingContextForTest(instance))
+        assert stale.get_status(sentences_key) == StaleStatus.STALE
+        assert [c.reason for c in stale.get_stale_root_causes(sentences_key)] == ["has a new code version"]
+        for key in (DOCUMENT_STAGES["clean"], DOCUMENT_STAGES["language"], DOCUMENT_STAGES["outlets"]):
+            assert stale.get_status(key) == StaleStatus.FRESH, key
+        counts = run(edited, landing_copy, warehouse, instance)
+    documents = first["clean"]["documents_processed"]
+    assert {s: c["documents_processed"] for s, c in counts.items()} == {
+        "clean": 0, "language": 0, "outlets": 0, "sentences": documents}
