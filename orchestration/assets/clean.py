@@ -5,7 +5,7 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
+from orchestration.assets.common import raw_key, stage_multi_asset, with_progress
 from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.types import (
     CaptionRow,
@@ -17,7 +17,7 @@ from orchestration.core.types import (
     RelatedArticleRow,
     SegmentRow,
 )
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table
 
 CLEAN_TABLES = (
@@ -51,14 +51,11 @@ def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
     return rows
 
 
-@dg.multi_asset(
-    name="cleaned_documents",
-    specs=raw_specs(CLEAN_TABLES, "clean", [raw_key("dumps")], "Cleaning output"),
-    pool=DUCKDB_POOL,
-    description=(
-        "Decode, repair and segment every dump: the segment ledger (raw.segments) tiles each "
-        "decoded text exactly; bodies, comments, captions and embedded data go to their tables."
-    ),
+@stage_multi_asset(
+    "cleaned_documents", CLEAN_TABLES, "clean",
+    "Cleaning output: decode, repair and segment every dump; the segment ledger (raw.segments) tiles "
+    "each decoded text exactly; bodies, comments, captions and embedded data go to their tables.",
+    deps=("dumps",),
 )
 def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect(read_only=True) as conn:

@@ -4,21 +4,18 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
+from orchestration.assets.common import raw_key, stage_multi_asset, with_progress
 from orchestration.core.language.detect import LanguageDetector, detect_document, label_segments
 from orchestration.core.types import DocumentLanguageRow, Segment, SegmentLanguageRow
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 from orchestration.warehouse import read_records, replace_raw_table
 
 
-@dg.multi_asset(
-    name="document_languages",
-    specs=raw_specs(("segment_languages", "document_languages"), "language", [raw_key("segments")], "Languages"),
-    pool=DUCKDB_POOL,
-    description=(
-        "langdetect (seeded) plus script rules on every segment; `und` where the text is too "
-        "short or the guess too weak. Document language = majority of body characters."
-    ),
+@stage_multi_asset(
+    "document_languages", ("segment_languages", "document_languages"), "language",
+    "Languages: langdetect (seeded) plus script rules on every segment; `und` where the text is too "
+    "short or the guess too weak. Document language = majority of body characters.",
+    deps=("segments",),
 )
 def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect(read_only=True) as conn:

@@ -9,11 +9,11 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, with_progress
+from orchestration.assets.common import counts, stage_asset, with_progress, write_stage
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
-from orchestration.resources import DUCKDB_POOL, ReferenceDataResource, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.resources import ReferenceDataResource, WarehouseResource
+from orchestration.warehouse import read_table
 
 # The decoded page text, furniture included: self-references live in headers and footers.
 DECODED_TEXT_SQL = """
@@ -38,13 +38,10 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     return None
 
 
-@dg.asset(
-    key=raw_key("document_outlets"),
-    group_name="outlets",
-    deps=[raw_key("dumps"), raw_key("documents"), raw_key("segments")],
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+@stage_asset(
+    "document_outlets", "outlets",
+    "One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+    deps=("dumps", "documents", "segments"),
 )
 def document_outlets(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
@@ -78,10 +75,7 @@ def document_outlets(
             attribution_method=attribution.method,
             evidence=attribution.evidence,
         ))
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "document_outlets", rows)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
-        "methods": dg.MetadataValue.json(dict(Counter(r.attribution_method for r in rows))),
-        "outlets": dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
-    })
+    return write_stage(
+        warehouse, "document_outlets", rows, methods=counts(r.attribution_method for r in rows),
+        outlets=dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
+    )
