@@ -310,7 +310,7 @@ def test_unit_tests_cover_the_dense_grid_and_the_stance_rollup():
 
 
 def test_dbt_translator_turns_tests_into_asset_checks():
-    from orchestration.lib.dbt_translator import dbt_translator
+    from orchestration.dbt_project import dbt_translator
 
     assert dbt_translator.settings.enable_asset_checks is True
 
