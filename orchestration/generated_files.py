@@ -4,7 +4,7 @@
   as described dbt sources, with their columns and types;
 - dbt_project/macros/vocabularies.sql: the closed vocabularies (types.VOCABULARIES) for dbt's
   accepted_values tests, and the quality.validation_results DDL for dbt's on-run-start hook;
-- expectations/gx/expectations/*.json: the GX suites (orchestration/checks/suites.py).
+- expectations/gx/expectations/*.json: the GX suite of every gate (orchestration/checks/gates.py).
 
     python -m orchestration.generated_files     # rewrite them all (make generate)
 
@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from orchestration.checks import suites
+from orchestration.checks.gates import build_suites
 from orchestration.checks.history import VALIDATION_RESULTS_DDL
 from orchestration.core.types import RAW_TABLES, VOCABULARIES
 from orchestration.settings import DBT_PROJECT_DIR, REPO_ROOT
@@ -76,7 +77,7 @@ def render_vocabularies_sql() -> str:
 def generated_files() -> dict[Path, str]:
     """Every generated file and the text it must have."""
     files = {SOURCES_PATH: render_sources_yml(), VOCABULARIES_PATH: render_vocabularies_sql()}
-    files.update({suites.SUITES_DIR / f"{s.name}.json": suites.suite_json_text(s) for s in suites.build_suites()})
+    files.update({suites.SUITES_DIR / f"{s.name}.json": suites.suite_json_text(s) for s in build_suites()})
     return files
 
 

@@ -106,7 +106,7 @@ def register_ids(conn: duckdb.DuckDBPyConnection, document_ids: Iterable[str], n
     return name
 
 
-def write_stage(
+def write_document_rows(
     conn: duckdb.DuckDBPyConnection, plan: StagePlan, rows: Mapping[str, list], rebuild: bool = False,
 ) -> dict[str, int]:
     """In one transaction: the stage's rows of every touched document replaced by `rows` (table

@@ -50,7 +50,7 @@ class LandingResource(dg.ConfigurableResource):
 
 
 class ComputeResource(dg.ConfigurableResource):
-    """How many processes a per-document stage may use (orchestration.lib.pool)."""
+    """How many processes a per-document stage may use (orchestration.pool)."""
 
     workers: int = 1
 

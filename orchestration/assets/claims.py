@@ -10,11 +10,10 @@ dumps arrive. Dagster draws a dependency of an asset on itself only between part
 is declared in each asset's metadata (`reads_previous`) until the stages are partitioned.
 """
 
-from collections import Counter
-
 import dagster as dg
 
-from orchestration.assets.common import raw_key, with_progress
+from orchestration.versions import code_version
+from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, with_progress, write_stage
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import discover_claims, match_catalog
 from orchestration.core.stance.attribution import quote_contexts
@@ -23,14 +22,9 @@ from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
-from orchestration.warehouse import read_records, replace_raw_table
-from orchestration.versions import code_version
-
-# one version for the module's assets: the code and data of every stage it holds
-VERSION = code_version(__name__)
+from orchestration.warehouse import read_records
 
 GROUP = "claims"
-KINDS = {"python", "duckdb"}
 ACCEPTED = "quarantine_reason IS NULL"
 
 
@@ -47,15 +41,9 @@ def read_documents(conn, doc_ids) -> dict:
     return {d.document_id: d for d in read_records(conn, "documents", where=ACCEPTED) if d.document_id in doc_ids}
 
 
-@dg.asset(
-    code_version=VERSION,
-    key=raw_key("stories"),
-    group_name=GROUP,
-    deps=[raw_key("sentences"), raw_key("documents")],
-    pool=DUCKDB_POOL,
-    kinds=KINDS,
-    metadata={"reads_previous": "raw.stories"},
-    description="Documents about one event share a story: body TF-IDF and shared sentences (raw.sentences).",
+@stage_asset(
+    "stories", GROUP, "Documents about one event share a story: body TF-IDF and shared sentences (raw.sentences).",
+    deps=("sentences", "documents"), metadata={"reads_previous": "raw.stories"},
 )
 def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
@@ -65,19 +53,17 @@ def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
     bodies = {d: doc.body_text for d, doc in documents.items()}
     assigned = assign_stories(bodies, doc_sentences, previous=previous)
     rows = [StoryRow(d, s) for d, s in sorted(assigned.items())]
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "stories", rows)
-    return dg.MaterializeResult(metadata={"dagster/row_count": count, "stories": len(set(assigned.values()))})
+    return write_stage(warehouse, "stories", rows, stories=len(set(assigned.values())))
 
 
 @dg.multi_asset(
-    code_version=VERSION,
+    code_version=code_version(__name__),
     name="claims",
     specs=[
-        dg.AssetSpec(raw_key("claims"), group_name=GROUP, kinds=KINDS,
+        dg.AssetSpec(raw_key("claims"), group_name=GROUP, kinds=STAGE_KINDS,
                      deps=[raw_key("sentences"), raw_key("stories")], metadata={"reads_previous": "raw.claims"},
                      description="Claims discovered across the documents of a story, and the analyst catalog's."),
-        dg.AssetSpec(raw_key("claim_sentences"), group_name=GROUP, kinds=KINDS, deps=[raw_key("sentences")],
+        dg.AssetSpec(raw_key("claim_sentences"), group_name=GROUP, kinds=STAGE_KINDS, deps=[raw_key("sentences")],
                      description="The sentences stating each claim, with their similarity to it."),
     ],
     pool=DUCKDB_POOL,
@@ -92,27 +78,15 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
     catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
     all_claims = discovered + catalog_claims
     claim_sentences = [ClaimSentenceRow.of(m) for m in discovered_sentences + catalog_sentences]
-    with warehouse.connect() as conn:
-        claim_count = replace_raw_table(conn, "claims", all_claims)
-        sentence_count = replace_raw_table(conn, "claim_sentences", claim_sentences)
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
-    yield dg.MaterializeResult(asset_key=raw_key("claims"), metadata={
-        "dagster/row_count": claim_count,
-        "origins": dg.MetadataValue.json(dict(Counter(c.origin for c in all_claims))),
-        "claim_ids_kept_from_previous_run": kept_ids,
-        "catalog_claims_loaded": len(catalog),
-    })
-    yield dg.MaterializeResult(asset_key=raw_key("claim_sentences"), metadata={"dagster/row_count": sentence_count})
+    yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
+                      claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
+    yield write_stage(warehouse, "claim_sentences", claim_sentences, asset=True)
 
 
-@dg.asset(
-    code_version=VERSION,
-    key=raw_key("claim_mentions"),
-    group_name=GROUP,
-    deps=[raw_key("claims"), raw_key("claim_sentences"), raw_key("sentences"), raw_key("documents")],
-    pool=DUCKDB_POOL,
-    kinds=KINDS,
-    description="Every sentence stating a claim, with its stance toward the claim and the source it names.",
+@stage_asset(
+    "claim_mentions", GROUP, "Every sentence stating a claim, with its stance toward the claim and the source it names.",
+    deps=("claims", "claim_sentences", "sentences", "documents"),
 )
 def claim_mentions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
@@ -141,29 +115,16 @@ def claim_mentions(
             similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
             stance_cue=stance.cue,
         ))
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "claim_mentions", rows)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
-        "stances": dg.MetadataValue.json(dict(Counter(r.stance for r in rows))),
-    })
+    return write_stage(warehouse, "claim_mentions", rows, stances=counts(r.stance for r in rows))
 
 
-@dg.asset(
-    code_version=VERSION,
-    key=raw_key("text_reuse"),
-    group_name=GROUP,
-    deps=[raw_key("sentences"), raw_key("documents")],
-    pool=DUCKDB_POOL,
-    kinds=KINDS,
-    description="Documents that repeat sentences of an earlier document, with the share they repeat.",
+@stage_asset(
+    "text_reuse", GROUP, "Documents that repeat sentences of an earlier document, with the share they repeat.",
+    deps=("sentences", "documents"),
 )
 def text_reuse_pairs(warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         doc_sentences = read_sentences(conn)
         documents = read_documents(conn, doc_sentences.keys())
     published_at = {d: doc.published_at for d, doc in documents.items()}
-    rows = text_reuse(doc_sentences, published_at)
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "text_reuse", rows)
-    return dg.MaterializeResult(metadata={"dagster/row_count": count})
+    return write_stage(warehouse, "text_reuse", text_reuse(doc_sentences, published_at))

@@ -5,7 +5,7 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, raw_specs, stage_version
+from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version
 from orchestration.core.cleaning.clean import clean_dump, quarantined_document
 from orchestration.core.types import (
     CaptionRow,
@@ -17,14 +17,12 @@ from orchestration.core.types import (
     RelatedArticleRow,
     SegmentRow,
 )
-from orchestration.incremental import combined_keys, dump_keys, plan_for, register_ids, write_stage
-from orchestration.lib.pool import map_isolated
-from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
-from orchestration.versions import code_version
+from orchestration.incremental import combined_keys, dump_keys, plan_for, register_ids, write_document_rows
+from orchestration.pool import map_isolated
+from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
 STAGE = "clean"
-CLEAN_VERSION = code_version(__name__)
 
 CLEAN_TABLES = (
     "documents", "segments", "reader_comments", "captions", "embedded_blobs", "embedded_items",
@@ -60,15 +58,13 @@ def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
     return rows
 
 
-@dg.multi_asset(
-    name="cleaned_documents",
-    specs=raw_specs(CLEAN_TABLES, "clean", [raw_key("dumps")], "Cleaning output", code_version=CLEAN_VERSION),
-    pool=DUCKDB_POOL,
-    description=(
-        "Decode, repair and segment every dump: the segment ledger (raw.segments) tiles each "
-        "decoded text exactly; bodies, comments, captions and embedded data go to their tables. "
-        "Only dumps new or changed since the last run, or all when the cleaning code or rules changed."
-    ),
+@stage_multi_asset(
+    "cleaned_documents", CLEAN_TABLES, "clean",
+    "Cleaning output: decode, repair and segment every dump; the segment ledger (raw.segments) tiles "
+    "each decoded text exactly; bodies, comments, captions and embedded data go to their tables. "
+    "Only dumps new or changed since the last run are cleaned (all of them when the cleaning code "
+    "or rules changed).",
+    deps=("dumps",),
 )
 def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
     with warehouse.connect(read_only=True) as conn:
@@ -85,7 +81,7 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         documents.append(outcome.result if outcome.ok else quarantined_document(dump, "stage_error"))
     rows = cleaned_rows(documents)
     with warehouse.connect() as conn:
-        counts = write_stage(conn, plan, rows, rebuild)
+        counts = write_document_rows(conn, plan, rows, rebuild)
     quarantined = Counter(d.quarantine_reason for d in documents if d.quarantine_reason)
     removed = Counter(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
     for table in CLEAN_TABLES:

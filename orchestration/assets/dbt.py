@@ -1,14 +1,14 @@
 """dbt models (staging -> intermediate -> marts) as Dagster assets; dbt tests become asset checks."""
 
 import json
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.assets.common import with_table_row_counts
 from orchestration.checks.history import record_dbt_tests
-from orchestration.dbt_project import dbt_project
-from orchestration.lib.dbt_translator import dbt_translator
+from orchestration.dbt_project import dbt_project, dbt_translator
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 
 
@@ -46,6 +46,41 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             description=f"dbt build failed; failing tests: {failed or 'none (a model or unit test failed)'}",
             metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
         )
+
+
+def with_table_row_counts(context: dg.AssetExecutionContext, events: Iterable[Any], warehouse) -> Iterator[Any]:
+    """dbt's events with `dagster/row_count` added to each materialization of a table (views are
+    not counted: that would run their SQL again).
+
+    DuckDB admits no reader while dbt writes, so the events are held until the build has ended,
+    then counted through one read-only connection that is closed before they are yielded.
+    dagster-dbt's own fetch_row_counts() does the same but leaves its in-process dbt adapter
+    connection open, and the step's next DuckDB connection then fails ("different configuration").
+    """
+    held = list(events)
+    keys: dict[int, dg.AssetKey] = {}
+    for index, event in enumerate(held):
+        if isinstance(event, dg.Output):
+            keys[index] = context.asset_key_for_output(event.output_name)
+        elif isinstance(event, dg.AssetMaterialization):
+            keys[index] = event.asset_key
+    counts: dict[dg.AssetKey, int] = {}
+    if keys:
+        with warehouse.connect(read_only=True) as conn:
+            tables = set(conn.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall())
+            for key in set(keys.values()):
+                relation = (key.path[0], key.path[-1])
+                if len(key.path) >= 2 and relation in tables:
+                    counts[key] = conn.execute(
+                        f'SELECT count(*) FROM "{relation[0]}"."{relation[1]}"'
+                    ).fetchone()[0]
+    for index, event in enumerate(held):
+        key = keys.get(index)
+        if key in counts:
+            event = event.with_metadata({**(event.metadata or {}), "dagster/row_count": counts[key]})
+        yield event
 
 
 # The marts are the models of dbt_project/models/marts/: their list is dbt's, read from the manifest.

@@ -5,25 +5,14 @@ from datetime import datetime, timezone
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key
+from orchestration.assets.common import stage_asset
 from orchestration.core.ingest import scan_landing
 from orchestration.core.types import DumpRow
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
+from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.warehouse import replace_raw_table
-from orchestration.versions import code_version
-
-# one version for the module's assets: the code and data of every stage it holds
-VERSION = code_version(__name__)
 
 
-@dg.asset(
-    code_version=VERSION,
-    key=raw_key("dumps"),
-    group_name="ingest",
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="Scan the landing folder; sha256 each document; identical content is one row (raw.dumps).",
-)
+@stage_asset("dumps", "ingest", "Scan the landing folder; sha256 each document; identical content is one row (raw.dumps).")
 def landed_dumps(
     context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:

@@ -4,18 +4,16 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, raw_specs, stage_version
+from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version
 from orchestration.core.language.detect import detect_document, label_segments, process_detector, reset_process_detector
 from orchestration.core.types import DocumentLanguageRow, LanguageGuess, Segment, SegmentLanguageRow
-from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_stage
-from orchestration.lib.pool import map_isolated
-from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
-from orchestration.versions import code_version
+from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
+from orchestration.pool import map_isolated
+from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
 STAGE = "language"
 LANGUAGE_TABLES = ("segment_languages", "document_languages")
-LANGUAGE_VERSION = code_version(__name__)
 
 def tag_document(item: tuple[str, list[Segment]]) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
     """The segment and document language rows of one document (runs in a pool worker)."""
@@ -36,14 +34,11 @@ def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[Segme
             DocumentLanguageRow(document_id, und.language, und.probability, und.method))
 
 
-@dg.multi_asset(
-    name="document_languages",
-    specs=raw_specs(LANGUAGE_TABLES, "language", [raw_key("segments")], "Languages", code_version=LANGUAGE_VERSION),
-    pool=DUCKDB_POOL,
-    description=(
-        "langdetect (seeded) plus script rules on every segment; `und` where the text is too "
-        "short or the guess too weak. Document language = majority of body characters."
-    ),
+@stage_multi_asset(
+    "document_languages", LANGUAGE_TABLES, "language",
+    "Languages: langdetect (seeded) plus script rules on every segment; `und` where the text is too "
+    "short or the guess too weak. Document language = majority of body characters.",
+    deps=("segments",),
 )
 def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
     reset_process_detector()
@@ -67,7 +62,7 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         segment_languages.extend(rows)
         document_languages.append(document_row)
     with warehouse.connect() as conn:
-        counts = write_stage(conn, plan, {"segment_languages": segment_languages,
+        counts = write_document_rows(conn, plan, {"segment_languages": segment_languages,
                                           "document_languages": document_languages}, rebuild)
     yield dg.MaterializeResult(
         asset_key=raw_key("segment_languages"),

@@ -12,17 +12,14 @@ import dagster as dg
 import hashlib
 from pathlib import Path
 
-from orchestration.assets.common import raw_key, stage_version, with_progress
+from orchestration.assets.common import counts, stage_asset, stage_version, with_progress
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
-from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_stage
-from orchestration.resources import DUCKDB_POOL, ReferenceDataResource, WarehouseResource
+from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
+from orchestration.resources import ReferenceDataResource, WarehouseResource
 from orchestration.settings import DEFAULT_OUTLET_REGISTRY
-from orchestration.versions import code_version
 
 STAGE = "outlets"
-# The registry analysts edit is data of this stage: editing the seed marks it stale in the UI.
-OUTLETS_VERSION = code_version(__name__, extra_files=(str(DEFAULT_OUTLET_REGISTRY),))
 
 # The decoded page text, furniture included: self-references live in headers and footers.
 DECODED_TEXT_SQL = """
@@ -48,14 +45,12 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     return None
 
 
-@dg.asset(
-    key=raw_key("document_outlets"),
-    group_name="outlets",
-    deps=[raw_key("dumps"), raw_key("documents"), raw_key("segments")],
-    pool=DUCKDB_POOL,
-    code_version=OUTLETS_VERSION,
-    kinds={"python", "duckdb"},
-    description="One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+@stage_asset(
+    "document_outlets", "outlets",
+    "One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+    deps=("dumps", "documents", "segments"),
+    # the registry analysts edit is data of this stage: editing the seed marks it stale in the UI
+    version_files=(str(DEFAULT_OUTLET_REGISTRY),),
 )
 def document_outlets(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
@@ -97,9 +92,9 @@ def document_outlets(
             evidence=attribution.evidence,
         ))
     with warehouse.connect() as conn:
-        counts = write_stage(conn, plan, {"document_outlets": rows}, rebuild)
+        row_counts = write_document_rows(conn, plan, {"document_outlets": rows}, rebuild)
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": counts["document_outlets"], **plan.metadata(),
-        "methods": dg.MetadataValue.json(dict(Counter(r.attribution_method for r in rows))),
+        "dagster/row_count": row_counts["document_outlets"], **plan.metadata(),
+        "methods": counts(r.attribution_method for r in rows),
         "outlets": dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
     })

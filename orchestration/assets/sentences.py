@@ -2,18 +2,16 @@
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, stage_version
+from orchestration.assets.common import progress_logger, stage_asset, stage_version
 from orchestration.core.language.detect import process_detector, reset_process_detector
 from orchestration.core.text.sentences import split_sentences
 from orchestration.core.types import SentenceRow
-from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_stage
-from orchestration.lib.pool import map_isolated
-from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
-from orchestration.versions import code_version
+from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
+from orchestration.pool import map_isolated
+from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA
 
 STAGE = "sentences"
-SENTENCES_VERSION = code_version(__name__)
 
 
 def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
@@ -34,14 +32,9 @@ def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
     return rows
 
 
-@dg.asset(
-    key=raw_key("sentences"),
-    group_name="sentences",
-    deps=[raw_key("documents"), raw_key("document_languages")],
-    pool=DUCKDB_POOL,
-    code_version=SENTENCES_VERSION,
-    kinds={"python", "duckdb"},
-    description="Body sentences of accepted documents, with offsets into the body and a language each.",
+@stage_asset(
+    "sentences", "sentences", "Body sentences of accepted documents, with offsets into the body and a language each.",
+    deps=("documents", "document_languages"),
 )
 def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
               compute: ComputeResource) -> dg.MaterializeResult:
@@ -68,6 +61,6 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             # no sentences: the document still counts in the run, it carries no claim
             context.log.warning(f"splitting {document_id} failed: {outcome.error}")
     with warehouse.connect() as conn:
-        counts = write_stage(conn, plan, {"sentences": rows}, rebuild)
+        counts = write_document_rows(conn, plan, {"sentences": rows}, rebuild)
     return dg.MaterializeResult(metadata={"dagster/row_count": counts["sentences"], **plan.metadata(),
                                           "accepted_documents_split": len(items)})

@@ -170,7 +170,7 @@ def _clean_json(value: Any) -> Any:
 # Columns that name a failing row, most specific first: the first group the frame has becomes
 # GX's unexpected_index_column_names, so failing examples say which rows failed.
 ROW_ID_PREFERENCE: tuple[tuple[str, ...], ...] = (
-    ("mention_id",), ("sentence_key",), ("outlet_id", "claim_id"), ("document_id", "seq"),
+    ("measure",), ("mention_id",), ("sentence_key",), ("outlet_id", "claim_id"), ("document_id", "seq"),
     ("document_id", "sentence_seq"), ("document_id", "related_id"), ("document_id", "source_document_id"),
     ("document_id",), ("claim_id",), ("outlet_id",),
 )

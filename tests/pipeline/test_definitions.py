@@ -20,7 +20,7 @@ def test_definitions_load_and_cover_every_stage():
         assert stage in keys
     check_names = {c.name for c in defs.resolve_asset_graph().asset_check_keys}
     for suite in ("gx_raw_dumps", "gx_cleaned_documents", "gx_segment_ledger", "gx_document_languages",
-                  "gx_sentences", "gx_claim_mentions", "gx_mart_fct_outlet_claims"):
+                  "gx_sentences", "gx_claim_mentions", "gx_mart_grid_vs_published"):
         assert suite in check_names
 
 

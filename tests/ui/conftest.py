@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.dagster_dev import DagsterDev, running_dagster_dev
+
 CHROMIUM = Path("/usr/bin/chromium")
 # A browser download is impossible here (no internet at run time): Playwright drives the system
 # Chromium. The background-networking flags stop Chromium from calling Google's hosts, which
@@ -46,3 +48,10 @@ def browser(chromium_path: Path):
         browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def dagster_dev(tmp_path_factory) -> DagsterDev:
+    """One `dagster dev` (webserver, daemon, code server) for the UI tests of the session."""
+    with running_dagster_dev(tmp_path_factory.mktemp("dagster_dev")) as dev:
+        yield dev

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from orchestration.lib.pool import WORKER_DIED, map_isolated
+from orchestration.pool import WORKER_DIED, map_isolated
 
 
 def square_or_fail(n: int) -> int:

@@ -42,6 +42,7 @@ import trafilatura
 from orchestration.core.cleaning.dates import parse_published
 from orchestration.core.cleaning.ledger import LedgerBuilder
 from orchestration.core.cleaning.rules import RuleSet
+from orchestration.core.text.tokens import folded
 from orchestration.core.types import CleanedDocument, RawDump, ReaderComment
 
 HEAD_PARAGRAPHS = 4
@@ -246,10 +247,6 @@ class _Label:
     group: int          # paragraph / comment number, so runs never merge across paragraphs
 
 
-def _norm(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
-
-
 def _line_rule(line: str, rules: RuleSet, index: int, in_comments: bool = False):
     """The first whole-line rule that applies to an extracted paragraph, or None."""
     for rule in rules.by_scope("line"):
@@ -376,12 +373,12 @@ def _label_paragraphs(page: PageWords, text: str, title: str | None, rules: Rule
     group = 0
     captured: dict = {}
     paragraphs = [p for p in (line.strip() for line in text.split("\n")) if p]
-    title_norm = _norm(title or "")
+    title_norm = folded(title or "")
     for index, paragraph in enumerate(paragraphs):
         words = _WORD.findall(paragraph.casefold())
         if not words:
             continue
-        if index < HEAD_PARAGRAPHS and title_norm and _norm(paragraph) == title_norm:
+        if index < HEAD_PARAGRAPHS and title_norm and folded(paragraph) == title_norm:
             rule_labels, match = [("title", HEADLINE_RULE)] * len(words), None
         else:
             rule_labels, match = (_rule_label(paragraph, words, index, rules) if options.apply_rules

@@ -25,6 +25,7 @@ from orchestration.core.cleaning.embedded import EmbeddedSpan, find_var_dumps
 from orchestration.core.cleaning.ledger import LedgerBuilder
 from orchestration.core.cleaning.rules import Rule, RuleSet
 from orchestration.core.language.scripts import dominant_script
+from orchestration.core.text.tokens import folded
 
 HEAD_LINES = 8              # rules with `where: head` look at this many first content lines
 TITLE_MAX_WORDS = 30
@@ -78,10 +79,6 @@ class TextParse:
     captions: list[tuple[object, str, str | None]] = field(default_factory=list)  # (key, text, credit)
     embedded: list[EmbeddedSpan] = field(default_factory=list)
     keys: dict = field(default_factory=dict)
-
-
-def _norm(text: str) -> str:
-    return " ".join(_WORD.findall(text.casefold()))
 
 
 def _words(text: str) -> int:
@@ -236,8 +233,8 @@ def apply_structure(lines: list[Line], text: str, title_hint: str | None) -> dic
     # and does not end like a sentence.
     title_line: Line | None = None
     if title_hint:
-        hint = _norm(title_hint)
-        title_line = next((ln for ln in lines[:HEAD_LINES] if _only_untyped(ln) and _norm(ln.text) == hint), None)
+        hint = folded(title_hint)
+        title_line = next((ln for ln in lines[:HEAD_LINES] if _only_untyped(ln) and folded(ln.text) == hint), None)
         if title_line:
             _type_line(title_line, "title", "struct:title_hint")
     if title_line is None:
@@ -248,9 +245,9 @@ def apply_structure(lines: list[Line], text: str, title_hint: str | None) -> dic
             _type_line(first, "title", "struct:first_short_line")
     if title_line is not None:
         found["title"] = title_line.text
-        title_norm = _norm(title_line.text)
+        title_norm = folded(title_line.text)
         for line in lines[title_line.index + 1:HEAD_LINES]:
-            if _only_untyped(line) and _norm(line.text) == title_norm:
+            if _only_untyped(line) and folded(line.text) == title_norm:
                 _type_line(line, "title", "struct:repeated_title")
         following = lines[title_line.index + 1] if title_line.index + 1 < len(lines) else None
         if (following is not None and not following.blank_before and _only_untyped(following)
@@ -261,7 +258,7 @@ def apply_structure(lines: list[Line], text: str, title_hint: str | None) -> dic
     # short lines repeated on consecutive lines (tag and topic widgets print a tag twice)
     for prev, line in zip(lines, lines[1:]):
         if (_only_untyped(line) and _words(line.text) <= REPEATED_MAX_WORDS
-                and _norm(line.text) == _norm(prev.text) and prev.kind in (None, "boilerplate")):
+                and folded(line.text) == folded(prev.text) and prev.kind in (None, "boilerplate")):
             _type_line(prev, "boilerplate", "struct:repeated_short_line")
             _type_line(line, "boilerplate", "struct:repeated_short_line")
 

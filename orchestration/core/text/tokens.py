@@ -58,6 +58,15 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
 
 
+_ANY_WORD = re.compile(r"\w+")
+
+
+def folded(text: str) -> str:
+    """The words of a text case-folded, one space apart: equal for two lines that differ only in
+    case, punctuation and spacing (a headline repeated in the body, a title hint)."""
+    return " ".join(_ANY_WORD.findall(text.casefold()))
+
+
 def words(text: str) -> list[str]:
     """Every word of the text, lower case, in order (stopwords kept): the surface form."""
     return [w.replace(".", "") for w in _WORD.findall(normalise(text))]
