@@ -107,5 +107,10 @@ def read_table(conn: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     ).fetchone()[0]
     if not exists:
         return pd.DataFrame(columns=list(RAW_TABLES[table]))
-    return conn.execute(f"SELECT * FROM {RAW_SCHEMA}.{table}").df()
+    frame = conn.execute(f"SELECT * FROM {RAW_SCHEMA}.{table}").df()
+    # pandas 3 reads a NULL VARCHAR as NaN (a float) in its `str` dtype; the core expects None.
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
+    return frame
 
