@@ -181,10 +181,15 @@ def outlet_names(sources: dict[str, list[Story]]) -> list[str]:
 
 # ---------------------------------------------------------------- edits
 
+def is_prose(text: str) -> bool:
+    """Mostly letters and no braces: not machine data (var_dump, JSON) left in a dump."""
+    return "{" not in text and sum(c.isalpha() or c.isspace() for c in text) >= 0.85 * len(text)
+
+
 def edit_words(text: str, rng: random.Random, drop: float, swap: float) -> str:
     """Drop and replace a few words (never sentence ends), as copy desks do to wire stories;
-    a paragraph that is mostly not prose (machine data, debris) is left as it is."""
-    if "{" in text or sum(c.isalpha() or c.isspace() for c in text) < 0.85 * len(text):
+    a paragraph that is not prose is left as it is."""
+    if not is_prose(text):
         return text
     words = text.split(" ")
     out = []
@@ -316,8 +321,8 @@ def build_corpus(size: int, seed: int = 13, days: int = 7, first_day: date = FIR
             title = story.title if not member or rng.random() < 0.5 else edit_words(story.title, rng, 0.1, 0.0)
             if is_html and story.page_html and member == 0:  # the original page, or its update
                 body = story.page_html if not follow_up else edit_page(story.page_html, rng)
-            elif is_html and shells:  # another site's real page layout around this text
-                body = fill_page(rng.choice(shells), title, text)
+            elif is_html and shells:  # another site's real page layout around this text's prose
+                body = fill_page(rng.choice(shells), title, [p for p in text if is_prose(p)])
             elif is_html:
                 related = [rng.choice(sources[rng.choice(names)]).title for _ in range(4)]
                 body = template_page(title, text, outlet, related, story.language or "en")

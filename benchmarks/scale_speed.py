@@ -152,6 +152,7 @@ def run_steps(home: Path) -> dict:
         steps = sorted(instance.get_run_step_stats(run.run_id), key=lambda s: s.start_time or 0)
         return {
             "success": run.status == dg.DagsterRunStatus.SUCCESS,
+            "failed_steps": [s.step_key for s in steps if s.status.value == "FAILURE"],
             "run_seconds": (stats.end_time or 0) - (stats.start_time or 0),
             "steps": {s.step_key: {"seconds": (s.end_time or 0) - (s.start_time or 0), "status": str(s.status.value)}
                       for s in steps},
@@ -248,6 +249,9 @@ def print_growth(results: list[dict]) -> None:
 
 
 def print_targets(results: list[dict]) -> None:
+    def outcome(run: dict) -> str:
+        return "" if run["success"] else f"; run FAILED at {', '.join(run.get('failed_steps') or ['?'])}"
+
     def at(size):
         return next((r for r in results if r["size"] == size and "full" in r), None)
     with_runs = [r for r in results if "full" in r]
@@ -257,7 +261,7 @@ def print_targets(results: list[dict]) -> None:
     if ten_k:
         full = ten_k["full"]
         rows.append((f"dumps end to end at {ten_k['size']} (80% text; start-up {full['wall'] - full['run_seconds']:.0f}s apart)",
-                     ">= 400 docs/s", f"{ten_k['documents'] / full['run_seconds']:.1f} docs/s"))
+                     ">= 400 docs/s", f"{ten_k['documents'] / full['run_seconds']:.1f} docs/s{outcome(full)}"))
         clean = sum(v["seconds"] for k, v in full["steps"].items() if k.startswith("cleaned_documents") and "_gx_" not in k)
         traf2 = ten_k["floors"]["trafilatura alone, 2 processes"]
         if clean and ten_k["html"]:
@@ -269,9 +273,11 @@ def print_targets(results: list[dict]) -> None:
     if reran:
         r = reran[-1]
         rows.append((f"1% new dumps on a {r['size']} warehouse, whole run", "<= 60 s (at 100k)",
-                     f"{r['one_percent_new']['wall']:.0f} s (run {r['one_percent_new']['run_seconds']:.0f} s)"))
+                     f"{r['one_percent_new']['wall']:.0f} s (run {r['one_percent_new']['run_seconds']:.0f} s)"
+                     f"{outcome(r['one_percent_new'])}"))
         rows.append((f"a run with nothing new, {r['size']} warehouse", "<= 15 s",
-                     f"{r['nothing_new']['wall']:.0f} s (run {r['nothing_new']['run_seconds']:.0f} s)"))
+                     f"{r['nothing_new']['wall']:.0f} s (run {r['nothing_new']['run_seconds']:.0f} s)"
+                     f"{outcome(r['nothing_new'])}"))
     rows.append(("claim discovery, 10x sentences", "<= 12x time", "see claims_scale.py"))
     if largest:
         rows.append((f"peak RSS at {largest['size']}", "<= 2 GB (at 100k)", f"{largest['full']['rss_mb']:.0f} MB"))
@@ -299,7 +305,10 @@ def main() -> int:
                         help="no HTML tags among the corpus' debris lines (today's job stops on one: issue 11)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", type=Path, help="keep landing folders, warehouses and logs under this folder")
+    parser.add_argument("--report", type=Path, help="print the tables of a --json file again, measure nothing")
     args = parser.parse_args()
+    if args.report:
+        return report(json.loads(args.report.read_text()))
     sizes = sorted(int(s) for s in args.sizes.split(","))
     root = args.keep or Path(tempfile.mkdtemp(prefix="claimgrid-bench-"))
     results = []
@@ -316,6 +325,14 @@ def main() -> int:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+    return report(results)
+
+
+def report(results: list[dict]) -> int:
+    if len(results) > 1:
+        for result in results:
+            print(f"\n== {result['size']} dumps")
+            print_floors(result)
     print_growth(results)
     print_targets(results)
     failed = [r["size"] for r in results for k in ("full", "nothing_new", "one_percent_new") if k in r and not r[k]["success"]]
