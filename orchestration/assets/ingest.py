@@ -1,47 +1,32 @@
 """Ingest: every dump in the landing folder, hashed, into raw.dumps."""
 
+from collections import Counter
 from datetime import datetime, timezone
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key
+from orchestration.assets.common import stage_asset
 from orchestration.core.ingest import scan_landing
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
+from orchestration.core.types import DumpRow
+from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.warehouse import replace_raw_table
 
 
-@dg.asset(
-    key=raw_key("dumps"),
-    group_name="ingest",
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="Scan the landing folder; sha256 each document; identical content is one row (raw.dumps).",
-)
+@stage_asset("dumps", "ingest", "Scan the landing folder; sha256 each document; identical content is one row (raw.dumps).")
 def landed_dumps(
     context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     dumps = scan_landing(landing.landing_dir)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [
-        {
-            "document_id": d.document_id, "content_sha256": d.content_sha256,
-            "source_file": d.source_file, "record_index": d.record_index,
-            "source_format": d.source_format, "byte_size": len(d.payload), "url": d.url,
-            "outlet_hint": d.outlet_hint, "fetched_at": d.fetched_at, "title_hint": d.title_hint,
-            "payload": d.payload, "ingested_at": ingested_at,
-        }
-        for d in dumps
-    ]
+    rows = [DumpRow.of(d, ingested_at) for d in dumps]
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "dumps", rows)
     context.log.info(f"ingested {count} documents from {landing.landing_dir}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": count,
-            "bytes": sum(r["byte_size"] for r in rows),
+            "bytes": sum(r.byte_size for r in rows),
             "landing_dir": dg.MetadataValue.path(landing.landing_dir),
-            "formats": dg.MetadataValue.json(
-                {f: sum(r["source_format"] == f for r in rows) for f in {r["source_format"] for r in rows}}
-            ),
+            "formats": dg.MetadataValue.json(dict(Counter(r.source_format for r in rows))),
         }
     )
