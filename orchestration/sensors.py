@@ -1,8 +1,9 @@
 """A sensor on the landing folder: new or changed dumps ask for a run.
 
-It only hashes files (never opens DuckDB: a sensor must not contend with a running pipeline for
-the warehouse). The cursor holds the fingerprint of the folder as last seen; the run_key is
-derived from the content hashes, so the same folder state never launches two runs.
+It only stats files (never reads them, never opens DuckDB: a sensor must not contend with a
+running pipeline for the warehouse). The cursor is a fixed-size digest of every file's size and
+modification time plus the file count, so it does not grow with the archive; the run_key is that
+digest, so the same folder state never launches two runs.
 """
 
 import hashlib
@@ -29,14 +30,15 @@ def fingerprint_key(fingerprint: dict[str, str]) -> str:
 )
 def landing_folder_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
     fingerprint = landing_fingerprint(landing.landing_dir)
-    previous = json.loads(context.cursor) if context.cursor else {}
     if not fingerprint:
         return dg.SkipReason(f"no dumps in {landing.landing_dir}")
-    if fingerprint == previous:
+    previous = json.loads(context.cursor) if context.cursor else {}
+    state = {"digest": fingerprint_key(fingerprint), "files": len(fingerprint)}
+    if state["digest"] == previous.get("digest"):
         return dg.SkipReason("no new or changed dumps")
-    changed = sorted(f for f, digest in fingerprint.items() if previous.get(f) != digest)
-    context.update_cursor(json.dumps(fingerprint, sort_keys=True))
+    context.update_cursor(json.dumps(state, sort_keys=True))
     return dg.RunRequest(
-        run_key=fingerprint_key(fingerprint),
-        tags={"claimgrid/changed_files": str(len(changed))},
+        run_key=state["digest"],
+        tags={"claimgrid/landed_files": str(len(fingerprint)),
+              "claimgrid/file_count_change": str(len(fingerprint) - previous.get("files", 0))},
     )

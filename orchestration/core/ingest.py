@@ -123,9 +123,14 @@ def scan_landing(landing_dir: Path | str) -> list[RawDump]:
 
 
 def landing_fingerprint(landing_dir: Path | str) -> dict[str, str]:
-    """source_file -> sha256 of the file bytes as landed; what the sensor compares between ticks."""
+    """source_file -> "size:mtime_ns" of every dump and the manifest; what the sensor compares
+    between ticks. Only stat() is called: a tick reads no file's bytes (ingest hashes content)."""
     landing_dir = Path(landing_dir)
     paths = list_dump_files(landing_dir)
     if (landing_dir / MANIFEST_NAME).exists():
         paths.append(landing_dir / MANIFEST_NAME)
-    return {p.relative_to(landing_dir).as_posix(): sha256_hex(p.read_bytes()) for p in paths}
+    fingerprint = {}
+    for path in paths:
+        stat = path.stat()
+        fingerprint[path.relative_to(landing_dir).as_posix()] = f"{stat.st_size}:{stat.st_mtime_ns}"
+    return fingerprint

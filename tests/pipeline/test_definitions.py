@@ -71,6 +71,19 @@ def test_sensor_requests_a_run_for_new_dumps_and_none_when_unchanged(landing_cop
     assert changed.run_key != first.run_key
 
 
+def test_sensor_cursor_does_not_grow_with_the_archive(landing_copy: Path):
+    from orchestration.sensors import landing_folder_sensor
+
+    landing = LandingResource(landing_dir=str(landing_copy))
+    small = dg.build_sensor_context(resources={"landing": landing})
+    landing_folder_sensor(small)
+    for n in range(500):
+        (landing_copy / f"archive_{n:04d}.txt").write_text(f"Archived story {n}.", encoding="utf-8")
+    large = dg.build_sensor_context(cursor=small.cursor, resources={"landing": landing})
+    assert isinstance(landing_folder_sensor(large), dg.RunRequest)
+    assert len(large.cursor) <= len(small.cursor) + 2   # the file count gained two digits
+
+
 def test_sensor_skips_an_empty_landing_folder(tmp_path: Path):
     from orchestration.sensors import landing_folder_sensor
 

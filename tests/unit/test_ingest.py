@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from pathlib import Path
 
 from orchestration.core.ingest import dump_format, landing_fingerprint, scan_landing
@@ -61,12 +62,15 @@ def test_gzip_jsonl_manifest_and_duplicates(tmp_path: Path):
     assert len(dumps) == 4
 
 
-def test_fingerprint_changes_with_content_and_manifest(tmp_path: Path):
+def test_fingerprint_changes_with_size_or_mtime_and_manifest(tmp_path: Path):
     (tmp_path / "a.txt").write_text("one", encoding="utf-8")
     first = landing_fingerprint(tmp_path)
     assert landing_fingerprint(tmp_path) == first
-    (tmp_path / "a.txt").write_text("two", encoding="utf-8")
+    os.utime(tmp_path / "a.txt", ns=(1, 1))     # rewritten in place: same size, new mtime
+    assert landing_fingerprint(tmp_path) != first
+    (tmp_path / "a.txt").write_text("three", encoding="utf-8")
+    os.utime(tmp_path / "a.txt", ns=(1, 1))     # same mtime, new size
     second = landing_fingerprint(tmp_path)
-    assert second != first
+    assert second != first and second["a.txt"].startswith("5:")
     (tmp_path / "manifest.jsonl").write_text('{"file": "a.txt", "outlet": "x"}', encoding="utf-8")
     assert set(landing_fingerprint(tmp_path)) == {"a.txt", "manifest.jsonl"}
