@@ -4,8 +4,11 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version
-from orchestration.core.language.detect import detect_document, label_segments, process_detector, reset_process_detector
+from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version, with_progress
+from orchestration.core.language import detect
+from orchestration.core.language.detect import (
+    LanguageDetector, analyse_text, detect_document, label_segments, linguistic_texts,
+)
 from orchestration.core.types import DocumentLanguageRow, LanguageGuess, Segment, SegmentLanguageRow
 from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
 from orchestration.pool import map_isolated
@@ -15,10 +18,9 @@ from orchestration.warehouse import read_records
 STAGE = "language"
 LANGUAGE_TABLES = ("segment_languages", "document_languages")
 
-def tag_document(item: tuple[str, list[Segment]]) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
-    """The segment and document language rows of one document (runs in a pool worker)."""
-    document_id, segments = item
-    detector = process_detector()
+def tag_document(document_id: str, segments: list[Segment],
+                 detector: LanguageDetector) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
+    """The segment and document language rows of one document."""
     segment_rows = [
         SegmentLanguageRow(document_id, seq, guess.language, guess.probability, guess.method)
         for seq, guess in label_segments(segments, detector)
@@ -41,7 +43,7 @@ def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[Segme
     deps=("segments",),
 )
 def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
-    reset_process_detector()
+    detect.reset_process_detector()   # in-process analyses (one worker) start from an empty memo
     with warehouse.connect(read_only=True) as conn:
         plan, rebuild = plan_for(conn, STAGE, LANGUAGE_TABLES,
                                  combined_keys(stage_version(context), recorded_keys(conn, "clean")))
@@ -51,14 +53,29 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     by_document: dict[str, list[Segment]] = {}
     for row in segment_rows:
         by_document.setdefault(row.document_id, []).append(row.segment())
-    items = list(by_document.items())
-    outcomes = map_isolated(tag_document, items, compute.workers, preload=(__name__,),
-                            on_progress=progress_logger(context, len(items), "language-tagged documents"))
+    # Reprints share most of their texts: each distinct text is analysed once, on the pool, and
+    # the documents are then labelled here from those analyses (lookups, no detection).
+    texts = sorted(set().union(*(linguistic_texts(segs) for segs in by_document.values())))
+    outcomes = map_isolated(analyse_text, texts, compute.workers, preload=(detect.__name__,),
+                            on_progress=progress_logger(context, len(texts), "analysed distinct texts"))
+    detector = LanguageDetector()
+    failed = {}
+    for text, outcome in zip(texts, outcomes):
+        if outcome.ok:
+            detector.remember(text, *outcome.result)
+        else:
+            failed[text] = outcome.error
     segment_languages, document_languages = [], []
-    for (document_id, doc_segments), outcome in zip(items, outcomes):
-        if not outcome.ok:
-            context.log.warning(f"language of {document_id} failed: {outcome.error}")
-        rows, document_row = outcome.result if outcome.ok else _undetermined(document_id, doc_segments)
+    for document_id, doc_segments in with_progress(context, list(by_document.items()), "language-tagged documents"):
+        error = next((failed[t] for t in linguistic_texts(doc_segments) if t in failed), None)
+        if error is None:
+            try:
+                rows, document_row = tag_document(document_id, doc_segments, detector)
+            except Exception as exc:  # noqa: BLE001 - one document's trouble is that document's
+                error = f"{type(exc).__name__}: {exc}"
+        if error is not None:
+            context.log.warning(f"language of {document_id} failed: {error}")
+            rows, document_row = _undetermined(document_id, doc_segments)
         segment_languages.extend(rows)
         document_languages.append(document_row)
     with warehouse.connect() as conn:

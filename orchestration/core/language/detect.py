@@ -272,6 +272,19 @@ class LanguageDetector:
             self._memo[key] = guess
         return guess
 
+    def analysed(self, text: str) -> tuple[LanguageGuess, tuple[str, float] | None]:
+        """`detect(text)` with the text's best n-gram candidate when it abstained for low
+        confidence: what another detector needs to `remember` it (a process pool's result)."""
+        guess = self.detect(text)
+        return guess, self._candidates.get(text.strip())
+
+    def remember(self, text: str, guess: LanguageGuess, candidate: tuple[str, float] | None) -> None:
+        """Take another detector's analysis of `text` as this detector's own."""
+        key = text.strip()
+        self._memo[key] = guess
+        if candidate is not None:
+            self._candidates[key] = candidate
+
     def detect_in_document(self, text: str, document_language: str) -> LanguageGuess:
         """`detect(text)` for a sentence of a body whose document language is known: where the
         text alone abstained for low confidence but its best n-gram candidate *is* the
@@ -431,6 +444,16 @@ def process_detector() -> LanguageDetector:
 def reset_process_detector() -> None:
     global _process_detector
     _process_detector = None
+
+
+def analyse_text(text: str) -> tuple[LanguageGuess, tuple[str, float] | None]:
+    """One distinct text analysed by this process's detector (a pool worker's job)."""
+    return process_detector().analysed(text)
+
+
+def linguistic_texts(segments: Iterable[Segment]) -> set[str]:
+    """The distinct texts (as the memo keys them) label_segments and detect_document will ask for."""
+    return {s.text.strip() for s in segments if s.kind not in NON_LINGUISTIC_KINDS}
 
 
 def label_segments(segments: Iterable[Segment], detector: LanguageDetector) -> list[tuple[int, LanguageGuess]]:
