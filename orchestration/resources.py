@@ -10,6 +10,8 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from orchestration.core.ingest import IngestLimits
+from orchestration.core.quarantine import QuarantinePolicy, parse_stage_shares
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
 
@@ -44,10 +46,29 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class LandingResource(dg.ConfigurableResource):
-    """Where crawlers leave dumps, and the optional analyst claim catalog."""
+    """Where crawlers leave dumps, the optional analyst claim catalog, and how big a dump may be."""
 
     landing_dir: str
     claim_catalog: str | None = None
+    max_dump_bytes: int = IngestLimits.max_dump_bytes
+
+    @property
+    def limits(self) -> IngestLimits:
+        return IngestLimits(max_dump_bytes=self.max_dump_bytes,
+                            max_jsonl_bytes=max(IngestLimits.max_jsonl_bytes, 25 * self.max_dump_bytes))
+
+
+class QuarantinePolicyResource(dg.ConfigurableResource):
+    """How much of its batch a stage may quarantine before its gate stops the run."""
+
+    max_share: float = 0.02
+    stage_shares: str = ""          # e.g. "clean=0.05,language=0.1"
+    allowance: int = 3
+
+    @property
+    def policy(self) -> QuarantinePolicy:
+        return QuarantinePolicy(max_share=self.max_share, allowance=self.allowance,
+                                stage_max_share=parse_stage_shares(self.stage_shares))
 
 
 def build_dbt_resource(warehouse_dir: Path) -> DbtCliResource:

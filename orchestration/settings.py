@@ -4,6 +4,12 @@ CLAIMGRID_LANDING_DIR    where crawlers leave dumps (default: the bundled sample
 CLAIMGRID_WAREHOUSE_DIR  where the DuckDB files live (default: warehouse/)
 CLAIMGRID_CLAIM_CATALOG  optional CSV of analyst claims: claim_id,claim_text[,story_hint]
 CLAIMGRID_SCHEDULE_TZ    timezone of the nightly schedule (default: UTC)
+CLAIMGRID_MAX_DUMP_BYTES  a dump larger than this, as landed or decompressed, is quarantined
+                          `oversize` (default 20000000)
+CLAIMGRID_QUARANTINE_MAX_SHARE     share of a stage's batch it may quarantine before its gate
+                                   fails (default 0.02)
+CLAIMGRID_QUARANTINE_STAGE_SHARES  per-stage overrides, e.g. `clean=0.05,language=0.1`
+CLAIMGRID_QUARANTINE_ALLOWANCE     documents any stage may quarantine whatever the share (default 3)
 """
 from __future__ import annotations
 
@@ -27,6 +33,10 @@ class Settings:
     warehouse_dir: Path
     claim_catalog: Path | None
     schedule_timezone: str
+    max_dump_bytes: int = 20_000_000
+    quarantine_max_share: float = 0.02
+    quarantine_stage_shares: str = ""
+    quarantine_allowance: int = 3
 
     @property
     def live_db_path(self) -> Path:
@@ -45,4 +55,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         warehouse_dir=Path(env.get("CLAIMGRID_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve(),
         claim_catalog=Path(catalog).resolve() if catalog else None,
         schedule_timezone=env.get("CLAIMGRID_SCHEDULE_TZ") or "UTC",
+        max_dump_bytes=int(env.get("CLAIMGRID_MAX_DUMP_BYTES") or 20_000_000),
+        quarantine_max_share=float(env.get("CLAIMGRID_QUARANTINE_MAX_SHARE") or 0.02),
+        quarantine_stage_shares=env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES") or "",
+        quarantine_allowance=int(env.get("CLAIMGRID_QUARANTINE_ALLOWANCE") or 3),
     )

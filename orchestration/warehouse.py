@@ -7,10 +7,15 @@ leaves every row count the same, and frame loads are ~45x faster than executeman
 """
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
+from typing import TypeVar
+
 import pandas as pd
 import duckdb
 
 RAW_SCHEMA = "raw"
+Record = TypeVar("Record")
 
 RAW_TABLES: dict[str, dict[str, str]] = {
     "dumps": {
@@ -79,6 +84,13 @@ RAW_TABLES: dict[str, dict[str, str]] = {
         "document_id": "VARCHAR", "source_document_id": "VARCHAR", "shared_sentences": "INTEGER",
         "reused_share": "DOUBLE",
     },
+    # core.types.QuarantineRecord plus when and by which run; each stage replaces its own rows
+    # (orchestration/assets/quarantine.py), keeping first_seen_at of what was already there.
+    "quarantine": {
+        "stage": "VARCHAR", "reason": "VARCHAR", "subject": "VARCHAR", "source_file": "VARCHAR",
+        "record_index": "INTEGER", "document_id": "VARCHAR", "detail": "VARCHAR",
+        "run_id": "VARCHAR", "first_seen_at": "TIMESTAMP", "last_seen_at": "TIMESTAMP",
+    },
 }
 
 
@@ -109,3 +121,25 @@ def read_table(conn: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
         return pd.DataFrame(columns=list(RAW_TABLES[table]))
     return conn.execute(f"SELECT * FROM {RAW_SCHEMA}.{table}").df()
 
+
+
+def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [RAW_SCHEMA, table],
+    ).fetchone()[0] > 0
+
+
+def read_records(conn: duckdb.DuckDBPyConnection, table: str, record: type[Record],
+                 order_by: str = "document_id", chunk: int = 256) -> Iterator[Record]:
+    """raw.<table> as typed records (the dataclass's fields are the columns read): SQL NULL is
+    None, never a float NaN as in a DataFrame (a NaN title once crashed a whole stage).
+    Rows are fetched in chunks, so big payloads are not all copied into a frame first."""
+    if not table_exists(conn, table):
+        return
+    names = [f.name for f in dataclasses.fields(record)]
+    columns = ", ".join(f'"{name}"' for name in names)
+    cursor = conn.execute(f"SELECT {columns} FROM {RAW_SCHEMA}.{table} ORDER BY {order_by}")
+    while rows := cursor.fetchmany(chunk):
+        for row in rows:
+            yield record(**dict(zip(names, row)))

@@ -6,13 +6,16 @@ analyst catalog with the same similarity), the stance classifier labels every me
 already in the warehouse are passed back in so stories and claims keep them when dumps arrive.
 """
 
-import csv
 from collections import Counter
-from pathlib import Path
 
 import dagster as dg
 
 from orchestration.assets.common import raw_key, raw_specs, with_progress
+from orchestration.assets.quarantine import (
+    log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
+)
+from orchestration.core.manifest import ConfigError, check_catalog
+from orchestration.core.quarantine import isolate
 from orchestration.core.claims import discover_claims, match_catalog
 from orchestration.core.stance import classify_stance, quote_contexts
 from orchestration.core.stories import assign_stories
@@ -25,26 +28,12 @@ CLAIM_TABLES = ("stories", "claims", "claim_mentions", "text_reuse")
 
 
 def load_catalog(path: str | None) -> list[CatalogClaim]:
-    """The analyst claim list: CSV with claim_id,claim_text[,story_hint]; absent means none."""
-    if not path:
-        return []
-    catalog_path = Path(path)
-    if not catalog_path.exists():
-        raise FileNotFoundError(f"CLAIMGRID_CLAIM_CATALOG points to a missing file: {catalog_path}")
-    with open(catalog_path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"claim_id", "claim_text"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"claim catalog {catalog_path} lacks columns {sorted(missing)}")
-        return [
-            CatalogClaim(
-                claim_id=row["claim_id"].strip(),
-                claim_text=row["claim_text"].strip(),
-                story_hint=(row.get("story_hint") or "").strip() or None,
-            )
-            for row in reader
-            if (row.get("claim_id") or "").strip() and (row.get("claim_text") or "").strip()
-        ]
+    """The analyst claim list (CSV claim_id,claim_text[,story_hint]), its unusable rows left
+    out (ingest reported them when the run started); absent means none."""
+    try:
+        return check_catalog(path).claims
+    except ConfigError as error:
+        raise dg.Failure(description=f"configuration: {error}") from error
 
 
 def sentences_by_document(frame) -> dict[str, list[Sentence]]:
@@ -68,17 +57,22 @@ def sentences_by_document(frame) -> dict[str, list[Sentence]]:
 )
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     with warehouse.connect(read_only=True) as conn:
+        excluded = quarantined_document_ids(conn, before_stage="claims")
         sentence_frame = read_table(conn, "sentences")
-        documents = read_table(conn, "documents")
+        documents = conn.execute("SELECT document_id, body_text, published_at FROM raw.documents").fetchall()
         previous_stories = read_table(conn, "stories")
         previous_claims = read_table(conn, "claims")
-    doc_sentences = sentences_by_document(sentence_frame)
-    accepted = documents[documents["document_id"].isin(doc_sentences.keys())]
-    bodies = dict(zip(accepted.document_id, accepted.body_text))
-    published_at = {
-        row.document_id: row.published_at if isinstance(row.published_at, str) else None
-        for row in accepted.itertuples(index=False)
-    }
+    doc_sentences = {d: s for d, s in sentences_by_document(sentence_frame).items() if d not in excluded}
+    bodies = {d: body for d, body, _ in documents if d in doc_sentences}
+    published_at = {d: published for d, _, published in documents if d in doc_sentences}
+
+    # The per-document part (quotation context for stance) runs isolated, before claims are
+    # grouped: a document it fails on is quarantined and takes no part in any claim.
+    prepared = isolate(sorted(doc_sentences.items()), lambda item: (item[0], quote_contexts(item[1], bodies.get(item[0]))),
+                       "claims", document_id=lambda item: item[0])
+    quarantined = list(prepared.quarantined)
+    contexts = dict(prepared.results)
+    doc_sentences = {d: s for d, s in doc_sentences.items() if d in contexts}
 
     stories = assign_stories(bodies, previous=dict(zip(previous_stories.document_id, previous_stories.story_id)))
     existing = [
@@ -92,22 +86,26 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
     all_claims = discovered + catalog_claims
     claim_text = {c.claim_id: c.claim_text for c in all_claims}
 
-    # Stance needs the quotation each sentence sits in, computed once per document.
     sentence_at = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
-    contexts = {d: quote_contexts(sentences, bodies.get(d)) for d, sentences in doc_sentences.items()}
-    mention_rows = []
-    for mention in with_progress(context, discovered_mentions + catalog_mentions, "stance-labelled mentions"):
+
+    def label(mention) -> dict:
         sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
         stance = classify_stance(
             sentence.text,
             claim_text=claim_text.get(mention.claim_id),
             quote_context=contexts[mention.document_id].get(mention.sentence_seq),
         )
-        mention_rows.append({
+        return {
             "claim_id": mention.claim_id, "document_id": mention.document_id,
             "sentence_seq": mention.sentence_seq, "similarity": round(float(mention.similarity), 6),
             "stance": stance.stance, "attributed_to": stance.attributed_to, "stance_cue": stance.cue,
-        })
+        }
+
+    labelled = isolate(with_progress(context, discovered_mentions + catalog_mentions, "stance-labelled mentions"),
+                       label, "claims", document_id=lambda mention: mention.document_id)
+    quarantined.extend(labelled.quarantined)
+    # a document whose stance failed on one mention is out as a whole, not half in the grid
+    mention_rows = [r for r in labelled.results if r["document_id"] not in labelled.quarantined_ids]
 
     reuse = text_reuse(doc_sentences, published_at)
     rows = {
@@ -125,6 +123,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
     }
     with warehouse.connect() as conn:
         counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLAIM_TABLES}
+        write_stage_quarantine(conn, "claims", quarantined, context.run.run_id)
+    log_quarantine(context, "claims", quarantined)
 
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
     extra = {
@@ -134,7 +134,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
             "claim_ids_kept_from_previous_run": kept_ids,
             "catalog_claims_loaded": len(catalog),
         },
-        "claim_mentions": {"stances": dg.MetadataValue.json(dict(Counter(r["stance"] for r in mention_rows)))},
+        "claim_mentions": {"stances": dg.MetadataValue.json(dict(Counter(r["stance"] for r in mention_rows))),
+                           **quarantine_metadata(quarantined)},
         "text_reuse": {},
     }
     for table in CLAIM_TABLES:

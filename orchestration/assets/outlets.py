@@ -10,6 +10,10 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import raw_key, with_progress
+from orchestration.assets.quarantine import (
+    log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
+)
+from orchestration.core.quarantine import isolate
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.warehouse import read_table, replace_raw_table
@@ -47,14 +51,16 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
 )
 def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
+        excluded = quarantined_document_ids(conn, before_stage="outlets")
         dumps = read_table(conn, "dumps")[["document_id", "outlet_hint", "url"]]
         documents = read_table(conn, "documents")[["document_id", "url", "sitename", "hostname"]]
+        documents = documents[~documents["document_id"].isin(excluded)]
         decoded = conn.execute(DECODED_TEXT_SQL).df() if len(documents) else None
     texts = dict(zip(decoded.document_id, decoded.decoded_text)) if decoded is not None else {}
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
     registry = load_registry()
-    rows = []
-    for doc in with_progress(context, list(merged.itertuples(index=False)), "attributed documents"):
+
+    def attribute(doc) -> dict:
         attribution = attribute_outlet(
             doc.document_id,
             texts.get(doc.document_id, ""),
@@ -66,7 +72,7 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             hostname=_optional(doc.hostname),
         )
         outlet = attribution.outlet
-        rows.append({
+        return {
             "document_id": doc.document_id,
             "outlet_id": attribution.outlet_id,
             "outlet_name": outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
@@ -74,11 +80,18 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             "country": outlet.country if outlet else None,
             "attribution_method": attribution.method,
             "evidence": attribution.evidence,
-        })
+        }
+
+    outcome = isolate(with_progress(context, list(merged.itertuples(index=False)), "attributed documents"),
+                      attribute, "outlets", document_id=lambda doc: doc.document_id)
+    rows = outcome.results
     with warehouse.connect() as conn:
         count = replace_raw_table(conn, "document_outlets", rows)
+        write_stage_quarantine(conn, "outlets", outcome.quarantined, context.run.run_id)
+    log_quarantine(context, "outlets", outcome.quarantined)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": count,
         "methods": dg.MetadataValue.json(dict(Counter(r["attribution_method"] for r in rows))),
         "outlets": dg.MetadataValue.json(dict(Counter(r["outlet_id"] for r in rows).most_common(20))),
+        **quarantine_metadata(outcome.quarantined),
     })

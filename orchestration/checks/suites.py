@@ -7,9 +7,12 @@ copied by hand. tests/unit/test_suites.py fails when a JSON file and this module
 
     python -m orchestration.checks.suites      # rewrite every suite file
 
-Blocking suites guard data that would mislead downstream (wrong keys, values outside a closed
-list, debris in bodies); `<stage>_warn` suites flag what is only suspicious (a very short body, a
-claim only one outlet carries) and run as WARN checks that never stop a run.
+Blocking suites guard invariants: keys, closed lists, the ledger's tiling, references between
+tables. No per-row content expectation blocks: a document whose content is wrong is quarantined
+by its stage (orchestration/core/quarantine.py) and the share quarantined is gated by the rate
+checks (orchestration/checks/quarantine_checks.py). Content expectations (debris, markup,
+boilerplate left in a body, a very short body, a claim only one outlet carries) live in the
+`<stage>_warn` suites and run as WARN checks that never stop a run.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from orchestration.core.quarantine import JSON_DEBRIS, VAR_DUMP_RESIDUE
 from orchestration.core.rules import DEFAULT_RULES_PATH, load_rules
 from orchestration.core.types import (
     ATTRIBUTION_METHODS,
@@ -40,22 +44,14 @@ _ID_NAMESPACE = uuid.UUID("6f1c1f55-8d5e-4a57-9d3e-2f0c0a1b7e11")
 EMBEDDED_STATUSES = ("ok", "length_mismatch", "truncated", "invalid_json")
 GRID_STANCES = (*STANCES, "mixed")
 
-# Debris that must never reach a body, a sentence or a claim: PHP var_dump residue
-# (`string(123) "...`), JSON structure (runs of brackets, `[{"`, `},{"`), and markup.
-VAR_DUMP_RESIDUE = r"string\(\d+\)"
-JSON_DEBRIS = (
-    VAR_DUMP_RESIDUE,
-    r"(?:[\[\]{}]\s*){4,}",
-    r"\[\s*\{\s*\"",
-    r"\}\s*,\s*\{\s*\"",
-)
+# Markup left in text: quoted code in prose is legitimate body text (the cleaner types markup
+# debris as `markup` segments), so it is reported by the warning suites, never blocking.
 HTML_TAG_RESIDUE = (
     r"(?i)<\s*/?\s*(?:script|style|iframe|object|embed|html|head|body|meta|link|div|span|p|br|a|img"
     r"|table|tr|td|ul|ol|li|h[1-6])\b[^<>]{0,200}>"
 )
 JSON_KEY_VALUE = r"\"[A-Za-z_][A-Za-z0-9_]*\"\s*:\s*[\"\[{]"
 SHORT_BODY_CHARS = 200
-BOILERPLATE_TOLERANCE = 0.05   # share of bodies that may keep a boilerplate line before it blocks
 
 
 def iso_639_1_codes() -> tuple[str, ...]:
@@ -178,8 +174,6 @@ def build_suites() -> list[Suite]:
         suites.append(s)
         return s
 
-    body_debris = [*JSON_DEBRIS, HTML_TAG_RESIDUE]
-
     # ---- raw.dumps ----------------------------------------------------------------------------
     (suite("raw_dumps", "Landed dumps: at least one, hashed, ids derived from the hash, formats known.")
      .rows_at_least(why="An empty landing folder must not replace yesterday's warehouse with nothing.")
@@ -199,7 +193,7 @@ def build_suites() -> list[Suite]:
 
     # ---- raw.documents ------------------------------------------------------------------------
     boilerplate = boilerplate_line_patterns()
-    cleaned = (
+    (
         suite("cleaned_documents", "Cleaned documents: one per dump, at least one accepted, "
               "accepted bodies non-empty and free of debris, quarantine reasons from the closed list.")
         .rows_at_least()
@@ -213,17 +207,16 @@ def build_suites() -> list[Suite]:
         .not_null("repairs")
         .add("expect_column_values_to_be_json_parseable", "repairs is a JSON list.", column="repairs")
         .between("decoded_chars", 0)
-        .lengths("body_text", 1, why="An accepted document has a body.", **ACCEPTED)
-        .matches_none("body_text", body_debris,
-                      "No var_dump residue, JSON structure or HTML markup in bodies.", **ACCEPTED)
+        .lengths("body_text", 1, why="An accepted document has a body (cleaning quarantines empty ones).",
+                 **ACCEPTED)
     )
-    if boilerplate:
-        # One furniture line left in one page of many is noise (the warn suite names it); in
-        # more than 5 % of the bodies it is a cleaner that stopped applying its rules.
-        cleaned.matches_none("body_text", boilerplate,
-                             "At most 5 % of bodies keep a line that a boilerplate rule of the cleaning rules "
-                             "file would have cut.", mostly=1 - BOILERPLATE_TOLERANCE, **ACCEPTED)
     cleaned_warn = suite("cleaned_documents_warn", "Cleaned documents that are only suspicious.", warn=True)
+    cleaned_warn.matches_none("body_text", JSON_DEBRIS,
+                              "No var_dump residue or JSON structure in bodies (cleaning quarantines such "
+                              "documents as debris_residue).", **ACCEPTED)
+    cleaned_warn.matches_none("body_text", [HTML_TAG_RESIDUE],
+                              "HTML tags left in a body: quoted code in prose, or markup the cleaner missed.",
+                              **ACCEPTED)
     if boilerplate:
         cleaned_warn.matches_none("body_text", boilerplate,
                                   "No body keeps a line that a boilerplate rule would have cut.", **ACCEPTED)
@@ -300,9 +293,9 @@ def build_suites() -> list[Suite]:
      .add("expect_column_pair_values_a_to_be_greater_than_b", "A sentence spans at least one character.",
           column_A="end_char", column_B="start_char")
      .language("language")
-     .probability("language_probability")
-     .matches_none("text", JSON_DEBRIS, "No var_dump residue or JSON structure in sentences."))
+     .probability("language_probability"))
     (suite("sentences_warn", "Sentences that are only suspicious.", warn=True)
+     .matches_none("text", JSON_DEBRIS, "No var_dump residue or JSON structure in sentences.")
      .always_true("offsets_match", "The sentence text is the body between its offsets.")
      .lengths("text", maximum=2000, why="A sentence over 2000 characters is a splitting failure."))
 
@@ -315,13 +308,13 @@ def build_suites() -> list[Suite]:
      .rows_at_least(why="The warehouse exists to say who reported which claim; no claims is a broken run.")
      .key("claim_id")
      .not_null("claim_text").lengths("claim_text", 1)
-     .matches_none("claim_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE], "Claims carry no debris.")
      .not_null("origin").in_set("origin", CLAIM_ORIGINS)
      .not_null("story_id", "Discovered claims belong to a story.",
                row_condition="origin == 'discovered'", condition_parser="pandas")
      .in_set("story_known", [True], "A discovered claim's story is one of raw.stories.",
              row_condition="origin == 'discovered'", condition_parser="pandas"))
     (suite("claims_warn", "Claims that are only suspicious.", warn=True)
+     .matches_none("claim_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE], "Claims carry no debris.")
      .lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page.")
      .in_set("story_known", [True], "A catalog claim whose story hint names no story of this batch.",
              row_condition="origin == 'catalog'", condition_parser="pandas"))
@@ -388,12 +381,14 @@ def build_suites() -> list[Suite]:
      .always_true("omission_has_no_stance", "An omission has no stance and no first mention."))
     (suite("mart_fct_related_articles", "fct_related_articles: one row per page and related id, clean titles.")
      .unique_together("document_id", "related_id")
-     .not_null("document_id").not_null("related_id")
+     .not_null("document_id").not_null("related_id"))
+    (suite("mart_fct_related_articles_warn", "Related-article titles that look wrong.", warn=True)
      .matches_none("title", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Titles carry no debris."))
     (suite("mart_fct_captions", "fct_captions: captions with text and a valid language.")
      .not_null("document_id")
      .not_null("caption_text").lengths("caption_text", 1)
-     .not_null("language").language("language")
+     .not_null("language").language("language"))
+    (suite("mart_fct_captions_warn", "Captions that look wrong.", warn=True)
      .matches_none("caption_text", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Captions carry no debris."))
     (suite("mart_fct_text_reuse", "fct_text_reuse: unique pairs, never self-reuse, shares in [0, 1].")
      .unique_together("document_id", "source_document_id")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from orchestration.core.dates import parse_published
 from orchestration.core.embedded import related_articles
-from orchestration.core.encoding import decode_payload
+from orchestration.core.encoding import DecodedText, decode_payload
 from orchestration.core.ledger import LedgerBuilder, check_tiling
 from orchestration.core.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
 from orchestration.core.text_segments import segment_text
@@ -37,13 +37,23 @@ def _whole_text_document(dump: RawDump, decoded, reason: str) -> CleanedDocument
     )
 
 
+def quarantined_document(dump: RawDump, reason: str) -> CleanedDocument:
+    """A document that could not be cleaned: decoded when decoding works, else empty, as one
+    boilerplate segment, so the ledger still accounts for it."""
+    try:
+        decoded = decode_payload(dump.payload, is_html=dump.source_format == "html")
+    except Exception:  # noqa: BLE001 - this is the fallback of a failure already being reported
+        decoded = DecodedText(text="", encoding="unknown", method="empty")
+    return _whole_text_document(dump, decoded, reason)
+
+
 def _early_quarantine(dump: RawDump, decoded) -> str | None:
     if not dump.payload:
         return "empty_file"
     if dump.source_format not in SOURCE_FORMATS:
         return "unsupported_format"
     if len(dump.payload) > MAX_PAYLOAD_BYTES:
-        return "too_large"
+        return "oversize"
     if decoded.text and decoded.text.count("\ufffd") / len(decoded.text) > UNDECODABLE_SHARE:
         return "undecodable"
     if not decoded.text.strip():

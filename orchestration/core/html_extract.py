@@ -5,7 +5,7 @@ character of the markup too. The approach:
 
 1. **Lex** the source into markup tokens (tags, comments, doctype, and whole `<script>` /
    `<style>` / `<noscript>` / `<template>` / `<svg>` elements) and text tokens. Markup becomes
-   `boilerplate` spans with rule id `html:markup`; the text inside `<title>` is a `title` span
+   `markup` spans with rule id `html:markup`; the text inside `<title>` is a `title` span
    (`html:title`).
 2. **Extract** with trafilatura (`bare_extraction`, metadata on, comments kept apart) the
    article paragraphs and the reader comments; metadata gives title, author, date (htmldate),
@@ -394,7 +394,7 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
 
     ledger = LedgerBuilder(source)
     for start, end, _name in page.markup:
-        ledger.add(start, end, "boilerplate", MARKUP_RULE)
+        ledger.add(start, end, "markup", MARKUP_RULE)
     # label of each raw word: that of its words (the first labelled one)
     # a raw word (e.g. a URL printed in the page) takes a label only when all its words have one
     raw_labels: list[_Label | None] = [None] * len(page.raw_words)
