@@ -32,3 +32,29 @@ def shared_benchmarks() -> Path:
     if not path.exists():
         pytest.skip(f"benchmark data not present at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def dbt_manifest() -> Path:
+    """dagster-dbt needs dbt's manifest when the definitions load: parse once per session."""
+    import subprocess
+    import sys
+
+    manifest = DBT_DIR / "target" / "manifest.json"
+    dbt = Path(sys.executable).with_name("dbt")
+    subprocess.run(
+        [str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True
+    )
+    return manifest
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory, dbt_manifest: Path) -> Path:
+    """The bundled samples materialized once for the session (read-only use in tests; the
+    integration and fault suites share it)."""
+    from tests.integration.pipeline import run_pipeline
+
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    result = run_pipeline(SAMPLES_DIR, warehouse_dir)
+    assert result.success
+    return warehouse_dir

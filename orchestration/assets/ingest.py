@@ -17,6 +17,7 @@ from orchestration.assets.quarantine import log_quarantine, quarantine_metadata,
 from orchestration.core.ingest import list_landed, scan_landing_checked
 from orchestration.core.manifest import ConfigError, check_catalog, check_manifest
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
+from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.warehouse import replace_raw_table
 
 
@@ -34,6 +35,13 @@ def landed_dumps(
     context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     landing_dir = Path(landing.landing_dir)
+    try:
+        taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)
+    except WarehouseBusy as busy:
+        raise dg.Failure(description=str(busy)) from busy
+    if taken_over:
+        context.log.warning(f"took over the warehouse from run {taken_over.get('run_id')} "
+                            f"(pid {taken_over.get('pid')} is gone: killed or ended without publishing)")
     try:
         catalog = check_catalog(landing.claim_catalog)
     except ConfigError as error:
