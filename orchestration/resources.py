@@ -1,7 +1,9 @@
 """Resources: the DuckDB warehouse, the landing folder, dbt."""
 from __future__ import annotations
 
+import errno
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,6 +20,11 @@ from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
 # Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
 # because DuckDB allows a single read-write process per file.
 DUCKDB_POOL = "duckdb"
+
+
+def disk_full(error: BaseException) -> bool:
+    """A write failed for lack of space (DuckDB reports it as an IOException with the OS text)."""
+    return getattr(error, "errno", None) == errno.ENOSPC or "no space left on device" in str(error).lower()
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -38,11 +45,20 @@ class WarehouseResource(dg.ConfigurableResource):
         """Open the live file for one step and always close it, so dbt (a separate process)
         can open it next. Connections are never held at import time or between steps."""
         Path(self.warehouse_dir).mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(self.live_path), read_only=read_only)
         try:
-            yield conn
-        finally:
-            conn.close()
+            conn = duckdb.connect(str(self.live_path), read_only=read_only)
+            try:
+                yield conn
+            finally:
+                conn.close()
+        except (duckdb.Error, OSError) as error:
+            if not disk_full(error):
+                raise
+            free = shutil.disk_usage(self.warehouse_dir).free
+            raise dg.Failure(
+                description=(f"the warehouse disk is full: {self.warehouse_dir} has {free} bytes free. "
+                             "Nothing was published; the last snapshot is untouched. Free space and run again."),
+            ) from error
 
 
 class LandingResource(dg.ConfigurableResource):
