@@ -3,6 +3,7 @@ one dump that cannot be cleaned is quarantined, never the reason the run stops."
 
 import json
 from collections import Counter
+from collections.abc import Iterable
 
 import dagster as dg
 
@@ -81,7 +82,7 @@ def quarantine_of(dump: RawDump, document: CleanedDocument) -> QuarantineRecord 
                            dump.source_file, dump.record_index)
 
 
-def clean_isolated(dumps: list[RawDump], rules: RuleSet) -> tuple[list[CleanedDocument], list[QuarantineRecord]]:
+def clean_isolated(dumps: Iterable[RawDump], rules: RuleSet) -> tuple[list[CleanedDocument], list[QuarantineRecord]]:
     """Clean every dump; a dump whose cleaning raises is kept as one boilerplate segment (so
     the ledger still covers it) and quarantined with the exception."""
     documents, records = [], []
@@ -114,7 +115,7 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     with warehouse.connect(read_only=True) as conn:
         dumps = list(read_records(conn, "dumps", RawDump))
     rules = load_rules(DEFAULT_RULES_PATH)
-    documents, records = clean_isolated(list(with_progress(context, dumps, "cleaned")), rules)
+    documents, records = clean_isolated(with_progress(context, dumps, "cleaned"), rules)
     rows = cleaned_rows(documents)
     with warehouse.connect() as conn:
         counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLEAN_TABLES}
