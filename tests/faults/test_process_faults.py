@@ -252,3 +252,54 @@ def test_run_monitoring_and_max_runtime_are_set():
     instance = yaml.safe_load((REPO_ROOT / "ops" / "dagster.yaml").read_text(encoding="utf-8"))
     assert instance["run_monitoring"]["enabled"] is True
     assert int(claimgrid_all.tags["dagster/max_runtime"]) > 0
+
+
+def test_a_killed_run_does_not_stay_started_the_daemon_fails_it(tmp_path: Path, monkeypatch):
+    """For real: `dagster job execute` killed with SIGKILL mid-stage leaves its run STARTED in
+    the instance; the daemon's run monitoring (ops/dagster.yaml turns it on) fails it once it is
+    past its dagster/max_runtime (6 h on the job; 5 s here, set on the run)."""
+    import yaml
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    settings = yaml.safe_load((REPO_ROOT / "ops" / "dagster.yaml").read_text(encoding="utf-8"))
+    settings["run_monitoring"]["poll_interval_seconds"] = 1
+    (home / "dagster.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
+    empty = tmp_path / "empty_landing"
+    empty.mkdir()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "CLAIMGRID_WAREHOUSE_DIR": str(tmp_path / "warehouse"),
+           "CLAIMGRID_LANDING_DIR": str(SAMPLES_DIR)}
+    bin_dir = Path(sys.executable).parent
+    run = subprocess.Popen(
+        [str(bin_dir / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all",
+         "--tags", '{"dagster/max_runtime": "5"}'],
+        cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    deadline = time.monotonic() + STEP_TIMEOUT
+    for line in run.stderr:
+        if 'STEP_START - Started execution of step "cleaned_documents"' in line:
+            break
+        assert time.monotonic() < deadline
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait(timeout=30)
+
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dg.DagsterInstance.get()
+    [record] = instance.get_runs()
+    assert record.status == dg.DagsterRunStatus.STARTED          # what a kill -9 leaves behind
+
+    # the daemon, with a landing folder that has nothing to trigger the sensor
+    daemon = subprocess.Popen([str(bin_dir / "dagster-daemon"), "run", "-w", "workspace.yaml"],
+                              cwd=REPO_ROOT, env={**env, "CLAIMGRID_LANDING_DIR": str(empty)},
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 90
+        # STARTED -> CANCELING (terminate finds no worker) -> FAILURE
+        while instance.get_run_by_id(record.run_id).status in (dg.DagsterRunStatus.STARTED,
+                                                               dg.DagsterRunStatus.CANCELING):
+            assert time.monotonic() < deadline, "the daemon never failed the dead run"
+            time.sleep(1)
+    finally:
+        os.killpg(daemon.pid, signal.SIGKILL)
+        daemon.wait(timeout=30)
+    assert instance.get_run_by_id(record.run_id).status == dg.DagsterRunStatus.FAILURE

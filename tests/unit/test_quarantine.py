@@ -254,3 +254,28 @@ def test_dbt_reads_the_same_quarantine_vocabularies():
     assert listed("quarantine_reasons") == types.QUARANTINE_REASONS
     assert listed("quarantine_stages") == types.QUARANTINE_STAGES
     assert listed("quarantine_subjects") == types.QUARANTINE_SUBJECTS
+
+
+def test_peak_memory_does_not_grow_with_a_huge_file_or_a_bomb(tmp_path: Path):
+    """Ingest of a 200 MB text file and a gzip of 200 MB of zeros, in a fresh process: its
+    peak RSS stays far below either size (the file is not opened, the bomb stops at 20 MB)."""
+    import subprocess
+    import sys
+
+    with open(tmp_path / "big.txt", "wb") as handle:
+        handle.truncate(200_000_000)
+    with open(tmp_path / "bomb.txt.gz", "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as handle:
+        for _ in range(200):
+            handle.write(bytes(1_000_000))
+    (tmp_path / "ok.txt").write_text("A small article.\n", encoding="utf-8")
+    script = (
+        "import resource, sys\n"
+        "from orchestration.core.ingest import scan_landing_checked\n"
+        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        f"scan = scan_landing_checked({str(tmp_path)!r})\n"
+        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(len(scan.dumps), sorted(r.reason for r in scan.quarantined), (after - before) // 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out[:3] == ["1", "['oversize',", "'oversize']"]
+    assert int(out[3]) < 80, f"ingest grew by {out[3]} MB"      # < 4x the 20 MB limit
