@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -99,10 +100,29 @@ def warehouse(sample_warehouse: Path, tmp_path: Path) -> Path:
     return copy
 
 
-# ---- kill -9 at a stage, a second run meanwhile, then a rerun --------------------------------
+# ---- kill -9 mid-stage and in dbt, a second run meanwhile, then a rerun -----------------------
 
-def test_kill_9_mid_stage_with_a_second_run_refused_then_a_rerun_equals_a_clean_run(
-        sample_warehouse: Path, warehouse: Path):
+@dataclass
+class KillScenario:
+    before: str                     # snapshot sha256 before anything
+    holder: dict                    # the first run's claim on the warehouse
+    second_failures: list[str]
+    second_materialized: set
+    after_clean_kill: str
+    after_dbt_kill: str
+    rerun: dg.ExecuteInProcessResult
+    rerun_marts: dict
+    clean_marts: dict
+    lock_left: bool
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def killed_twice_then_rerun(sample_warehouse: Path, tmp_path_factory) -> KillScenario:
+    """One warehouse: a run killed with SIGKILL in cleaning while a second run is started on
+    the same warehouse, another run killed inside dbt's build, then a normal rerun."""
+    warehouse = tmp_path_factory.mktemp("killed") / "warehouse"
+    shutil.copytree(sample_warehouse, warehouse)
     snapshot = warehouse / SNAPSHOT_DB_NAME
     before = sha256_file(snapshot)
     started = time.perf_counter()
@@ -110,38 +130,47 @@ def test_kill_9_mid_stage_with_a_second_run_refused_then_a_rerun_equals_a_clean_
     first = ChildRun(SAMPLES_DIR, warehouse)
     first.wait_for_step("cleaned_documents")
     holder = read_claim(warehouse)
-    assert holder and holder["pid"] == first.process.pid
-
-    # a second run on the same warehouse while the first holds it: refused, clearly, harmlessly
     second = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False)
-    assert not second.success
-    message = " ".join(failures(second))
-    assert "is in use by run" in message and holder["run_id"] in message
-    assert {e.asset_key for e in second.get_asset_materialization_events()} == set()
+    first.kill9()
+    after_clean_kill = sha256_file(snapshot)
 
-    assert first.kill9() == -signal.SIGKILL
-    assert sha256_file(snapshot) == before                    # nothing published
-    duckdb.connect(str(snapshot), read_only=True).close()     # and it still opens
-
-    # the rerun takes over the dead run's claim and rebuilds what a clean run builds
-    rerun = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False)
-    assert rerun.success, failures(rerun)
-    assert marts_of(snapshot) == marts_of(sample_warehouse / SNAPSHOT_DB_NAME)
-    assert not (warehouse / LOCK_NAME).exists()                # released by publish
-    print(f"kill at clean + refused second run + rerun: {time.perf_counter() - started:.1f}s")
-
-
-def test_kill_9_during_dbt_then_a_rerun_equals_a_clean_run(sample_warehouse: Path, warehouse: Path):
-    snapshot = warehouse / SNAPSHOT_DB_NAME
-    before = sha256_file(snapshot)
-    child = ChildRun(SAMPLES_DIR, warehouse)
-    child.wait_for_step("claimgrid_dbt_models")
+    third = ChildRun(SAMPLES_DIR, warehouse)
+    third.wait_for_step("claimgrid_dbt_models")
     time.sleep(3)                   # dbt is building models in its own (grand)child process
-    child.kill9()
-    assert sha256_file(snapshot) == before
+    third.kill9()
+    after_dbt_kill = sha256_file(snapshot)
+
     rerun = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False)
-    assert rerun.success, failures(rerun)
-    assert marts_of(snapshot) == marts_of(sample_warehouse / SNAPSHOT_DB_NAME)
+    return KillScenario(
+        before=before, holder=holder or {}, second_failures=failures(second),
+        second_materialized={e.asset_key for e in second.get_asset_materialization_events()},
+        after_clean_kill=after_clean_kill, after_dbt_kill=after_dbt_kill, rerun=rerun,
+        rerun_marts=marts_of(snapshot) if rerun.success else {},
+        clean_marts=marts_of(sample_warehouse / SNAPSHOT_DB_NAME),
+        lock_left=(warehouse / LOCK_NAME).exists(), seconds=time.perf_counter() - started,
+    )
+
+
+def test_two_runs_at_once_the_second_is_refused_clearly_and_changes_nothing(killed_twice_then_rerun):
+    scenario = killed_twice_then_rerun
+    message = " ".join(scenario.second_failures)
+    assert "is in use by run" in message and scenario.holder["run_id"] in message
+    assert scenario.second_materialized == set()
+
+
+def test_kill_9_mid_stage_leaves_the_snapshot_as_it_was(killed_twice_then_rerun):
+    assert killed_twice_then_rerun.after_clean_kill == killed_twice_then_rerun.before
+
+
+def test_kill_9_inside_dbt_leaves_the_snapshot_as_it_was(killed_twice_then_rerun):
+    assert killed_twice_then_rerun.after_dbt_kill == killed_twice_then_rerun.before
+
+
+def test_a_rerun_after_the_kills_equals_a_clean_run_and_releases_the_warehouse(killed_twice_then_rerun):
+    scenario = killed_twice_then_rerun
+    assert scenario.rerun.success, failures(scenario.rerun)
+    assert scenario.rerun_marts == scenario.clean_marts
+    assert not scenario.lock_left
 
 
 def test_kill_9_during_publish_leaves_the_old_or_the_new_snapshot_never_a_mix(
@@ -257,7 +286,7 @@ def test_run_monitoring_and_max_runtime_are_set():
 def test_a_killed_run_does_not_stay_started_the_daemon_fails_it(tmp_path: Path, monkeypatch):
     """For real: `dagster job execute` killed with SIGKILL mid-stage leaves its run STARTED in
     the instance; the daemon's run monitoring (ops/dagster.yaml turns it on) fails it once it is
-    past its dagster/max_runtime (6 h on the job; 5 s here, set on the run)."""
+    past its dagster/max_runtime (6 h on the job; 2 s here, set on the run)."""
     import yaml
 
     home = tmp_path / "dagster_home"
@@ -272,7 +301,7 @@ def test_a_killed_run_does_not_stay_started_the_daemon_fails_it(tmp_path: Path, 
     bin_dir = Path(sys.executable).parent
     run = subprocess.Popen(
         [str(bin_dir / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all",
-         "--tags", '{"dagster/max_runtime": "5"}'],
+         "--tags", '{"dagster/max_runtime": "2"}'],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
     deadline = time.monotonic() + STEP_TIMEOUT
