@@ -17,6 +17,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from orchestration.core.quarantine import parse_stage_shares
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
@@ -49,6 +51,8 @@ class Settings:
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
+    # a typo in the per-stage shares fails here, when the code location loads, not mid-run
+    parse_stage_shares(env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES"))
     catalog = env.get("CLAIMGRID_CLAIM_CATALOG") or None
     return Settings(
         landing_dir=Path(env.get("CLAIMGRID_LANDING_DIR") or DEFAULT_LANDING_DIR).resolve(),

@@ -279,3 +279,11 @@ def test_peak_memory_does_not_grow_with_a_huge_file_or_a_bomb(tmp_path: Path):
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert out[:3] == ["1", "['oversize',", "'oversize']"]
     assert int(out[3]) < 80, f"ingest grew by {out[3]} MB"      # < 4x the 20 MB limit
+
+
+def test_a_typo_in_the_stage_shares_fails_when_settings_load():
+    from orchestration.settings import load_settings
+
+    assert load_settings({"CLAIMGRID_QUARANTINE_STAGE_SHARES": "clean=0.1"}).quarantine_stage_shares == "clean=0.1"
+    with pytest.raises(ValueError, match="unknown quarantine stage 'cleen'"):
+        load_settings({"CLAIMGRID_QUARANTINE_STAGE_SHARES": "cleen=0.1"})
