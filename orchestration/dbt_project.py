@@ -1,10 +1,15 @@
-"""The dbt project as Dagster sees it (manifest location, dev-time parsing), and the one dbt
-executable every caller uses."""
-import os
-import sys
-from pathlib import Path
+"""The dbt project as Dagster sees it: manifest location, how its nodes appear (groups by dbt
+folder, tests as asset checks), and the one dbt executable every caller uses.
 
-from dagster_dbt import DbtCliResource, DbtProject
+dagster-dbt reads the manifest when the code location loads; `make` (setup, run, ui) and the test
+session parse the project first whenever its SQL or YAML changed, so loading never runs dbt.
+"""
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
 
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -16,17 +21,13 @@ DBT_EXECUTABLE = str(_VENV_DBT) if _VENV_DBT.exists() else "dbt"
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
-def parse_if_dev(project: DbtProject) -> None:
-    """Under `dagster dev`, rebuild the manifest from the SQL on load; elsewhere `make` parses first.
-
-    This is what `DbtProject.prepare_if_dev()` does for a project without packages, except that
-    dagster-dbt 0.29's preparer always runs the `dbt` found on PATH and takes no executable; here
-    it is DBT_EXECUTABLE, so `.venv/bin/dagster dev` loads without an activated venv.
-    `DAGSTER_IS_DEV_CLI` is how `dagster dev` marks the processes it starts."""
-    if os.getenv("DAGSTER_IS_DEV_CLI"):
-        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], target_path=project.target_path
-        ).wait()
+# Grouped by dbt folder, so the asset graph reads ingest -> ... -> staging -> intermediate -> marts -> publish.
+class ClaimgridDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn") or []
+        if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2:
+            return f"dbt_{fqn[1]}"   # models/<folder>/...: dbt_staging, dbt_intermediate, dbt_marts
+        return "dbt_seeds" if dbt_resource_props.get("resource_type") == "seed" else None
 
 
-parse_if_dev(dbt_project)
+dbt_translator = ClaimgridDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))

@@ -6,9 +6,9 @@ from orchestration.checks.quarantine_checks import rate_checks
 from orchestration.checks.stage_checks import stage_checks
 from orchestration.jobs import claimgrid_all
 from orchestration.resources import (
-    LandingResource, QuarantinePolicyResource, WarehouseResource, build_dbt_resource,
+    LandingResource, QuarantinePolicyResource, ReferenceDataResource, WarehouseResource, build_dbt_resource,
 )
-from orchestration.schedules import nightly_rebuild
+from orchestration.schedules import build_nightly_rebuild
 from orchestration.sensors import landing_folder_sensor
 from orchestration.settings import Settings, load_settings
 
@@ -28,10 +28,14 @@ def build_resources(settings: Settings) -> dict:
             max_share=settings.quarantine_max_share, stage_shares=settings.quarantine_stage_shares,
             allowance=settings.quarantine_allowance,
         ),
-        "dbt": build_dbt_resource(settings.warehouse_dir),
+        "reference": ReferenceDataResource(
+            outlet_registry=str(settings.outlet_registry), stance_model=settings.stance_model,
+        ),
+        "dbt": build_dbt_resource(),
     }
 
 
+settings = load_settings()
 defs = dg.Definitions(
     assets=all_assets,
     # Every step is in pool "duckdb" (limit 1), so steps run one at a time anyway; the in-process
@@ -40,7 +44,7 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     asset_checks=all_checks,
     jobs=[claimgrid_all],
-    schedules=[nightly_rebuild],
+    schedules=[build_nightly_rebuild(settings.schedule_timezone)],
     sensors=[landing_folder_sensor],
-    resources=build_resources(load_settings()),
+    resources=build_resources(settings),
 )

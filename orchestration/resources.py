@@ -1,8 +1,7 @@
-"""Resources: the DuckDB warehouse, the landing folder, dbt."""
+"""Resources: the DuckDB warehouse, the landing folder, reference data, dbt."""
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,10 +86,16 @@ class QuarantinePolicyResource(dg.ConfigurableResource):
                                 stage_max_share=parse_stage_shares(self.stage_shares))
 
 
-def build_dbt_resource(warehouse_dir: Path) -> DbtCliResource:
-    # The dbt profile reads the warehouse path from the environment; export the one this
-    # code location was configured with so dbt writes where the Python assets wrote.
-    os.environ["CLAIMGRID_WAREHOUSE_DIR"] = str(warehouse_dir)
+class ReferenceDataResource(dg.ConfigurableResource):
+    """Reference data the stages read: the outlet registry CSV and the stance model JSON
+    ('none' for rules only; unset for the model shipped with the core)."""
+
+    outlet_registry: str
+    stance_model: str | None = None
+
+
+def build_dbt_resource() -> DbtCliResource:
+    # The warehouse path is passed to each dbt invocation (--vars warehouse_dir) by the dbt asset.
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.project_dir),

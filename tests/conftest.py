@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -34,27 +38,44 @@ def shared_benchmarks() -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def dbt_manifest() -> Path:
-    """dagster-dbt needs dbt's manifest when the definitions load: parse once per session."""
-    import subprocess
-    import sys
-
-    manifest = DBT_DIR / "target" / "manifest.json"
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run(
-        [str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True
+def _newest_mtime(directory: Path) -> float:
+    return max(
+        (p.stat().st_mtime for p in directory.rglob("*")
+         if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts and "logs" not in p.parts),
+        default=0.0,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """dagster-dbt reads dbt's manifest when the definitions load. `make` parses before the
+    tests; a bare `pytest` after editing the dbt project parses here, once per session."""
+    manifest = DBT_DIR / "target" / "manifest.json"
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_mtime(DBT_DIR):
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
     return manifest
 
 
+@dataclass(frozen=True)
+class SampleRun:
+    instance: dg.DagsterInstance    # holds the run's event log (progress lines, metadata)
+    run_id: str
+    warehouse_dir: Path
+
+
 @pytest.fixture(scope="session")
-def sample_warehouse(tmp_path_factory, dbt_manifest: Path) -> Path:
-    """The bundled samples materialized once for the session (read-only use in tests; the
-    integration and fault suites share it)."""
+def sample_run(tmp_path_factory) -> SampleRun:
+    """The bundled samples materialized once for the session (read-only use in tests)."""
     from tests.integration.pipeline import run_pipeline
 
     warehouse_dir = tmp_path_factory.mktemp("warehouse")
-    result = run_pipeline(SAMPLES_DIR, warehouse_dir)
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_pipeline(SAMPLES_DIR, warehouse_dir, instance=instance)
     assert result.success
-    return warehouse_dir
+    return SampleRun(instance, result.run_id, warehouse_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(sample_run: SampleRun) -> Path:
+    return sample_run.warehouse_dir

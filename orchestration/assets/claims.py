@@ -1,142 +1,153 @@
-"""Claims: stories, discovered and catalog claims, their mentions with stance, and text reuse.
+"""Stories, claims, claim mentions and text reuse: four stages, each its own asset.
 
-A thin wrapper over orchestration.core: stories group documents about one event, the claim
-engine groups sentences of different documents stating the same proposition (and matches the
-analyst catalog with the same similarity), the stance classifier labels every mention. Ids
-already in the warehouse are passed back in so stories and claims keep them when dumps arrive.
+Thin wrappers over orchestration.core: stories group documents about one event, the claim engine
+groups sentences of different documents stating the same proposition (and matches the analyst
+catalog with the same similarity), the stance classifier labels every mention, and text reuse
+pairs documents that repeat each other's sentences.
+
+Stories and claims read their own previous output (raw.stories, raw.claims) so ids stay when
+dumps arrive. Dagster draws a dependency of an asset on itself only between partitions; the read
+is declared in each asset's metadata (`reads_previous`) until the stages are partitioned.
 """
-
-from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
+from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, with_progress, write_stage
 from orchestration.assets.quarantine import (
     log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
 )
-from orchestration.core.manifest import ConfigError, check_catalog
-from orchestration.core.quarantine import isolate
-from orchestration.core.claims import discover_claims, match_catalog
-from orchestration.core.stance import classify_stance, quote_contexts
-from orchestration.core.stories import assign_stories
-from orchestration.core.text_reuse import text_reuse
-from orchestration.core.types import CatalogClaim, ClaimRecord, Sentence
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.core.claims.catalog import load_catalog
+from orchestration.core.claims.discovery import discover_claims, match_catalog
+from orchestration.core.stance.attribution import quote_contexts
+from orchestration.core.stance.classify import classify_stance, load_model
+from orchestration.core.claims.stories import assign_stories
+from orchestration.core.claims.text_reuse import text_reuse
+from orchestration.core.quarantine import ConfigError, isolate
+from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
+from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
+from orchestration.warehouse import read_records
 
-CLAIM_TABLES = ("stories", "claims", "claim_mentions", "text_reuse")
-
-
-def load_catalog(path: str | None) -> list[CatalogClaim]:
-    """The analyst claim list (CSV claim_id,claim_text[,story_hint]), its unusable rows left
-    out (ingest reported them when the run started); absent means none."""
-    try:
-        return check_catalog(path).claims
-    except ConfigError as error:
-        raise dg.Failure(description=f"configuration: {error}") from error
+GROUP = "claims"
+ACCEPTED = "quarantine_reason IS NULL"
 
 
-def sentences_by_document(frame) -> dict[str, list[Sentence]]:
+def read_sentences(conn) -> dict[str, list[Sentence]]:
+    """raw.sentences as each document's sentences, in order; documents an earlier stage
+    quarantined are left out."""
+    excluded = quarantined_document_ids(conn, before_stage="claims")
     by_document: dict[str, list[Sentence]] = {}
-    for row in frame.sort_values(["document_id", "sentence_seq"]).itertuples(index=False):
-        by_document.setdefault(row.document_id, []).append(
-            Sentence(seq=int(row.sentence_seq), start=int(row.start_char), end=int(row.end_char),
-                     text=row.text, continues_quote=bool(row.continues_quote))
-        )
+    for row in read_records(conn, "sentences", order_by="document_id, sentence_seq"):
+        if row.document_id not in excluded:
+            by_document.setdefault(row.document_id, []).append(row.sentence())
     return by_document
+
+
+def read_documents(conn, doc_ids) -> dict:
+    """document_id -> raw.documents record, for the documents that have sentences."""
+    return {d.document_id: d for d in read_records(conn, "documents", where=ACCEPTED) if d.document_id in doc_ids}
+
+
+@stage_asset(
+    "stories", GROUP, "Documents about one event share a story: body TF-IDF and shared sentences (raw.sentences).",
+    deps=("sentences", "documents"), metadata={"reads_previous": "raw.stories"},
+)
+def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as conn:
+        doc_sentences = read_sentences(conn)
+        documents = read_documents(conn, doc_sentences.keys())
+        previous = {r.document_id: r.story_id for r in read_records(conn, "stories")}
+    bodies = {d: doc.body_text for d, doc in documents.items()}
+    assigned = assign_stories(bodies, doc_sentences, previous=previous)
+    rows = [StoryRow(d, s) for d, s in sorted(assigned.items())]
+    return write_stage(warehouse, "stories", rows, stories=len(set(assigned.values())))
 
 
 @dg.multi_asset(
     name="claims",
-    specs=raw_specs(CLAIM_TABLES, "claims", [raw_key("sentences"), raw_key("documents"), raw_key("document_outlets")], "Claims"),
+    specs=[
+        dg.AssetSpec(raw_key("claims"), group_name=GROUP, kinds=STAGE_KINDS,
+                     deps=[raw_key("sentences"), raw_key("stories")], metadata={"reads_previous": "raw.claims"},
+                     description="Claims discovered across the documents of a story, and the analyst catalog's."),
+        dg.AssetSpec(raw_key("claim_sentences"), group_name=GROUP, kinds=STAGE_KINDS, deps=[raw_key("sentences")],
+                     description="The sentences stating each claim, with their similarity to it."),
+    ],
     pool=DUCKDB_POOL,
-    description=(
-        "Stories by document similarity; claims discovered across documents of a story (and "
-        "catalog claims matched by the same engine); a stance and source for every mention."
-    ),
 )
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     with warehouse.connect(read_only=True) as conn:
-        excluded = quarantined_document_ids(conn, before_stage="claims")
-        sentence_frame = read_table(conn, "sentences")
-        documents = conn.execute("SELECT document_id, body_text, published_at FROM raw.documents").fetchall()
-        previous_stories = read_table(conn, "stories")
-        previous_claims = read_table(conn, "claims")
-    doc_sentences = {d: s for d, s in sentences_by_document(sentence_frame).items() if d not in excluded}
-    bodies = {d: body for d, body, _ in documents if d in doc_sentences}
-    published_at = {d: published for d, _, published in documents if d in doc_sentences}
-
-    # The per-document part (quotation context for stance) runs isolated, before claims are
-    # grouped: a document it fails on is quarantined and takes no part in any claim.
-    prepared = isolate(sorted(doc_sentences.items()), lambda item: (item[0], quote_contexts(item[1], bodies.get(item[0]))),
-                       "claims", document_id=lambda item: item[0])
-    quarantined = list(prepared.quarantined)
-    contexts = dict(prepared.results)
-    doc_sentences = {d: s for d, s in doc_sentences.items() if d in contexts}
-
-    stories = assign_stories(bodies, previous=dict(zip(previous_stories.document_id, previous_stories.story_id)))
-    existing = [
-        ClaimRecord(claim_id=r.claim_id, story_id=r.story_id, claim_text=r.claim_text, origin=r.origin)
-        for r in previous_claims.itertuples(index=False)
-        if r.origin == "discovered"
-    ]
-    discovered, discovered_mentions = discover_claims(doc_sentences, stories, existing=existing)
-    catalog = load_catalog(landing.claim_catalog)
-    catalog_claims, catalog_mentions = match_catalog(catalog, doc_sentences, stories) if catalog else ([], [])
+        doc_sentences = read_sentences(conn)
+        story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
+        existing = read_records(conn, "claims", where="origin = 'discovered'")
+    discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
+    try:
+        catalog = load_catalog(landing.claim_catalog)      # bad rows were reported at ingest
+    except ConfigError as error:
+        raise dg.Failure(description=f"configuration: {error}") from error
+    catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
     all_claims = discovered + catalog_claims
-    claim_text = {c.claim_id: c.claim_text for c in all_claims}
+    claim_sentences = [ClaimSentenceRow.of(m) for m in discovered_sentences + catalog_sentences]
+    kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
+    yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
+                      claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
+    yield write_stage(warehouse, "claim_sentences", claim_sentences, asset=True)
 
+
+@stage_asset(
+    "claim_mentions", GROUP, "Every sentence stating a claim, with its stance toward the claim and the source it names.",
+    deps=("claims", "claim_sentences", "sentences", "documents"),
+)
+def claim_mentions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+) -> dg.MaterializeResult:
+    model = load_model(reference.stance_model)
+    with warehouse.connect(read_only=True) as conn:
+        doc_sentences = read_sentences(conn)
+        documents = read_documents(conn, doc_sentences.keys())
+        claim_text = {c.claim_id: c.claim_text for c in read_records(conn, "claims")}
+        claim_sentences = read_records(conn, "claim_sentences", order_by="claim_id, document_id, sentence_seq")
     sentence_at = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
+    # Stance needs the quotation each sentence sits in, computed once per document; a document
+    # this (or the stance of one of its sentences) fails on is quarantined as a whole.
+    prepared = isolate(
+        sorted(doc_sentences.items()),
+        lambda item: (item[0], quote_contexts(item[1], documents[item[0]].body_text if item[0] in documents else None)),
+        "claims", document_id=lambda item: item[0])
+    contexts = dict(prepared.results)
 
-    def label(mention) -> dict:
+    def label(mention) -> ClaimMentionRow:
         sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
         stance = classify_stance(
             sentence.text,
             claim_text=claim_text.get(mention.claim_id),
             quote_context=contexts[mention.document_id].get(mention.sentence_seq),
+            model=model, use_model=model is not None,
         )
-        return {
-            "claim_id": mention.claim_id, "document_id": mention.document_id,
-            "sentence_seq": mention.sentence_seq, "similarity": round(float(mention.similarity), 6),
-            "stance": stance.stance, "attributed_to": stance.attributed_to, "stance_cue": stance.cue,
-        }
+        return ClaimMentionRow(
+            claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
+            similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
+            stance_cue=stance.cue,
+        )
 
-    labelled = isolate(with_progress(context, discovered_mentions + catalog_mentions, "stance-labelled mentions"),
+    labelled = isolate(with_progress(context, [m for m in claim_sentences if m.document_id in contexts],
+                                     "stance-labelled mentions"),
                        label, "claims", document_id=lambda mention: mention.document_id)
-    quarantined.extend(labelled.quarantined)
-    # a document whose stance failed on one mention is out as a whole, not half in the grid
-    mention_rows = [r for r in labelled.results if r["document_id"] not in labelled.quarantined_ids]
-
-    reuse = text_reuse(doc_sentences, published_at)
-    rows = {
-        "stories": [{"document_id": d, "story_id": s} for d, s in sorted(stories.items())],
-        "claims": [
-            {"claim_id": c.claim_id, "story_id": c.story_id, "claim_text": c.claim_text, "origin": c.origin}
-            for c in all_claims
-        ],
-        "claim_mentions": mention_rows,
-        "text_reuse": [
-            {"document_id": r.document_id, "source_document_id": r.source_document_id,
-             "shared_sentences": r.shared_sentences, "reused_share": r.reused_share}
-            for r in reuse
-        ],
-    }
+    quarantined = prepared.quarantined + labelled.quarantined
+    out = prepared.quarantined_ids | labelled.quarantined_ids
+    rows = [r for r in labelled.results if r.document_id not in out]
     with warehouse.connect() as conn:
-        counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLAIM_TABLES}
         write_stage_quarantine(conn, "claims", quarantined, context.run.run_id)
     log_quarantine(context, "claims", quarantined)
+    return write_stage(warehouse, "claim_mentions", rows, stances=counts(r.stance for r in rows),
+                       **quarantine_metadata(quarantined))
 
-    kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
-    extra = {
-        "stories": {"stories": len(set(stories.values()))},
-        "claims": {
-            "origins": dg.MetadataValue.json(dict(Counter(c.origin for c in all_claims))),
-            "claim_ids_kept_from_previous_run": kept_ids,
-            "catalog_claims_loaded": len(catalog),
-        },
-        "claim_mentions": {"stances": dg.MetadataValue.json(dict(Counter(r["stance"] for r in mention_rows))),
-                           **quarantine_metadata(quarantined)},
-        "text_reuse": {},
-    }
-    for table in CLAIM_TABLES:
-        yield dg.MaterializeResult(asset_key=raw_key(table), metadata={"dagster/row_count": counts[table], **extra[table]})
+
+@stage_asset(
+    "text_reuse", GROUP, "Documents that repeat sentences of an earlier document, with the share they repeat.",
+    deps=("sentences", "documents"),
+)
+def text_reuse_pairs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as conn:
+        doc_sentences = read_sentences(conn)
+        documents = read_documents(conn, doc_sentences.keys())
+    published_at = {d: doc.published_at for d, doc in documents.items()}
+    return write_stage(warehouse, "text_reuse", text_reuse(doc_sentences, published_at))

@@ -3,33 +3,31 @@
 Configuration first (the manifest's lines, the analyst catalog's rows): what cannot be used is
 in raw.quarantine (stage `config`) before a single dump is read, and a catalog that cannot be
 used at all stops the run here, naming the file and the reason. Files that cannot be read are
-quarantined (stage `ingest`) and the rest of the folder is ingested.
+quarantined (stage `ingest`) and the rest of the folder is ingested. Ingest also claims the
+warehouse for this run (orchestration/run_lock.py): a second run on it is refused here.
 """
 
-from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key
+from orchestration.assets.common import counts, stage_asset
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
+from orchestration.core.claims.catalog import check_catalog
 from orchestration.core.ingest import list_landed, scan_landing_checked
-from orchestration.core.manifest import ConfigError, check_catalog, check_manifest
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
+from orchestration.core.manifest import check_manifest
+from orchestration.core.quarantine import ConfigError
+from orchestration.core.types import DumpRow
+from orchestration.resources import LandingResource, WarehouseResource
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.warehouse import replace_raw_table
 
 
-@dg.asset(
-    key=raw_key("dumps"),
-    group_name="ingest",
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description=(
-        "Check the manifest and claim catalog; scan the landing folder within size limits; sha256 "
-        "each document; identical content is one row (raw.dumps); unreadable files to raw.quarantine."
-    ),
+@stage_asset(
+    "dumps", "ingest",
+    "Check the manifest and claim catalog; scan the landing folder within size limits; sha256 each "
+    "document; identical content is one row (raw.dumps); unreadable files to raw.quarantine.",
 )
 def landed_dumps(
     context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
@@ -53,16 +51,7 @@ def landed_dumps(
 
     scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [
-        {
-            "document_id": d.document_id, "content_sha256": d.content_sha256,
-            "source_file": d.source_file, "record_index": d.record_index,
-            "source_format": d.source_format, "byte_size": len(d.payload), "url": d.url,
-            "outlet_hint": d.outlet_hint, "fetched_at": d.fetched_at, "title_hint": d.title_hint,
-            "payload": d.payload, "ingested_at": ingested_at,
-        }
-        for d in scan.dumps
-    ]
+    rows = [DumpRow.of(d, ingested_at) for d in scan.dumps]
     run_id = context.run.run_id
     with warehouse.connect() as conn:
         write_stage_quarantine(conn, "config", config_problems, run_id)
@@ -73,9 +62,9 @@ def landed_dumps(
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": count,
-            "bytes": sum(r["byte_size"] for r in rows),
+            "bytes": sum(r.byte_size for r in rows),
             "landing_dir": dg.MetadataValue.path(landing.landing_dir),
-            "formats": dg.MetadataValue.json(dict(Counter(r["source_format"] for r in rows))),
+            "formats": counts(r.source_format for r in rows),
             "files_seen": scan.files_seen,
             "config_problems": dg.MetadataValue.json([
                 {"file": p.source_file, "row": p.record_index, "reason": p.reason, "detail": p.detail[:200]}

@@ -9,14 +9,15 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, with_progress
+from orchestration.assets.common import counts, stage_asset, with_progress, write_stage
 from orchestration.assets.quarantine import (
     log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
 )
 from orchestration.core.quarantine import isolate
 from orchestration.core.outlets import attribute_outlet, load_registry
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.core.types import DocumentOutletRow
+from orchestration.resources import ReferenceDataResource, WarehouseResource
+from orchestration.warehouse import read_table
 
 # The decoded page text, furniture included: self-references live in headers and footers.
 DECODED_TEXT_SQL = """
@@ -41,15 +42,14 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     return None
 
 
-@dg.asset(
-    key=raw_key("document_outlets"),
-    group_name="outlets",
-    deps=[raw_key("dumps"), raw_key("documents"), raw_key("segments")],
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+@stage_asset(
+    "document_outlets", "outlets",
+    "One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+    deps=("dumps", "documents", "segments"),
 )
-def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def document_outlets(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         excluded = quarantined_document_ids(conn, before_stage="outlets")
         dumps = read_table(conn, "dumps")[["document_id", "outlet_hint", "url"]]
@@ -58,9 +58,9 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         decoded = conn.execute(DECODED_TEXT_SQL).df() if len(documents) else None
     texts = dict(zip(decoded.document_id, decoded.decoded_text)) if decoded is not None else {}
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
-    registry = load_registry()
+    registry = load_registry(reference.outlet_registry)
 
-    def attribute(doc) -> dict:
+    def attribute(doc) -> DocumentOutletRow:
         attribution = attribute_outlet(
             doc.document_id,
             texts.get(doc.document_id, ""),
@@ -72,26 +72,24 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             hostname=_optional(doc.hostname),
         )
         outlet = attribution.outlet
-        return {
-            "document_id": doc.document_id,
-            "outlet_id": attribution.outlet_id,
-            "outlet_name": outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
-            "domain": outlet.domain if outlet else _optional(doc.hostname),
-            "country": outlet.country if outlet else None,
-            "attribution_method": attribution.method,
-            "evidence": attribution.evidence,
-        }
+        return DocumentOutletRow(
+            document_id=doc.document_id,
+            outlet_id=attribution.outlet_id,
+            outlet_name=outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
+            domain=outlet.domain if outlet else _optional(doc.hostname),
+            country=outlet.country if outlet else None,
+            attribution_method=attribution.method,
+            evidence=attribution.evidence,
+        )
 
     outcome = isolate(with_progress(context, list(merged.itertuples(index=False)), "attributed documents"),
                       attribute, "outlets", document_id=lambda doc: doc.document_id)
     rows = outcome.results
     with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "document_outlets", rows)
         write_stage_quarantine(conn, "outlets", outcome.quarantined, context.run.run_id)
     log_quarantine(context, "outlets", outcome.quarantined)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
-        "methods": dg.MetadataValue.json(dict(Counter(r["attribution_method"] for r in rows))),
-        "outlets": dg.MetadataValue.json(dict(Counter(r["outlet_id"] for r in rows).most_common(20))),
+    return write_stage(
+        warehouse, "document_outlets", rows, methods=counts(r.attribution_method for r in rows),
+        outlets=dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
         **quarantine_metadata(outcome.quarantined),
-    })
+    )

@@ -14,17 +14,16 @@ from datetime import datetime, timezone
 import dagster as dg
 import duckdb
 
-from orchestration.core.types import QUARANTINE_STAGES, QuarantineRecord
-from orchestration.warehouse import RAW_SCHEMA, RAW_TABLES, replace_raw_table, table_exists
+from orchestration.core.types import QUARANTINE_STAGES, QuarantineRecord, QuarantineRow
+from orchestration.warehouse import RAW_SCHEMA, read_records, replace_raw_table, table_exists
 
 QUARANTINE_TABLE = "quarantine"
 _IDENTITY = ("stage", "reason", "source_file", "record_index", "document_id")
 MAX_NAMED_IN_METADATA = 20
 
 
-def _identity(row: dict | QuarantineRecord) -> tuple:
-    get = row.get if isinstance(row, dict) else lambda k: getattr(row, k)
-    return tuple(get(k) for k in _IDENTITY)
+def _identity(row: QuarantineRecord) -> tuple:
+    return tuple(getattr(row, k) for k in _IDENTITY)
 
 
 def write_stage_quarantine(conn: duckdb.DuckDBPyConnection, stage: str, records: list[QuarantineRecord],
@@ -32,18 +31,14 @@ def write_stage_quarantine(conn: duckdb.DuckDBPyConnection, stage: str, records:
     """Replace `stage`'s rows of raw.quarantine with `records`. Returns how many were written."""
     assert stage in QUARANTINE_STAGES, stage
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    existing: list[dict] = []
-    if table_exists(conn, QUARANTINE_TABLE):
-        columns = list(RAW_TABLES[QUARANTINE_TABLE])
-        existing = [dict(zip(columns, row)) for row in conn.execute(
-            f"SELECT {', '.join(columns)} FROM {RAW_SCHEMA}.{QUARANTINE_TABLE}").fetchall()]
-    first_seen = {_identity(r): r["first_seen_at"] for r in existing if r["stage"] == stage}
-    kept = [r for r in existing if r["stage"] != stage]
+    existing: list[QuarantineRow] = read_records(conn, QUARANTINE_TABLE)
+    first_seen = {_identity(r): r.first_seen_at for r in existing if r.stage == stage}
+    kept = [r for r in existing if r.stage != stage]
     unique: dict[tuple, QuarantineRecord] = {}
     for record in records:
         unique.setdefault(_identity(record), record)
     fresh = [
-        {**dataclasses.asdict(r), "run_id": run_id, "first_seen_at": first_seen.get(key, now), "last_seen_at": now}
+        QuarantineRow(**dataclasses.asdict(r), run_id=run_id, first_seen_at=first_seen.get(key, now), last_seen_at=now)
         for key, r in unique.items()
     ]
     replace_raw_table(conn, QUARANTINE_TABLE, kept + fresh)

@@ -65,6 +65,16 @@ def error_detail(error: BaseException) -> str:
     return short(f"{type(error).__name__}: {error}{where}")
 
 
+class ConfigError(ValueError):
+    """Configuration that cannot be used at all; the message names the file and the reason."""
+
+
+def config_record(reason: str, source_file: str, row: int | None, detail: str) -> QuarantineRecord:
+    """A configuration row (manifest line, catalog row) that is left out, and why."""
+    return QuarantineRecord(stage="config", reason=reason, subject="config_row", source_file=source_file,
+                            record_index=row, document_id=None, detail=short(detail))
+
+
 def document_record(stage: str, reason: str, document_id: str, detail: str,
                     source_file: str | None = None, record_index: int | None = None) -> QuarantineRecord:
     assert stage in QUARANTINE_STAGES and reason in QUARANTINE_REASONS, (stage, reason)

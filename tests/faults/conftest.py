@@ -26,11 +26,6 @@ from tests.integration.pipeline import run_pipeline
 LENIENT = {"CLAIMGRID_QUARANTINE_ALLOWANCE": "1000"}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def parsed_dbt(dbt_manifest: Path) -> Path:
-    return dbt_manifest
-
-
 def sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

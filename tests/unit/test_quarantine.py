@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 import threading
 import time
 from pathlib import Path
@@ -11,17 +10,18 @@ from pathlib import Path
 import pytest
 
 from orchestration.core import types
-from orchestration.core.cleaning import clean_dump
+from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.ingest import (
     IngestLimits, Unreadable, _make_dump, read_dump_bytes, scan_landing_checked,
 )
-from orchestration.core.manifest import ConfigError, check_catalog, check_manifest
-from orchestration.core.markup import find_markup
+from orchestration.core.claims.catalog import check_catalog
+from orchestration.core.manifest import check_manifest
+from orchestration.core.quarantine import ConfigError
+from orchestration.core.cleaning.markup import find_markup
 from orchestration.core.quarantine import (
     QuarantinePolicy, debris_in, isolate, parse_stage_shares, rate_verdict,
 )
 from orchestration.run_lock import WarehouseBusy, claim_warehouse, read_claim, release_warehouse
-from tests.conftest import DBT_DIR
 
 SMALL = IngestLimits(max_dump_bytes=10_000, max_jsonl_bytes=100_000)
 
@@ -240,20 +240,6 @@ def test_a_live_claim_refuses_a_second_run_and_a_dead_one_is_taken_over(tmp_path
     assert read_claim(tmp_path)["run_id"] == "mine"
     release_warehouse(tmp_path, "mine")
     assert read_claim(tmp_path) is None
-
-
-# ---- one vocabulary -------------------------------------------------------------------------
-
-def test_dbt_reads_the_same_quarantine_vocabularies():
-    macros = (DBT_DIR / "macros" / "quarantine_vocabulary.sql").read_text(encoding="utf-8")
-
-    def listed(name: str) -> tuple[str, ...]:
-        body = re.search(rf"macro {name}\(\).*?\[(.*?)\]", macros, re.S).group(1)
-        return tuple(re.findall(r"'([^']+)'", body))
-
-    assert listed("quarantine_reasons") == types.QUARANTINE_REASONS
-    assert listed("quarantine_stages") == types.QUARANTINE_STAGES
-    assert listed("quarantine_subjects") == types.QUARANTINE_SUBJECTS
 
 
 def test_peak_memory_does_not_grow_with_a_huge_file_or_a_bomb(tmp_path: Path):
