@@ -24,7 +24,7 @@ import pytest
 
 from orchestration.assets.publish import analytics_snapshot
 from orchestration.run_lock import LOCK_NAME, read_claim
-from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
+from orchestration.settings import SNAPSHOT_DB_NAME
 from tests.conftest import REPO_ROOT, SAMPLES_DIR
 from tests.faults.conftest import sha256_file
 from tests.integration.pipeline import run_pipeline

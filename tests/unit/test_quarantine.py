@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.core import types
 from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.ingest import (
     IngestLimits, Unreadable, _make_dump, read_dump_bytes, scan_landing_checked,

@@ -5,8 +5,10 @@ with source as (
 renamed as (
     select
         -- ids
-        md5(concat_ws('|', stage, reason, coalesce(source_file, ''), coalesce(cast(record_index as varchar), ''),
-                      coalesce(document_id, ''))) as quarantine_id,
+        md5(concat_ws(
+            '|', stage, reason, coalesce(source_file, ''),
+            coalesce(cast(record_index as varchar), ''), coalesce(document_id, '')
+        )) as quarantine_id,
         document_id,
         source_file,
         record_index,
