@@ -10,24 +10,28 @@ document whose key is unchanged is skipped, so:
   of those documents changed;
 - a document no longer in a stage's input (it left the landing folder) has its rows removed.
 
-A stage's rows are replaced per document in one transaction together with its ledger entries,
-so a run that dies half-way leaves the previous rows and keys, never rows without keys.
+A stage's rows are replaced per document in one transaction together with its ledger entries
+and its raw.quarantine rows of those documents, so a run that dies half-way leaves the previous
+rows and keys, never rows without keys; a document skipped as unchanged keeps its quarantine
+rows, a re-processed one gets fresh ones.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import duckdb
 import pandas as pd
 
-from orchestration.core.types import RAW_TABLES
+from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
+from orchestration.core.types import RAW_TABLES, QuarantineRecord, QuarantineRow
 from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of, table_columns
 
 LEDGER_SCHEMA = "pipeline"
 LEDGER_TABLE = f"{LEDGER_SCHEMA}.processed"
+QUARANTINE_TABLE = f"{RAW_SCHEMA}.quarantine"
 _IDS_VIEW = "stage_document_ids"
 
 
@@ -106,12 +110,36 @@ def register_ids(conn: duckdb.DuckDBPyConnection, document_ids: Iterable[str], n
     return name
 
 
+def _replace_quarantine(conn: duckdb.DuckDBPyConnection, plan: StagePlan, records: Sequence[QuarantineRecord],
+                        run_id: str, rebuild: bool) -> None:
+    """The stage's raw.quarantine rows of the touched documents (all of them on a rebuild)
+    replaced by `records`, first_seen_at kept from the rows replaced. Inside the caller's transaction."""
+    wrong = next((r for r in records if r.stage != plan.stage or r.document_id not in plan.todo), None)
+    if wrong is not None:
+        raise ValueError(f"{plan.stage} may quarantine only the documents it processed, not {wrong}")
+    conn.execute(create_table_sql(QUARANTINE_TABLE, QuarantineRow, replace=False))
+    scope = "stage = ?" + ("" if rebuild else f" AND document_id IN (SELECT document_id FROM {_IDS_VIEW})")
+    previous = conn.execute(
+        f"SELECT {', '.join(QUARANTINE_IDENTITY)}, first_seen_at FROM {QUARANTINE_TABLE} "
+        f"WHERE {scope}", [plan.stage]).fetchall()
+    first_seen = {tuple(row[:5]): row[5] for row in previous}
+    conn.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE {scope}", [plan.stage])
+    fresh = quarantine_rows(records, run_id, datetime.now(timezone.utc).replace(tzinfo=None), first_seen)
+    if fresh:
+        select_list = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in table_columns("quarantine").items())
+        conn.register("incoming_quarantine", frame_of(fresh, QuarantineRow))
+        conn.execute(f"INSERT INTO {QUARANTINE_TABLE} SELECT {select_list} FROM incoming_quarantine")
+        conn.unregister("incoming_quarantine")
+
+
 def write_document_rows(
     conn: duckdb.DuckDBPyConnection, plan: StagePlan, rows: Mapping[str, list], rebuild: bool = False,
+    quarantine: Sequence[QuarantineRecord] = (), run_id: str = "",
 ) -> dict[str, int]:
     """In one transaction: the stage's rows of every touched document replaced by `rows` (table
-    -> records), its ledger entries set to the new keys. `rebuild` recreates the tables and the
-    stage's ledger first. Returns each table's row count after the write."""
+    -> records), its raw.quarantine rows of those documents by `quarantine` (records of documents
+    in plan.todo), its ledger entries set to the new keys. `rebuild` recreates the tables and
+    the stage's ledger and quarantine rows first. Returns each table's row count after the write."""
     _ensure_ledger(conn)
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     register_ids(conn, plan.touched)
@@ -132,6 +160,7 @@ def write_document_rows(
                 conn.register("incoming_rows", frame_of(records, record))
                 conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT {select_list} FROM incoming_rows")
                 conn.unregister("incoming_rows")
+        _replace_quarantine(conn, plan, quarantine, run_id, rebuild)
         conn.execute(f"DELETE FROM {LEDGER_TABLE} WHERE stage = ? AND document_id IN (SELECT document_id FROM {_IDS_VIEW})",
                      [plan.stage])
         if plan.todo:
@@ -170,8 +199,9 @@ def dump_keys(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {row[0]: version_key("dump", *row[1:]) for row in rows}
 
 
-def combined_keys(stage_version: str, *inputs: Mapping[str, str]) -> dict[str, str]:
-    """The version key of every document present in all input key maps."""
+def combined_keys(stage_version: str, *inputs: Mapping[str, str], excluded: Collection[str] = ()) -> dict[str, str]:
+    """The version key of every document present in all input key maps and not `excluded` (set
+    aside by an earlier stage: its rows here are removed like those of a document that left)."""
     first, *rest = inputs
     return {doc: version_key(stage_version, key, *(other[doc] for other in rest))
-            for doc, key in first.items() if all(doc in other for other in rest)}
+            for doc, key in first.items() if doc not in excluded and all(doc in other for other in rest)}

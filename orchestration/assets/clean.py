@@ -1,4 +1,5 @@
-"""Clean: decode each dump and cut it into a lossless segment ledger plus the document parts."""
+"""Clean: decode each dump and cut it into a lossless segment ledger plus the document parts;
+one dump that cannot be cleaned is quarantined, never the reason the run stops."""
 
 import json
 from collections import Counter
@@ -6,10 +7,15 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version
+from orchestration.assets.quarantine import log_quarantine, quarantine_metadata
 from orchestration.core.cleaning.clean import clean_dump, quarantined_document
+from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, load_rules
+from orchestration.core.quarantine import debris_in, document_record, isolate
 from orchestration.core.types import (
     CaptionRow,
     CleanedDocument,
+    QuarantineRecord,
+    RawDump,
     DocumentRow,
     EmbeddedBlobRow,
     EmbeddedItemRow,
@@ -58,12 +64,45 @@ def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
     return rows
 
 
+def quarantine_of(dump: RawDump, document: CleanedDocument) -> QuarantineRecord | None:
+    """The clean-stage quarantine record of a cleaned document: cleaning's own reason, or
+    debris left in an accepted body (which used to fail a blocking expectation for the batch)."""
+    if document.quarantine_reason is None:
+        debris = debris_in(document.body_text)
+        if debris is None:
+            return None
+        document.quarantine_reason = "debris_residue"
+        return document_record("clean", "debris_residue", dump.document_id, f"in body: {debris!r}",
+                               dump.source_file, dump.record_index)
+    return document_record("clean", document.quarantine_reason, dump.document_id,
+                           f"{document.quarantine_reason} ({dump.source_format}, {len(dump.payload)} bytes)",
+                           dump.source_file, dump.record_index)
+
+
+def clean_isolated(dump: RawDump) -> tuple[CleanedDocument, QuarantineRecord | None]:
+    """Clean one dump (the pool's per-document function): its document and its quarantine
+    record, if any. A dump whose cleaning raises is kept as one boilerplate segment (so the
+    ledger still covers it) and quarantined `stage_error` with the exception."""
+    outcome = isolate([dump], lambda d: clean_dump(d, load_rules(DEFAULT_RULES_PATH)), STAGE,
+                      document_id=lambda d: d.document_id, source_file=lambda d: d.source_file)
+    if outcome.results:
+        document = outcome.results[0]
+        return document, quarantine_of(dump, document)
+    return quarantined_document(dump, "stage_error"), outcome.quarantined[0]
+
+
+def worker_died(dump: RawDump, error: str) -> tuple[CleanedDocument, QuarantineRecord]:
+    """The document and record of a dump whose pool worker died under it (segfault, OOM kill)."""
+    return (quarantined_document(dump, "stage_error"),
+            document_record(STAGE, "stage_error", dump.document_id, error, dump.source_file, dump.record_index))
+
+
 @stage_multi_asset(
     "cleaned_documents", CLEAN_TABLES, "clean",
     "Cleaning output: decode, repair and segment every dump; the segment ledger (raw.segments) tiles "
-    "each decoded text exactly; bodies, comments, captions and embedded data go to their tables. "
-    "Only dumps new or changed since the last run are cleaned (all of them when the cleaning code "
-    "or rules changed).",
+    "each decoded text exactly; bodies, comments, captions and embedded data go to their tables; a "
+    "dump that cannot be cleaned goes to raw.quarantine, not into a failed run. Only dumps new or "
+    "changed since the last run are cleaned (all of them when the cleaning code or rules changed).",
     deps=("dumps",),
 )
 def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
@@ -72,22 +111,23 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         ids = register_ids(conn, plan.todo)
         dumps = read_records(conn, "dumps", where=f"document_id IN (SELECT document_id FROM {ids})",
                              order_by="document_id")
-    outcomes = map_isolated(clean_dump, dumps, compute.workers, preload=CLEAN_PRELOAD,
+    outcomes = map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD,
                             on_progress=progress_logger(context, len(dumps), "cleaned"))
-    documents = []
+    documents, records = [], []
     for dump, outcome in zip(dumps, outcomes):
-        if not outcome.ok:
-            context.log.warning(f"cleaning {dump.document_id} ({dump.source_file}) failed: {outcome.error}")
-        documents.append(outcome.result if outcome.ok else quarantined_document(dump, "stage_error"))
+        document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
+        documents.append(document)
+        if record:
+            records.append(record)
     rows = cleaned_rows(documents)
     with warehouse.connect() as conn:
-        counts = write_document_rows(conn, plan, rows, rebuild)
-    quarantined = Counter(d.quarantine_reason for d in documents if d.quarantine_reason)
+        counts = write_document_rows(conn, plan, rows, rebuild, quarantine=records, run_id=context.run.run_id)
+    log_quarantine(context, STAGE, records)
     removed = Counter(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
     for table in CLEAN_TABLES:
         metadata: dict = {"dagster/row_count": counts[table], **plan.metadata()}
         if table == "documents":
-            metadata["quarantined"] = dg.MetadataValue.json(dict(quarantined))
+            metadata.update(quarantine_metadata(records))
         if table == "segments":
             metadata["removed_by_rule"] = dg.MetadataValue.json(dict(removed.most_common(30)))
         yield dg.MaterializeResult(asset_key=raw_key(table), metadata=metadata)

@@ -42,10 +42,23 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     error = invocation.get_error()
     if error is not None:
         failed = [t["test"] for t in tests if not t["passed"]]
+        node_errors = errored_nodes(invocation)
         raise dg.Failure(
-            description=f"dbt build failed; failing tests: {failed or 'none (a model or unit test failed)'}",
+            description=(f"dbt build failed; failing tests: {failed or 'none'}; "
+                         f"errors: {'; '.join(node_errors) or 'none reported'}")[:2000],
             metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
         )
+
+
+def errored_nodes(invocation) -> list[str]:
+    """`node: message` of every model, seed or unit test dbt reports as errored (a full disk, a
+    broken model), so the run's failure says why and not only that."""
+    try:
+        results = invocation.get_artifact("run_results.json").get("results", [])
+    except (OSError, ValueError):   # dbt died before writing its results
+        return []
+    return [f"{r.get('unique_id')}: {' '.join(str(r.get('message') or '').split())[:300]}"
+            for r in results if r.get("status") == "error"]
 
 
 def with_table_row_counts(context: dg.AssetExecutionContext, events: Iterable[Any], warehouse) -> Iterator[Any]:

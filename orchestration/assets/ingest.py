@@ -1,32 +1,77 @@
-"""Ingest: every dump in the landing folder, hashed, into raw.dumps."""
+"""Ingest: check the run's configuration, then every dump in the landing folder, hashed, into raw.dumps.
 
-from collections import Counter
+Configuration first (the manifest's lines, the analyst catalog's rows): what cannot be used is
+in raw.quarantine (stage `config`) before a single dump is read, and a catalog that cannot be
+used at all stops the run here, naming the file and the reason. Files that cannot be read are
+quarantined (stage `ingest`) and the rest of the folder is ingested. Ingest also claims the
+warehouse for this run (orchestration/run_lock.py): a second run on it is refused here.
+"""
+
 from datetime import datetime, timezone
+from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import stage_asset
-from orchestration.core.ingest import scan_landing
+from orchestration.assets.common import counts, stage_asset
+from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
+from orchestration.core.claims.catalog import check_catalog
+from orchestration.core.ingest import list_landed, scan_landing_checked
+from orchestration.core.manifest import check_manifest
+from orchestration.core.quarantine import ConfigError
 from orchestration.core.types import DumpRow
 from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.warehouse import replace_raw_table
 
 
-@stage_asset("dumps", "ingest", "Scan the landing folder; sha256 each document; identical content is one row (raw.dumps).")
+@stage_asset(
+    "dumps", "ingest",
+    "Check the manifest and claim catalog; scan the landing folder within size limits; sha256 each "
+    "document; identical content is one row (raw.dumps); unreadable files to raw.quarantine.",
+)
 def landed_dumps(
     context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    dumps = scan_landing(landing.landing_dir)
+    landing_dir = Path(landing.landing_dir)
+    try:
+        taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)
+    except WarehouseBusy as busy:
+        raise dg.Failure(description=str(busy)) from busy
+    if taken_over:
+        context.log.warning(f"took over the warehouse from run {taken_over.get('run_id')} "
+                            f"(pid {taken_over.get('pid')} is gone: killed or ended without publishing)")
+    try:
+        catalog = check_catalog(landing.claim_catalog)
+    except ConfigError as error:
+        raise dg.Failure(description=f"configuration: {error}") from error
+    manifest = check_manifest(landing_dir, list_landed(landing_dir)[0])
+    config_problems = manifest.problems + catalog.problems
+    for problem in config_problems:
+        context.log.warning(f"config: {problem.source_file} row {problem.record_index}: {problem.detail}")
+
+    scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [DumpRow.of(d, ingested_at) for d in dumps]
+    rows = [DumpRow.of(d, ingested_at) for d in scan.dumps]
+    run_id = context.run.run_id
     with warehouse.connect() as conn:
+        write_stage_quarantine(conn, "config", config_problems, run_id)
+        write_stage_quarantine(conn, "ingest", scan.quarantined, run_id)
         count = replace_raw_table(conn, "dumps", rows)
+    log_quarantine(context, "ingest", scan.quarantined)
     context.log.info(f"ingested {count} documents from {landing.landing_dir}")
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": count,
             "bytes": sum(r.byte_size for r in rows),
             "landing_dir": dg.MetadataValue.path(landing.landing_dir),
-            "formats": dg.MetadataValue.json(dict(Counter(r.source_format for r in rows))),
+            "formats": counts(r.source_format for r in rows),
+            "files_seen": scan.files_seen,
+            "config_problems": dg.MetadataValue.json([
+                {"file": p.source_file, "row": p.record_index, "reason": p.reason, "detail": p.detail[:200]}
+                for p in config_problems[:20]
+            ]),
+            "catalog_encoding": catalog.encoding,
+            "catalog_claims": len(catalog.claims),
+            **quarantine_metadata(scan.quarantined),
         }
     )

@@ -5,11 +5,15 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version, with_progress
+from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.language import detect
 from orchestration.core.language.detect import (
     LanguageDetector, analyse_text, detect_document, label_segments, linguistic_texts,
 )
-from orchestration.core.types import DocumentLanguageRow, LanguageGuess, Segment, SegmentLanguageRow
+from orchestration.core.quarantine import document_record, error_detail
+from orchestration.core.types import (
+    UNDETERMINED_LANGUAGE, DocumentLanguageRow, QuarantineRecord, Segment, SegmentLanguageRow,
+)
 from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
 from orchestration.pool import map_isolated
 from orchestration.resources import ComputeResource, WarehouseResource
@@ -17,6 +21,7 @@ from orchestration.warehouse import read_records
 
 STAGE = "language"
 LANGUAGE_TABLES = ("segment_languages", "document_languages")
+
 
 def tag_document(document_id: str, segments: list[Segment],
                  detector: LanguageDetector) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
@@ -29,13 +34,6 @@ def tag_document(document_id: str, segments: list[Segment],
     return segment_rows, DocumentLanguageRow(document_id, guess.language, guess.probability, guess.method)
 
 
-def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
-    """A document whose detection failed: every segment and the document `und` (stage_error)."""
-    und = LanguageGuess("und", 0.0, "abstain:stage_error")
-    return ([SegmentLanguageRow(document_id, s.seq, und.language, und.probability, und.method) for s in segments],
-            DocumentLanguageRow(document_id, und.language, und.probability, und.method))
-
-
 @stage_multi_asset(
     "document_languages", LANGUAGE_TABLES, "language",
     "Languages: langdetect (seeded) plus script rules on every segment; `und` where the text is too "
@@ -45,8 +43,9 @@ def _undetermined(document_id: str, segments: list[Segment]) -> tuple[list[Segme
 def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
     detect.reset_process_detector()   # in-process analyses (one worker) start from an empty memo
     with warehouse.connect(read_only=True) as conn:
+        excluded = quarantined_document_ids(conn, before_stage=STAGE)
         plan, rebuild = plan_for(conn, STAGE, LANGUAGE_TABLES,
-                                 combined_keys(stage_version(context), recorded_keys(conn, "clean")))
+                                 combined_keys(stage_version(context), recorded_keys(conn, "clean"), excluded=excluded))
         ids = register_ids(conn, plan.todo)
         segment_rows = read_records(conn, "segments", where=f"document_id IN (SELECT document_id FROM {ids})",
                                     order_by="document_id, seq")
@@ -66,21 +65,28 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         else:
             failed[text] = outcome.error
     segment_languages, document_languages = [], []
+    records: list[QuarantineRecord] = []
     for document_id, doc_segments in with_progress(context, list(by_document.items()), "language-tagged documents"):
+        # a document whose analysis or labelling raised has no language rows: it is quarantined
         error = next((failed[t] for t in linguistic_texts(doc_segments) if t in failed), None)
         if error is None:
             try:
                 rows, document_row = tag_document(document_id, doc_segments, detector)
             except Exception as exc:  # noqa: BLE001 - one document's trouble is that document's
-                error = f"{type(exc).__name__}: {exc}"
+                error = error_detail(exc)
         if error is not None:
-            context.log.warning(f"language of {document_id} failed: {error}")
-            rows, document_row = _undetermined(document_id, doc_segments)
+            records.append(document_record(STAGE, "stage_error", document_id, error))
+            continue
         segment_languages.extend(rows)
         document_languages.append(document_row)
+        if document_row.language == UNDETERMINED_LANGUAGE:
+            records.append(document_record(STAGE, "unknown_language", document_id,
+                                           f"no language told from the body ({document_row.method})"))
     with warehouse.connect() as conn:
         counts = write_document_rows(conn, plan, {"segment_languages": segment_languages,
-                                          "document_languages": document_languages}, rebuild)
+                                                  "document_languages": document_languages}, rebuild,
+                                     quarantine=records, run_id=context.run.run_id)
+    log_quarantine(context, STAGE, records)
     yield dg.MaterializeResult(
         asset_key=raw_key("segment_languages"),
         metadata={
@@ -93,5 +99,6 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         metadata={
             "dagster/row_count": counts["document_languages"], **plan.metadata(),
             "languages": dg.MetadataValue.json(dict(Counter(r.language for r in document_languages))),
+            **quarantine_metadata(records),
         },
     )

@@ -13,6 +13,8 @@ import hashlib
 from pathlib import Path
 
 from orchestration.assets.common import counts, stage_asset, stage_version, with_progress
+from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
+from orchestration.core.quarantine import isolate
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
 from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
@@ -58,8 +60,9 @@ def document_outlets(
     # the registry in use (a setting may point elsewhere than the seed) is part of every key
     registry_key = hashlib.sha256(Path(reference.outlet_registry).read_bytes()).hexdigest()
     with warehouse.connect(read_only=True) as conn:
+        excluded = quarantined_document_ids(conn, before_stage=STAGE)
         plan, rebuild = plan_for(conn, STAGE, ["document_outlets"], combined_keys(
-            stage_version(context) + registry_key, recorded_keys(conn, "clean")))
+            stage_version(context) + registry_key, recorded_keys(conn, "clean"), excluded=excluded))
         ids = register_ids(conn, plan.todo)
         in_plan = f"WHERE document_id IN (SELECT document_id FROM {ids})"
         dumps = conn.execute(f"SELECT document_id, outlet_hint, url FROM raw.dumps {in_plan}").df()
@@ -69,8 +72,8 @@ def document_outlets(
     texts = dict(zip(decoded.document_id, decoded.decoded_text))
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
     registry = load_registry(reference.outlet_registry)
-    rows = []
-    for doc in with_progress(context, list(merged.itertuples(index=False)), "attributed documents"):
+
+    def attribute(doc) -> DocumentOutletRow:
         attribution = attribute_outlet(
             doc.document_id,
             texts.get(doc.document_id, ""),
@@ -82,7 +85,7 @@ def document_outlets(
             hostname=_optional(doc.hostname),
         )
         outlet = attribution.outlet
-        rows.append(DocumentOutletRow(
+        return DocumentOutletRow(
             document_id=doc.document_id,
             outlet_id=attribution.outlet_id,
             outlet_name=outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
@@ -90,11 +93,18 @@ def document_outlets(
             country=outlet.country if outlet else None,
             attribution_method=attribution.method,
             evidence=attribution.evidence,
-        ))
+        )
+
+    outcome = isolate(with_progress(context, list(merged.itertuples(index=False)), "attributed documents"),
+                      attribute, STAGE, document_id=lambda doc: doc.document_id)
+    rows = outcome.results
     with warehouse.connect() as conn:
-        row_counts = write_document_rows(conn, plan, {"document_outlets": rows}, rebuild)
+        row_counts = write_document_rows(conn, plan, {"document_outlets": rows}, rebuild,
+                                         quarantine=outcome.quarantined, run_id=context.run.run_id)
+    log_quarantine(context, STAGE, outcome.quarantined)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": row_counts["document_outlets"], **plan.metadata(),
         "methods": counts(r.attribution_method for r in rows),
         "outlets": dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
+        **quarantine_metadata(outcome.quarantined),
     })

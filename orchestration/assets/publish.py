@@ -17,6 +17,7 @@ from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.history import failed_blocking_results
 from orchestration.report import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.run_lock import release_warehouse
 from orchestration.versions import code_version
 
 # one version for the module's assets: the code and data of every stage it holds
@@ -97,6 +98,7 @@ def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         grid = check.execute(GRID_SQL).fetchall()
     finally:
         check.close()
+    release_warehouse(warehouse.warehouse_dir, context.run.run_id)
     context.log.info(f"published {len(copied)} tables to {warehouse.snapshot_path}")
     return dg.MaterializeResult(
         metadata={

@@ -3,7 +3,9 @@
 import dagster as dg
 
 from orchestration.assets.common import progress_logger, stage_asset, stage_version
+from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.language.detect import process_detector, reset_process_detector
+from orchestration.core.quarantine import document_record
 from orchestration.core.text.sentences import split_sentences
 from orchestration.core.types import SentenceRow
 from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
@@ -34,16 +36,18 @@ def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
 
 @stage_asset(
     "sentences", "sentences", "Body sentences of accepted documents, with offsets into the body and a language each.",
-    deps=("documents", "document_languages"),
+    deps=("documents", "document_languages", "document_outlets"),
 )
 def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
               compute: ComputeResource) -> dg.MaterializeResult:
     reset_process_detector()
     with warehouse.connect(read_only=True) as conn:
+        excluded = quarantined_document_ids(conn, before_stage=STAGE)
         plan, rebuild = plan_for(conn, STAGE, ["sentences"], combined_keys(
-            stage_version(context), recorded_keys(conn, "clean"), recorded_keys(conn, "language")))
+            stage_version(context), recorded_keys(conn, "clean"), recorded_keys(conn, "language"),
+            excluded=excluded))
         ids = register_ids(conn, plan.todo)
-        # accepted documents only: a quarantined one is recorded as processed with no sentences
+        # accepted documents only: one cleaning quarantined is recorded as processed with no sentences
         items = conn.execute(f"""
             SELECT d.document_id, coalesce(d.body_text, ''), coalesce(l.language, 'und')
             FROM {RAW_SCHEMA}.documents d
@@ -53,14 +57,17 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
         """).fetchall()
     outcomes = map_isolated(split_document, items, compute.workers, preload=(__name__,),
                             on_progress=progress_logger(context, len(items), "split documents"))
-    rows = []
+    rows, records = [], []
     for (document_id, _, _), outcome in zip(items, outcomes):
-        if outcome.ok:
-            rows.extend(outcome.result)
+        if not outcome.ok:
+            records.append(document_record(STAGE, "stage_error", document_id, outcome.error))
+        elif not outcome.result:
+            records.append(document_record(STAGE, "no_sentence", document_id, "the body splits into no sentence"))
         else:
-            # no sentences: the document still counts in the run, it carries no claim
-            context.log.warning(f"splitting {document_id} failed: {outcome.error}")
+            rows.extend(outcome.result)
     with warehouse.connect() as conn:
-        counts = write_document_rows(conn, plan, {"sentences": rows}, rebuild)
+        counts = write_document_rows(conn, plan, {"sentences": rows}, rebuild,
+                                     quarantine=records, run_id=context.run.run_id)
+    log_quarantine(context, STAGE, records)
     return dg.MaterializeResult(metadata={"dagster/row_count": counts["sentences"], **plan.metadata(),
-                                          "accepted_documents_split": len(items)})
+                                          "accepted_documents_split": len(items), **quarantine_metadata(records)})

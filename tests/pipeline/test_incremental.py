@@ -125,3 +125,44 @@ def test_a_changed_rule_file_reprocesses_exactly_the_stages_it_feeds(landing_cop
     documents = first["clean"]["documents_processed"]
     assert {s: c["documents_processed"] for s, c in counts.items()} == {
         "clean": 0, "language": 0, "outlets": 0, "sentences": documents}
+
+
+QUARANTINE_SQL = """SELECT stage, reason, source_file, document_id, detail, run_id, first_seen_at
+                    FROM raw.quarantine ORDER BY ALL"""
+
+
+def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Path, tmp_path: Path, monkeypatch):
+    """A document skipped as unchanged keeps its quarantine row (same run, same first_seen_at);
+    one that left the landing folder loses it; a failure inside the per-document clean function
+    (the pool's, run in-process for a batch this small) ends in raw.quarantine as `stage_error`."""
+    import orchestration.assets.clean as clean_asset
+
+    warehouse = tmp_path / "warehouse"
+    (landing_copy / "empty.txt").write_bytes(b"")
+    failing = sorted(landing_copy.glob("0*.txt"))[0].name
+    real_clean_dump = clean_asset.clean_dump
+
+    def clean_dump_failing_on_one(dump, rules=None):
+        if dump.source_file == failing:
+            raise RuntimeError("a cleaning bug")
+        return real_clean_dump(dump, rules)
+
+    monkeypatch.setattr(clean_asset, "clean_dump", clean_dump_failing_on_one)
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, warehouse, instance)
+        first = query(warehouse, QUARANTINE_SQL)
+        monkeypatch.undo()
+        second_counts = run(all_assets, landing_copy, warehouse, instance)
+        second = query(warehouse, QUARANTINE_SQL)
+        (landing_copy / "empty.txt").unlink()
+        third_counts = run(all_assets, landing_copy, warehouse, instance)
+        third = query(warehouse, QUARANTINE_SQL)
+    by_file = {(row[0], row[1], row[2]): row for row in first if row[0] == "clean"}
+    assert set(by_file) == {("clean", "empty_file", "empty.txt"), ("clean", "stage_error", failing)}, first
+    assert by_file[("clean", "stage_error", failing)][4].startswith("RuntimeError: a cleaning bug")
+    # neither quarantined document reaches a later stage
+    quarantined = {row[3] for row in by_file.values()}
+    assert not {doc for (doc,) in query(warehouse, "SELECT document_id FROM raw.document_languages")} & quarantined
+    assert second_counts["clean"]["documents_processed"] == 0 and second == first
+    assert third_counts["clean"]["documents_removed"] == 1
+    assert third == [row for row in first if row[2] != "empty.txt"]
