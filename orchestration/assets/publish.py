@@ -23,7 +23,7 @@ PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
 MART_KEYS = [
     dg.AssetKey(["marts", name]) for name in (
         "dim_outlet", "dim_document", "dim_claim", "fct_claim_mentions", "fct_outlet_claims",
-        "fct_related_articles", "fct_captions", "fct_text_reuse",
+        "fct_related_articles", "fct_captions", "fct_text_reuse", "dim_story",
     )
 ]
 
@@ -54,6 +54,7 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
                 f'CREATE TABLE snapshot."{schema}"."{table}" AS '
                 f'SELECT *{exclude} FROM "{live}"."{schema}"."{table}"'
             )
+            _copy_comments(conn, live, schema, table)
             copied[f"{schema}.{table}"] = conn.execute(
                 f'SELECT count(*) FROM snapshot."{schema}"."{table}"'
             ).fetchone()[0]
@@ -64,6 +65,29 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
     os.chmod(tmp_path, 0o444)
     os.replace(tmp_path, snapshot_path)
     return copied
+
+
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str) -> None:
+    """CREATE TABLE AS copies rows, not comments: carry dbt's persisted descriptions (table or
+    view comment, column comments) over to the snapshot table, so analysts read them there."""
+    relation_comment = conn.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 "
+        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = $1 AND schema_name = $2 AND view_name = $3",
+        [live, schema, table],
+    ).fetchone()
+    target = f'snapshot."{schema}"."{table}"'
+    if relation_comment and relation_comment[0]:
+        conn.execute(f"COMMENT ON TABLE {target} IS {_sql_string(relation_comment[0])}")
+    for column, comment in conn.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ? AND comment IS NOT NULL",
+        [live, schema, table],
+    ).fetchall():
+        conn.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_sql_string(comment)}')
 
 
 @dg.asset(
