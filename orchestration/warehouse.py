@@ -19,6 +19,11 @@ RAW_TABLES: dict[str, dict[str, str]] = {
         "url": "VARCHAR", "outlet_hint": "VARCHAR", "fetched_at": "VARCHAR",
         "title_hint": "VARCHAR", "payload": "BLOB", "ingested_at": "TIMESTAMP",
     },
+    # the retraction ledger: kept across runs (orchestration/core/retraction.py)
+    "retractions": {
+        "document_id": "VARCHAR", "source_file": "VARCHAR", "url": "VARCHAR", "reason": "VARCHAR",
+        "retracted_at": "TIMESTAMP",
+    },
     "documents": {
         "document_id": "VARCHAR", "encoding": "VARCHAR", "encoding_method": "VARCHAR",
         "repairs": "VARCHAR", "decoded_chars": "BIGINT", "title": "VARCHAR", "subtitle": "VARCHAR",
@@ -99,13 +104,16 @@ def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, rows: list[di
     return len(frame)
 
 
-def read_table(conn: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    """raw.<table> as a frame; an absent table reads as empty with its declared columns."""
+def read_table(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """raw.<table> (or some of its columns) as a frame; an absent table reads as empty with its
+    declared columns."""
+    columns = columns or list(RAW_TABLES[table])
     exists = conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [RAW_SCHEMA, table],
     ).fetchone()[0]
     if not exists:
-        return pd.DataFrame(columns=list(RAW_TABLES[table]))
-    return conn.execute(f"SELECT * FROM {RAW_SCHEMA}.{table}").df()
+        return pd.DataFrame(columns=columns)
+    select_list = ", ".join(f'"{c}"' for c in columns)
+    return conn.execute(f"SELECT {select_list} FROM {RAW_SCHEMA}.{table}").df()
 

@@ -1,26 +1,31 @@
-"""Ingest: every dump in the landing folder, hashed, into raw.dumps."""
+"""Ingest: every dump in the landing folder, hashed, into raw.dumps; documents no longer landed
+or retracted in the manifest into the retraction ledger raw.retractions."""
 
 from datetime import datetime, timezone
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.assets.common import raw_key
-from orchestration.core.ingest import scan_landing
+from orchestration.core.ingest import read_manifest, scan_landing
+from orchestration.core.retraction import no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
-from orchestration.warehouse import replace_raw_table
+from orchestration.warehouse import read_table, replace_raw_table
 
 
-@dg.asset(
-    key=raw_key("dumps"),
-    group_name="ingest",
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(raw_key("dumps"), group_name="ingest", kinds={"python", "duckdb"},
+                     description="Scan the landing folder; sha256 each document; identical content is one row (raw.dumps)."),
+        dg.AssetSpec(raw_key("retractions"), group_name="ingest", kinds={"python", "duckdb"},
+                     description="Documents that left the landing folder or that manifest.jsonl marks retracted: "
+                                 "when and why (raw.retractions, kept across runs)."),
+    ],
     pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="Scan the landing folder; sha256 each document; identical content is one row (raw.dumps).",
+    name="landed_dumps",
 )
-def landed_dumps(
-    context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource
-) -> dg.MaterializeResult:
-    dumps = scan_landing(landing.landing_dir)
+def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
+    dumps, withheld = withhold_retracted(scan_landing(landing.landing_dir), read_manifest(Path(landing.landing_dir)))
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = [
         {
@@ -33,9 +38,24 @@ def landed_dumps(
         for d in dumps
     ]
     with warehouse.connect() as conn:
+        previous = read_table(conn, "dumps", ["document_id", "source_file", "url"]).to_dict("records")
+        ledger = updated_ledger(
+            read_table(conn, "retractions").to_dict("records"),
+            [*withheld, *no_longer_landed(previous, dumps)],
+            {d.document_id for d in dumps}, ingested_at,
+        )
         count = replace_raw_table(conn, "dumps", rows)
-    context.log.info(f"ingested {count} documents from {landing.landing_dir}")
-    return dg.MaterializeResult(
+        replace_raw_table(conn, "retractions", ledger)
+    context.log.info(f"ingested {count} documents from {landing.landing_dir}; {len(ledger)} retracted")
+    yield dg.MaterializeResult(
+        asset_key=raw_key("retractions"),
+        metadata={
+            "dagster/row_count": len(ledger),
+            "retracted_this_run": sum(r["retracted_at"] == ingested_at for r in ledger),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=raw_key("dumps"),
         metadata={
             "dagster/row_count": count,
             "bytes": sum(r["byte_size"] for r in rows),

@@ -23,7 +23,7 @@ PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
 MART_KEYS = [
     dg.AssetKey(["marts", name]) for name in (
         "dim_outlet", "dim_document", "dim_claim", "fct_claim_mentions", "fct_outlet_claims",
-        "fct_related_articles", "fct_captions", "fct_text_reuse", "dim_story",
+        "fct_related_articles", "fct_captions", "fct_text_reuse", "dim_story", "fct_retractions",
     )
 ]
 

@@ -155,6 +155,8 @@ STAGE_SUITES: tuple[StageSuite, ...] = (
     *_mart("fct_captions", "fct_captions: captions with text and a valid language, no debris."),
     *_mart("fct_text_reuse", "fct_text_reuse: unique pairs, never self-reuse, shares in [0, 1].",
            query=TEXT_REUSE_SQL.format(table="marts.fct_text_reuse")),
+    *_mart("dim_story", "dim_story: one row per story, each with documents and outlets."),
+    *_mart("fct_retractions", "fct_retractions: one row per retracted document, with when and why."),
 )
 
 

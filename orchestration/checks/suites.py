@@ -400,6 +400,13 @@ def build_suites() -> list[Suite]:
      .always_true("distinct_documents", "A document does not reuse itself.")
      .between("shared_sentences", 1)
      .probability("reused_share"))
+    (suite("mart_dim_story", "dim_story: one row per story, each with documents and outlets.")
+     .rows_at_least()
+     .key("story_id")
+     .between("document_count", 1).between("outlet_count", 1).between("claim_count", 0))
+    (suite("mart_fct_retractions", "fct_retractions: one row per retracted document, with when and why.")
+     .key("document_id")
+     .not_null("source_file").not_null("reason").not_null("retracted_at"))
     return suites
 
 

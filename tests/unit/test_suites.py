@@ -23,7 +23,7 @@ from orchestration.core import types
 from tests.conftest import DBT_DIR
 
 MARTS = ("dim_outlet", "dim_document", "dim_claim", "fct_claim_mentions", "fct_outlet_claims",
-         "fct_related_articles", "fct_captions", "fct_text_reuse")
+         "fct_related_articles", "fct_captions", "fct_text_reuse", "dim_story", "fct_retractions")
 LANGUAGE_COLUMNS = {"language"}
 # value-set columns and the closed vocabulary each must equal
 VOCABULARIES = {
@@ -74,7 +74,8 @@ def test_warn_suites_are_non_blocking_and_say_so():
 def test_blocking_suites_demand_rows_where_an_empty_table_is_wrong():
     """Column expectations pass on an empty table; only tables that may legitimately be empty
     (a batch without text reuse, related lists or captions) go without a row minimum."""
-    may_be_empty = {"text_reuse", "mart_fct_related_articles", "mart_fct_captions", "mart_fct_text_reuse"}
+    may_be_empty = {"text_reuse", "mart_fct_related_articles", "mart_fct_captions", "mart_fct_text_reuse",
+                    "mart_fct_retractions"}
     files = _suite_files()
     for spec in STAGE_SUITES:
         if not spec.blocking or spec.suite_name in may_be_empty:
@@ -317,7 +318,8 @@ def test_every_mart_key_is_tested(mart):
     model = _mart_yml(mart)
     tests = json.dumps(model.get("data_tests", [])) + json.dumps([c.get("data_tests", []) for c in model["columns"]])
     assert "unique" in tests or "unique_combination" in tests or mart == "fct_captions"
-    assert "relationships" in tests or mart in ("dim_outlet", "dim_claim")
+    # roots of the star, and retractions, whose documents are by definition in no other table
+    assert "relationships" in tests or mart in ("dim_outlet", "dim_claim", "dim_story", "fct_retractions")
 
 
 def test_unit_tests_cover_the_dense_grid_and_the_stance_rollup():
