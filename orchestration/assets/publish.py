@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.checks.history import failed_blocking_results
-from orchestration.report import GRID_SQL, grid_preview
+from orchestration.grid import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 
 # What analysts get: marts and quality in full; raw and staging so they can trace a figure back
