@@ -90,9 +90,14 @@ def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, tabl
         conn.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_sql_string(comment)}')
 
 
+# the reference and quality schemas are published too: their dbt nodes (the outlet registry seed,
+# the last run's quality summary) feed the snapshot like the marts do
+PUBLISHED_DBT_KEYS = [*MART_KEYS, dg.AssetKey(["reference", "outlet_registry"]), dg.AssetKey(["quality", "quality_last_run"])]
+
+
 @dg.asset(
     group_name="publish",
-    deps=MART_KEYS,
+    deps=PUBLISHED_DBT_KEYS,
     pool=DUCKDB_POOL,
     kinds={"duckdb"},
     description="Atomically replace warehouse/analytics.duckdb (what analysts open) with the audited warehouse.",
