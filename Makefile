@@ -69,6 +69,7 @@ ui: setup
 
 # Analysts: a read-only shell on the published snapshot, never on the live warehouse.
 sql: setup
+	@test -f $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb || { echo "no snapshot at $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb yet: run make run first" >&2; exit 1; }
 	$(BIN)/duckdb -readonly $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb
 
 docs: setup

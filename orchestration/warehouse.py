@@ -7,6 +7,8 @@ leaves every row count the same, and frame loads are ~45x faster than executeman
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import duckdb
 
@@ -117,3 +119,15 @@ def read_table(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str] |
     select_list = ", ".join(f'"{c}"' for c in columns)
     return conn.execute(f"SELECT {select_list} FROM {RAW_SCHEMA}.{table}").df()
 
+
+
+def published_rows(snapshot_path: Path, table: str, columns: list[str]) -> list[dict]:
+    """Rows of raw.<table> in the published snapshot (read-only: analysts may have it open),
+    or none when nothing was published yet."""
+    if not Path(snapshot_path).exists():
+        return []
+    conn = duckdb.connect(str(snapshot_path), read_only=True)
+    try:
+        return read_table(conn, table, columns).to_dict("records")
+    finally:
+        conn.close()

@@ -10,7 +10,9 @@ from orchestration.assets.common import raw_key
 from orchestration.core.ingest import read_manifest, scan_landing
 from orchestration.core.retraction import no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.warehouse import published_rows, read_table, replace_raw_table
+
+LANDED_COLUMNS = ["document_id", "source_file", "url"]
 
 
 @dg.multi_asset(
@@ -37,8 +39,11 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
         }
         for d in dumps
     ]
+    # what was landed before: the last ingest's, and what analysts last got (the snapshot), so a
+    # removal is recorded even when a run in between ingested nothing or failed before publish
+    previous = published_rows(warehouse.snapshot_path, "dumps", LANDED_COLUMNS)
     with warehouse.connect() as conn:
-        previous = read_table(conn, "dumps", ["document_id", "source_file", "url"]).to_dict("records")
+        previous += read_table(conn, "dumps", LANDED_COLUMNS).to_dict("records")
         ledger = updated_ledger(
             read_table(conn, "retractions").to_dict("records"),
             [*withheld, *no_longer_landed(previous, dumps)],

@@ -55,8 +55,12 @@ def withhold_retracted(dumps: Iterable[RawDump], manifest: Mapping[str, Mapping]
 
 def no_longer_landed(previous: Iterable[Mapping], landed: Iterable[RawDump]) -> list[Retraction]:
     """Documents of the previous ingest (rows with document_id, source_file, url) that the
-    landing folder no longer holds: their file was removed, or replaced by other content."""
+    landing folder no longer holds: their file was removed, or replaced by other content. An
+    empty landing folder retracts nothing: it is far likelier an unmounted volume than the
+    retraction of everything (and the ingest gate stops that run anyway)."""
     landed = list(landed)
+    if not landed:
+        return []
     landed_ids = {d.document_id for d in landed}
     landed_files = {d.source_file for d in landed}
     return [

@@ -59,6 +59,12 @@ def test_removed_and_manifest_retracted_dumps_leave_the_next_snapshot(landing_co
     assert len(documents) == 5
     assert published(warehouse, "SELECT count(*) FROM marts.fct_retractions") == [(0,)]
 
+    # a run on an empty folder (an unmounted volume) stops at the ingest gate and retracts nothing
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert not run_pipeline(empty, warehouse, raise_on_error=False).success
+    assert published(warehouse, "SELECT count(*) FROM marts.dim_document") == [(5,)]
+
     removed, retracted = "004_69145af5bc353dce.txt", "002_07b8c526e59b7ca9.txt"
     (landing_copy / removed).unlink()
     (landing_copy / "manifest.jsonl").write_text(

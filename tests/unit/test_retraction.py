@@ -63,3 +63,7 @@ def test_ledger_keeps_first_time_and_reason_and_drops_relanded_documents():
 def test_a_document_landed_under_another_name_is_not_retracted():
     # same content moved to a new file name: same document id, still ingested
     assert no_longer_landed([{"document_id": "a", "source_file": "old.txt", "url": None}], [dump("a", "new.txt")]) == []
+
+
+def test_an_empty_landing_folder_retracts_nothing():
+    assert no_longer_landed([{"document_id": "a", "source_file": "a.txt", "url": None}], []) == []
