@@ -20,7 +20,7 @@ export CLAIMGRID_LANDING_DIR ?= $(CURDIR)/samples/landing
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: setup venv run test test-ui ui sql docs bench quality clean clean-ci clean-warehouse lock
+.PHONY: setup venv run test check lint generate test-ui ui sql docs bench quality clean clean-ci clean-warehouse lock
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
 
@@ -55,9 +55,27 @@ run: setup
 	$(BIN)/python -m orchestration.run
 
 # The whole suite, the browser test of the Dagster UI included (it installs Debian's chromium
-# with apt when it is missing and the user is root, as in CI).
+# with apt when it is missing and the user is root, as in CI). Tiers, fastest first:
+#   tests/unit      the pure core, seconds (also what `make check` runs)
+#   tests/pipeline  the code location loads; one asset at a time on a tiny landing folder
+#   tests/e2e       one shared run of the whole graph on the samples, plus failure injections
+#                   that reuse its warehouse
+#   tests/ui        dagster dev and a browser
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=10
+
+# The inner loop, under a minute: lint the Python and the dbt SQL, run the unit tests.
+check: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/unit
+
+# Rewrite the files derived from the Python declarations (dbt sources and vocabularies, GX suites);
+# tests/unit/test_generated_files.py fails while one is stale.
+generate: $(STAMP)
+	$(BIN)/python -m orchestration.generated_files
+
+lint: $(STAMP)
+	$(BIN)/ruff check orchestration tests benchmarks
+	cd dbt_project && $(BIN)/sqlfluff lint models tests macros --processes 2
 
 # Only the tests that start `dagster dev` / drive Chromium (a few minutes).
 test-ui: setup

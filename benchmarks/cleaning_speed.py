@@ -36,9 +36,9 @@ def report(name: str, dumps, seconds: float) -> None:
 
 
 def main() -> int:
-    from orchestration.core.cleaning import clean_dump
+    from orchestration.core.cleaning.clean import clean_dump
     from orchestration.core.ingest import scan_landing
-    from orchestration.core.rules import load_rules
+    from orchestration.core.cleaning.rules import load_rules
 
     load_rules()  # parse the rules file outside the timing, as a long-running process would
     samples = scan_landing(SAMPLES)

@@ -115,10 +115,10 @@ def main() -> int:
         return 0
     import trafilatura
 
-    from orchestration.core.cleaning import clean_dump
-    from orchestration.core.encoding import decode_payload
-    from orchestration.core.html_extract import ExtractionOptions, clean_html_dump
-    from orchestration.core.rules import load_rules
+    from orchestration.core.cleaning.clean import clean_dump
+    from orchestration.core.cleaning.encoding import decode_payload
+    from orchestration.core.cleaning.html import ExtractionOptions, clean_html_dump
+    from orchestration.core.cleaning.rules import load_rules
 
     gold = json.loads((DATA / "ground-truth.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:

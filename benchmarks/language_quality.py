@@ -3,7 +3,7 @@
 Prints, per language x length: items, accuracy on what was labelled (precision: a label that is
 not `und` and equals the truth), abstain rate, and the confusions; then totals per length, the
 throughput in segments/s, and (with --sweep) how precision and abstention move with the
-langdetect thresholds, which is how the defaults in orchestration/core/language.py were chosen.
+langdetect thresholds, which is how the defaults in orchestration/core/language/detect.py were chosen.
 When ../shared/benchmarks is present it also labels the sentences of the English pages of the
 article-extraction benchmark (real news text) and reports the same figures for them.
 
@@ -25,8 +25,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from orchestration.core.language import LanguageDetector  # noqa: E402
-from orchestration.core.scripts import script_letter_counts  # noqa: E402
+from orchestration.core.language.detect import LanguageDetector  # noqa: E402
+from orchestration.core.language.scripts import script_letter_counts  # noqa: E402
 
 EVAL_SET = HERE / "data" / "language_eval.tsv"
 SHARED = HERE.parent.parent / "shared" / "benchmarks" / "article_extraction" / "ground-truth.json"
@@ -93,8 +93,8 @@ def sweep(rows) -> None:
     """How precision and abstention move with the n-gram thresholds, on the items that reach
     the n-gram model (Latin, Cyrillic, undecided Arabic script), next to seeded langdetect's
     own probability as the confidence. This is the table the defaults were chosen from."""
-    from orchestration.core.language import LANGDETECT_TO_ISO, profile_model
-    from orchestration.core.scripts import script_of
+    from orchestration.core.language.detect import LANGDETECT_TO_ISO, profile_model
+    from orchestration.core.language.scripts import script_of
 
     probe = LanguageDetector(min_letters=0, min_words=0, min_probability=0.0)
     reaching = [r for r in rows if probe.detect(r["text"]).method == "langdetect"]

@@ -77,7 +77,7 @@ def print_confusion(title: str, gold: list[str], pred: list[str]) -> None:
 def choose_C(features, labels, groups) -> float:
     from sklearn.model_selection import GroupKFold
 
-    from orchestration.core.stance import fit_stance_model_on_features
+    from stance_training import fit_stance_model_on_features
 
     best, best_acc = C_GRID[0], -1.0
     for C in C_GRID:
@@ -100,9 +100,9 @@ def main() -> int:
         return 0
     from sklearn.model_selection import GroupKFold
 
-    from orchestration.core.stance import (
-        MODEL_PATH, combine, featurize, fit_stance_model_on_features, rule_stance,
-    )
+    from stance_training import fit_stance_model_on_features
+
+    from orchestration.core.stance.classify import MODEL_PATH, combine, featurize, rule_stance
 
     rows = load_rows(DATA)
     gold = [GOLD[r["articleHeadlineStance"]] for r in rows]
@@ -120,7 +120,7 @@ def main() -> int:
     final_pred = [""] * len(rows)
     model_first_pred = [""] * len(rows)
     chosen = []
-    for fold, (tr, te) in enumerate(GroupKFold(n_splits=FOLDS).split(rows, gold, groups)):
+    for _fold, (tr, te) in enumerate(GroupKFold(n_splits=FOLDS).split(rows, gold, groups)):
         assert not {groups[i] for i in tr} & {groups[i] for i in te}, "a claim in both train and test"
         tr_features, tr_gold, tr_groups = [features[i] for i in tr], [gold[i] for i in tr], [groups[i] for i in tr]
         C = choose_C(tr_features, tr_gold, tr_groups)

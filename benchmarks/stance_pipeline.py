@@ -61,9 +61,10 @@ def build_landing(rows: list[dict], landing: Path) -> Path:
     return catalog
 
 
-def run_pipeline(rows: list[dict]) -> tuple[list[tuple[str, str, str]], int, bool, float]:
+def run_pipeline(rows: list[dict], stance_model: str | None = None) -> tuple[list[tuple[str, str, str]], int, bool, float]:
     """Land `rows` as dumps, materialize every asset and check, and read the mentions back:
-    ((source_file, claim_id, stance) rows, accepted document count, run success, wall seconds)."""
+    ((source_file, claim_id, stance) rows, accepted document count, run success, wall seconds).
+    `stance_model`: a model JSON path or 'none' (default: $CLAIMGRID_STANCE_MODEL, else the shipped one)."""
     import dagster as dg
     import duckdb
 
@@ -77,6 +78,7 @@ def run_pipeline(rows: list[dict]) -> tuple[list[tuple[str, str, str]], int, boo
         resources = build_resources(load_settings({
             "CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse),
             "CLAIMGRID_CLAIM_CATALOG": str(catalog),
+            "CLAIMGRID_STANCE_MODEL": stance_model or os.environ.get("CLAIMGRID_STANCE_MODEL", ""),
         }))
         started = time.perf_counter()
         result = dg.materialize([*all_assets, *all_checks], resources=resources, raise_on_error=False)
@@ -99,7 +101,9 @@ def fit_fold_model(train_rows: list[dict], path: Path) -> float:
     GroupKFold, as in stance_emergent.py) and store it where CLAIMGRID_STANCE_MODEL will point."""
     from stance_emergent import choose_C   # this script's folder is on sys.path when it runs
 
-    from orchestration.core.stance import featurize, fit_stance_model_on_features
+    from stance_training import fit_stance_model_on_features
+
+    from orchestration.core.stance.classify import featurize
 
     features = [featurize(r["articleHeadline"], r["claimHeadline"]) for r in train_rows]
     labels = [GOLD_TO_STANCE[r["articleHeadlineStance"]] for r in train_rows]
@@ -165,8 +169,6 @@ def main() -> int:
 
     from sklearn.model_selection import GroupKFold
 
-    from orchestration.core.stance import MODEL_ENV, load_model
-
     groups = [r["claimId"] for r in rows]
     all_mentions: list[tuple[str, str, str]] = []
     accepted_total = 0
@@ -174,10 +176,8 @@ def main() -> int:
         for fold, (train, test) in enumerate(GroupKFold(n_splits=args.folds).split(rows, groups=groups)):
             model_path = Path(tmp) / f"stance_model_fold{fold}.json"
             C = fit_fold_model([rows[i] for i in train], model_path)
-            os.environ[MODEL_ENV] = str(model_path)
-            load_model.cache_clear()
             test_rows = [rows[i] for i in test]
-            mentions, accepted, success, wall = run_pipeline(test_rows)
+            mentions, accepted, success, wall = run_pipeline(test_rows, stance_model=str(model_path))
             print(f"fold {fold}: model fitted on {len(train)} headlines (C={C}), pipeline on "
                   f"{len(test_rows)} headline dumps of unseen claims: success={success} in {wall:.1f}s")
             all_mentions += mentions

@@ -4,8 +4,8 @@ import dagster as dg
 from orchestration.assets import clean, claims, dbt, ingest, language, outlets, publish, sentences
 from orchestration.checks.stage_checks import stage_checks
 from orchestration.jobs import claimgrid_all
-from orchestration.resources import LandingResource, WarehouseResource, build_dbt_resource
-from orchestration.schedules import nightly_rebuild
+from orchestration.resources import LandingResource, ReferenceDataResource, WarehouseResource, build_dbt_resource
+from orchestration.schedules import build_nightly_rebuild
 from orchestration.sensors import landing_folder_sensor
 from orchestration.settings import Settings, load_settings
 
@@ -20,10 +20,14 @@ def build_resources(settings: Settings) -> dict:
             landing_dir=str(settings.landing_dir),
             claim_catalog=str(settings.claim_catalog) if settings.claim_catalog else None,
         ),
-        "dbt": build_dbt_resource(settings.warehouse_dir),
+        "reference": ReferenceDataResource(
+            outlet_registry=str(settings.outlet_registry), stance_model=settings.stance_model,
+        ),
+        "dbt": build_dbt_resource(),
     }
 
 
+settings = load_settings()
 defs = dg.Definitions(
     assets=all_assets,
     # Every step is in pool "duckdb" (limit 1), so steps run one at a time anyway; the in-process
@@ -32,7 +36,7 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     asset_checks=all_checks,
     jobs=[claimgrid_all],
-    schedules=[nightly_rebuild],
+    schedules=[build_nightly_rebuild(settings.schedule_timezone)],
     sensors=[landing_folder_sensor],
-    resources=build_resources(load_settings()),
+    resources=build_resources(settings),
 )

@@ -37,7 +37,7 @@ from orchestration.checks.gx_validation import (
     result_format_for,
     sanitise_tree,
 )
-from orchestration.checks.stage_checks import STAGE_SUITES
+from orchestration.checks.gates import GATES
 from orchestration.dbt_project import DBT_EXECUTABLE
 from orchestration.settings import DBT_PROJECT_DIR, EXPECTATIONS_DIR, LIVE_DB_NAME, SNAPSHOT_DB_NAME, load_settings
 
@@ -127,11 +127,11 @@ def build_gx_docs(warehouse_dir: Path, docs_dir: Path, only: set[str] | None = N
     run_id = RunIdentifier(run_name=f"docs-{source.stem}", run_time=datetime.now(timezone.utc))
     conn = duckdb.connect(str(source), read_only=True)
     try:
-        for spec in STAGE_SUITES:
+        for spec in GATES:
             if only is not None and spec.suite_name not in only:
                 continue
             try:
-                frame = conn.execute(spec.query).df()
+                frame = spec.frame(conn)
             except duckdb.CatalogException:
                 continue   # the stage has not run on this warehouse
             suite = context.suites.get(spec.suite_name)

@@ -1,7 +1,6 @@
-"""Resources: the DuckDB warehouse, the landing folder, dbt."""
+"""Resources: the DuckDB warehouse, the landing folder, reference data, dbt."""
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,10 +49,16 @@ class LandingResource(dg.ConfigurableResource):
     claim_catalog: str | None = None
 
 
-def build_dbt_resource(warehouse_dir: Path) -> DbtCliResource:
-    # The dbt profile reads the warehouse path from the environment; export the one this
-    # code location was configured with so dbt writes where the Python assets wrote.
-    os.environ["CLAIMGRID_WAREHOUSE_DIR"] = str(warehouse_dir)
+class ReferenceDataResource(dg.ConfigurableResource):
+    """Reference data the stages read: the outlet registry CSV and the stance model JSON
+    ('none' for rules only; unset for the model shipped with the core)."""
+
+    outlet_registry: str
+    stance_model: str | None = None
+
+
+def build_dbt_resource() -> DbtCliResource:
+    # The warehouse path is passed to each dbt invocation (--vars warehouse_dir) by the dbt asset.
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(dbt_project.project_dir),

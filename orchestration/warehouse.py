@@ -1,103 +1,84 @@
-"""Typed raw tables and the one way Python assets write them.
+"""The raw tables as DuckDB sees them, and the one way Python assets write and read them.
 
-Each raw table is declared here with explicit DuckDB types, so an empty stage still yields a
-typed table (a DataFrame with no rows has no types to infer) and dbt sources never change shape.
-Loads replace the whole table from a pandas frame in one statement: a rerun on the same dumps
-leaves every row count the same, and frame loads are ~45x faster than executemany.
+Each raw table's columns and types come from its record in orchestration/core/types.py
+(RAW_TABLES), so an empty stage still yields a typed table (a DataFrame with no rows has no types
+to infer) and dbt sources never change shape. Loads replace the whole table from a pandas frame in
+one statement: a rerun on the same dumps leaves every row count the same, and frame loads are
+~45x faster than executemany.
 """
 from __future__ import annotations
 
+import types as pytypes
+import typing
+from dataclasses import fields
+from datetime import date, datetime
+from functools import cache
 from pathlib import Path
+from typing import Any, TypeVar
 
-import pandas as pd
 import duckdb
+import pandas as pd
+
+from orchestration.core.types import RAW_TABLES
 
 RAW_SCHEMA = "raw"
+R = TypeVar("R")
 
-RAW_TABLES: dict[str, dict[str, str]] = {
-    "dumps": {
-        "document_id": "VARCHAR", "content_sha256": "VARCHAR", "source_file": "VARCHAR",
-        "record_index": "INTEGER", "source_format": "VARCHAR", "byte_size": "BIGINT",
-        "url": "VARCHAR", "outlet_hint": "VARCHAR", "fetched_at": "VARCHAR",
-        "title_hint": "VARCHAR", "payload": "BLOB", "ingested_at": "TIMESTAMP",
-    },
-    # the retraction ledger: kept across runs (orchestration/core/retraction.py)
-    "retractions": {
-        "document_id": "VARCHAR", "source_file": "VARCHAR", "url": "VARCHAR", "reason": "VARCHAR",
-        "retracted_at": "TIMESTAMP",
-    },
-    "documents": {
-        "document_id": "VARCHAR", "encoding": "VARCHAR", "encoding_method": "VARCHAR",
-        "repairs": "VARCHAR", "decoded_chars": "BIGINT", "title": "VARCHAR", "subtitle": "VARCHAR",
-        "byline": "VARCHAR", "dateline_place": "VARCHAR", "published_at": "VARCHAR",
-        "published_at_source": "VARCHAR", "body_text": "VARCHAR", "url": "VARCHAR",
-        "sitename": "VARCHAR", "hostname": "VARCHAR", "author": "VARCHAR",
-        "quarantine_reason": "VARCHAR",
-    },
-    "segments": {
-        "document_id": "VARCHAR", "seq": "INTEGER", "kind": "VARCHAR", "start_char": "INTEGER",
-        "end_char": "INTEGER", "rule_id": "VARCHAR", "text": "VARCHAR",
-    },
-    "reader_comments": {
-        "document_id": "VARCHAR", "seq": "INTEGER", "author": "VARCHAR", "text": "VARCHAR",
-    },
-    "captions": {
-        "document_id": "VARCHAR", "seq": "INTEGER", "text": "VARCHAR", "credit": "VARCHAR",
-    },
-    "embedded_blobs": {
-        "document_id": "VARCHAR", "blob_seq": "INTEGER", "position": "INTEGER",
-        "declared_length": "INTEGER", "actual_length": "INTEGER", "status": "VARCHAR",
-        "reason": "VARCHAR", "raw_json": "VARCHAR", "item_count": "INTEGER",
-    },
-    "embedded_items": {
-        "document_id": "VARCHAR", "blob_seq": "INTEGER", "item_seq": "INTEGER", "raw_json": "VARCHAR",
-    },
-    "related_articles": {
-        "document_id": "VARCHAR", "related_id": "VARCHAR", "title": "VARCHAR",
-        "picture_path": "VARCHAR", "related_date": "DATE",
-    },
-    "segment_languages": {
-        "document_id": "VARCHAR", "seq": "INTEGER", "language": "VARCHAR",
-        "probability": "DOUBLE", "method": "VARCHAR",
-    },
-    "document_languages": {
-        "document_id": "VARCHAR", "language": "VARCHAR", "probability": "DOUBLE", "method": "VARCHAR",
-    },
-    "document_outlets": {
-        "document_id": "VARCHAR", "outlet_id": "VARCHAR", "outlet_name": "VARCHAR",
-        "domain": "VARCHAR", "country": "VARCHAR", "attribution_method": "VARCHAR",
-        "evidence": "VARCHAR",
-    },
-    "sentences": {
-        "document_id": "VARCHAR", "sentence_seq": "INTEGER", "start_char": "INTEGER",
-        "end_char": "INTEGER", "text": "VARCHAR", "language": "VARCHAR",
-        "language_probability": "DOUBLE", "language_method": "VARCHAR",
-        "continues_quote": "BOOLEAN",
-    },
-    "stories": {"document_id": "VARCHAR", "story_id": "VARCHAR"},
-    "claims": {
-        "claim_id": "VARCHAR", "story_id": "VARCHAR", "claim_text": "VARCHAR", "origin": "VARCHAR",
-    },
-    "claim_mentions": {
-        "claim_id": "VARCHAR", "document_id": "VARCHAR", "sentence_seq": "INTEGER",
-        "similarity": "DOUBLE", "stance": "VARCHAR", "attributed_to": "VARCHAR", "stance_cue": "VARCHAR",
-    },
-    "text_reuse": {
-        "document_id": "VARCHAR", "source_document_id": "VARCHAR", "shared_sentences": "INTEGER",
-        "reused_share": "DOUBLE",
-    },
-}
+_DUCKDB_TYPES = {str: "VARCHAR", int: "INTEGER", float: "DOUBLE", bool: "BOOLEAN", bytes: "BLOB",
+                 datetime: "TIMESTAMP", date: "DATE"}
 
 
-def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> int:
-    """Replace raw.<table> with `rows` (dicts keyed by column). Returns the row count."""
-    columns = RAW_TABLES[table]
-    frame = pd.DataFrame(rows, columns=list(columns))
-    column_ddl = ", ".join(f'"{name}" {dtype}' for name, dtype in columns.items())
+def _column(hint: Any) -> tuple[str, bool]:
+    """(DuckDB type, nullable) of a record field's type hint."""
+    nullable = False
+    if typing.get_origin(hint) in (typing.Union, pytypes.UnionType):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        nullable = len(args) < len(typing.get_args(hint))
+        hint = args[0]
+    if typing.get_origin(hint) is typing.Annotated:
+        return hint.__metadata__[0], nullable
+    return _DUCKDB_TYPES[hint], nullable
+
+
+@cache
+def record_columns(record: type) -> dict[str, tuple[str, bool]]:
+    """column -> (DuckDB type, nullable) of a record dataclass, in field order."""
+    hints = typing.get_type_hints(record, include_extras=True)
+    return {f.name: _column(hints[f.name]) for f in fields(record)}
+
+
+def table_columns(table: str) -> dict[str, str]:
+    """column -> DuckDB type of raw.<table>."""
+    return {name: dtype for name, (dtype, _) in record_columns(RAW_TABLES[table]).items()}
+
+
+def create_table_sql(qualified_name: str, record: type, not_null: bool = False, replace: bool = False) -> str:
+    """CREATE TABLE for a record; `not_null` turns the record's non-optional fields into NOT NULL."""
+    columns = ",\n    ".join(
+        f"{name} {dtype}" + (" NOT NULL" if not_null and not nullable else "")
+        for name, (dtype, nullable) in record_columns(record).items()
+    )
+    verb = "CREATE OR REPLACE TABLE" if replace else "CREATE TABLE IF NOT EXISTS"
+    return f"{verb} {qualified_name} (\n    {columns}\n)"
+
+
+def frame_of(records: list, record: type) -> pd.DataFrame:
+    names = list(record_columns(record))
+    return pd.DataFrame([tuple(getattr(r, n) for n in names) for r in records], columns=names)
+
+
+def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, records: list) -> int:
+    """Replace raw.<table> with `records` (instances of its record). Returns the row count."""
+    record = RAW_TABLES[table]
+    wrong = next((r for r in records if not isinstance(r, record)), None)
+    if wrong is not None:
+        raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(wrong).__name__}")
+    frame = frame_of(records, record)
+    columns = table_columns(table)
     select_list = ", ".join(f'CAST("{name}" AS {dtype}) AS "{name}"' for name, dtype in columns.items())
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     conn.execute("BEGIN TRANSACTION")
-    conn.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{table} ({column_ddl})")
+    conn.execute(create_table_sql(f"{RAW_SCHEMA}.{table}", record, replace=True))
     if len(frame):
         conn.register("incoming_rows", frame)
         conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT {select_list} FROM incoming_rows")
@@ -106,19 +87,34 @@ def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, rows: list[di
     return len(frame)
 
 
+def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(conn.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [RAW_SCHEMA, table],
+    ).fetchone()[0])
+
+
+def read_records(conn: duckdb.DuckDBPyConnection, table: str, where: str = "", order_by: str = "") -> list:
+    """raw.<table> as records (SQL NULL as None); an absent table reads as no records."""
+    record = RAW_TABLES[table]
+    if not _exists(conn, table):
+        return []
+    columns = list(record_columns(record))
+    names = ", ".join(f'"{n}"' for n in columns)
+    sql = f"SELECT {names} FROM {RAW_SCHEMA}.{table}"
+    sql += f" WHERE {where}" if where else ""
+    sql += f" ORDER BY {order_by}" if order_by else ""
+    return [record(**dict(zip(columns, row))) for row in conn.execute(sql).fetchall()]
+
+
 def read_table(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str] | None = None) -> pd.DataFrame:
     """raw.<table> (or some of its columns) as a frame; an absent table reads as empty with its
     declared columns."""
-    columns = columns or list(RAW_TABLES[table])
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [RAW_SCHEMA, table],
-    ).fetchone()[0]
-    if not exists:
+    columns = columns or list(table_columns(table))
+    if not _exists(conn, table):
         return pd.DataFrame(columns=columns)
     select_list = ", ".join(f'"{c}"' for c in columns)
     return conn.execute(f"SELECT {select_list} FROM {RAW_SCHEMA}.{table}").df()
-
 
 
 def published_rows(snapshot_path: Path, table: str, columns: list[str]) -> list[dict]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,3 +34,22 @@ def shared_benchmarks() -> Path:
     if not path.exists():
         pytest.skip(f"benchmark data not present at {path}")
     return path
+
+
+def _newest_mtime(directory: Path) -> float:
+    return max(
+        (p.stat().st_mtime for p in directory.rglob("*")
+         if p.suffix in {".sql", ".yml", ".csv"} and "target" not in p.parts and "logs" not in p.parts),
+        default=0.0,
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_manifest() -> Path:
+    """dagster-dbt reads dbt's manifest when the definitions load. `make` parses before the
+    tests; a bare `pytest` after editing the dbt project parses here, once per session."""
+    manifest = DBT_DIR / "target" / "manifest.json"
+    if not manifest.exists() or manifest.stat().st_mtime < _newest_mtime(DBT_DIR):
+        dbt = Path(sys.executable).with_name("dbt")
+        subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
+    return manifest

@@ -1,141 +1,128 @@
-"""Claims: stories, discovered and catalog claims, their mentions with stance, and text reuse.
+"""Stories, claims, claim mentions and text reuse: four stages, each its own asset.
 
-A thin wrapper over orchestration.core: stories group documents about one event, the claim
-engine groups sentences of different documents stating the same proposition (and matches the
-analyst catalog with the same similarity), the stance classifier labels every mention. Ids
-already in the warehouse are passed back in so stories and claims keep them when dumps arrive.
+Thin wrappers over orchestration.core: stories group documents about one event, the claim engine
+groups sentences of different documents stating the same proposition (and matches the analyst
+catalog with the same similarity), the stance classifier labels every mention, and text reuse
+pairs documents that repeat each other's sentences.
+
+Stories and claims read their own previous output (raw.stories, raw.claims) so ids stay when
+dumps arrive. Dagster draws a dependency of an asset on itself only between partitions; the read
+is declared in each asset's metadata (`reads_previous`) until the stages are partitioned.
 """
-
-import csv
-from collections import Counter
-from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
-from orchestration.core.claims import discover_claims, match_catalog
-from orchestration.core.stance import classify_stance, quote_contexts
-from orchestration.core.stories import assign_stories
-from orchestration.core.text_reuse import text_reuse
-from orchestration.core.types import CatalogClaim, ClaimRecord, Sentence
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, with_progress, write_stage
+from orchestration.core.claims.catalog import load_catalog
+from orchestration.core.claims.discovery import discover_claims, match_catalog
+from orchestration.core.stance.attribution import quote_contexts
+from orchestration.core.stance.classify import classify_stance, load_model
+from orchestration.core.claims.stories import assign_stories
+from orchestration.core.claims.text_reuse import text_reuse
+from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
+from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
+from orchestration.warehouse import read_records
 
-CLAIM_TABLES = ("stories", "claims", "claim_mentions", "text_reuse")
-
-
-def load_catalog(path: str | None) -> list[CatalogClaim]:
-    """The analyst claim list: CSV with claim_id,claim_text[,story_hint]; absent means none."""
-    if not path:
-        return []
-    catalog_path = Path(path)
-    if not catalog_path.exists():
-        raise FileNotFoundError(f"CLAIMGRID_CLAIM_CATALOG points to a missing file: {catalog_path}")
-    with open(catalog_path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"claim_id", "claim_text"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(f"claim catalog {catalog_path} lacks columns {sorted(missing)}")
-        return [
-            CatalogClaim(
-                claim_id=row["claim_id"].strip(),
-                claim_text=row["claim_text"].strip(),
-                story_hint=(row.get("story_hint") or "").strip() or None,
-            )
-            for row in reader
-            if (row.get("claim_id") or "").strip() and (row.get("claim_text") or "").strip()
-        ]
+GROUP = "claims"
+ACCEPTED = "quarantine_reason IS NULL"
 
 
-def sentences_by_document(frame) -> dict[str, list[Sentence]]:
+def read_sentences(conn) -> dict[str, list[Sentence]]:
+    """raw.sentences as each document's sentences, in order."""
     by_document: dict[str, list[Sentence]] = {}
-    for row in frame.sort_values(["document_id", "sentence_seq"]).itertuples(index=False):
-        by_document.setdefault(row.document_id, []).append(
-            Sentence(seq=int(row.sentence_seq), start=int(row.start_char), end=int(row.end_char),
-                     text=row.text, continues_quote=bool(row.continues_quote))
-        )
+    for row in read_records(conn, "sentences", order_by="document_id, sentence_seq"):
+        by_document.setdefault(row.document_id, []).append(row.sentence())
     return by_document
+
+
+def read_documents(conn, doc_ids) -> dict:
+    """document_id -> raw.documents record, for the documents that have sentences."""
+    return {d.document_id: d for d in read_records(conn, "documents", where=ACCEPTED) if d.document_id in doc_ids}
+
+
+@stage_asset(
+    "stories", GROUP, "Documents about one event share a story: body TF-IDF and shared sentences (raw.sentences).",
+    deps=("sentences", "documents"), metadata={"reads_previous": "raw.stories"},
+)
+def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as conn:
+        doc_sentences = read_sentences(conn)
+        documents = read_documents(conn, doc_sentences.keys())
+        previous = {r.document_id: r.story_id for r in read_records(conn, "stories")}
+    bodies = {d: doc.body_text for d, doc in documents.items()}
+    assigned = assign_stories(bodies, doc_sentences, previous=previous)
+    rows = [StoryRow(d, s) for d, s in sorted(assigned.items())]
+    return write_stage(warehouse, "stories", rows, stories=len(set(assigned.values())))
 
 
 @dg.multi_asset(
     name="claims",
-    specs=raw_specs(CLAIM_TABLES, "claims", [raw_key("sentences"), raw_key("documents"), raw_key("document_outlets")], "Claims"),
+    specs=[
+        dg.AssetSpec(raw_key("claims"), group_name=GROUP, kinds=STAGE_KINDS,
+                     deps=[raw_key("sentences"), raw_key("stories")], metadata={"reads_previous": "raw.claims"},
+                     description="Claims discovered across the documents of a story, and the analyst catalog's."),
+        dg.AssetSpec(raw_key("claim_sentences"), group_name=GROUP, kinds=STAGE_KINDS, deps=[raw_key("sentences")],
+                     description="The sentences stating each claim, with their similarity to it."),
+    ],
     pool=DUCKDB_POOL,
-    description=(
-        "Stories by document similarity; claims discovered across documents of a story (and "
-        "catalog claims matched by the same engine); a stance and source for every mention."
-    ),
 )
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
     with warehouse.connect(read_only=True) as conn:
-        sentence_frame = read_table(conn, "sentences")
-        documents = read_table(conn, "documents")
-        previous_stories = read_table(conn, "stories")
-        previous_claims = read_table(conn, "claims")
-    doc_sentences = sentences_by_document(sentence_frame)
-    accepted = documents[documents["document_id"].isin(doc_sentences.keys())]
-    bodies = dict(zip(accepted.document_id, accepted.body_text))
-    published_at = {
-        row.document_id: row.published_at if isinstance(row.published_at, str) else None
-        for row in accepted.itertuples(index=False)
-    }
-
-    stories = assign_stories(bodies, previous=dict(zip(previous_stories.document_id, previous_stories.story_id)))
-    existing = [
-        ClaimRecord(claim_id=r.claim_id, story_id=r.story_id, claim_text=r.claim_text, origin=r.origin)
-        for r in previous_claims.itertuples(index=False)
-        if r.origin == "discovered"
-    ]
-    discovered, discovered_mentions = discover_claims(doc_sentences, stories, existing=existing)
+        doc_sentences = read_sentences(conn)
+        story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
+        existing = read_records(conn, "claims", where="origin = 'discovered'")
+    discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
     catalog = load_catalog(landing.claim_catalog)
-    catalog_claims, catalog_mentions = match_catalog(catalog, doc_sentences, stories) if catalog else ([], [])
+    catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
     all_claims = discovered + catalog_claims
-    claim_text = {c.claim_id: c.claim_text for c in all_claims}
+    claim_sentences = [ClaimSentenceRow.of(m) for m in discovered_sentences + catalog_sentences]
+    kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
+    yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
+                      claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
+    yield write_stage(warehouse, "claim_sentences", claim_sentences, asset=True)
 
-    # Stance needs the quotation each sentence sits in, computed once per document.
+
+@stage_asset(
+    "claim_mentions", GROUP, "Every sentence stating a claim, with its stance toward the claim and the source it names.",
+    deps=("claims", "claim_sentences", "sentences", "documents"),
+)
+def claim_mentions(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+) -> dg.MaterializeResult:
+    model = load_model(reference.stance_model)
+    with warehouse.connect(read_only=True) as conn:
+        doc_sentences = read_sentences(conn)
+        documents = read_documents(conn, doc_sentences.keys())
+        claim_text = {c.claim_id: c.claim_text for c in read_records(conn, "claims")}
+        claim_sentences = read_records(conn, "claim_sentences", order_by="claim_id, document_id, sentence_seq")
     sentence_at = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
-    contexts = {d: quote_contexts(sentences, bodies.get(d)) for d, sentences in doc_sentences.items()}
-    mention_rows = []
-    for mention in with_progress(context, discovered_mentions + catalog_mentions, "stance-labelled mentions"):
+    # Stance needs the quotation each sentence sits in, computed once per document.
+    contexts = {d: quote_contexts(sentences, documents[d].body_text if d in documents else None)
+                for d, sentences in doc_sentences.items()}
+    rows = []
+    for mention in with_progress(context, claim_sentences, "stance-labelled mentions"):
         sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
         stance = classify_stance(
             sentence.text,
             claim_text=claim_text.get(mention.claim_id),
             quote_context=contexts[mention.document_id].get(mention.sentence_seq),
+            model=model, use_model=model is not None,
         )
-        mention_rows.append({
-            "claim_id": mention.claim_id, "document_id": mention.document_id,
-            "sentence_seq": mention.sentence_seq, "similarity": round(float(mention.similarity), 6),
-            "stance": stance.stance, "attributed_to": stance.attributed_to, "stance_cue": stance.cue,
-        })
+        rows.append(ClaimMentionRow(
+            claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
+            similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
+            stance_cue=stance.cue,
+        ))
+    return write_stage(warehouse, "claim_mentions", rows, stances=counts(r.stance for r in rows))
 
-    reuse = text_reuse(doc_sentences, published_at)
-    rows = {
-        "stories": [{"document_id": d, "story_id": s} for d, s in sorted(stories.items())],
-        "claims": [
-            {"claim_id": c.claim_id, "story_id": c.story_id, "claim_text": c.claim_text, "origin": c.origin}
-            for c in all_claims
-        ],
-        "claim_mentions": mention_rows,
-        "text_reuse": [
-            {"document_id": r.document_id, "source_document_id": r.source_document_id,
-             "shared_sentences": r.shared_sentences, "reused_share": r.reused_share}
-            for r in reuse
-        ],
-    }
-    with warehouse.connect() as conn:
-        counts = {table: replace_raw_table(conn, table, rows[table]) for table in CLAIM_TABLES}
 
-    kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
-    extra = {
-        "stories": {"stories": len(set(stories.values()))},
-        "claims": {
-            "origins": dg.MetadataValue.json(dict(Counter(c.origin for c in all_claims))),
-            "claim_ids_kept_from_previous_run": kept_ids,
-            "catalog_claims_loaded": len(catalog),
-        },
-        "claim_mentions": {"stances": dg.MetadataValue.json(dict(Counter(r["stance"] for r in mention_rows)))},
-        "text_reuse": {},
-    }
-    for table in CLAIM_TABLES:
-        yield dg.MaterializeResult(asset_key=raw_key(table), metadata={"dagster/row_count": counts[table], **extra[table]})
+@stage_asset(
+    "text_reuse", GROUP, "Documents that repeat sentences of an earlier document, with the share they repeat.",
+    deps=("sentences", "documents"),
+)
+def text_reuse_pairs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect(read_only=True) as conn:
+        doc_sentences = read_sentences(conn)
+        documents = read_documents(conn, doc_sentences.keys())
+    published_at = {d: doc.published_at for d, doc in documents.items()}
+    return write_stage(warehouse, "text_reuse", text_reuse(doc_sentences, published_at))

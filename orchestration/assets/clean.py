@@ -5,11 +5,20 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, raw_specs, with_progress
-from orchestration.core.cleaning import clean_dump
-from orchestration.core.types import CleanedDocument, RawDump
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.assets.common import raw_key, stage_multi_asset, with_progress
+from orchestration.core.cleaning.clean import clean_dump
+from orchestration.core.types import (
+    CaptionRow,
+    CleanedDocument,
+    DocumentRow,
+    EmbeddedBlobRow,
+    EmbeddedItemRow,
+    ReaderCommentRow,
+    RelatedArticleRow,
+    SegmentRow,
+)
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse import read_records, replace_raw_table
 
 CLEAN_TABLES = (
     "documents", "segments", "reader_comments", "captions", "embedded_blobs", "embedded_items",
@@ -17,74 +26,40 @@ CLEAN_TABLES = (
 )
 
 
-def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list[dict]]:
-    """Flatten cleaned documents into one row list per raw table."""
-    rows: dict[str, list[dict]] = {table: [] for table in CLEAN_TABLES}
+def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
+    """Flatten cleaned documents into one record list per raw table."""
+    rows: dict[str, list] = {table: [] for table in CLEAN_TABLES}
     for doc in documents:
         doc_id = doc.document_id
-        rows["documents"].append({
-            "document_id": doc_id, "encoding": doc.encoding, "encoding_method": doc.encoding_method,
-            "repairs": json.dumps(doc.repairs), "decoded_chars": len(doc.decoded_text),
-            "title": doc.title, "subtitle": doc.subtitle, "byline": doc.byline,
-            "dateline_place": doc.dateline_place, "published_at": doc.published_at,
-            "published_at_source": doc.published_at_source, "body_text": doc.body_text,
-            "url": doc.url, "sitename": doc.sitename, "hostname": doc.hostname,
-            "author": doc.author, "quarantine_reason": doc.quarantine_reason,
-        })
-        rows["segments"].extend(
-            {"document_id": doc_id, "seq": s.seq, "kind": s.kind, "start_char": s.start,
-             "end_char": s.end, "rule_id": s.rule_id, "text": s.text}
-            for s in doc.segments
-        )
-        rows["reader_comments"].extend(
-            {"document_id": doc_id, "seq": c.seq, "author": c.author, "text": c.text} for c in doc.comments
-        )
-        rows["captions"].extend(
-            {"document_id": doc_id, "seq": c.seq, "text": c.text, "credit": c.credit} for c in doc.captions
-        )
+        rows["documents"].append(DocumentRow.of(doc))
+        rows["segments"].extend(SegmentRow.of(doc_id, s) for s in doc.segments)
+        rows["reader_comments"].extend(ReaderCommentRow(doc_id, c.seq, c.author, c.text) for c in doc.comments)
+        rows["captions"].extend(CaptionRow(doc_id, c.seq, c.text, c.credit) for c in doc.captions)
         for blob_seq, blob in enumerate(doc.embedded):
-            rows["embedded_blobs"].append({
-                "document_id": doc_id, "blob_seq": blob_seq, "position": blob.position,
-                "declared_length": blob.declared_length, "actual_length": blob.actual_length,
-                "status": blob.status, "reason": blob.reason, "raw_json": blob.raw_json,
-                "item_count": len(blob.items),
-            })
+            rows["embedded_blobs"].append(EmbeddedBlobRow(
+                doc_id, blob_seq, blob.position, blob.declared_length, blob.actual_length, blob.status,
+                blob.reason, blob.raw_json, len(blob.items),
+            ))
             rows["embedded_items"].extend(
-                {"document_id": doc_id, "blob_seq": blob_seq, "item_seq": i,
-                 "raw_json": json.dumps(item, ensure_ascii=False)}
+                EmbeddedItemRow(doc_id, blob_seq, i, json.dumps(item, ensure_ascii=False))
                 for i, item in enumerate(blob.items)
             )
         rows["related_articles"].extend(
-            {"document_id": doc_id, "related_id": r.related_id, "title": r.title,
-             "picture_path": r.picture_path, "related_date": r.related_date}
+            RelatedArticleRow(doc_id, r.related_id, r.title, r.picture_path, r.related_date)
             for r in doc.related_articles
         )
     return rows
 
 
-def dumps_from_frame(frame) -> list[RawDump]:
-    return [
-        RawDump(
-            document_id=r.document_id, content_sha256=r.content_sha256, source_file=r.source_file,
-            record_index=int(r.record_index), source_format=r.source_format, payload=bytes(r.payload),
-            url=r.url, outlet_hint=r.outlet_hint, fetched_at=r.fetched_at, title_hint=r.title_hint,
-        )
-        for r in frame.itertuples(index=False)
-    ]
-
-
-@dg.multi_asset(
-    name="cleaned_documents",
-    specs=raw_specs(CLEAN_TABLES, "clean", [raw_key("dumps")], "Cleaning output"),
-    pool=DUCKDB_POOL,
-    description=(
-        "Decode, repair and segment every dump: the segment ledger (raw.segments) tiles each "
-        "decoded text exactly; bodies, comments, captions and embedded data go to their tables."
-    ),
+@stage_multi_asset(
+    "cleaned_documents", CLEAN_TABLES, "clean",
+    "Cleaning output: decode, repair and segment every dump; the segment ledger (raw.segments) tiles "
+    "each decoded text exactly; bodies, comments, captions and embedded data go to their tables.",
+    deps=("dumps",),
 )
 def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     with warehouse.connect(read_only=True) as conn:
-        dumps = dumps_from_frame(read_table(conn, "dumps"))
+        dumps = read_records(conn, "dumps")
     documents = [clean_dump(d) for d in with_progress(context, dumps, "cleaned")]
     rows = cleaned_rows(documents)
     with warehouse.connect() as conn:

@@ -1,11 +1,13 @@
-"""What every stage asset shares: raw-table asset keys, progress lines, dbt row counts."""
+"""What every stage asset shares: raw-table asset keys and decorators, the write, progress lines."""
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import dagster as dg
 
-from orchestration.warehouse import RAW_SCHEMA
+from orchestration.resources import DUCKDB_POOL
+from orchestration.warehouse import RAW_SCHEMA, replace_raw_table
 
 T = TypeVar("T")
 
@@ -20,12 +22,42 @@ def raw_key(table: str) -> dg.AssetKey:
     return dg.AssetKey([RAW_SCHEMA, table])
 
 
+STAGE_KINDS = {"python", "duckdb"}
+
+
 def raw_specs(tables: tuple[str, ...], group: str, deps: list[dg.AssetKey], description: str) -> list[dg.AssetSpec]:
     return [
-        dg.AssetSpec(raw_key(t), group_name=group, deps=deps, kinds={"python", "duckdb"},
+        dg.AssetSpec(raw_key(t), group_name=group, deps=deps, kinds=STAGE_KINDS,
                      description=f"{description} (raw.{t})")
         for t in tables
     ]
+
+
+def stage_asset(table: str, group: str, description: str, deps: tuple[str, ...] = (), **extra):
+    """The decorator of a Python stage that writes raw.<table>: keyed raw/<table>, after the raw
+    tables it reads (`deps`), in the DuckDB pool."""
+    return dg.asset(key=raw_key(table), group_name=group, deps=[raw_key(d) for d in deps], pool=DUCKDB_POOL,
+                    kinds=STAGE_KINDS, description=description, **extra)
+
+
+def stage_multi_asset(name: str, tables: tuple[str, ...], group: str, description: str, deps: tuple[str, ...] = ()):
+    """The decorator of a Python stage that writes several raw tables in one step."""
+    specs = raw_specs(tables, group, [raw_key(d) for d in deps], description.split(":")[0])
+    return dg.multi_asset(name=name, specs=specs, pool=DUCKDB_POOL, description=description)
+
+
+def write_stage(warehouse, table: str, rows: list, asset: bool = False, **metadata) -> dg.MaterializeResult:
+    """Replace raw.<table> with `rows` and say so: the row count (the key the asset catalog shows)
+    plus `metadata`; `asset=True` names the table's asset, for multi-asset steps."""
+    with warehouse.connect() as conn:
+        count = replace_raw_table(conn, table, rows)
+    key = {"asset_key": raw_key(table)} if asset else {}
+    return dg.MaterializeResult(**key, metadata={"dagster/row_count": count, **metadata})
+
+
+def counts(values: Iterable) -> dg.MetadataValue:
+    """How often each value occurs, as JSON metadata."""
+    return dg.MetadataValue.json(dict(Counter(values)))
 
 
 def progress_line(what: str, index: int, total: int, elapsed: float, unit: str | None = None) -> str:
@@ -52,38 +84,3 @@ def with_progress(
         if index % step == 0 or index == total or now - last_logged >= PROGRESS_EVERY_SECONDS:
             context.log.info(progress_line(what, index, total, now - started, unit))
             last_logged = now
-
-
-def with_table_row_counts(context: dg.AssetExecutionContext, events: Iterable[Any], warehouse) -> Iterator[Any]:
-    """dbt's events with `dagster/row_count` added to each materialization of a table (views are
-    not counted: that would run their SQL again).
-
-    DuckDB admits no reader while dbt writes, so the events are held until the build has ended,
-    then counted through one read-only connection that is closed before they are yielded.
-    dagster-dbt's own fetch_row_counts() does the same but leaves its in-process dbt adapter
-    connection open, and the step's next DuckDB connection then fails ("different configuration").
-    """
-    held = list(events)
-    keys: dict[int, dg.AssetKey] = {}
-    for index, event in enumerate(held):
-        if isinstance(event, dg.Output):
-            keys[index] = context.asset_key_for_output(event.output_name)
-        elif isinstance(event, dg.AssetMaterialization):
-            keys[index] = event.asset_key
-    counts: dict[dg.AssetKey, int] = {}
-    if keys:
-        with warehouse.connect(read_only=True) as conn:
-            tables = set(conn.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
-            ).fetchall())
-            for key in set(keys.values()):
-                relation = (key.path[0], key.path[-1])
-                if len(key.path) >= 2 and relation in tables:
-                    counts[key] = conn.execute(
-                        f'SELECT count(*) FROM "{relation[0]}"."{relation[1]}"'
-                    ).fetchone()[0]
-    for index, event in enumerate(held):
-        key = keys.get(index)
-        if key in counts:
-            event = event.with_metadata({**(event.metadata or {}), "dagster/row_count": counts[key]})
-        yield event

@@ -1,12 +1,14 @@
 """dbt models (staging -> intermediate -> marts) as Dagster assets; dbt tests become asset checks."""
 
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from orchestration.assets.common import with_table_row_counts
 from orchestration.checks.history import record_dbt_tests
-from orchestration.dbt_project import dbt_project
-from orchestration.lib.dbt_translator import dbt_translator
+from orchestration.dbt_project import dbt_project, dbt_translator
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 
 
@@ -22,7 +24,8 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # quality.validation_results, and only then does a failed build fail this step, so publish
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
-    invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+    warehouse_vars = json.dumps({"warehouse_dir": str(warehouse.warehouse_dir)})
+    invocation = dbt.cli(["build", "--vars", warehouse_vars], context=context, raise_on_error=False)
     tests = []
     for event in with_table_row_counts(context, invocation.stream(), warehouse):
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
@@ -43,3 +46,42 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             description=f"dbt build failed; failing tests: {failed or 'none (a model or unit test failed)'}",
             metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
         )
+
+
+def with_table_row_counts(context: dg.AssetExecutionContext, events: Iterable[Any], warehouse) -> Iterator[Any]:
+    """dbt's events with `dagster/row_count` added to each materialization of a table (views are
+    not counted: that would run their SQL again).
+
+    DuckDB admits no reader while dbt writes, so the events are held until the build has ended,
+    then counted through one read-only connection that is closed before they are yielded.
+    dagster-dbt's own fetch_row_counts() does the same but leaves its in-process dbt adapter
+    connection open, and the step's next DuckDB connection then fails ("different configuration").
+    """
+    held = list(events)
+    keys: dict[int, dg.AssetKey] = {}
+    for index, event in enumerate(held):
+        if isinstance(event, dg.Output):
+            keys[index] = context.asset_key_for_output(event.output_name)
+        elif isinstance(event, dg.AssetMaterialization):
+            keys[index] = event.asset_key
+    counts: dict[dg.AssetKey, int] = {}
+    if keys:
+        with warehouse.connect(read_only=True) as conn:
+            tables = set(conn.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"
+            ).fetchall())
+            for key in set(keys.values()):
+                relation = (key.path[0], key.path[-1])
+                if len(key.path) >= 2 and relation in tables:
+                    counts[key] = conn.execute(
+                        f'SELECT count(*) FROM "{relation[0]}"."{relation[1]}"'
+                    ).fetchone()[0]
+    for index, event in enumerate(held):
+        key = keys.get(index)
+        if key in counts:
+            event = event.with_metadata({**(event.metadata or {}), "dagster/row_count": counts[key]})
+        yield event
+
+
+# The marts are the models of dbt_project/models/marts/: their list is dbt's, read from the manifest.
+MART_KEYS = sorted((key for key in claimgrid_dbt_models.keys if key.path[0] == "marts"), key=lambda k: k.path)

@@ -9,10 +9,11 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, with_progress
+from orchestration.assets.common import counts, stage_asset, with_progress, write_stage
 from orchestration.core.outlets import attribute_outlet, load_registry
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.core.types import DocumentOutletRow
+from orchestration.resources import ReferenceDataResource, WarehouseResource
+from orchestration.warehouse import read_table
 
 # The decoded page text, furniture included: self-references live in headers and footers.
 DECODED_TEXT_SQL = """
@@ -37,22 +38,21 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     return None
 
 
-@dg.asset(
-    key=raw_key("document_outlets"),
-    group_name="outlets",
-    deps=[raw_key("dumps"), raw_key("documents"), raw_key("segments")],
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+@stage_asset(
+    "document_outlets", "outlets",
+    "One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
+    deps=("dumps", "documents", "segments"),
 )
-def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+def document_outlets(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         dumps = read_table(conn, "dumps")[["document_id", "outlet_hint", "url"]]
         documents = read_table(conn, "documents")[["document_id", "url", "sitename", "hostname"]]
         decoded = conn.execute(DECODED_TEXT_SQL).df() if len(documents) else None
     texts = dict(zip(decoded.document_id, decoded.decoded_text)) if decoded is not None else {}
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
-    registry = load_registry()
+    registry = load_registry(reference.outlet_registry)
     rows = []
     for doc in with_progress(context, list(merged.itertuples(index=False)), "attributed documents"):
         attribution = attribute_outlet(
@@ -66,19 +66,16 @@ def document_outlets(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             hostname=_optional(doc.hostname),
         )
         outlet = attribution.outlet
-        rows.append({
-            "document_id": doc.document_id,
-            "outlet_id": attribution.outlet_id,
-            "outlet_name": outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
-            "domain": outlet.domain if outlet else _optional(doc.hostname),
-            "country": outlet.country if outlet else None,
-            "attribution_method": attribution.method,
-            "evidence": attribution.evidence,
-        })
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "document_outlets", rows)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": count,
-        "methods": dg.MetadataValue.json(dict(Counter(r["attribution_method"] for r in rows))),
-        "outlets": dg.MetadataValue.json(dict(Counter(r["outlet_id"] for r in rows).most_common(20))),
-    })
+        rows.append(DocumentOutletRow(
+            document_id=doc.document_id,
+            outlet_id=attribution.outlet_id,
+            outlet_name=outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
+            domain=outlet.domain if outlet else _optional(doc.hostname),
+            country=outlet.country if outlet else None,
+            attribution_method=attribution.method,
+            evidence=attribution.evidence,
+        ))
+    return write_stage(
+        warehouse, "document_outlets", rows, methods=counts(r.attribution_method for r in rows),
+        outlets=dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
+    )

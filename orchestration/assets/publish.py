@@ -13,6 +13,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.history import failed_blocking_results
 from orchestration.grid import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
@@ -20,12 +21,6 @@ from orchestration.resources import DUCKDB_POOL, WarehouseResource
 # What analysts get: marts and quality in full; raw and staging so they can trace a figure back
 # to the sentence and segment it came from (raw.dumps without the payload bytes).
 PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
-MART_KEYS = [
-    dg.AssetKey(["marts", name]) for name in (
-        "dim_outlet", "dim_document", "dim_claim", "fct_claim_mentions", "fct_outlet_claims",
-        "fct_related_articles", "fct_captions", "fct_text_reuse", "dim_story", "fct_retractions",
-    )
-]
 
 
 def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:

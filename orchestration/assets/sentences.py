@@ -2,20 +2,17 @@
 
 import dagster as dg
 
-from orchestration.assets.common import raw_key, with_progress
-from orchestration.core.language import LanguageDetector
-from orchestration.core.sentences import split_sentences
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
-from orchestration.warehouse import read_table, replace_raw_table
+from orchestration.assets.common import stage_asset, with_progress, write_stage
+from orchestration.core.language.detect import LanguageDetector
+from orchestration.core.text.sentences import split_sentences
+from orchestration.core.types import SentenceRow
+from orchestration.resources import WarehouseResource
+from orchestration.warehouse import read_table
 
 
-@dg.asset(
-    key=raw_key("sentences"),
-    group_name="sentences",
-    deps=[raw_key("documents"), raw_key("document_languages")],
-    pool=DUCKDB_POOL,
-    kinds={"python", "duckdb"},
-    description="Body sentences of accepted documents, with offsets into the body and a language each.",
+@stage_asset(
+    "sentences", "sentences", "Body sentences of accepted documents, with offsets into the body and a language each.",
+    deps=("documents", "document_languages"),
 )
 def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
@@ -30,12 +27,10 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -
             # A sentence too weak to decide alone takes its document's language only where its
             # own best candidate is that language (see LanguageDetector.detect_in_document).
             guess = detector.detect_in_document(sentence.text, language_of.get(doc.document_id, "und"))
-            rows.append({
-                "document_id": doc.document_id, "sentence_seq": sentence.seq,
-                "start_char": sentence.start, "end_char": sentence.end, "text": sentence.text,
-                "language": guess.language, "language_probability": guess.probability,
-                "language_method": guess.method, "continues_quote": sentence.continues_quote,
-            })
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, "sentences", rows)
-    return dg.MaterializeResult(metadata={"dagster/row_count": count, "documents": len(accepted)})
+            rows.append(SentenceRow(
+                document_id=doc.document_id, sentence_seq=sentence.seq, start_char=sentence.start,
+                end_char=sentence.end, text=sentence.text, language=guess.language,
+                language_probability=guess.probability, language_method=guess.method,
+                continues_quote=sentence.continues_quote,
+            ))
+    return write_stage(warehouse, "sentences", rows, documents=len(accepted))

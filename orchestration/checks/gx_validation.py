@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,8 +20,6 @@ from typing import Any
 import pandas as pd
 
 from orchestration.settings import EXPECTATIONS_DIR
-
-os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 MAX_EXAMPLES = 5
 MAX_EXAMPLE_CHARS = 120
@@ -173,7 +170,7 @@ def _clean_json(value: Any) -> Any:
 # Columns that name a failing row, most specific first: the first group the frame has becomes
 # GX's unexpected_index_column_names, so failing examples say which rows failed.
 ROW_ID_PREFERENCE: tuple[tuple[str, ...], ...] = (
-    ("mention_id",), ("sentence_key",), ("outlet_id", "claim_id"), ("document_id", "seq"),
+    ("measure",), ("mention_id",), ("sentence_key",), ("outlet_id", "claim_id"), ("document_id", "seq"),
     ("document_id", "sentence_seq"), ("document_id", "related_id"), ("document_id", "source_document_id"),
     ("document_id",), ("claim_id",), ("outlet_id",),
 )

@@ -4,54 +4,64 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+from dataclasses import dataclass
+
 import duckdb
-import pandas as pd
 
 from orchestration.checks.gx_validation import ValidationOutcome
+from orchestration.core.types import BigInt
+from orchestration.warehouse import create_table_sql, frame_of
 
-VALIDATION_RESULTS_DDL = """
-CREATE SCHEMA IF NOT EXISTS quality;
-CREATE TABLE IF NOT EXISTS quality.validation_results (
-    run_id VARCHAR NOT NULL,
-    step VARCHAR NOT NULL,          -- the Dagster asset the suite guards
-    suite VARCHAR NOT NULL,
-    expectation VARCHAR NOT NULL,
-    success BOOLEAN NOT NULL,
-    observed_value VARCHAR,
-    unexpected_count BIGINT,
-    failing_examples VARCHAR,       -- JSON list, sanitised and truncated
-    row_count BIGINT,
-    validated_at TIMESTAMP NOT NULL,
-    blocking BOOLEAN                -- a failure of a blocking suite or error-severity dbt test stops publish
-);
-ALTER TABLE quality.validation_results ADD COLUMN IF NOT EXISTS blocking BOOLEAN;
-"""
+@dataclass(frozen=True)
+class ValidationResultRow:
+    """One expectation outcome (GX) or dbt test result of one run."""
+    run_id: str
+    step: str                       # the Dagster asset the suite guards
+    suite: str
+    expectation: str
+    success: bool
+    observed_value: str | None
+    unexpected_count: BigInt | None
+    failing_examples: str | None    # JSON list, sanitised and truncated
+    row_count: BigInt | None
+    validated_at: datetime
+    blocking: bool | None           # a failure of a blocking suite or error-severity dbt test stops publish
+
+
+VALIDATION_RESULTS_TABLE = "quality.validation_results"
+# dbt's on-run-start hook runs the same statements (generated macro create_validation_results).
+VALIDATION_RESULTS_DDL = (
+    "CREATE SCHEMA IF NOT EXISTS quality;\n"
+    + create_table_sql(VALIDATION_RESULTS_TABLE, ValidationResultRow, not_null=True) + ";\n"
+    # warehouses created before the column existed
+    + f"ALTER TABLE {VALIDATION_RESULTS_TABLE} ADD COLUMN IF NOT EXISTS blocking BOOLEAN;\n"
+)
+
+
+def _insert(conn: duckdb.DuckDBPyConnection, rows: list[ValidationResultRow]) -> int:
+    conn.execute(VALIDATION_RESULTS_DDL)
+    if not rows:
+        return 0
+    conn.register("validation_rows", frame_of(rows, ValidationResultRow))
+    conn.execute(f"INSERT INTO {VALIDATION_RESULTS_TABLE} BY NAME SELECT * FROM validation_rows")
+    conn.unregister("validation_rows")
+    return len(rows)
 
 
 def record_validation(
     conn: duckdb.DuckDBPyConnection, run_id: str, step: str, outcome: ValidationOutcome,
     blocking: bool = True,
 ) -> int:
-    conn.execute(VALIDATION_RESULTS_DDL)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    frame = pd.DataFrame(
-        [
-            {
-                "run_id": run_id, "step": step, "suite": outcome.suite_name,
-                "expectation": o.expectation, "success": o.success,
-                "observed_value": o.observed_value, "unexpected_count": o.unexpected_count,
-                "failing_examples": json.dumps(o.examples, ensure_ascii=False) if o.examples else None,
-                "row_count": outcome.row_count, "validated_at": now, "blocking": blocking,
-            }
-            for o in outcome.outcomes
-        ]
-    )
-    if frame.empty:
-        return 0
-    conn.register("validation_rows", frame)
-    conn.execute("INSERT INTO quality.validation_results BY NAME SELECT * FROM validation_rows")
-    conn.unregister("validation_rows")
-    return len(frame)
+    return _insert(conn, [
+        ValidationResultRow(
+            run_id=run_id, step=step, suite=outcome.suite_name, expectation=o.expectation,
+            success=o.success, observed_value=o.observed_value, unexpected_count=o.unexpected_count,
+            failing_examples=json.dumps(o.examples, ensure_ascii=False) if o.examples else None,
+            row_count=outcome.row_count, validated_at=now, blocking=blocking,
+        )
+        for o in outcome.outcomes
+    ])
 
 
 DBT_SUITE = "dbt"
@@ -63,26 +73,16 @@ def record_dbt_tests(
     """Record the dbt tests of a run beside the GX outcomes: suite 'dbt', expectation = the
     test's check name, step = the model it tests. `results` are dicts with step, test, passed
     and failed_rows (from dagster-dbt's AssetCheckResult events)."""
-    conn.execute(VALIDATION_RESULTS_DDL)
-    if not results:
-        return 0
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    frame = pd.DataFrame(
-        [
-            {
-                "run_id": run_id, "step": r["step"], "suite": DBT_SUITE, "expectation": r["test"],
-                "success": bool(r["passed"]),
-                "observed_value": None if r.get("failed_rows") is None else json.dumps(r["failed_rows"]),
-                "unexpected_count": r.get("failed_rows"), "failing_examples": None,
-                "row_count": None, "validated_at": now, "blocking": bool(r.get("blocking", True)),
-            }
-            for r in results
-        ]
-    )
-    conn.register("dbt_test_rows", frame)
-    conn.execute("INSERT INTO quality.validation_results BY NAME SELECT * FROM dbt_test_rows")
-    conn.unregister("dbt_test_rows")
-    return len(frame)
+    return _insert(conn, [
+        ValidationResultRow(
+            run_id=run_id, step=r["step"], suite=DBT_SUITE, expectation=r["test"], success=bool(r["passed"]),
+            observed_value=None if r.get("failed_rows") is None else json.dumps(r["failed_rows"]),
+            unexpected_count=r.get("failed_rows"), failing_examples=None, row_count=None,
+            validated_at=now, blocking=bool(r.get("blocking", True)),
+        )
+        for r in results
+    ])
 
 
 def failed_blocking_results(conn: duckdb.DuckDBPyConnection, limit: int = 20) -> list[tuple]:

@@ -13,7 +13,6 @@ attribute are not evidence of one publisher, so unknowns never merge.
 from __future__ import annotations
 
 import csv
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,8 +23,6 @@ import yaml
 
 from orchestration.core.types import Outlet, OutletAttribution
 
-REGISTRY_ENV = "CLAIMGRID_OUTLET_REGISTRY"
-REGISTRY_PATH = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "outlet_registry.csv"
 CITATION_CUES_PATH = Path(__file__).with_name("outlet_citation_cues.yaml")
 REGISTRY_COLUMNS = ("outlet_id", "name", "domain", "country", "markers")
 
@@ -87,9 +84,9 @@ class OutletRegistry:
         return found
 
 
-def load_registry(path: str | Path | None = None) -> OutletRegistry:
-    """Read the registry CSV: `path`, else $CLAIMGRID_OUTLET_REGISTRY, else the dbt seed."""
-    path = Path(path or os.environ.get(REGISTRY_ENV) or REGISTRY_PATH)
+def load_registry(path: str | Path) -> OutletRegistry:
+    """Read the registry CSV (settings.outlet_registry: the dbt seed analysts edit, by default)."""
+    path = Path(path)
     outlets = []
     # utf-8-sig: a registry saved by a spreadsheet program starts with a byte-order mark.
     with path.open(encoding="utf-8-sig", newline="") as f:

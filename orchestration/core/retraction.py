@@ -10,11 +10,11 @@ until the document is landed again.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 
-from orchestration.core.types import RawDump
+from orchestration.core.types import RawDump, RetractedDocument
 
 REMOVED = "removed from the landing folder"
 REPLACED = "its file was replaced by a new version"
@@ -71,16 +71,16 @@ def no_longer_landed(previous: Iterable[Mapping], landed: Iterable[RawDump]) -> 
     ]
 
 
-def updated_ledger(ledger: Iterable[Mapping], retractions: Iterable[Retraction],
-                   ingested_ids: set[str], now: datetime) -> list[dict]:
+def updated_ledger(ledger: Iterable[RetractedDocument], retractions: Iterable[Retraction],
+                   ingested_ids: set[str], now: datetime) -> list[RetractedDocument]:
     """The retraction ledger after this ingest: earlier rows stay (with their original time and
     reason) while their document is still absent, documents landed again leave it, and new
     retractions join with `now`. One row per document."""
-    rows: dict[str, dict] = {}
+    rows: dict[str, RetractedDocument] = {}
     for row in ledger:
-        if row["document_id"] not in ingested_ids:
-            rows[row["document_id"]] = dict(row)
-    for retraction in retractions:
-        if retraction.document_id not in ingested_ids and retraction.document_id not in rows:
-            rows[retraction.document_id] = {**asdict(retraction), "retracted_at": now}
-    return sorted(rows.values(), key=lambda r: (r["retracted_at"], r["document_id"]))
+        if row.document_id not in ingested_ids:
+            rows[row.document_id] = row
+    for r in retractions:
+        if r.document_id not in ingested_ids and r.document_id not in rows:
+            rows[r.document_id] = RetractedDocument(r.document_id, r.source_file, r.url, r.reason, now)
+    return sorted(rows.values(), key=lambda r: (r.retracted_at, r.document_id))

@@ -1,14 +1,20 @@
-"""The records that flow between pipeline stages.
+"""The records that flow between pipeline stages, and the one schema of the raw tables.
 
-These dataclasses are the contract between the plain-Python core and the Dagster assets that
-load them into DuckDB: each asset turns a list of these into one DataFrame per warehouse table
-(`dataclasses.asdict`), so a field added here becomes a column in `raw.*`.
+The closed vocabularies below are the only copy: the GX suites read them, dbt's accepted_values
+tests read them through the generated macro dbt_project/macros/vocabularies.sql, and Python
+imports them. The `*Row` records at the end are the raw tables: orchestration/warehouse.py derives
+each table's DuckDB DDL from one of them, the assets write lists of them, and the dbt sources
+(dbt_project/models/staging/_sources.yml, generated) list their columns.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
 
-# Closed vocabularies. Great Expectations suites and dbt accepted_values tests read the same lists.
+# Closed vocabularies.
 SEGMENT_KINDS = (
     "title", "subtitle", "dateline", "byline", "body", "heading", "caption", "photo_credit",
     "boilerplate", "reader_comment", "embedded_data", "whitespace",
@@ -18,6 +24,37 @@ QUARANTINE_REASONS = ("empty_file", "undecodable", "empty_body", "too_large", "u
 STANCES = ("asserts", "reports", "denies", "questions")
 ATTRIBUTION_METHODS = ("manifest", "html_meta", "marker", "unknown")
 CLAIM_ORIGINS = ("discovered", "catalog")
+EMBEDDED_STATUSES = ("ok", "length_mismatch", "truncated", "invalid_json")
+# fct_outlet_claims rolls an outlet's mentions up to one stance, or 'mixed' when it both carries
+# and denies the claim.
+GRID_STANCES = (*STANCES, "mixed")
+UNDETERMINED_LANGUAGE = "und"
+
+
+def _read_iso_639_1() -> tuple[str, ...]:
+    codes: list[str] = []
+    for line in (Path(__file__).with_name("iso_639_1.txt")).read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#"):
+            codes.extend(line.split())
+    return tuple(codes)
+
+
+# ISO 639-1 codes (a data file beside this module, in the standard's order).
+ISO_639_1_CODES = _read_iso_639_1()
+LANGUAGE_CODES = (*ISO_639_1_CODES, UNDETERMINED_LANGUAGE)
+
+# Every closed list by the name dbt and the suites use for it.
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "segment_kinds": SEGMENT_KINDS,
+    "source_formats": SOURCE_FORMATS,
+    "quarantine_reasons": QUARANTINE_REASONS,
+    "stances": STANCES,
+    "grid_stances": GRID_STANCES,
+    "attribution_methods": ATTRIBUTION_METHODS,
+    "claim_origins": CLAIM_ORIGINS,
+    "embedded_statuses": EMBEDDED_STATUSES,
+    "iso_639_1_codes": ISO_639_1_CODES,
+}
 
 
 @dataclass(frozen=True)
@@ -159,6 +196,7 @@ class CatalogClaim:
 
 @dataclass(frozen=True)
 class ClaimRecord:
+    """Claims: propositions discovered across the documents of a story, or from the analyst catalog."""
     claim_id: str               # deterministic; kept for claims already in the warehouse
     story_id: str | None
     claim_text: str             # the most representative sentence (or clause)
@@ -180,3 +218,241 @@ class TextReuse:
     source_document_id: str
     shared_sentences: int
     reused_share: float         # shared sentences / sentences of document_id, in [0, 1]
+
+
+# ---- the raw tables ---------------------------------------------------------------------------
+# One record per raw.<table>; the docstring describes the table. Python types map to DuckDB types
+# in orchestration/warehouse.py; Annotated names the DuckDB type where the plain one would be wrong.
+BigInt = Annotated[int, "BIGINT"]
+IsoDate = Annotated[str, "DATE"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class DumpRow(RawDump):
+    """One row per landed document (a file, or one record of a .jsonl), deduplicated by content."""
+    byte_size: BigInt
+    ingested_at: datetime
+
+    @classmethod
+    def of(cls, dump: RawDump, ingested_at: datetime) -> DumpRow:
+        return cls(**{f: getattr(dump, f) for f in RawDump.__dataclass_fields__},
+                   byte_size=len(dump.payload), ingested_at=ingested_at)
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """Cleaned documents, one per dump; quarantine_reason is set for the ones not accepted."""
+    document_id: str
+    encoding: str
+    encoding_method: str
+    repairs: str                # JSON list
+    decoded_chars: BigInt
+    title: str | None
+    subtitle: str | None
+    byline: str | None
+    dateline_place: str | None
+    published_at: str | None
+    published_at_source: str | None
+    body_text: str
+    url: str | None
+    sitename: str | None
+    hostname: str | None
+    author: str | None
+    quarantine_reason: str | None
+
+    @classmethod
+    def of(cls, doc: CleanedDocument) -> DocumentRow:
+        return cls(
+            document_id=doc.document_id, encoding=doc.encoding, encoding_method=doc.encoding_method,
+            repairs=json.dumps(doc.repairs), decoded_chars=len(doc.decoded_text), title=doc.title,
+            subtitle=doc.subtitle, byline=doc.byline, dateline_place=doc.dateline_place,
+            published_at=doc.published_at, published_at_source=doc.published_at_source,
+            body_text=doc.body_text, url=doc.url, sitename=doc.sitename, hostname=doc.hostname,
+            author=doc.author, quarantine_reason=doc.quarantine_reason,
+        )
+
+
+@dataclass(frozen=True)
+class SegmentRow:
+    """The lossless segment ledger: the segments of a document tile its decoded text."""
+    document_id: str
+    seq: int
+    kind: str
+    start_char: int
+    end_char: int
+    rule_id: str
+    text: str
+
+    @classmethod
+    def of(cls, document_id: str, s: Segment) -> SegmentRow:
+        return cls(document_id, s.seq, s.kind, s.start, s.end, s.rule_id, s.text)
+
+    def segment(self) -> Segment:
+        return Segment(self.seq, self.kind, self.start_char, self.end_char, self.rule_id, self.text)
+
+
+@dataclass(frozen=True)
+class ReaderCommentRow:
+    """Reader comments cut out of a page (author and text)."""
+    document_id: str
+    seq: int
+    author: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class CaptionRow:
+    """Photo captions, keyed by the seq of their caption segment, with the photo credit."""
+    document_id: str
+    seq: int
+    text: str
+    credit: str | None
+
+
+@dataclass(frozen=True)
+class EmbeddedBlobRow:
+    """Machine-printed payloads cut out of the text (PHP var_dump), with how far they parsed."""
+    document_id: str
+    blob_seq: int
+    position: int
+    declared_length: int | None
+    actual_length: int
+    status: str
+    reason: str | None
+    raw_json: str
+    item_count: int
+
+
+@dataclass(frozen=True)
+class EmbeddedItemRow:
+    """The items of an embedded payload's JSON list, one row each."""
+    document_id: str
+    blob_seq: int
+    item_seq: int
+    raw_json: str
+
+
+@dataclass(frozen=True)
+class RelatedArticleRow:
+    """Related-article links read from embedded payloads."""
+    document_id: str
+    related_id: str
+    title: str | None
+    picture_path: str | None
+    related_date: IsoDate | None
+
+
+@dataclass(frozen=True)
+class SegmentLanguageRow:
+    """The language of every segment of the ledger."""
+    document_id: str
+    seq: int
+    language: str
+    probability: float
+    method: str
+
+
+@dataclass(frozen=True)
+class DocumentLanguageRow:
+    """The language of each document: the majority of its body characters."""
+    document_id: str
+    language: str
+    probability: float
+    method: str
+
+
+@dataclass(frozen=True)
+class DocumentOutletRow:
+    """The outlet that published each document, and the evidence that decided it."""
+    document_id: str
+    outlet_id: str
+    outlet_name: str | None
+    domain: str | None
+    country: str | None
+    attribution_method: str
+    evidence: str | None
+
+
+@dataclass(frozen=True)
+class SentenceRow:
+    """Body sentences of accepted documents, with offsets into the body and a language each."""
+    document_id: str
+    sentence_seq: int
+    start_char: int
+    end_char: int
+    text: str
+    language: str
+    language_probability: float
+    language_method: str
+    continues_quote: bool
+
+    def sentence(self) -> Sentence:
+        return Sentence(self.sentence_seq, self.start_char, self.end_char, self.text, self.continues_quote)
+
+
+@dataclass(frozen=True)
+class StoryRow:
+    """The story of each accepted document: documents about one event share a story_id."""
+    document_id: str
+    story_id: str
+
+
+@dataclass(frozen=True)
+class ClaimSentenceRow:
+    """The sentences that state each claim (claim discovery's or the catalog match's output), with
+    how close each is to the claim; the claim mentions stage gives each one its stance."""
+    claim_id: str
+    document_id: str
+    sentence_seq: int
+    similarity: float
+
+    @classmethod
+    def of(cls, mention: ClaimMention) -> ClaimSentenceRow:
+        return cls(mention.claim_id, mention.document_id, mention.sentence_seq, round(float(mention.similarity), 6))
+
+
+@dataclass(frozen=True)
+class ClaimMentionRow:
+    """Sentences that carry a claim, with the stance and source the sentence gives it."""
+    claim_id: str
+    document_id: str
+    sentence_seq: int
+    similarity: float
+    stance: str
+    attributed_to: str | None
+    stance_cue: str | None
+
+
+@dataclass(frozen=True)
+class RetractedDocument:
+    """The retraction ledger: documents that left the landing folder (file removed or replaced) or
+    that manifest.jsonl marks retracted, one row each, kept across runs until the document is
+    landed again (orchestration/core/retraction.py)."""
+    document_id: str
+    source_file: str
+    url: str | None
+    reason: str
+    retracted_at: datetime      # UTC, the ingest time of the run that first found it retracted
+
+
+# raw.<table> -> its record. ClaimRecord and TextReuse are the rows of their tables as they are.
+RAW_TABLES: dict[str, type] = {
+    "dumps": DumpRow,
+    "retractions": RetractedDocument,
+    "documents": DocumentRow,
+    "segments": SegmentRow,
+    "reader_comments": ReaderCommentRow,
+    "captions": CaptionRow,
+    "embedded_blobs": EmbeddedBlobRow,
+    "embedded_items": EmbeddedItemRow,
+    "related_articles": RelatedArticleRow,
+    "segment_languages": SegmentLanguageRow,
+    "document_languages": DocumentLanguageRow,
+    "document_outlets": DocumentOutletRow,
+    "sentences": SentenceRow,
+    "stories": StoryRow,
+    "claims": ClaimRecord,
+    "claim_sentences": ClaimSentenceRow,
+    "claim_mentions": ClaimMentionRow,
+    "text_reuse": TextReuse,
+}

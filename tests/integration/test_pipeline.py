@@ -7,20 +7,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.assets.dbt import MART_KEYS
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
 
 pytestmark = pytest.mark.integration
 
-MART_KEYS = {
-    "dim_outlet": ["outlet_id"],
-    "dim_document": ["document_id"],
-    "dim_claim": ["claim_id"],
-    "fct_claim_mentions": ["mention_id"],
-    "fct_outlet_claims": ["outlet_id", "claim_id"],
-    "fct_related_articles": ["document_id", "related_id"],
-    "fct_text_reuse": ["document_id", "source_document_id"],
-}
 
 
 def test_five_documents(snapshot):
@@ -50,16 +42,11 @@ def test_six_related_articles_from_the_embedded_json(snapshot):
     assert all(str(r[3]).startswith("2014-") for r in rows)
 
 
-@pytest.mark.parametrize("mart,key", MART_KEYS.items())
-def test_marts_obey_their_keys(snapshot, mart, key):
-    cols = ", ".join(key)
-    duplicates = snapshot.execute(
-        f"SELECT {cols}, count(*) FROM marts.{mart} GROUP BY {cols} HAVING count(*) > 1"
-    ).fetchall()
-    nulls = snapshot.execute(
-        f"SELECT count(*) FROM marts.{mart} WHERE " + " OR ".join(f"{c} IS NULL" for c in key)
-    ).fetchone()[0]
-    assert duplicates == [] and nulls == 0
+def test_every_mart_is_published_with_rows(snapshot):
+    """Publish copies every mart dbt declares (keys and grains are dbt's tests, run in the build)."""
+    for key in MART_KEYS:
+        count = snapshot.execute(f"SELECT count(*) FROM marts.{key.path[-1]}").fetchone()[0]
+        assert count > 0, key
 
 
 def test_snapshot_is_read_only(sample_warehouse: Path):
@@ -85,27 +72,12 @@ def _row_counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
-def test_second_run_changes_no_row_counts(tmp_path: Path):
-    landing = tmp_path / "landing"
-    shutil.copytree(SAMPLES_DIR, landing)
+def test_second_run_changes_no_row_counts(sample_warehouse: Path, tmp_path: Path):
+    """The samples again, on a copy of the session's warehouse: nothing grows or shrinks."""
     warehouse = tmp_path / "warehouse"
-    assert run_pipeline(landing, warehouse).success
+    shutil.copytree(sample_warehouse, warehouse)
     first = _row_counts(warehouse / "claimgrid.duckdb")
-    assert run_pipeline(landing, warehouse).success
+    assert run_pipeline(SAMPLES_DIR, warehouse).success
     second = _row_counts(warehouse / "claimgrid.duckdb")
     assert first == second
     assert first["raw.dumps"] == 5
-
-
-def test_duplicate_content_is_one_document(tmp_path: Path):
-    landing = tmp_path / "landing"
-    shutil.copytree(SAMPLES_DIR, landing)
-    first = sorted(landing.iterdir())[0]
-    shutil.copy(first, landing / ("copy_of_" + first.name))
-    warehouse = tmp_path / "warehouse"
-    assert run_pipeline(landing, warehouse).success
-    conn = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
-    try:
-        assert conn.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0] == 5
-    finally:
-        conn.close()

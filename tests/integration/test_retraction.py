@@ -36,7 +36,7 @@ def test_sensor_runs_again_when_the_folder_returns_to_a_state_it_has_seen(landin
     keys = []
     request, cursor = tick(landing_copy, None)
     keys.append(request.run_key)
-    for step in range(2):
+    for _ in range(2):
         extra.write_text("A later story.\n\nWith a body of its own.", encoding="utf-8")
         request, cursor = tick(landing_copy, cursor)
         assert isinstance(request, dg.RunRequest)

@@ -9,24 +9,19 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import SAMPLES_DIR
-from tests.integration.pipeline import run_pipeline
 
 pytestmark = pytest.mark.integration
 
 PROGRESS = re.compile(r"\b(\d+)/(\d+)(?: \w+)? \((\d+(?:\.\d+)?)/s\b")
 # The stage steps that loop over documents (or mentions) and must say how far they are.
-PROGRESS_STEPS = {"cleaned_documents", "document_languages", "raw__document_outlets", "raw__sentences", "claims"}
+PROGRESS_STEPS = {"cleaned_documents", "document_languages", "raw__document_outlets", "raw__sentences", "raw__claim_mentions"}
 ROW_COUNT_KEYS = ("dagster/row_count",)
 
 
 @pytest.fixture(scope="module")
-def recorded_run(tmp_path_factory) -> tuple[dg.DagsterInstance, str, Path]:
-    instance = dg.DagsterInstance.ephemeral()
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    result = run_pipeline(SAMPLES_DIR, warehouse, instance=instance)
-    assert result.success
-    return instance, result.run_id, warehouse
+def recorded_run(sample_run) -> tuple[dg.DagsterInstance, str, Path]:
+    """The session's run on the samples, read back from its instance's event log."""
+    return sample_run.instance, sample_run.run_id, sample_run.warehouse_dir
 
 
 def test_long_steps_log_progress_with_a_rate(recorded_run):

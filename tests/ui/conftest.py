@@ -1,15 +1,14 @@
-"""Browser-test setup: dbt's manifest, Debian's Chromium (installed with apt when missing)."""
+"""Browser-test setup: Debian's Chromium (installed with apt when missing)."""
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import DBT_DIR
+from tests.ui.dagster_dev import DagsterDev, running_dagster_dev
 
 CHROMIUM = Path("/usr/bin/chromium")
 # A browser download is impossible here (no internet at run time): Playwright drives the system
@@ -19,14 +18,6 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run",
 ]
-
-
-@pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
-    """dagster-dbt needs dbt's manifest when the definitions load: parse once per session."""
-    dbt = Path(sys.executable).with_name("dbt")
-    subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
-    return DBT_DIR / "target" / "manifest.json"
 
 
 def install_chromium() -> None:
@@ -57,3 +48,10 @@ def browser(chromium_path: Path):
         browser = playwright.chromium.launch(executable_path=str(chromium_path), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def dagster_dev(tmp_path_factory) -> DagsterDev:
+    """One `dagster dev` (webserver, daemon, code server) for the UI tests of the session."""
+    with running_dagster_dev(tmp_path_factory.mktemp("dagster_dev")) as dev:
+        yield dev

@@ -11,13 +11,13 @@ import re
 import shutil
 import time
 from collections import defaultdict
+from contextlib import nullcontext
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from tests.conftest import REPO_ROOT
-from tests.ui.dagster_dev import running_dagster_dev
 
 pytestmark = pytest.mark.ui
 
@@ -51,7 +51,7 @@ def sidebar_row(page, title: str):
     )
 
 
-def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
+def test_engineer_materializes_everything_from_the_ui(browser, dagster_dev, tmp_path: Path):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=UI_TIMEOUT_MS)  # expect() does not follow the context's default
@@ -59,7 +59,7 @@ def test_engineer_materializes_everything_from_the_ui(browser, tmp_path: Path):
     assert REQUIRED_GROUPS <= set(groups), f"stage groups missing from the definitions: {REQUIRED_GROUPS - set(groups)}"
     started = time.monotonic()
 
-    with running_dagster_dev(tmp_path) as dev:
+    with nullcontext(dagster_dev) as dev:   # the session's dagster dev (tests/ui/conftest.py)
         context = browser.new_context(viewport={"width": 1600, "height": 1400})
         context.set_default_timeout(UI_TIMEOUT_MS)
         page = context.new_page()

@@ -5,11 +5,11 @@ from collections import defaultdict
 
 import pytest
 
-from orchestration.core.claims import discover_claims, match_catalog, proposition_texts
-from orchestration.core.sentences import split_sentences
-from orchestration.core.stories import assign_stories
+from orchestration.core.claims.discovery import discover_claims, match_catalog, proposition_texts
+from orchestration.core.text.sentences import split_sentences
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord
 from tests.unit.sample_bodies import BODIES, CARRY_DENIAL, OLDER_STORY, SECRET_TALKS
+from tests.unit.test_stories import assign_stories
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +175,7 @@ def test_a_paraphrased_headline_takes_its_clear_best_claim_but_a_topical_article
 
 
 def test_tokens_join_spellings_synonyms_and_inflections():
-    from orchestration.core.tokens import content_tokens
+    from orchestration.core.text.tokens import content_tokens
 
     assert content_tokens("back-channel") == content_tokens("backchannel") == content_tokens("back channel")
     assert content_tokens("the U.S. held talks") == content_tokens("United States holding talks")

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.core.cleaning import clean_dump
+from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.ingest import _make_dump, scan_landing
-from orchestration.core.ledger import check_tiling
-from orchestration.core.scripts import dominant_script
+from orchestration.core.cleaning.ledger import check_tiling
+from orchestration.core.language.scripts import dominant_script
 from orchestration.core.types import QUARANTINE_REASONS, SEGMENT_KINDS
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "landing"
@@ -310,7 +310,7 @@ def test_html_subheading_stays_in_the_body_typed_as_heading():
 
 def test_no_debris_rule_matches_any_body_paragraph(samples, html_doc):
     """What the GX suite checks on the warehouse: no whole-line rule fires on a body paragraph."""
-    from orchestration.core.rules import load_rules
+    from orchestration.core.cleaning.rules import load_rules
     line_rules = [r for r in load_rules() if r.scope == "line" and r.where == "anywhere"]
     docs = [doc for _dump, doc in samples.values()] + [html_doc]
     for doc in docs:

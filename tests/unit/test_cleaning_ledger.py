@@ -12,10 +12,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orchestration.core.cleaning import clean_dump
+from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.ingest import _make_dump
-from orchestration.core.ledger import check_tiling
-from orchestration.core.rules import load_rules
+from orchestration.core.cleaning.ledger import check_tiling
+from orchestration.core.cleaning.rules import load_rules
 from orchestration.core.types import SEGMENT_KINDS
 
 SAMPLES = sorted((Path(__file__).resolve().parents[2] / "samples" / "landing").glob("*.txt"))

@@ -6,8 +6,8 @@ import gzip
 
 import pytest
 
-from orchestration.core.cleaning import clean_dump
-from orchestration.core.encoding import decode_payload, declared_charset
+from orchestration.core.cleaning.clean import clean_dump
+from orchestration.core.cleaning.encoding import decode_payload, declared_charset
 from orchestration.core.ingest import _make_dump, scan_landing
 
 HEBREW = ("ממשלת האחדות הפלסטינית הושבעה היום ברמאללה. ארצות הברית הודיעה כי תמשיך לעבוד עם "

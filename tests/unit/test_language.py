@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from langdetect import DetectorFactory
 
-from orchestration.core.language import LanguageDetector, detect_document, label_segments
+from orchestration.core.language.detect import LanguageDetector, detect_document, label_segments
 from orchestration.core.types import Segment
 
 ISO_OR_UND = re.compile(r"^(?:[a-z]{2}|und)$")
@@ -312,7 +312,7 @@ def test_fast_ngram_extraction_equals_langdetects_own_on_the_evaluation_set():
     import csv
     from pathlib import Path
 
-    from orchestration.core.language import profile_model
+    from orchestration.core.language.detect import profile_model
 
     model = profile_model()
     path = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "language_eval.tsv"
@@ -332,15 +332,15 @@ def test_shouted_headlines_are_read_lower_cased():
 
 
 def test_every_code_the_detector_can_answer_is_in_the_gates_iso_639_1_list():
-    from orchestration.checks.suites import iso_639_1_codes
-    from orchestration.core.language import (
+    from orchestration.core.types import ISO_639_1_CODES
+    from orchestration.core.language.detect import (
         LANGDETECT_SCRIPTS, LANGDETECT_TO_ISO, SCRIPT_LANGUAGES, profile_model,
     )
 
     answerable = set(SCRIPT_LANGUAGES.values()) | {"yi"}
     answerable |= {LANGDETECT_TO_ISO.get(code, code) for codes in LANGDETECT_SCRIPTS.values() for code in codes}
     assert {code for codes in LANGDETECT_SCRIPTS.values() for code in codes} <= set(profile_model().languages)
-    assert answerable - set(iso_639_1_codes()) == set()
+    assert answerable - set(ISO_639_1_CODES) == set()
 
 
 def test_same_answers_in_separate_processes_with_different_hash_seeds():
@@ -352,7 +352,7 @@ def test_same_answers_in_separate_processes_with_different_hash_seeds():
 
     script = (
         "import json, sys\n"
-        "from orchestration.core.language import LanguageDetector\n"
+        "from orchestration.core.language.detect import LanguageDetector\n"
         "texts = json.loads(sys.stdin.read())\n"
         "d = LanguageDetector()\n"
         "print(json.dumps([[g.language, repr(g.probability), g.method] for g in map(d.detect, texts)]))\n"

@@ -6,12 +6,12 @@ import pytest
 
 from orchestration.core.outlets import (
     REGISTRY_COLUMNS,
-    REGISTRY_PATH,
     attribute_outlet,
     find_marker_hits,
     load_registry,
 )
 from orchestration.core.types import ATTRIBUTION_METHODS
+from orchestration.settings import DEFAULT_OUTLET_REGISTRY
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "landing"
@@ -44,13 +44,13 @@ def sample_text(name: str) -> str:
 
 @pytest.fixture(scope="module")
 def registry():
-    return load_registry()
+    return load_registry(DEFAULT_OUTLET_REGISTRY)
 
 
 # --- registry ------------------------------------------------------------------------------
 
 def test_registry_csv_is_well_formed():
-    with REGISTRY_PATH.open(encoding="utf-8", newline="") as f:
+    with DEFAULT_OUTLET_REGISTRY.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         assert tuple(reader.fieldnames) == REGISTRY_COLUMNS
         rows = list(reader)
@@ -81,12 +81,15 @@ def test_registry_covers_major_outlets(registry):
         assert registry.by_host(domain) is not None, domain
 
 
-def test_env_override_replaces_registry(tmp_path, monkeypatch):
+def test_configured_registry_replaces_the_seed(tmp_path):
+    from orchestration.settings import load_settings
+
     custom = tmp_path / "outlets.csv"
     custom.write_text("outlet_id,name,domain,country,markers\nx,Example,example.org,US,Example Daily\n",
                       encoding="utf-8")
-    monkeypatch.setenv("CLAIMGRID_OUTLET_REGISTRY", str(custom))
-    reg = load_registry()
+    settings = load_settings({"CLAIMGRID_OUTLET_REGISTRY": str(custom)})
+    assert load_settings({}).outlet_registry == DEFAULT_OUTLET_REGISTRY.resolve()
+    reg = load_registry(settings.outlet_registry)
     assert [o.outlet_id for o in reg.outlets] == ["x"]
     assert reg.by_host("news.example.org").outlet_id == "x"
 

@@ -54,10 +54,10 @@ def test_a_removed_file_and_a_replaced_file_are_told_apart():
 def test_ledger_keeps_first_time_and_reason_and_drops_relanded_documents():
     first = updated_ledger([], [Retraction("a", "a.txt", None, REMOVED), Retraction("b", "b.txt", None, MANIFEST)],
                            ingested_ids={"c"}, now=T1)
-    assert [(r["document_id"], r["retracted_at"]) for r in first] == [("a", T1), ("b", T1)]
+    assert [(r.document_id, r.retracted_at) for r in first] == [("a", T1), ("b", T1)]
     # the manifest still retracts b the next day: same row, same time; a is landed again
     second = updated_ledger(first, [Retraction("b", "b.txt", None, MANIFEST)], ingested_ids={"a", "c"}, now=T2)
-    assert [(r["document_id"], r["reason"], r["retracted_at"]) for r in second] == [("b", MANIFEST, T1)]
+    assert [(r.document_id, r.reason, r.retracted_at) for r in second] == [("b", MANIFEST, T1)]
 
 
 def test_a_document_landed_under_another_name_is_not_retracted():

@@ -5,9 +5,9 @@ import textwrap
 
 import pytest
 
-from orchestration.core.cleaning import clean_dump
+from orchestration.core.cleaning.clean import clean_dump
 from orchestration.core.ingest import _make_dump
-from orchestration.core.rules import DEFAULT_RULES_PATH, RuleError, load_rules, parse_rules
+from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, RuleError, load_rules, parse_rules
 from orchestration.core.types import SEGMENT_KINDS
 
 RULES = load_rules()

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.core.sentences import split_sentences
+from orchestration.core.text.sentences import split_sentences
 from tests.unit.sample_bodies import BODIES
 
 

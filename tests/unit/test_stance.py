@@ -1,5 +1,5 @@
 """Stance and attribution on sentences of the real sample dumps, quotes spanning sentences,
-the outlet-level roll-up, and the stored model's integrity."""
+and the stored model's integrity (the outlet-level roll-up is fct_outlet_claims' dbt unit test)."""
 import json
 import re
 from pathlib import Path
@@ -7,19 +7,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.core.stance import (
-    LEXICON_PATH,
-    MIXED,
+from orchestration.core.stance.attribution import extract_attribution, quote_contexts
+from orchestration.core.stance.classify import (
     MODEL_PATH,
     classify_stance,
     combine,
-    dominant_stance,
-    extract_attribution,
     featurize,
     load_model,
-    quote_contexts,
     rule_stance,
 )
+from orchestration.core.stance.lexicon import LEXICON_PATH
 from orchestration.core.types import STANCES, Sentence, StanceResult
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "landing"
@@ -184,18 +181,6 @@ def test_quotes_do_not_carry_across_paragraphs():
     assert contexts == {0: None, 1: None, 2: None}
 
 
-# --- roll-up -----------------------------------------------------------------------------------
-
-def test_dominant_stance():
-    assert dominant_stance(["reports", "reports", "denies"]) == MIXED
-    assert dominant_stance(["asserts", "denies"]) == MIXED
-    assert dominant_stance(["reports", "reports", "asserts"]) == "reports"
-    assert dominant_stance(["asserts", "reports"]) == "reports"          # tie: reports > asserts
-    assert dominant_stance(["questions", "reports"]) == "questions"      # tie: doubt > report
-    assert dominant_stance(["denies", "questions", "denies"]) == "denies"
-    assert dominant_stance([]) is None
-
-
 # --- data files ---------------------------------------------------------------------------------
 
 def test_lexicon_is_well_formed():
@@ -241,12 +226,10 @@ def test_policies_differ_only_where_no_denial_or_doubt_cue_fired():
     assert combine(denial, "asserts", "model") == denial
 
 
-def test_model_can_be_switched_off_by_environment(monkeypatch):
-    load_model.cache_clear()
-    monkeypatch.setenv("CLAIMGRID_STANCE_MODEL", "none")
-    try:
-        assert load_model() is None
-        sentence = "Apple may launch a watch next year."
-        assert classify_stance(sentence) == rule_stance(sentence)
-    finally:
-        load_model.cache_clear()
+def test_model_can_be_switched_off_by_configuration():
+    from orchestration.settings import load_settings
+
+    assert load_settings({"CLAIMGRID_STANCE_MODEL": "none"}).stance_model == "none"
+    assert load_model("none") is None
+    sentence = "Apple may launch a watch next year."
+    assert classify_stance(sentence, use_model=False) == rule_stance(sentence)

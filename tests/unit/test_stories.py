@@ -1,8 +1,15 @@
 """Stories: same-event documents share a stable story id; previous assignments are kept."""
 from __future__ import annotations
 
-from orchestration.core.stories import assign_stories, story_id_for
+from orchestration.core.text.sentences import split_sentences
+from orchestration.core.claims.stories import assign_stories as assign_stories_of_sentences
+from orchestration.core.claims.stories import story_id_for
 from tests.unit.sample_bodies import BODIES, OLDER_STORY, SECRET_TALKS
+
+
+def assign_stories(bodies: dict[str, str], previous: dict[str, str] | None = None) -> dict[str, str]:
+    """Stories of bodies, with the sentences the sentences stage would store for them."""
+    return assign_stories_of_sentences(bodies, {d: split_sentences(t) for d, t in bodies.items()}, previous)
 
 
 def test_the_four_secret_talks_reports_are_one_story_and_the_older_one_another():

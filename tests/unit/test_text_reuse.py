@@ -1,8 +1,8 @@
 """Text reuse: who reproduces whom, by shared near-identical sentences."""
 from __future__ import annotations
 
-from orchestration.core.sentences import split_sentences
-from orchestration.core.text_reuse import text_reuse
+from orchestration.core.text.sentences import split_sentences
+from orchestration.core.claims.text_reuse import text_reuse
 from tests.unit.sample_bodies import BODIES, CARRY_DENIAL, OLDER_STORY
 
 COPY_PAIR = ("000_5a453cdda17c36e7.txt", "001_876ff53b270cd303.txt")   # both repost the report

@@ -31,8 +31,10 @@ coverage as (
         max(documents.published_at) as last_published_at,
         count(distinct documents.document_id) as document_count,
         count(distinct documents.outlet_id) as outlet_count,
-        string_agg(distinct coalesce(outlets.outlet_name, documents.outlet_id), ', '
-                   order by coalesce(outlets.outlet_name, documents.outlet_id)) as outlet_names
+        string_agg(
+            distinct coalesce(outlets.outlet_name, documents.outlet_id), ', '
+            order by coalesce(outlets.outlet_name, documents.outlet_id)
+        ) as outlet_names
     from documents
     left join outlets using (outlet_id)
     group by documents.story_id

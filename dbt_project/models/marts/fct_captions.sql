@@ -15,5 +15,6 @@ select
 from captions
 inner join {{ ref('int_documents') }} using (document_id)
 left join segment_languages
-    on segment_languages.document_id = captions.document_id
-    and segment_languages.seq = captions.seq
+    on
+        segment_languages.document_id = captions.document_id
+        and segment_languages.seq = captions.seq

@@ -35,7 +35,8 @@ dominant_stance as (
             else arg_max(
                 stance,
                 stance_mentions * 10 + case stance
-                    when 'denies' then 4 when 'questions' then 3 when 'reports' then 2 else 1 end
+                    when 'denies' then 4 when 'questions' then 3 when 'reports' then 2 else 1
+                end
             )
         end as stance
     from stance_counts

@@ -1,0 +1,393 @@
+"""Every quality gate of the pipeline, each declared once: the asset it guards, whether it blocks,
+what it says, the SQL that shapes its frame and its Great Expectations side by side.
+
+Raw stages are gated here only (dbt has no tests on them). On the marts, dbt's tests guard keys,
+grains, vocabularies and relationships; the gates here check what dbt does not: debris in text
+that comes from dumps, warnings about suspicious content, and the comparison with the last
+published snapshot that stops a run which would publish a collapsed grid.
+
+orchestration/generated_files.py writes each gate's suite as GX JSON (expectations/gx/...), which
+the asset checks of orchestration/checks/stage_checks.py validate at run time.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from orchestration.checks.suites import (
+    ACCEPTED,
+    BOILERPLATE_TOLERANCE,
+    HTML_TAG_RESIDUE,
+    JSON_DEBRIS,
+    JSON_KEY_VALUE,
+    SHORT_BODY_CHARS,
+    VAR_DUMP_RESIDUE,
+    Suite,
+    boilerplate_line_patterns,
+)
+from orchestration.core.types import (
+    ATTRIBUTION_METHODS,
+    CLAIM_ORIGINS,
+    QUARANTINE_REASONS,
+    SEGMENT_KINDS,
+    SOURCE_FORMATS,
+    STANCES,
+)
+
+# A mart measure of this run below this share of the published snapshot's stops publishing:
+# the news grows a little or shrinks a little between runs; losing half the grid is a collapse.
+MIN_SHARE_OF_PUBLISHED = 0.5
+
+
+@dataclass(frozen=True)
+class Gate:
+    suite_name: str                     # expectations/gx/expectations/<suite_name>.json
+    asset: str                          # key (a/b) of the asset whose output the gate validates
+    description: str                    # the suite's notes and the asset check's description
+    query: str                          # SQL producing the frame to validate
+    expect: Callable[[Suite], Suite]    # the expectations, added to the gate's suite
+    blocking: bool = True
+    compare_with_published: bool = False   # the frame compares `query`'s measures with the snapshot's
+
+    def suite(self) -> Suite:
+        return self.expect(Suite(self.suite_name, self.description, severity="critical" if self.blocking else "warning"))
+
+    def frame(self, conn: duckdb.DuckDBPyConnection, published: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
+        """The frame to validate, from the live warehouse (and the published snapshot, if any)."""
+        current = conn.execute(self.query).df()
+        if not self.compare_with_published:
+            return current
+        before = published.execute(self.query).df() if published is not None else current.iloc[0:0]
+        merged = current.merge(before, on="measure", how="left", suffixes=("", "_published"))
+        merged = merged.rename(columns={"value": "current", "value_published": "published"})
+        # no snapshot yet, or nothing in it: nothing to compare with
+        share = merged["current"] / merged["published"].where(merged["published"] > 0)
+        merged["share_of_published"] = share.fillna(1.0)
+        return merged[["measure", "current", "published", "share_of_published"]]
+
+
+# ---- frames ----------------------------------------------------------------------------------
+
+RAW_DUMPS_SQL = """
+SELECT * EXCLUDE (payload), coalesce(document_id = left(content_sha256, 16), false) AS id_is_hash_prefix
+FROM raw.dumps
+"""
+CLEANED_DOCUMENTS_SQL = """
+SELECT d.*, d.quarantine_reason IS NULL AS is_accepted, u.document_id IS NOT NULL AS has_dump
+FROM raw.documents d
+LEFT JOIN (SELECT DISTINCT document_id FROM raw.dumps) u ON u.document_id = d.document_id
+"""
+# Ledger coverage per document: segments must start at 0, follow each other without gap or
+# overlap, and end at the decoded length. GX validates the per-document result columns.
+LEDGER_COVERAGE_SQL = """
+WITH ordered AS (
+    SELECT document_id, seq, start_char, end_char, length(text) AS text_chars,
+           lag(end_char) OVER (PARTITION BY document_id ORDER BY seq) AS previous_end
+    FROM raw.segments
+)
+SELECT d.document_id,
+       d.decoded_chars,
+       coalesce(sum(o.end_char - o.start_char), 0) AS covered_chars,
+       coalesce(max(o.end_char), 0) AS last_end,
+       count(*) FILTER (WHERE o.seq IS NOT NULL AND coalesce(o.previous_end, 0) <> o.start_char) AS gaps,
+       count(*) FILTER (WHERE o.text_chars <> o.end_char - o.start_char) AS bad_lengths,
+       CASE WHEN d.decoded_chars = 0 THEN 1.0
+            ELSE coalesce(sum(o.end_char - o.start_char), 0) / d.decoded_chars END AS coverage
+FROM raw.documents d
+LEFT JOIN ordered o USING (document_id)
+GROUP BY d.document_id, d.decoded_chars
+"""
+SEGMENTS_SQL = "SELECT * EXCLUDE (text) FROM raw.segments"
+DOCUMENT_LANGUAGES_SQL = "SELECT * FROM raw.document_languages"
+SEGMENT_LANGUAGES_SQL = """
+SELECT l.*, s.seq IS NOT NULL AS has_segment
+FROM raw.segment_languages l
+LEFT JOIN (SELECT DISTINCT document_id, seq FROM raw.segments) s
+       ON s.document_id = l.document_id AND s.seq = l.seq
+"""
+DOCUMENT_OUTLETS_SQL = """
+SELECT *, coalesce(attribution_method <> 'unknown' OR outlet_id = 'unknown-' || document_id, false)
+          AS unknown_outlet_per_document
+FROM raw.document_outlets
+"""
+# substr is 1-based and counts characters (code points), like Python's offsets
+SENTENCES_SQL = """
+SELECT s.*, s.document_id || ':' || s.sentence_seq AS sentence_key,
+       coalesce(d.accepted, false) AS on_accepted_document,
+       coalesce(substr(d.body_text, s.start_char + 1, s.end_char - s.start_char) = s.text, false) AS offsets_match
+FROM raw.sentences s
+LEFT JOIN (SELECT document_id, any_value(body_text) AS body_text,
+                  bool_and(quarantine_reason IS NULL) AS accepted
+           FROM raw.documents GROUP BY document_id) d ON d.document_id = s.document_id
+"""
+STORIES_SQL = "SELECT * FROM raw.stories"
+CLAIMS_SQL = """
+SELECT c.*, c.story_id IS NULL OR c.story_id IN (SELECT story_id FROM raw.stories) AS story_known
+FROM raw.claims c
+"""
+CLAIM_SENTENCES_SQL = """
+SELECT c.*, s.text AS sentence_text, c.claim_id IN (SELECT claim_id FROM raw.claims) AS claim_known
+FROM raw.claim_sentences c
+LEFT JOIN raw.sentences s USING (document_id, sentence_seq)
+"""
+CLAIM_MENTIONS_SQL = """
+SELECT m.*, s.text AS sentence_text, m.claim_id IN (SELECT claim_id FROM raw.claims) AS claim_known
+FROM raw.claim_mentions m
+LEFT JOIN raw.sentences s USING (document_id, sentence_seq)
+"""
+TEXT_REUSE_SQL = """
+SELECT *, coalesce(document_id <> source_document_id, false) AS distinct_documents FROM raw.text_reuse
+"""
+# The measures of the published grid a run must not collapse: rows of the grid and of its
+# dimensions, claims and outlets per story, and the share of covered cells. One row per measure;
+# the same SQL runs on the live warehouse and on the published snapshot.
+GRID_MEASURES_SQL = """
+WITH per_story AS (
+    SELECT story_id, count(DISTINCT claim_id) AS claims, count(DISTINCT outlet_id) AS outlets
+    FROM marts.fct_outlet_claims GROUP BY story_id
+)
+SELECT 'rows:fct_outlet_claims' AS measure, (SELECT count(*) FROM marts.fct_outlet_claims)::DOUBLE AS value
+UNION ALL SELECT 'rows:dim_claim', (SELECT count(*) FROM marts.dim_claim)::DOUBLE
+UNION ALL SELECT 'rows:dim_document', (SELECT count(*) FROM marts.dim_document)::DOUBLE
+UNION ALL SELECT 'rows:fct_claim_mentions', (SELECT count(*) FROM marts.fct_claim_mentions)::DOUBLE
+UNION ALL SELECT 'claims_per_story', (SELECT coalesce(avg(claims), 0) FROM per_story)::DOUBLE
+UNION ALL SELECT 'outlets_per_story', (SELECT coalesce(avg(outlets), 0) FROM per_story)::DOUBLE
+UNION ALL SELECT 'covered_share',
+    (SELECT coalesce(avg(CASE WHEN is_covered THEN 1.0 ELSE 0.0 END), 0) FROM marts.fct_outlet_claims)::DOUBLE
+"""
+
+
+# ---- expectations that need more than one chained line -------------------------------------
+
+def _cleaned_documents(s: Suite) -> Suite:
+    s = (s.rows_at_least()
+         .key("document_id")
+         .always_true("has_dump", "Every cleaned document comes from a landed dump.")
+         .add("expect_column_distinct_values_to_contain_set",
+              "At least one accepted document: a batch of only quarantined (e.g. boilerplate-only) "
+              "dumps must not replace yesterday's warehouse.", column="is_accepted", value_set=[True])
+         .in_set("quarantine_reason", QUARANTINE_REASONS)
+         .not_null("encoding").not_null("encoding_method")
+         .not_null("repairs")
+         .add("expect_column_values_to_be_json_parseable", "repairs is a JSON list.", column="repairs")
+         .between("decoded_chars", 0)
+         .lengths("body_text", 1, why="An accepted document has a body.", **ACCEPTED)
+         .matches_none("body_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE],
+                       "No var_dump residue, JSON structure or HTML markup in bodies.", **ACCEPTED))
+    boilerplate = boilerplate_line_patterns()
+    if boilerplate:
+        # One furniture line left in one page of many is noise (the warn suite names it); in
+        # more than 5 % of the bodies it is a cleaner that stopped applying its rules.
+        s.matches_none("body_text", boilerplate,
+                       "At most 5 % of bodies keep a line that a boilerplate rule of the cleaning rules "
+                       "file would have cut.", mostly=1 - BOILERPLATE_TOLERANCE, **ACCEPTED)
+    return s
+
+
+def _cleaned_documents_warn(s: Suite) -> Suite:
+    boilerplate = boilerplate_line_patterns()
+    if boilerplate:
+        s.matches_none("body_text", boilerplate, "No body keeps a line that a boilerplate rule would have cut.", **ACCEPTED)
+    return (s
+            .lengths("body_text", SHORT_BODY_CHARS,
+                     why=f"A body under {SHORT_BODY_CHARS} characters is a teaser or a mis-cleaned page.", **ACCEPTED)
+            .add("expect_column_values_to_not_match_regex", "U+FFFD means bytes were not decoded.",
+                 column="body_text", regex="\ufffd", **ACCEPTED)
+            .add("expect_column_values_to_not_match_regex", "JSON key-value pairs in a body look like payload.",
+                 column="body_text", regex=JSON_KEY_VALUE, **ACCEPTED)
+            .add("expect_column_values_to_be_null", "Most dumps of a batch should be accepted.",
+                 column="quarantine_reason", mostly=0.5))
+
+
+DISCOVERED = {"row_condition": "origin == 'discovered'", "condition_parser": "pandas"}
+CATALOG = {"row_condition": "origin == 'catalog'", "condition_parser": "pandas"}
+
+GATES: tuple[Gate, ...] = (
+    # ---- raw.dumps ----------------------------------------------------------------------------
+    Gate("raw_dumps", "raw/dumps", "Landed dumps: at least one, hashed, ids derived from the hash, formats known.",
+         RAW_DUMPS_SQL, lambda s: (
+             s.rows_at_least(why="An empty landing folder must not replace yesterday's warehouse with nothing.")
+             .key("document_id")
+             .matches("document_id", r"^[0-9a-f]{16}$", "document_id is 16 hex characters.")
+             .always_true("id_is_hash_prefix", "document_id is the first 16 hex characters of content_sha256.")
+             .key("content_sha256")
+             .matches("content_sha256", r"^[0-9a-f]{64}$", "content_sha256 is a sha256 hex digest.")
+             .not_null("source_file")
+             .unique_together("source_file", "record_index", why="One row per file (or jsonl record).")
+             .between("record_index", 0, why="record_index is a 0-based line number.")
+             .not_null("source_format").in_set("source_format", SOURCE_FORMATS)
+             .not_null("byte_size").between("byte_size", 0, why="Sizes are byte counts."))),
+    Gate("raw_dumps_warn", "raw/dumps", "Landed dumps that are only suspicious: empty or huge files, odd URLs.",
+         RAW_DUMPS_SQL, lambda s: (
+             s.between("byte_size", 1, 50_000_000, "Empty or >50 MB files are quarantined downstream; worth a look.")
+             .matches("url", r"^https?://", "URLs from the manifest or jsonl are absolute http(s).")),
+         blocking=False),
+    # ---- raw.documents, raw.segments ----------------------------------------------------------
+    Gate("cleaned_documents", "raw/documents",
+         "Cleaned documents: one per dump, at least one accepted, accepted bodies non-empty and free of "
+         "debris and boilerplate, quarantine reasons from the closed list.",
+         CLEANED_DOCUMENTS_SQL, _cleaned_documents),
+    Gate("cleaned_documents_warn", "raw/documents",
+         "Cleaned documents that are only suspicious: very short bodies, undecoded bytes, JSON-looking text, "
+         "mass quarantine.",
+         CLEANED_DOCUMENTS_SQL, _cleaned_documents_warn, blocking=False),
+    Gate("segment_ledger", "raw/segments", "The segment ledger tiles every decoded text exactly once.",
+         LEDGER_COVERAGE_SQL, lambda s: (
+             s.rows_at_least()
+             .key("document_id")
+             .add("expect_column_pair_values_to_be_equal", "Segments cover every decoded character.",
+                  column_A="covered_chars", column_B="decoded_chars")
+             .add("expect_column_pair_values_to_be_equal", "The last segment ends at the decoded length.",
+                  column_A="last_end", column_B="decoded_chars")
+             .in_set("gaps", [0], "Each segment starts where the previous one ended.")
+             .in_set("bad_lengths", [0], "Each segment's text is exactly its span.")
+             .between("coverage", 1.0, 1.0, "Coverage is exactly 1."))),
+    Gate("segments", "raw/segments", "Segments: one per (document, seq), kinds from the closed list, spans ordered.",
+         SEGMENTS_SQL, lambda s: (
+             s.rows_at_least()
+             .unique_together("document_id", "seq")
+             .not_null("kind").in_set("kind", SEGMENT_KINDS)
+             .not_null("rule_id", "Every segment names the rule or code path that typed it.")
+             .between("start_char", 0)
+             .add("expect_column_pair_values_a_to_be_greater_than_b", "Spans are never negative.",
+                  column_A="end_char", column_B="start_char", or_equal=True))),
+    # ---- languages ----------------------------------------------------------------------------
+    Gate("document_languages", "raw/document_languages",
+         "Document languages: one per document, ISO 639-1 or und, probabilities in [0, 1].",
+         DOCUMENT_LANGUAGES_SQL, lambda s: (
+             s.rows_at_least()
+             .key("document_id")
+             .not_null("language").language("language")
+             .not_null("probability").probability("probability")
+             .not_null("method"))),
+    Gate("document_languages_warn", "raw/document_languages", "Most documents should get a language.",
+         DOCUMENT_LANGUAGES_SQL, lambda s: s.add(
+             "expect_column_values_to_not_be_in_set", "Most documents are long enough to tell their language.",
+             column="language", value_set=["und"], mostly=0.5),
+         blocking=False),
+    Gate("segment_languages", "raw/segment_languages",
+         "Segment languages: one per existing segment, ISO 639-1 or und, probabilities in [0, 1].",
+         SEGMENT_LANGUAGES_SQL, lambda s: (
+             s.rows_at_least()
+             .unique_together("document_id", "seq")
+             .always_true("has_segment", "Every labelled segment exists in the ledger.")
+             .not_null("language").language("language")
+             .not_null("probability").probability("probability")
+             .not_null("method"))),
+    # ---- outlets ------------------------------------------------------------------------------
+    Gate("document_outlets", "raw/document_outlets",
+         "Every document has exactly one outlet and a known attribution method.",
+         DOCUMENT_OUTLETS_SQL, lambda s: (
+             s.rows_at_least()
+             .key("document_id")
+             .not_null("outlet_id")
+             .not_null("attribution_method").in_set("attribution_method", ATTRIBUTION_METHODS)
+             .always_true("unknown_outlet_per_document",
+                          "An unknown publisher gets its own outlet unknown-<document_id> (unknowns never merge)."))),
+    Gate("document_outlets_warn", "raw/document_outlets",
+         "Outlet metadata that looks wrong: malformed country or domain, mostly unknown publishers.",
+         DOCUMENT_OUTLETS_SQL, lambda s: (
+             s.matches("country", r"^[A-Z]{2}$", "country is ISO 3166-1 alpha-2.")
+             .matches("domain", r"^[a-z0-9.-]+\.[a-z]{2,}$", "domain is a lower-case host name without scheme or path.")
+             .add("expect_column_values_to_not_be_in_set", "Most documents should be attributed to a known outlet.",
+                  column="attribution_method", value_set=["unknown"], mostly=0.5)),
+         blocking=False),
+    # ---- sentences ----------------------------------------------------------------------------
+    Gate("sentences", "raw/sentences",
+         "Body sentences of accepted documents: keyed, non-empty, offsets ordered, languages valid.",
+         SENTENCES_SQL, lambda s: (
+             s.rows_at_least()
+             .key("sentence_key")
+             .not_null("document_id")
+             .always_true("on_accepted_document", "Sentences come from accepted documents only.")
+             .not_null("text").lengths("text", 1, why="A sentence has text.")
+             .between("start_char", 0)
+             .add("expect_column_pair_values_a_to_be_greater_than_b", "A sentence spans at least one character.",
+                  column_A="end_char", column_B="start_char")
+             .language("language")
+             .probability("language_probability")
+             .matches_none("text", JSON_DEBRIS, "No var_dump residue or JSON structure in sentences."))),
+    Gate("sentences_warn", "raw/sentences", "Sentences that are only suspicious: text not at its offsets, over 2000 characters.",
+         SENTENCES_SQL, lambda s: (
+             s.always_true("offsets_match", "The sentence text is the body between its offsets.")
+             .lengths("text", maximum=2000, why="A sentence over 2000 characters is a splitting failure.")),
+         blocking=False),
+    # ---- stories, claims, mentions, text reuse ------------------------------------------------
+    Gate("stories", "raw/stories", "Every accepted document belongs to exactly one story.",
+         STORIES_SQL, lambda s: s.rows_at_least().key("document_id").not_null("story_id")),
+    Gate("claims", "raw/claims", "Claims: at least one, unique ids, non-empty clean text, known origin and story.",
+         CLAIMS_SQL, lambda s: (
+             s.rows_at_least(why="The warehouse exists to say who reported which claim; no claims is a broken run.")
+             .key("claim_id")
+             .not_null("claim_text").lengths("claim_text", 1)
+             .matches_none("claim_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE], "Claims carry no debris.")
+             .not_null("origin").in_set("origin", CLAIM_ORIGINS)
+             .not_null("story_id", "Discovered claims belong to a story.", **DISCOVERED)
+             .in_set("story_known", [True], "A discovered claim's story is one of raw.stories.", **DISCOVERED))),
+    Gate("claims_warn", "raw/claims",
+         "Claims shorter than 20 or longer than 1000 characters; catalog claims of no known story.",
+         CLAIMS_SQL, lambda s: (
+             s.lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page.")
+             .in_set("story_known", [True], "A catalog claim whose story hint names no story of this batch.", **CATALOG)),
+         blocking=False),
+    Gate("claim_sentences", "raw/claim_sentences",
+         "The sentences stating each claim: real sentences of known claims, one row each, similarity in [0, 1].",
+         CLAIM_SENTENCES_SQL, lambda s: (
+             s.rows_at_least()
+             .unique_together("claim_id", "document_id", "sentence_seq")
+             .not_null("claim_id").always_true("claim_known", "Every claim sentence is of a claim in raw.claims.")
+             .not_null("sentence_text", "Every claim sentence is a real sentence.")
+             .not_null("similarity").probability("similarity"))),
+    Gate("claim_mentions", "raw/claim_mentions",
+         "Claim mentions: on real sentences, of known claims, closed stances, similarity in [0, 1].",
+         CLAIM_MENTIONS_SQL, lambda s: (
+             s.rows_at_least()
+             .unique_together("claim_id", "document_id", "sentence_seq")
+             .not_null("claim_id").always_true("claim_known", "Every mention is of a claim in raw.claims.")
+             .not_null("sentence_text", "Every mention is on a real sentence.")
+             .not_null("stance").in_set("stance", STANCES)
+             .not_null("similarity").probability("similarity"))),
+    Gate("text_reuse", "raw/text_reuse", "Text reuse pairs: unique, never a document with itself, shares in [0, 1].",
+         TEXT_REUSE_SQL, lambda s: (
+             s.unique_together("document_id", "source_document_id")
+             .always_true("distinct_documents", "A document does not reuse itself.")
+             .between("shared_sentences", 1, why="A reuse pair shares at least one sentence.")
+             .probability("reused_share"))),
+    # ---- marts: what dbt's tests do not check -------------------------------------------------
+    Gate("mart_grid_vs_published", "marts/fct_outlet_claims",
+         "The grid about to be published keeps at least half of every measure of the published one: rows of "
+         "the grid, claims, documents and mentions, claims and outlets per story, share of covered cells.",
+         GRID_MEASURES_SQL, lambda s: (
+             s.rows_at_least()
+             .between("share_of_published", MIN_SHARE_OF_PUBLISHED,
+                      why="A run that would publish a grid collapsed to less than half of the published one "
+                          "is a broken run (a lost landing folder, a cleaner that stopped, a claim engine "
+                          "that found nothing), not news.")),
+         compare_with_published=True),
+    Gate("mart_fct_captions", "marts/fct_captions", "Captions carry text and no debris.",
+         "SELECT * FROM marts.fct_captions", lambda s: (
+             s.not_null("caption_text").lengths("caption_text", 1)
+             .matches_none("caption_text", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Captions carry no debris."))),
+    Gate("mart_fct_related_articles", "marts/fct_related_articles", "Related-article titles carry no debris.",
+         "SELECT * FROM marts.fct_related_articles", lambda s: (
+             s.matches_none("title", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Titles carry no debris."))),
+    Gate("mart_dim_document_warn", "marts/dim_document",
+         "Documents that are only suspicious: short bodies, no headline, mostly no publication time.",
+         "SELECT * FROM marts.dim_document", lambda s: (
+             s.between("body_chars", SHORT_BODY_CHARS, why=f"A body under {SHORT_BODY_CHARS} characters.")
+             .not_null("title", "A news document has a headline.")
+             .not_null("published_at", "Publication time is known for most documents.", mostly=0.5)),
+         blocking=False),
+    Gate("mart_dim_claim_warn", "marts/dim_claim", "Claims carried by one outlet only, or by no document.",
+         "SELECT * FROM marts.dim_claim", lambda s: (
+             s.between("outlet_count", 2, why="A claim carried by one outlet only is not yet corroborated.")
+             .between("document_count", 1, why="A catalog claim that no document carries.")),
+         blocking=False),
+)
+
+
+def build_suites() -> list[Suite]:
+    return [gate.suite() for gate in GATES]

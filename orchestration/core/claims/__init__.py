@@ -1,0 +1,1 @@
+"""Claims: stories, claim discovery and the analyst catalog, text reuse."""

@@ -1,0 +1,414 @@
+"""Claims: propositions that several documents of a story state, and analyst claims matched to
+sentences by the same similarity.
+
+Per story: sentences become proposition units (attribution frames cut, clauses split), an
+inverted index proposes candidate clusters, IDF-weighted similarity scores them, units join
+clusters by exemplars, multi-sentence quotations merge; clusters over >= 2 documents are
+claims with stable ids that existing claims keep.
+
+Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from orchestration.core.components import connected_groups
+from orchestration.core.ids import stable_id
+from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
+from orchestration.core.text.tokens import content_tokens, words
+from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
+
+DISCOVERY_THRESHOLD = 0.5
+CATALOG_THRESHOLD = 0.5
+# Below CATALOG_THRESHOLD a sentence still mentions its best catalog claim when that claim
+# scores >= CATALOG_BEST_THRESHOLD and leads the runner-up by CATALOG_MARGIN. Measured on the
+# Emergent headlines (2,071 headlines, 240 claims, each headline its own document): the
+# best-scoring claim is the right one for 84% of headlines, but paraphrased headlines score
+# low. The sure tier alone covers 30% of the (headline, claim) pairs with 57 wrong-claim
+# mentions; with the mutual-best tier 66% with 95.
+# (A sentence-embedding model was measured and not adopted: docs/decisions/0002-claim-discovery.md.)
+CATALOG_BEST_THRESHOLD = 0.25
+CATALOG_MARGIN = 0.1
+MAX_EXEMPLARS = 4
+MAX_CLAIMS_PER_UNIT = 2
+MAX_POSTINGS = 300
+MAX_CANDIDATES = 12
+BRIDGE_MERGE_SIMILARITY = 0.3
+
+_REPORTING = (r"(?:reports?|reported|reporting|writes|wrote|says|said|told\s+[^,;:]{1,60}?|"
+              r"claims?|claimed|revealed|announced|stated|confirmed|believes?|learned|added)")
+_LEADING_COLON_FRAME = re.compile(
+    r"^[^:;]{0,80}?\b(?:" + _REPORTING + r"|according to [^:;]{1,60}?|report)\s*:\s*", re.I)
+_LEADING_ACCORDING = re.compile(r"^according to [^,;]{1,80},\s*", re.I)
+_THAT_FRAME = re.compile(r"\b" + _REPORTING + r"\s+that\s+", re.I)
+_FRAME_MAX_WORDS = 12
+# Trailing attributions: ", according to two senior diplomatic sources ...",
+# ", the diplomatic officials — one American and one Palestinian — said.", ",’ said one official".
+_TRAILING_ACCORDING = re.compile(r",\s*according to [^;]{1,120}$", re.I)
+_TRAILING_SAID = re.compile(
+    r"[,:]\W{0,2}\s+(?:(?:[^,;]{1,80}?\s)?(?:said|says|added|noted|explained|told\s+\S+(?:\s+\S+)?)"
+    r"|(?:said|says|added|noted|explained)\s+[^,;]{1,80}?)\W{0,2}$", re.I)
+_CLOSING_QUOTE = re.compile(r"[,.!?…][\"”’]|^[\"“‘']")
+
+
+@dataclass
+class _Unit:
+    document_id: str
+    sentence_seq: int
+    part: int
+    text: str
+    tokens: frozenset[str]
+    surface: tuple[str, ...]
+    is_quotation: bool
+    sentence_text: str = ""
+    weight: float = 0.0
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.document_id, self.sentence_seq, self.part)
+
+
+@dataclass
+class _Cluster:
+    founder: tuple[str, int, int] | tuple[str]
+    seeded_id: str | None = None
+    exemplars: list[_Unit] = field(default_factory=list)
+    members: list[tuple[_Unit, float]] = field(default_factory=list)
+
+    def documents(self) -> set[str]:
+        return {unit.document_id for unit, _ in self.members}
+
+
+def proposition_texts(sentence: str) -> list[str]:
+    """The proposition units of a sentence: attribution frames removed, clauses split."""
+    text = sentence.strip()
+    frame = _LEADING_COLON_FRAME.match(text)
+    if frame and len(frame.group().split()) <= _FRAME_MAX_WORDS:
+        text = text[frame.end():]
+    according = _LEADING_ACCORDING.match(text)
+    if according:
+        text = text[according.end():]
+    parts: list[str] = []
+    for clause in re.split(r"\s*;\s*", text):
+        frame = _THAT_FRAME.search(clause)
+        if frame:
+            before, after = clause[:frame.start()], clause[frame.end():]
+            if len(before.split()) > _FRAME_MAX_WORDS:
+                parts.append(before)       # a proposition of its own, not just "X said"
+            clause = after
+        clause = _TRAILING_ACCORDING.sub("", clause.strip())
+        trailing = _TRAILING_SAID.search(clause)
+        if trailing and len(trailing.group().split()) <= _FRAME_MAX_WORDS:
+            clause = clause[:trailing.start()]
+        if clause.strip():
+            parts.append(clause.strip())
+    return parts
+
+
+def is_quotation(sentence: Sentence) -> bool:
+    """A direct quotation: opens with a quote mark, continues one, or closes one then attributes."""
+    return sentence.continues_quote or bool(_CLOSING_QUOTE.search(sentence.text))
+
+
+def _units(document_id: str, sentences: Sequence[Sentence]) -> list[_Unit]:
+    units = []
+    for sentence in sentences:
+        quotation = is_quotation(sentence)
+        texts = proposition_texts(sentence.text)
+        for part, text in enumerate(texts):
+            tokens = frozenset(content_tokens(text))
+            if not tokens:
+                continue
+            # A claim reads best as its whole sentence; a clause only when the sentence has two.
+            shown = sentence.text if len(texts) == 1 else text.strip(" \"'“”‘’,;:–—-")
+            units.append(_Unit(document_id, sentence.seq, part, text, tokens,
+                               tuple(words(text)), quotation, shown))
+    return units
+
+
+def _score(a: _Unit, b: _Unit, idf: dict[str, float], unseen: float,
+           short_by_containment: bool = False) -> float:
+    if short_by_containment and min(len(a.tokens), len(b.tokens)) >= 2:
+        # Analyst claims are short ("Batmobile stolen", "Willie Nelson is dead"): two shared
+        # words may already be the whole claim.
+        return weighted_similarity(a.tokens, b.tokens, idf, unseen, a.weight, b.weight, min_shared=2)
+    if min(len(a.tokens), len(b.tokens)) < MIN_SHARED_TOKENS:
+        # Too few content words to judge a restatement: only the same words count.
+        return 1.0 if a.surface == b.surface and len(a.surface) >= 3 else 0.0
+    return weighted_similarity(a.tokens, b.tokens, idf, unseen, a.weight, b.weight)
+
+
+class _ClusterIndex:
+    """Clusters of one story with an inverted index over their exemplars' tokens. Clusters may
+    be merged (union-find); postings keep old indices and are resolved through `find`."""
+
+    def __init__(self, idf: dict[str, float], unseen: float, short_by_containment: bool = False) -> None:
+        self.idf, self.unseen = idf, unseen
+        self.short_by_containment = short_by_containment
+        self.clusters: list[_Cluster] = []
+        self.parent: list[int] = []
+        self.postings: dict[str, list[int]] = defaultdict(list)
+        self.by_surface: dict[tuple[str, ...], list[int]] = defaultdict(list)
+
+    def find(self, index: int) -> int:
+        while self.parent[index] != index:
+            self.parent[index] = self.parent[self.parent[index]]
+            index = self.parent[index]
+        return index
+
+    def add_exemplar(self, cluster_index: int, unit: _Unit) -> None:
+        self.clusters[cluster_index].exemplars.append(unit)
+        for token in unit.tokens:
+            posting = self.postings[token]
+            if not posting or posting[-1] != cluster_index:
+                posting.append(cluster_index)
+        self.by_surface[unit.surface].append(cluster_index)
+
+    def new_cluster(self, founder, exemplar: _Unit, seeded_id: str | None = None) -> int:
+        self.clusters.append(_Cluster(founder=founder, seeded_id=seeded_id))
+        self.parent.append(len(self.clusters) - 1)
+        index = len(self.clusters) - 1
+        self.add_exemplar(index, exemplar)
+        return index
+
+    def cluster_similarity(self, a: int, b: int) -> float:
+        return max(_score(x, y, self.idf, self.unseen)
+                   for x in self.clusters[a].exemplars for y in self.clusters[b].exemplars)
+
+    def merge(self, keep: int, other: int) -> None:
+        """Fold cluster `other` into `keep` (both roots)."""
+        kept, folded = self.clusters[keep], self.clusters[other]
+        kept.members.extend(folded.members)
+        kept.exemplars.extend(folded.exemplars)
+        if kept.seeded_id is None:
+            kept.seeded_id = folded.seeded_id
+        kept.founder = min(kept.founder, folded.founder)
+        folded.members, folded.exemplars = [], []
+        self.parent[other] = keep
+
+    def roots(self) -> list[_Cluster]:
+        return [c for i, c in enumerate(self.clusters) if self.parent[i] == i]
+
+    def matches(self, unit: _Unit, threshold: float) -> list[tuple[float, int]]:
+        shared: Counter[int] = Counter()
+        for token in unit.tokens:
+            posting = self.postings.get(token)
+            if posting and len(posting) <= MAX_POSTINGS:
+                for cluster_index in posting:
+                    shared[self.find(cluster_index)] += self.idf.get(token, self.unseen)
+        candidates = [c for c, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]]
+        candidates.extend(self.find(c) for c in self.by_surface.get(unit.surface, ()))
+        scored = []
+        for cluster_index in dict.fromkeys(candidates):
+            best = max(_score(unit, ex, self.idf, self.unseen, self.short_by_containment)
+                       for ex in self.clusters[cluster_index].exemplars)
+            if best >= threshold:
+                scored.append((best, cluster_index))
+        scored.sort(key=lambda sc: (-sc[0], sc[1]))
+        return scored
+
+
+def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
+                    existing: Sequence[ClaimRecord] = ()) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """Claims stated by >= 2 documents of the same story, with one mention per sentence."""
+    by_story: dict[str, list[str]] = defaultdict(list)
+    for document_id in sorted(doc_sentences):
+        # A document without a story can only be compared with itself: its own block.
+        by_story[stories.get(document_id) or f"solo-{document_id}"].append(document_id)
+    seeds: dict[str, list[ClaimRecord]] = defaultdict(list)
+    for record in existing:
+        if record.origin == "discovered" and record.story_id is not None:
+            seeds[record.story_id].append(record)
+
+    claims: list[ClaimRecord] = []
+    mentions: list[ClaimMention] = []
+    for story_id in sorted(by_story):
+        story_claims, story_mentions = _discover_in_story(
+            story_id, {d: doc_sentences[d] for d in by_story[story_id]},
+            sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id))
+        claims.extend(story_claims)
+        mentions.extend(story_mentions)
+    # Sorted by id, so a rerun with its own output as `existing` returns equal lists.
+    claims.sort(key=lambda c: (c.story_id or "", c.claim_id))
+    mentions.sort(key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
+    return claims, mentions
+
+
+def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
+                       seeds: list[ClaimRecord]) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
+    if len(doc_sentences) < 2 or not units:
+        return [], []
+    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, frozenset(content_tokens(r.claim_text)),
+                        tuple(words(r.claim_text)), False) for r in seeds]
+    idf, unseen = idf_weights(u.tokens for u in units)
+    for unit in units + seed_units:
+        unit.weight = set_weight(unit.tokens, idf, unseen)
+    index = _ClusterIndex(idf, unseen)
+    for record, unit in zip(seeds, seed_units):
+        if unit.tokens:
+            index.new_cluster((record.claim_id,), unit, seeded_id=record.claim_id)
+
+    for unit in units:
+        matches = index.matches(unit, DISCOVERY_THRESHOLD)[:MAX_CLAIMS_PER_UNIT]
+        if not matches:
+            cluster_index = index.new_cluster(unit.key, unit)
+            index.clusters[cluster_index].members.append((unit, 1.0))
+            continue
+        primary_score, primary = matches[0]
+        for score, other in matches[1:]:
+            # A unit close to two clusters either carries two claims (the clusters are unlike
+            # each other) or reveals that both clusters state one proposition: merge those.
+            if index.cluster_similarity(primary, other) >= BRIDGE_MERGE_SIMILARITY:
+                keep, fold = min(primary, other), max(primary, other)
+                index.merge(keep, fold)
+                primary = keep
+            else:
+                index.clusters[other].members.append((unit, score))
+        cluster = index.clusters[primary]
+        cluster.members.append((unit, primary_score))
+        exemplar_docs = {ex.document_id for ex in cluster.exemplars}
+        if len(cluster.exemplars) < MAX_EXEMPLARS and unit.document_id not in exemplar_docs:
+            index.add_exemplar(primary, unit)
+
+    kept = [c for c in index.roots() if len(c.documents()) >= 2]
+    groups = _merge_passages(kept, doc_sentences)
+    claims: list[ClaimRecord] = []
+    mentions: list[ClaimMention] = []
+    used_ids: set[str] = set()
+    for group in groups:
+        claim_id = _claim_id(story_id, group, used_ids)
+        used_ids.add(claim_id)
+        medoids = [_medoid(cluster, idf, unseen) for cluster in group]
+        # The claim's text: the medoid of the part with the most documents, then mentions, as
+        # the proposition it states (its sentence without an attribution frame such as
+        # "X reports:" or ", according to …": the frame is the outlet's, not the claim's).
+        lead = max(range(len(group)), key=lambda i: (len(group[i].documents()), len(group[i].members), -i))
+        claims.append(ClaimRecord(claim_id=claim_id, story_id=story_id,
+                                  claim_text=medoids[lead].text, origin="discovered"))
+        best: dict[tuple[str, int], float] = {}
+        for cluster, medoid in zip(group, medoids):
+            for unit, joined_at in cluster.members:
+                # Close to the claim's text, or at least to the exemplar it joined through.
+                similarity = 1.0 if unit is medoid else max(joined_at, _score(unit, medoid, idf, unseen))
+                key = (unit.document_id, unit.sentence_seq)
+                best[key] = max(best.get(key, 0.0), similarity)
+        for (document_id, seq), similarity in sorted(best.items()):
+            mentions.append(ClaimMention(claim_id, document_id, seq, round(similarity, 4)))
+    return claims, mentions
+
+
+def _medoid(cluster: _Cluster, idf: dict[str, float], unseen: float) -> _Unit:
+    members = [unit for unit, _ in cluster.members][:50]
+    if len(members) <= 2:
+        return min(members, key=lambda u: (-len(u.tokens), u.key))
+
+    def total(unit: _Unit) -> float:
+        return sum(_score(unit, other, idf, unseen) for other in members if other is not unit)
+
+    return max(members, key=lambda u: (round(total(u), 9), -members.index(u)))
+
+
+def _claim_id(story_id: str, group: list[_Cluster], used: set[str]) -> str:
+    seeded = sorted((-len(c.members), c.seeded_id) for c in group if c.seeded_id)
+    for _, claim_id in seeded:
+        if claim_id not in used:
+            return claim_id
+    founder = min(tuple(str(p) for p in c.founder) for c in group)
+    return "claim-" + stable_id(story_id, *founder)
+
+
+def _merge_passages(clusters: list[_Cluster],
+                    doc_sentences: dict[str, list[Sentence]]) -> list[list[_Cluster]]:
+    """Group clusters that are consecutive sentences of one quotation in every document."""
+    sentence_of = {(d, s.seq): s for d, sents in doc_sentences.items() for s in sents}
+    follows: list[tuple[int, int]] = []
+    seqs = [defaultdict(set) for _ in clusters]
+    for i, cluster in enumerate(clusters):
+        for unit, _ in cluster.members:
+            seqs[i][unit.document_id].add(unit.sentence_seq)
+    # Only clusters holding the sentence right before one of b's can precede b: index them.
+    holding: dict[tuple[str, int], list[int]] = defaultdict(list)
+    documents = [frozenset(c.documents()) for c in clusters]
+    for i in range(len(clusters)):
+        for d, doc_seqs in seqs[i].items():
+            for seq in doc_seqs:
+                holding[(d, seq)].append(i)
+    for b in range(len(clusters)):
+        first_doc = min(seqs[b])
+        before = {a for seq in seqs[b][first_doc] for a in holding.get((first_doc, seq - 1), ())}
+        for a in sorted(before):
+            if a == b or documents[a] != documents[b]:
+                continue
+            follows_everywhere = all(
+                any(seq - 1 in seqs[a][d] and is_quotation(sentence_of[(d, seq)])
+                    for seq in seqs[b][d])
+                for d in seqs[b])
+            if follows_everywhere:
+                follows.append((a, b))
+    return [[clusters[i] for i in group] for group in connected_groups(len(clusters), follows)]
+
+
+def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list[Sentence]],
+                  stories: dict[str, str] | None = None,
+                  threshold: float = CATALOG_THRESHOLD,
+                  best_threshold: float = CATALOG_BEST_THRESHOLD,
+                  margin: float = CATALOG_MARGIN) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """Analyst claims matched against every sentence by the discovery engine's similarity.
+
+    A sentence (or clause) mentions every claim scoring >= `threshold`. Below that, it still
+    mentions a claim scoring >= `best_threshold` when the match is mutual: the claim leads the
+    sentence's other claims by `margin`, and the sentence leads its document's other sentences
+    for that claim by `margin`.
+
+    A catalog claim's story is the story most of its mentioned documents belong to (ties: the
+    smallest id), else its story_hint."""
+    stories = stories or {}
+    units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
+    claim_units = [_Unit(f"catalog:{c.claim_id}", -1, 0, c.claim_text,
+                         frozenset(content_tokens(c.claim_text)), tuple(words(c.claim_text)), False)
+                   for c in catalog]
+    idf, unseen = idf_weights([u.tokens for u in units] + [u.tokens for u in claim_units])
+    for unit in units + claim_units:
+        unit.weight = set_weight(unit.tokens, idf, unseen)
+    index = _ClusterIndex(idf, unseen, short_by_containment=True)
+    for claim, unit in zip(catalog, claim_units):
+        index.new_cluster((claim.claim_id,), unit, seeded_id=claim.claim_id)
+
+    best: dict[tuple[int, str, int], float] = {}
+    floor = max(1e-9, min(threshold, best_threshold - margin))
+    # (claim, document) -> scores of the document's units for that claim, for the mutual test.
+    in_document: dict[tuple[int, str], list[float]] = defaultdict(list)
+    tentative: list[tuple[float, int, _Unit]] = []
+    for unit in units:
+        scored = index.matches(unit, floor)
+        for score, cluster_index in scored:
+            in_document[(cluster_index, unit.document_id)].append(score)
+            if score >= threshold:
+                key = (cluster_index, unit.document_id, unit.sentence_seq)
+                best[key] = max(best.get(key, 0.0), score)
+        if scored and best_threshold <= scored[0][0] < threshold and (
+                len(scored) == 1 or scored[0][0] - scored[1][0] >= margin):
+            tentative.append((scored[0][0], scored[0][1], unit))
+    for score, cluster_index, unit in tentative:
+        # Mutual best: the claim is the sentence's clear best, and the sentence is the clear
+        # best for the claim in its document. A long article that merely shares the topic has
+        # several middling sentences for a claim, and none of them is taken.
+        others = sorted(in_document[(cluster_index, unit.document_id)], reverse=True)
+        if others[0] == score and (len(others) == 1 or score - others[1] >= margin):
+            key = (cluster_index, unit.document_id, unit.sentence_seq)
+            best[key] = max(best.get(key, 0.0), score)
+    mentions = [ClaimMention(catalog[c].claim_id, d, s, round(score, 4))
+                for (c, d, s), score in sorted(best.items())]
+    documents_of: dict[str, set[str]] = defaultdict(set)
+    for mention in mentions:
+        documents_of[mention.claim_id].add(mention.document_id)
+    records = []
+    for claim in catalog:
+        votes = Counter(stories[d] for d in documents_of[claim.claim_id] if stories.get(d))
+        story = min(votes, key=lambda s: (-votes[s], s)) if votes else claim.story_hint
+        records.append(ClaimRecord(claim.claim_id, story, claim.claim_text, "catalog"))
+    return records, mentions

@@ -1,0 +1,100 @@
+"""Stories: documents about the same event share a story_id.
+
+Documents are linked by body TF-IDF cosine or by shared restated sentences; stories are the
+connected components of the links. Documents already assigned keep their story; new ones join
+the previous story of their strongest linked neighbour.
+
+Why these links and thresholds: docs/decisions/0003-stories.md.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from orchestration.core.components import connected_groups
+from orchestration.core.ids import stable_id
+from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
+from orchestration.core.text.tokens import content_tokens
+from orchestration.core.types import Sentence
+
+BODY_COSINE = 0.45
+SENTENCE_SIMILARITY = 0.55
+SHARED_SENTENCES_MIN = 2
+
+
+def story_id_for(document_id: str) -> str:
+    return "story-" + stable_id(document_id, length=12)
+
+
+def document_links(bodies: dict[str, str],
+                   doc_sentences: dict[str, Sequence[Sentence]]) -> dict[tuple[str, str], float]:
+    """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs.
+    `doc_sentences` are the body sentences of each document (the sentences stage's output)."""
+    doc_ids = sorted(bodies)
+    links: dict[tuple[str, str], float] = {}
+    if len(doc_ids) < 2:
+        return links
+    token_lists = [content_tokens(bodies[d]) for d in doc_ids]
+    if any(token_lists):
+        vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
+        matrix = vectorizer.fit_transform(token_lists)
+        cosines = (matrix @ matrix.T).tocoo()
+        for i, j, value in zip(cosines.row, cosines.col, cosines.data):
+            if i < j and value >= BODY_COSINE:
+                links[(doc_ids[i], doc_ids[j])] = float(value)
+
+    owners: list[str] = []
+    sets: list[frozenset[str]] = []
+    for doc_id in doc_ids:
+        for sentence in doc_sentences.get(doc_id, ()):
+            tokens = frozenset(content_tokens(sentence.text))
+            if tokens:
+                owners.append(doc_id)
+                sets.append(tokens)
+    idf, unseen = idf_weights(sets)
+    strong: Counter[tuple[str, str]] = Counter()
+    best: dict[tuple[str, str], float] = {}
+    for i, j in candidate_pairs(sets, owners):
+        score = weighted_similarity(sets[i], sets[j], idf, unseen)
+        if score >= SENTENCE_SIMILARITY:
+            pair = tuple(sorted((owners[i], owners[j])))
+            strong[pair] += 1
+            best[pair] = max(best.get(pair, 0.0), score)
+    for pair, count in strong.items():
+        if count >= SHARED_SENTENCES_MIN:
+            links[pair] = max(links.get(pair, 0.0), best[pair])
+    return links
+
+
+def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
+                   previous: dict[str, str] | None = None) -> dict[str, str]:
+    """document_id -> story_id for every document of `bodies` (sentences: see document_links)."""
+    previous = {d: s for d, s in (previous or {}).items() if d in bodies}
+    links = document_links(bodies, doc_sentences)
+    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies}
+    for (a, b), strength in links.items():
+        neighbours[a].append((strength, b))
+        neighbours[b].append((strength, a))
+
+    assigned = dict(previous)
+    new_docs = sorted(d for d in bodies if d not in previous)
+    # Components among the new documents only; previous stories are never merged or split.
+    index = {d: i for i, d in enumerate(new_docs)}
+    edges = [(index[a], index[b]) for a, b in links if a in index and b in index]
+    for component in connected_groups(len(new_docs), edges):
+        members = [new_docs[i] for i in component]
+        # The previous story of the strongest link from any member, if there is one.
+        best: tuple[float, str] | None = None
+        for d in members:
+            for strength, other in neighbours[d]:
+                if other in previous:
+                    candidate = (strength, previous[other])
+                    if best is None or candidate[0] > best[0] or (
+                            candidate[0] == best[0] and candidate[1] < best[1]):
+                        best = candidate
+        story = best[1] if best else story_id_for(min(members))
+        for d in members:
+            assigned[d] = story
+    return assigned

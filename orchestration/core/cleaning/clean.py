@@ -1,0 +1,92 @@
+"""Clean one raw dump: decode, repair, segment into a lossless ledger, assemble the document.
+
+    clean_dump(dump: RawDump) -> CleanedDocument
+
+Steps: `encoding.decode_payload` (BOM / UTF-16 / UTF-8 / declared / charset-normalizer, then
+ftfy, NFC, control characters) gives `decoded_text`; the text path (`text_segments`) or the
+HTML path (`html_extract`) cuts it into typed segments that tile it exactly; the body is the
+body and heading segments only. Debris rules come from `rules/boilerplate.yaml`. Nothing here
+knows any particular outlet: what is debris is data.
+"""
+from __future__ import annotations
+
+from orchestration.core.cleaning.dates import parse_published
+from orchestration.core.cleaning.embedded import related_articles
+from orchestration.core.cleaning.encoding import decode_payload
+from orchestration.core.cleaning.ledger import LedgerBuilder, check_tiling
+from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
+from orchestration.core.cleaning.plain_text import segment_text
+from orchestration.core.types import (
+    QUARANTINE_REASONS, SOURCE_FORMATS, Caption, CleanedDocument, RawDump, ReaderComment,
+)
+
+MAX_PAYLOAD_BYTES = 20_000_000      # a "dump" larger than this is a crawl accident, not an article
+UNDECODABLE_SHARE = 0.05            # more replacement characters than this: we guessed wrong
+
+
+def _whole_text_document(dump: RawDump, decoded, reason: str) -> CleanedDocument:
+    """A quarantined document: the whole text is one boilerplate segment, so the ledger still tiles."""
+    ledger = LedgerBuilder(decoded.text)
+    ledger.add_with_edges(0, len(decoded.text), "boilerplate", f"quarantine:{reason}")
+    segments, _ = ledger.build()
+    return CleanedDocument(
+        document_id=dump.document_id, decoded_text=decoded.text, encoding=decoded.encoding,
+        encoding_method=decoded.method, repairs=decoded.repairs, segments=segments,
+        title=dump.title_hint, subtitle=None, byline=None, dateline_place=None, published_at=None,
+        published_at_source=None, body_text="", url=dump.url, quarantine_reason=reason,
+    )
+
+
+def _early_quarantine(dump: RawDump, decoded) -> str | None:
+    if not dump.payload:
+        return "empty_file"
+    if dump.source_format not in SOURCE_FORMATS:
+        return "unsupported_format"
+    if len(dump.payload) > MAX_PAYLOAD_BYTES:
+        return "too_large"
+    if decoded.text and decoded.text.count("\ufffd") / len(decoded.text) > UNDECODABLE_SHARE:
+        return "undecodable"
+    if not decoded.text.strip():
+        return "empty_file"
+    return None
+
+
+def clean_text_dump(dump: RawDump, decoded, rules: RuleSet) -> CleanedDocument:
+    parse = segment_text(decoded.text, rules, title_hint=dump.title_hint)
+    seq_of = parse.keys
+    published = parse_published(parse.published_text)
+    blobs = [span.blob for span in parse.embedded]
+    related = [row for blob in blobs for row in related_articles(blob.items)]
+    return CleanedDocument(
+        document_id=dump.document_id, decoded_text=decoded.text, encoding=decoded.encoding,
+        encoding_method=decoded.method, repairs=decoded.repairs, segments=parse.segments,
+        title=parse.title or dump.title_hint, subtitle=parse.subtitle, byline=parse.byline,
+        dateline_place=parse.dateline_place, published_at=published,
+        published_at_source="text" if published else None,
+        body_text="\n\n".join(parse.body_paragraphs), url=dump.url, author=parse.byline,
+        comments=[ReaderComment(seq=seq_of[key], author=author, text=text)
+                  for key, author, text in parse.comments],
+        captions=[Caption(seq=seq_of[key], text=text, credit=credit) for key, text, credit in parse.captions],
+        embedded=blobs, related_articles=related,
+    )
+
+
+def clean_dump(dump: RawDump, rules: RuleSet | None = None) -> CleanedDocument:
+    """Decode, repair and segment one dump. Never raises on bad data: such dumps come back with
+    a `quarantine_reason` (one of QUARANTINE_REASONS) and a ledger that still tiles the text."""
+    rules = rules if rules is not None else load_rules(DEFAULT_RULES_PATH)
+    is_html = dump.source_format == "html"
+    decoded = decode_payload(dump.payload, is_html=is_html)
+    reason = _early_quarantine(dump, decoded)
+    if reason:
+        return _whole_text_document(dump, decoded, reason)
+    if is_html:
+        from orchestration.core.cleaning.html import clean_html_dump
+        document = clean_html_dump(dump, decoded, rules)
+    else:
+        document = clean_text_dump(dump, decoded, rules)
+    check_tiling(document.segments, document.decoded_text)
+    if not document.body_text.strip() and document.quarantine_reason is None:
+        document.quarantine_reason = "empty_body"
+    assert document.quarantine_reason in (None, *QUARANTINE_REASONS)
+    return document

@@ -1,0 +1,1 @@
+"""Language: the language of segments, sentences and documents, or 'und'."""

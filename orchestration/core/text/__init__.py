@@ -1,0 +1,1 @@
+"""Text: sentences with offsets, content tokens, set similarity."""

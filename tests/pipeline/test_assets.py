@@ -1,0 +1,112 @@
+"""Stage assets materialized on their own, on a landing folder of one to five dumps."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from tests.conftest import SAMPLES_DIR
+from tests.pipeline.conftest import materialize, query
+
+HEBREW = range(0x0590, 0x0600)
+
+
+def test_identical_content_is_one_dump(landing_copy: Path, tmp_path: Path):
+    first = sorted(landing_copy.iterdir())[0]
+    shutil.copy(first, landing_copy / ("copy_of_" + first.name))
+    warehouse = tmp_path / "warehouse"
+    # ingest writes the dumps and the retraction ledger in one step
+    ingest = {dg.AssetKey(["raw", "dumps"]), dg.AssetKey(["raw", "retractions"])}
+    result = materialize(landing_copy, warehouse, selection=dg.AssetSelection.assets(*ingest))
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == ingest
+    rows = query(warehouse, "SELECT source_file, document_id, left(content_sha256, 16) FROM raw.dumps")
+    assert len(rows) == 5
+    assert all(document_id == prefix for _, document_id, prefix in rows)
+    assert len({document_id for _, document_id, _ in rows}) == 5
+
+
+def test_one_dump_through_the_python_stages(one_dump_landing: Path, tmp_path: Path):
+    warehouse = tmp_path / "warehouse"
+    materialize(one_dump_landing, warehouse)
+    # the ledger tiles the decoded text: segments in order, each starting where the last ended
+    [(chars, covered, gaps)] = query(warehouse, """
+        SELECT d.decoded_chars, sum(s.end_char - s.start_char),
+               count(*) FILTER (WHERE s.start_char <> coalesce(s.previous_end, 0))
+        FROM raw.documents d
+        JOIN (SELECT *, lag(end_char) OVER (PARTITION BY document_id ORDER BY seq) AS previous_end
+              FROM raw.segments) s USING (document_id)
+        GROUP BY d.decoded_chars
+    """)
+    assert chars > 0 and covered == chars and gaps == 0
+    # the Hebrew caption is a caption in Hebrew, credited, and never part of the body
+    [(caption, credit, language)] = query(warehouse, """
+        SELECT c.text, c.credit, l.language FROM raw.captions c
+        JOIN raw.segment_languages l USING (document_id, seq)
+    """)
+    assert any(ord(ch) in HEBREW for ch in caption) and language == "he" and "Reuters" in credit
+    [(body,)] = query(warehouse, "SELECT body_text FROM raw.documents")
+    assert not any(ord(ch) in HEBREW for ch in body)
+    # sentences are the body between their offsets, in English, and one story holds the document
+    sentences = query(warehouse, "SELECT start_char, end_char, text, language FROM raw.sentences ORDER BY sentence_seq")
+    assert len(sentences) >= 5
+    assert all(body[start:end] == text for start, end, text, _ in sentences)
+    assert {language for *_, language in sentences} <= {"en", "und"}
+    assert query(warehouse, "SELECT count(DISTINCT story_id), count(*) FROM raw.stories") == [(1, 1)]
+
+
+def test_claim_ids_and_stories_stay_when_a_dump_is_added(tmp_path: Path):
+    """Load four samples, then the fifth: every claim and story of the first run keeps its id."""
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    samples = sorted(SAMPLES_DIR.iterdir())
+    # hold back a document that carries the denial, so the second run creates a new claim
+    held_back = next(p for p in samples if "completely untrue" in p.read_text(encoding="utf-8")
+                     and "Photo:" in p.read_text(encoding="utf-8"))
+    for path in samples:
+        if path != held_back:
+            shutil.copy(path, landing / path.name)
+    warehouse = tmp_path / "warehouse"
+
+    def claims_and_stories() -> tuple[dict[str, str], dict[str, str]]:
+        claims = dict(query(warehouse, "SELECT claim_id, claim_text FROM raw.claims"))
+        stories = dict(query(warehouse, "SELECT document_id, story_id FROM raw.stories"))
+        return claims, stories
+
+    materialize(landing, warehouse)
+    first_claims, first_stories = claims_and_stories()
+    assert first_claims and len(first_stories) == 4
+    shutil.copy(held_back, landing / held_back.name)
+    materialize(landing, warehouse)
+    second_claims, second_stories = claims_and_stories()
+    assert set(first_claims) <= set(second_claims), set(first_claims) - set(second_claims)
+    assert len(second_claims) > len(first_claims)
+    assert all(second_stories[d] == s for d, s in first_stories.items())
+
+
+def test_catalog_claims_are_matched_and_manifest_outlets_win(landing_copy: Path, tmp_path: Path):
+    first = sorted(p.name for p in landing_copy.iterdir())[0]
+    (landing_copy / "manifest.jsonl").write_text(
+        json.dumps({"file": first, "outlet": "Example Analyst Outlet", "url": "https://news.example.org/a"}) + "\n",
+        encoding="utf-8",
+    )
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "claim_id,claim_text\n"
+        "cat-talks,The United States held secret talks with Hamas for the past six months\n"
+        "cat-unrelated,Scientists discovered a new species of frog in the Andes\n",
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "warehouse"
+    materialize(landing_copy, warehouse, catalog=catalog)
+    origins = dict(query(warehouse, "SELECT claim_id, origin FROM raw.claims WHERE claim_id LIKE 'cat-%'"))
+    assert origins == {"cat-talks": "catalog", "cat-unrelated": "catalog"} or origins == {"cat-talks": "catalog"}
+    covered = query(warehouse, "SELECT count(DISTINCT document_id) FROM raw.claim_mentions WHERE claim_id = 'cat-talks'")
+    assert covered == [(4,)]
+    assert query(warehouse, "SELECT count(*) FROM raw.claim_mentions WHERE claim_id = 'cat-unrelated'") == [(0,)]
+    method = query(warehouse, """
+        SELECT o.attribution_method, o.outlet_name FROM raw.document_outlets o
+        JOIN raw.dumps d USING (document_id) WHERE d.source_file = ?
+    """, [first])
+    assert method == [("manifest", "Example Analyst Outlet")]
