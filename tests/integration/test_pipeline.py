@@ -46,7 +46,8 @@ def test_every_mart_is_published_with_rows(snapshot):
     """Publish copies every mart dbt declares (keys and grains are dbt's tests, run in the build)."""
     for key in MART_KEYS:
         count = snapshot.execute(f"SELECT count(*) FROM marts.{key.path[-1]}").fetchone()[0]
-        assert count > 0, key
+        # nothing was retracted from the samples: that mart is published, empty
+        assert count > 0 or key.path[-1] == "fct_retractions", key
 
 
 def test_snapshot_is_read_only(sample_warehouse: Path):
