@@ -14,13 +14,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 QUALITY = ["extraction_quality.py --warehouse", "language_quality.py", "stance_emergent.py", "stance_pipeline.py --folds 5"]
-SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py"]
+SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py", "scale_speed.py"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quality-only", action="store_true", help="skip the speed benchmarks")
-    args = parser.parse_args()
+    args, scale_args = parser.parse_known_args()  # the rest goes to scale_speed.py (--sizes ...)
     scripts = QUALITY if args.quality_only else QUALITY + SPEED
     for entry in scripts:
         name, *script_args = entry.split()
@@ -30,6 +30,8 @@ def main() -> int:
             continue
         print(f"\n== {name}", flush=True)
         started = time.perf_counter()
+        if name == "scale_speed.py":
+            script_args += scale_args
         code = subprocess.call([sys.executable, str(path), *script_args], cwd=HERE.parent)
         print(f"== {name}: exit {code} in {time.perf_counter() - started:.1f}s", flush=True)
         if code != 0:

@@ -197,3 +197,21 @@ def test_one_sentence_can_carry_two_claims():
     first_sentence_of_a = {m.claim_id for m in mentions if m.document_id == "a" and m.sentence_seq == 0}
     assert first_sentence_of_a == {c.claim_id for c in claims}
     assert {(m.document_id, m.sentence_seq) for m in mentions if m.document_id == "b"} == {("b", 0), ("b", 1)}
+
+
+def test_a_new_group_whose_founder_hashes_to_a_kept_id_gets_another_id():
+    """A rerun can rebuild a seed claim's old founder cluster beside the seed cluster itself: the
+    seed keeps its id and the new group gets a distinct one (a duplicate id stopped nightly
+    reruns of the 1k benchmark corpus at the claims gate)."""
+    from orchestration.core.claims.discovery import _claim_ids, _Cluster
+    from orchestration.core.ids import stable_id
+
+    founder = ("doc-a", 0, 0)
+    kept_id = "claim-" + stable_id("story-1", *map(str, founder))
+    rebuilt = _Cluster(founder=founder)
+    seeded = _Cluster(founder=(kept_id,), seeded_id=kept_id)
+    # The unseeded group comes first, as it would when its founder sorts before the seed's units.
+    ids = _claim_ids("story-1", [[rebuilt], [seeded]])
+    assert ids[1] == kept_id
+    assert ids[0] != kept_id and ids[0].startswith("claim-")
+    assert _claim_ids("story-1", [[rebuilt], [seeded]]) == ids  # deterministic

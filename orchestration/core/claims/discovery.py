@@ -278,10 +278,7 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
     groups = _merge_passages(kept, doc_sentences)
     claims: list[ClaimRecord] = []
     mentions: list[ClaimMention] = []
-    used_ids: set[str] = set()
-    for group in groups:
-        claim_id = _claim_id(story_id, group, used_ids)
-        used_ids.add(claim_id)
+    for group, claim_id in zip(groups, _claim_ids(story_id, groups)):
         medoids = [_medoid(cluster, idf, unseen) for cluster in group]
         # The claim's text: the medoid of the part with the most documents, then mentions, as
         # the proposition it states (its sentence without an attribution frame such as
@@ -312,13 +309,30 @@ def _medoid(cluster: _Cluster, idf: dict[str, float], unseen: float) -> _Unit:
     return max(members, key=lambda u: (round(total(u), 9), -members.index(u)))
 
 
-def _claim_id(story_id: str, group: list[_Cluster], used: set[str]) -> str:
-    seeded = sorted((-len(c.members), c.seeded_id) for c in group if c.seeded_id)
-    for _, claim_id in seeded:
-        if claim_id not in used:
-            return claim_id
-    founder = min(tuple(str(p) for p in c.founder) for c in group)
-    return "claim-" + stable_id(story_id, *founder)
+def _claim_ids(story_id: str, groups: list[list[_Cluster]]) -> list[str]:
+    """One distinct id per group. Seeded ids are given out first, biggest seed cluster first, so
+    a claim keeps its id even when a new group's founder happens to hash to it; a founder id
+    already taken (a rerun can rebuild a seed's old founder cluster beside the seed) gets a
+    counter, deterministically."""
+    ids: dict[int, str] = {}
+    used: set[str] = set()
+    for position, group in enumerate(groups):
+        for _, seeded_id in sorted((-len(c.members), c.seeded_id) for c in group if c.seeded_id):
+            if seeded_id not in used:
+                ids[position] = seeded_id
+                used.add(seeded_id)
+                break
+    for position, group in enumerate(groups):
+        if position in ids:
+            continue
+        founder = min(tuple(str(p) for p in c.founder) for c in group)
+        claim_id, attempt = "claim-" + stable_id(story_id, *founder), 0
+        while claim_id in used:
+            attempt += 1
+            claim_id = "claim-" + stable_id(story_id, *founder, str(attempt))
+        ids[position] = claim_id
+        used.add(claim_id)
+    return [ids[position] for position in range(len(groups))]
 
 
 def _merge_passages(clusters: list[_Cluster],
