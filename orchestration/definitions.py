@@ -2,15 +2,18 @@
 import dagster as dg
 
 from orchestration.assets import clean, claims, dbt, ingest, language, outlets, publish, sentences
+from orchestration.checks.quarantine_checks import rate_checks
 from orchestration.checks.stage_checks import stage_checks
 from orchestration.jobs import claimgrid_all
-from orchestration.resources import LandingResource, ReferenceDataResource, WarehouseResource, build_dbt_resource
+from orchestration.resources import (
+    LandingResource, QuarantinePolicyResource, ReferenceDataResource, WarehouseResource, build_dbt_resource,
+)
 from orchestration.schedules import build_nightly_rebuild
 from orchestration.sensors import landing_folder_sensor
 from orchestration.settings import Settings, load_settings
 
 all_assets = dg.load_assets_from_modules([ingest, clean, language, outlets, sentences, claims, dbt, publish])
-all_checks = stage_checks
+all_checks = [*stage_checks, *rate_checks]
 
 
 def build_resources(settings: Settings) -> dict:
@@ -19,6 +22,11 @@ def build_resources(settings: Settings) -> dict:
         "landing": LandingResource(
             landing_dir=str(settings.landing_dir),
             claim_catalog=str(settings.claim_catalog) if settings.claim_catalog else None,
+            max_dump_bytes=settings.max_dump_bytes,
+        ),
+        "quarantine_policy": QuarantinePolicyResource(
+            max_share=settings.quarantine_max_share, stage_shares=settings.quarantine_stage_shares,
+            allowance=settings.quarantine_allowance,
         ),
         "reference": ReferenceDataResource(
             outlet_registry=str(settings.outlet_registry), stance_model=settings.stance_model,

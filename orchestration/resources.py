@@ -1,6 +1,8 @@
 """Resources: the DuckDB warehouse, the landing folder, reference data, dbt."""
 from __future__ import annotations
 
+import errno
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,12 +11,19 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from orchestration.core.ingest import IngestLimits
+from orchestration.core.quarantine import QuarantinePolicy, parse_stage_shares
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
 
 # Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
 # because DuckDB allows a single read-write process per file.
 DUCKDB_POOL = "duckdb"
+
+
+def disk_full(error: BaseException) -> bool:
+    """A write failed for lack of space (DuckDB reports it as an IOException with the OS text)."""
+    return getattr(error, "errno", None) == errno.ENOSPC or "no space left on device" in str(error).lower()
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -35,18 +44,46 @@ class WarehouseResource(dg.ConfigurableResource):
         """Open the live file for one step and always close it, so dbt (a separate process)
         can open it next. Connections are never held at import time or between steps."""
         Path(self.warehouse_dir).mkdir(parents=True, exist_ok=True)
-        conn = duckdb.connect(str(self.live_path), read_only=read_only)
         try:
-            yield conn
-        finally:
-            conn.close()
+            conn = duckdb.connect(str(self.live_path), read_only=read_only)
+            try:
+                yield conn
+            finally:
+                conn.close()
+        except (duckdb.Error, OSError) as error:
+            if not disk_full(error):
+                raise
+            free = shutil.disk_usage(self.warehouse_dir).free
+            raise dg.Failure(
+                description=(f"the warehouse disk is full: {self.warehouse_dir} has {free} bytes free. "
+                             "Nothing was published; the last snapshot is untouched. Free space and run again."),
+            ) from error
 
 
 class LandingResource(dg.ConfigurableResource):
-    """Where crawlers leave dumps, and the optional analyst claim catalog."""
+    """Where crawlers leave dumps, the optional analyst claim catalog, and how big a dump may be."""
 
     landing_dir: str
     claim_catalog: str | None = None
+    max_dump_bytes: int = IngestLimits.max_dump_bytes
+
+    @property
+    def limits(self) -> IngestLimits:
+        return IngestLimits(max_dump_bytes=self.max_dump_bytes,
+                            max_jsonl_bytes=max(IngestLimits.max_jsonl_bytes, 25 * self.max_dump_bytes))
+
+
+class QuarantinePolicyResource(dg.ConfigurableResource):
+    """How much of its batch a stage may quarantine before its gate stops the run."""
+
+    max_share: float = 0.02
+    stage_shares: str = ""          # e.g. "clean=0.05,language=0.1"
+    allowance: int = 3
+
+    @property
+    def policy(self) -> QuarantinePolicy:
+        return QuarantinePolicy(max_share=self.max_share, allowance=self.allowance,
+                                stage_max_share=parse_stage_shares(self.stage_shares))
 
 
 class ReferenceDataResource(dg.ConfigurableResource):

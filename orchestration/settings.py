@@ -6,12 +6,20 @@ CLAIMGRID_CLAIM_CATALOG  optional CSV of analyst claims: claim_id,claim_text[,st
 CLAIMGRID_SCHEDULE_TZ    timezone of the nightly schedule (default: UTC)
 CLAIMGRID_OUTLET_REGISTRY  outlet registry CSV (default: the dbt seed analysts edit)
 CLAIMGRID_STANCE_MODEL   stance model JSON, or 'none' for rules only (default: the shipped model)
+CLAIMGRID_MAX_DUMP_BYTES  a dump larger than this, as landed or decompressed, is quarantined
+                          `oversize` (default 20000000)
+CLAIMGRID_QUARANTINE_MAX_SHARE     share of a stage's batch it may quarantine before its gate
+                                   fails (default 0.02)
+CLAIMGRID_QUARANTINE_STAGE_SHARES  per-stage overrides, e.g. `clean=0.05,language=0.1`
+CLAIMGRID_QUARANTINE_ALLOWANCE     documents any stage may quarantine whatever the share (default 3)
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from orchestration.core.quarantine import parse_stage_shares
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -32,6 +40,10 @@ class Settings:
     schedule_timezone: str
     outlet_registry: Path = DEFAULT_OUTLET_REGISTRY
     stance_model: str | None = None      # a path, 'none', or None for the shipped model
+    max_dump_bytes: int = 20_000_000
+    quarantine_max_share: float = 0.02
+    quarantine_stage_shares: str = ""
+    quarantine_allowance: int = 3
 
     @property
     def live_db_path(self) -> Path:
@@ -45,6 +57,8 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     catalog = env.get("CLAIMGRID_CLAIM_CATALOG") or None
+    # a typo in the per-stage shares fails here, when the code location loads, not mid-run
+    parse_stage_shares(env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES"))
     return Settings(
         landing_dir=Path(env.get("CLAIMGRID_LANDING_DIR") or DEFAULT_LANDING_DIR).resolve(),
         warehouse_dir=Path(env.get("CLAIMGRID_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve(),
@@ -52,4 +66,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedule_timezone=env.get("CLAIMGRID_SCHEDULE_TZ") or "UTC",
         outlet_registry=Path(env.get("CLAIMGRID_OUTLET_REGISTRY") or DEFAULT_OUTLET_REGISTRY).resolve(),
         stance_model=env.get("CLAIMGRID_STANCE_MODEL") or None,
+        max_dump_bytes=int(env.get("CLAIMGRID_MAX_DUMP_BYTES") or 20_000_000),
+        quarantine_max_share=float(env.get("CLAIMGRID_QUARANTINE_MAX_SHARE") or 0.02),
+        quarantine_stage_shares=env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES") or "",
+        quarantine_allowance=int(env.get("CLAIMGRID_QUARANTINE_ALLOWANCE") or 3),
     )

@@ -87,7 +87,7 @@ def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, records: list
     return len(frame)
 
 
-def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [RAW_SCHEMA, table],
@@ -97,7 +97,7 @@ def _exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
 def read_records(conn: duckdb.DuckDBPyConnection, table: str, where: str = "", order_by: str = "") -> list:
     """raw.<table> as records (SQL NULL as None); an absent table reads as no records."""
     record = RAW_TABLES[table]
-    if not _exists(conn, table):
+    if not table_exists(conn, table):
         return []
     columns = list(record_columns(record))
     names = ", ".join(f'"{n}"' for n in columns)
@@ -111,7 +111,7 @@ def read_table(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str] |
     """raw.<table> (or some of its columns) as a frame; an absent table reads as empty with its
     declared columns."""
     columns = columns or list(table_columns(table))
-    if not _exists(conn, table):
+    if not table_exists(conn, table):
         return pd.DataFrame(columns=columns)
     select_list = ", ".join(f'"{c}"' for c in columns)
     return conn.execute(f"SELECT {select_list} FROM {RAW_SCHEMA}.{table}").df()

@@ -5,8 +5,10 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -53,3 +55,27 @@ def dbt_manifest() -> Path:
         dbt = Path(sys.executable).with_name("dbt")
         subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
     return manifest
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    instance: dg.DagsterInstance    # holds the run's event log (progress lines, metadata)
+    run_id: str
+    warehouse_dir: Path
+
+
+@pytest.fixture(scope="session")
+def sample_run(tmp_path_factory) -> SampleRun:
+    """The bundled samples materialized once for the session (read-only use in tests)."""
+    from tests.integration.pipeline import run_pipeline
+
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    instance = dg.DagsterInstance.ephemeral()
+    result = run_pipeline(SAMPLES_DIR, warehouse_dir, instance=instance)
+    assert result.success
+    return SampleRun(instance, result.run_id, warehouse_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(sample_run: SampleRun) -> Path:
+    return sample_run.warehouse_dir

@@ -5,13 +5,15 @@
 {% macro vocabulary(name) -%}
     {{ return({
         'segment_kinds': [
-            'title', 'subtitle', 'dateline', 'byline', 'body', 'heading', 'caption', 'photo_credit', 'boilerplate', 'reader_comment', 'embedded_data', 'whitespace'
+            'title', 'subtitle', 'dateline', 'byline', 'body', 'heading', 'caption', 'photo_credit', 'boilerplate', 'reader_comment', 'embedded_data', 'whitespace',
+            'markup'
         ],
         'source_formats': [
             'txt', 'html', 'jsonl'
         ],
         'quarantine_reasons': [
-            'empty_file', 'undecodable', 'empty_body', 'too_large', 'unsupported_format'
+            'unreadable', 'truncated', 'oversize', 'vanished', 'changed_while_read', 'outside_landing', 'bad_record', 'empty_file', 'undecodable', 'empty_body', 'unsupported_format', 'debris_residue',
+            'unknown_language', 'no_sentence', 'stage_error', 'bad_manifest_entry', 'bad_catalog_row'
         ],
         'stances': [
             'asserts', 'reports', 'denies', 'questions'
@@ -45,6 +47,12 @@
             'tg', 'th', 'ti', 'tk', 'tl', 'tn', 'to', 'tr', 'ts', 'tt', 'tw', 'ty',
             'ug', 'uk', 'ur', 'uz', 've', 'vi', 'vo', 'wa', 'wo', 'xh', 'yi', 'yo',
             'za', 'zh', 'zu'
+        ],
+        'quarantine_stages': [
+            'config', 'ingest', 'clean', 'language', 'outlets', 'sentences', 'claims'
+        ],
+        'quarantine_subjects': [
+            'document', 'file', 'record', 'config_row'
         ]
     }[name]) }}
 {%- endmacro %}

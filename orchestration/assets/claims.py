@@ -13,12 +13,16 @@ is declared in each asset's metadata (`reads_previous`) until the stages are par
 import dagster as dg
 
 from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, with_progress, write_stage
+from orchestration.assets.quarantine import (
+    log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
+)
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import discover_claims, match_catalog
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import classify_stance, load_model
 from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
+from orchestration.core.quarantine import ConfigError, isolate
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import read_records
@@ -28,10 +32,13 @@ ACCEPTED = "quarantine_reason IS NULL"
 
 
 def read_sentences(conn) -> dict[str, list[Sentence]]:
-    """raw.sentences as each document's sentences, in order."""
+    """raw.sentences as each document's sentences, in order; documents an earlier stage
+    quarantined are left out."""
+    excluded = quarantined_document_ids(conn, before_stage="claims")
     by_document: dict[str, list[Sentence]] = {}
     for row in read_records(conn, "sentences", order_by="document_id, sentence_seq"):
-        by_document.setdefault(row.document_id, []).append(row.sentence())
+        if row.document_id not in excluded:
+            by_document.setdefault(row.document_id, []).append(row.sentence())
     return by_document
 
 
@@ -72,7 +79,10 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
         existing = read_records(conn, "claims", where="origin = 'discovered'")
     discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
-    catalog = load_catalog(landing.claim_catalog)
+    try:
+        catalog = load_catalog(landing.claim_catalog)      # bad rows were reported at ingest
+    except ConfigError as error:
+        raise dg.Failure(description=f"configuration: {error}") from error
     catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
     all_claims = discovered + catalog_claims
     claim_sentences = [ClaimSentenceRow.of(m) for m in discovered_sentences + catalog_sentences]
@@ -96,11 +106,15 @@ def claim_mentions(
         claim_text = {c.claim_id: c.claim_text for c in read_records(conn, "claims")}
         claim_sentences = read_records(conn, "claim_sentences", order_by="claim_id, document_id, sentence_seq")
     sentence_at = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
-    # Stance needs the quotation each sentence sits in, computed once per document.
-    contexts = {d: quote_contexts(sentences, documents[d].body_text if d in documents else None)
-                for d, sentences in doc_sentences.items()}
-    rows = []
-    for mention in with_progress(context, claim_sentences, "stance-labelled mentions"):
+    # Stance needs the quotation each sentence sits in, computed once per document; a document
+    # this (or the stance of one of its sentences) fails on is quarantined as a whole.
+    prepared = isolate(
+        sorted(doc_sentences.items()),
+        lambda item: (item[0], quote_contexts(item[1], documents[item[0]].body_text if item[0] in documents else None)),
+        "claims", document_id=lambda item: item[0])
+    contexts = dict(prepared.results)
+
+    def label(mention) -> ClaimMentionRow:
         sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
         stance = classify_stance(
             sentence.text,
@@ -108,12 +122,23 @@ def claim_mentions(
             quote_context=contexts[mention.document_id].get(mention.sentence_seq),
             model=model, use_model=model is not None,
         )
-        rows.append(ClaimMentionRow(
+        return ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
             similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
             stance_cue=stance.cue,
-        ))
-    return write_stage(warehouse, "claim_mentions", rows, stances=counts(r.stance for r in rows))
+        )
+
+    labelled = isolate(with_progress(context, [m for m in claim_sentences if m.document_id in contexts],
+                                     "stance-labelled mentions"),
+                       label, "claims", document_id=lambda mention: mention.document_id)
+    quarantined = prepared.quarantined + labelled.quarantined
+    out = prepared.quarantined_ids | labelled.quarantined_ids
+    rows = [r for r in labelled.results if r.document_id not in out]
+    with warehouse.connect() as conn:
+        write_stage_quarantine(conn, "claims", quarantined, context.run.run_id)
+    log_quarantine(context, "claims", quarantined)
+    return write_stage(warehouse, "claim_mentions", rows, stances=counts(r.stance for r in rows),
+                       **quarantine_metadata(quarantined))
 
 
 @stage_asset(

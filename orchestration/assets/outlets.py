@@ -10,6 +10,10 @@ from collections import Counter
 import dagster as dg
 
 from orchestration.assets.common import counts, stage_asset, with_progress, write_stage
+from orchestration.assets.quarantine import (
+    log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
+)
+from orchestration.core.quarantine import isolate
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
 from orchestration.resources import ReferenceDataResource, WarehouseResource
@@ -47,14 +51,16 @@ def document_outlets(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
 ) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
+        excluded = quarantined_document_ids(conn, before_stage="outlets")
         dumps = read_table(conn, "dumps")[["document_id", "outlet_hint", "url"]]
         documents = read_table(conn, "documents")[["document_id", "url", "sitename", "hostname"]]
+        documents = documents[~documents["document_id"].isin(excluded)]
         decoded = conn.execute(DECODED_TEXT_SQL).df() if len(documents) else None
     texts = dict(zip(decoded.document_id, decoded.decoded_text)) if decoded is not None else {}
     merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
     registry = load_registry(reference.outlet_registry)
-    rows = []
-    for doc in with_progress(context, list(merged.itertuples(index=False)), "attributed documents"):
+
+    def attribute(doc) -> DocumentOutletRow:
         attribution = attribute_outlet(
             doc.document_id,
             texts.get(doc.document_id, ""),
@@ -66,7 +72,7 @@ def document_outlets(
             hostname=_optional(doc.hostname),
         )
         outlet = attribution.outlet
-        rows.append(DocumentOutletRow(
+        return DocumentOutletRow(
             document_id=doc.document_id,
             outlet_id=attribution.outlet_id,
             outlet_name=outlet.name if outlet else _unregistered_name(attribution.method, attribution.evidence, doc),
@@ -74,8 +80,16 @@ def document_outlets(
             country=outlet.country if outlet else None,
             attribution_method=attribution.method,
             evidence=attribution.evidence,
-        ))
+        )
+
+    outcome = isolate(with_progress(context, list(merged.itertuples(index=False)), "attributed documents"),
+                      attribute, "outlets", document_id=lambda doc: doc.document_id)
+    rows = outcome.results
+    with warehouse.connect() as conn:
+        write_stage_quarantine(conn, "outlets", outcome.quarantined, context.run.run_id)
+    log_quarantine(context, "outlets", outcome.quarantined)
     return write_stage(
         warehouse, "document_outlets", rows, methods=counts(r.attribution_method for r in rows),
         outlets=dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
+        **quarantine_metadata(outcome.quarantined),
     )

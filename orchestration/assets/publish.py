@@ -17,6 +17,7 @@ from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.history import failed_blocking_results
 from orchestration.grid import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.run_lock import release_warehouse
 
 # What analysts get: marts and quality in full; raw and staging so they can trace a figure back
 # to the sentence and segment it came from (raw.dumps without the payload bytes).
@@ -121,6 +122,7 @@ def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         grid = check.execute(GRID_SQL).fetchall()
     finally:
         check.close()
+    release_warehouse(warehouse.warehouse_dir, context.run.run_id)
     context.log.info(f"published {len(copied)} tables to {warehouse.snapshot_path}")
     return dg.MaterializeResult(
         metadata={

@@ -1,6 +1,11 @@
 """Every quality gate of the pipeline, each declared once: the asset it guards, whether it blocks,
 what it says, the SQL that shapes its frame and its Great Expectations side by side.
 
+Blocking gates guard invariants (keys, closed lists, the ledger's tiling, references, the grid
+against the published one); no per-row content expectation blocks. A document whose content is
+wrong is quarantined by its stage, and how many are is gated by the rate checks of
+orchestration/checks/quarantine_checks.py; content expectations are `_warn` gates.
+
 Raw stages are gated here only (dbt has no tests on them). On the marts, dbt's tests guard keys,
 grains, vocabularies and relationships; the gates here check what dbt does not: debris in text
 that comes from dumps, warnings about suspicious content, and the comparison with the last
@@ -19,7 +24,6 @@ import pandas as pd
 
 from orchestration.checks.suites import (
     ACCEPTED,
-    BOILERPLATE_TOLERANCE,
     HTML_TAG_RESIDUE,
     JSON_DEBRIS,
     JSON_KEY_VALUE,
@@ -174,20 +178,18 @@ def _cleaned_documents(s: Suite) -> Suite:
          .not_null("repairs")
          .add("expect_column_values_to_be_json_parseable", "repairs is a JSON list.", column="repairs")
          .between("decoded_chars", 0)
-         .lengths("body_text", 1, why="An accepted document has a body.", **ACCEPTED)
-         .matches_none("body_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE],
-                       "No var_dump residue, JSON structure or HTML markup in bodies.", **ACCEPTED))
-    boilerplate = boilerplate_line_patterns()
-    if boilerplate:
-        # One furniture line left in one page of many is noise (the warn suite names it); in
-        # more than 5 % of the bodies it is a cleaner that stopped applying its rules.
-        s.matches_none("body_text", boilerplate,
-                       "At most 5 % of bodies keep a line that a boilerplate rule of the cleaning rules "
-                       "file would have cut.", mostly=1 - BOILERPLATE_TOLERANCE, **ACCEPTED)
+         .lengths("body_text", 1, why="An accepted document has a body (cleaning quarantines empty ones).",
+                  **ACCEPTED))
     return s
 
 
 def _cleaned_documents_warn(s: Suite) -> Suite:
+    # Content is never what blocks: debris left in a body makes cleaning quarantine the document
+    # (debris_residue), markup left in a body is quoted code or a miss, boilerplate a rule to add.
+    s.matches_none("body_text", JSON_DEBRIS, "No var_dump residue or JSON structure in bodies (cleaning "
+                   "quarantines such documents as debris_residue).", **ACCEPTED)
+    s.matches_none("body_text", [HTML_TAG_RESIDUE], "HTML tags left in a body: code quoted in prose, or markup the "
+                   "cleaner missed.", **ACCEPTED)
     boilerplate = boilerplate_line_patterns()
     if boilerplate:
         s.matches_none("body_text", boilerplate, "No body keeps a line that a boilerplate rule would have cut.", **ACCEPTED)
@@ -308,29 +310,30 @@ GATES: tuple[Gate, ...] = (
              .add("expect_column_pair_values_a_to_be_greater_than_b", "A sentence spans at least one character.",
                   column_A="end_char", column_B="start_char")
              .language("language")
-             .probability("language_probability")
-             .matches_none("text", JSON_DEBRIS, "No var_dump residue or JSON structure in sentences."))),
-    Gate("sentences_warn", "raw/sentences", "Sentences that are only suspicious: text not at its offsets, over 2000 characters.",
+             .probability("language_probability"))),
+    Gate("sentences_warn", "raw/sentences",
+         "Sentences that are only suspicious: debris, text not at its offsets, over 2000 characters.",
          SENTENCES_SQL, lambda s: (
-             s.always_true("offsets_match", "The sentence text is the body between its offsets.")
+             s.matches_none("text", JSON_DEBRIS, "No var_dump residue or JSON structure in sentences.")
+             .always_true("offsets_match", "The sentence text is the body between its offsets.")
              .lengths("text", maximum=2000, why="A sentence over 2000 characters is a splitting failure.")),
          blocking=False),
     # ---- stories, claims, mentions, text reuse ------------------------------------------------
     Gate("stories", "raw/stories", "Every accepted document belongs to exactly one story.",
          STORIES_SQL, lambda s: s.rows_at_least().key("document_id").not_null("story_id")),
-    Gate("claims", "raw/claims", "Claims: at least one, unique ids, non-empty clean text, known origin and story.",
+    Gate("claims", "raw/claims", "Claims: at least one, unique ids, non-empty text, known origin and story.",
          CLAIMS_SQL, lambda s: (
              s.rows_at_least(why="The warehouse exists to say who reported which claim; no claims is a broken run.")
              .key("claim_id")
              .not_null("claim_text").lengths("claim_text", 1)
-             .matches_none("claim_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE], "Claims carry no debris.")
              .not_null("origin").in_set("origin", CLAIM_ORIGINS)
              .not_null("story_id", "Discovered claims belong to a story.", **DISCOVERED)
              .in_set("story_known", [True], "A discovered claim's story is one of raw.stories.", **DISCOVERED))),
     Gate("claims_warn", "raw/claims",
-         "Claims shorter than 20 or longer than 1000 characters; catalog claims of no known story.",
+         "Claims carrying debris, shorter than 20 or longer than 1000 characters; catalog claims of no known story.",
          CLAIMS_SQL, lambda s: (
-             s.lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page.")
+             s.matches_none("claim_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE], "Claims carry no debris.")
+             .lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page.")
              .in_set("story_known", [True], "A catalog claim whose story hint names no story of this batch.", **CATALOG)),
          blocking=False),
     Gate("claim_sentences", "raw/claim_sentences",
@@ -367,13 +370,16 @@ GATES: tuple[Gate, ...] = (
                           "is a broken run (a lost landing folder, a cleaner that stopped, a claim engine "
                           "that found nothing), not news.")),
          compare_with_published=True),
-    Gate("mart_fct_captions", "marts/fct_captions", "Captions carry text and no debris.",
+    Gate("mart_fct_captions", "marts/fct_captions", "Captions carry text.",
+         "SELECT * FROM marts.fct_captions", lambda s: s.not_null("caption_text").lengths("caption_text", 1)),
+    Gate("mart_fct_captions_warn", "marts/fct_captions", "Captions carrying debris.",
          "SELECT * FROM marts.fct_captions", lambda s: (
-             s.not_null("caption_text").lengths("caption_text", 1)
-             .matches_none("caption_text", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Captions carry no debris."))),
-    Gate("mart_fct_related_articles", "marts/fct_related_articles", "Related-article titles carry no debris.",
+             s.matches_none("caption_text", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Captions carry no debris.")),
+         blocking=False),
+    Gate("mart_fct_related_articles_warn", "marts/fct_related_articles", "Related-article titles carrying debris.",
          "SELECT * FROM marts.fct_related_articles", lambda s: (
-             s.matches_none("title", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Titles carry no debris."))),
+             s.matches_none("title", [VAR_DUMP_RESIDUE, HTML_TAG_RESIDUE], "Titles carry no debris.")),
+         blocking=False),
     Gate("mart_dim_document_warn", "marts/dim_document",
          "Documents that are only suspicious: short bodies, no headline, mostly no publication time.",
          "SELECT * FROM marts.dim_document", lambda s: (

@@ -6,9 +6,10 @@ orchestration/generated_files.py writes them, so the closed vocabularies and the
 of orchestration/core/types.py and the cleaning rules file feed the value sets and regex lists
 instead of being copied by hand.
 
-Blocking suites guard data that would mislead downstream (wrong keys, values outside a closed
-list, debris in bodies); `<stage>_warn` suites flag what is only suspicious (a very short body, a
-claim only one outlet carries) and run as WARN checks that never stop a run.
+Blocking suites guard invariants (wrong keys, values outside a closed list, a broken ledger);
+content (debris, markup, boilerplate, a very short body, a claim only one outlet carries) is in
+the `<stage>_warn` suites, run as WARN checks that never stop a run: a document whose content is
+wrong is quarantined by its stage instead (orchestration/core/quarantine.py).
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, load_rules
+from orchestration.core.quarantine import JSON_DEBRIS, VAR_DUMP_RESIDUE  # noqa: F401 - the gates' patterns
 from orchestration.core.types import LANGUAGE_CODES
 from orchestration.settings import EXPECTATIONS_DIR
 
@@ -27,22 +29,14 @@ BOILERPLATE_RULES_PATH = DEFAULT_RULES_PATH
 GX_VERSION = "1.24.1"
 _ID_NAMESPACE = uuid.UUID("6f1c1f55-8d5e-4a57-9d3e-2f0c0a1b7e11")
 
-# Debris that must never reach a body, a sentence or a claim: PHP var_dump residue
-# (`string(123) "...`), JSON structure (runs of brackets, `[{"`, `},{"`), and markup.
-VAR_DUMP_RESIDUE = r"string\(\d+\)"
-JSON_DEBRIS = (
-    VAR_DUMP_RESIDUE,
-    r"(?:[\[\]{}]\s*){4,}",
-    r"\[\s*\{\s*\"",
-    r"\}\s*,\s*\{\s*\"",
-)
+# Debris patterns (var_dump residue, JSON structure) are declared with the quarantine that acts on
+# them; markup left in text is only reported (quoted code in prose is legitimate body text).
 HTML_TAG_RESIDUE = (
     r"(?i)<\s*/?\s*(?:script|style|iframe|object|embed|html|head|body|meta|link|div|span|p|br|a|img"
     r"|table|tr|td|ul|ol|li|h[1-6])\b[^<>]{0,200}>"
 )
 JSON_KEY_VALUE = r"\"[A-Za-z_][A-Za-z0-9_]*\"\s*:\s*[\"\[{]"
 SHORT_BODY_CHARS = 200
-BOILERPLATE_TOLERANCE = 0.05   # share of bodies that may keep a boilerplate line before it blocks
 
 
 def boilerplate_line_patterns(path: Path = BOILERPLATE_RULES_PATH) -> list[str]:

@@ -1,23 +1,61 @@
-"""Scan a landing folder into RawDump records.
+"""Scan a landing folder into RawDump records, and set aside what cannot be read.
 
 Formats: .txt, .html, .htm, each optionally .gz; .jsonl (one record a line with `html` or
 `text` plus optional `url`, `outlet`, `fetched_at`, `title`). A `manifest.jsonl` sidecar (one
 object a line: `file` plus any of `url`, `outlet`, `fetched_at`) adds metadata to the files it
-names; it is metadata, not a dump. Identical payloads collapse to one RawDump (the first path in
-sorted order wins) because the document id is derived from the content hash.
+names; it is metadata, not a dump, and is checked line by line (orchestration.core.manifest).
+Identical payloads collapse to one RawDump (the first path in sorted order wins) because the
+document id is derived from the content hash.
+
+Every file is read within limits (IngestLimits): a file larger than `max_dump_bytes` as landed is
+not opened, a gzip stream is decompressed only up to `max_dump_bytes` (a 1 MB bomb of zeros stops
+there), and a .jsonl is read line by line. A file that cannot be read, a truncated .gz, one that
+vanished or changed while read, a symlink leading out of the landing folder and a bad .jsonl line
+each become a QuarantineRecord; the rest of the folder is ingested.
 """
 from __future__ import annotations
 
 import gzip
 import hashlib
+import io
 import json
+import os
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
-from orchestration.core.types import RawDump
+from orchestration.core.manifest import MANIFEST_NAME, check_manifest
+from orchestration.core.quarantine import short
+from orchestration.core.types import QuarantineRecord, RawDump
 
-MANIFEST_NAME = "manifest.jsonl"
 _FORMAT_BY_SUFFIX = {".txt": "txt", ".html": "html", ".htm": "html", ".jsonl": "jsonl"}
+_GZIP_MAGIC = b"\x1f\x8b"
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class IngestLimits:
+    max_dump_bytes: int = 20_000_000        # one document, as landed and once decompressed
+    max_jsonl_bytes: int = 500_000_000      # a whole .jsonl feed once decompressed
+
+
+@dataclass
+class LandingScan:
+    dumps: list[RawDump] = field(default_factory=list)
+    quarantined: list[QuarantineRecord] = field(default_factory=list)
+    files_seen: int = 0
+
+
+class Unreadable(Exception):
+    """A landed file that could not be read; `reason` is one of QUARANTINE_REASONS."""
+
+    def __init__(self, reason: str, detail: str):
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
 
 
 def dump_format(path: Path) -> str | None:
@@ -30,42 +68,124 @@ def dump_format(path: Path) -> str | None:
     return _FORMAT_BY_SUFFIX.get(Path(name).suffix)
 
 
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def list_landed(landing_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(dump files, symlinks leading out of the landing folder), both sorted. Symlinked folders
+    are not descended into; a symlinked file is read only when it resolves inside the folder."""
+    files, outside = [], []
+    for path in sorted(landing_dir.rglob("*")):
+        if not dump_format(path):
+            continue
+        if path.is_symlink() and not _inside(path, landing_dir):
+            outside.append(path)
+        elif path.is_file():
+            files.append(path)
+    return files, outside
+
+
 def list_dump_files(landing_dir: Path) -> list[Path]:
-    """Every dump file below the landing dir, sorted, so runs see files in a stable order."""
-    return sorted(p for p in landing_dir.rglob("*") if p.is_file() and dump_format(p))
-
-
-def read_manifest(landing_dir: Path) -> dict[str, dict]:
-    """`file` -> metadata from manifest.jsonl; malformed lines are skipped, not fatal."""
-    manifest = landing_dir / MANIFEST_NAME
-    entries: dict[str, dict] = {}
-    if not manifest.exists():
-        return entries
-    for line in manifest.read_text(encoding="utf-8", errors="replace").splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(entry, dict) and entry.get("file"):
-            entries[str(entry["file"])] = entry
-    return entries
+    """Every readable dump file below the landing dir, sorted, so runs see files in a stable order."""
+    return list_landed(Path(landing_dir))[0]
 
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if path.name.lower().endswith(".gz") or data[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(data)
-        except (OSError, EOFError):
-            return data  # a corrupt gzip is kept as bytes; cleaning quarantines it
-    return data
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _is_gzip(path: Path, head: bytes) -> bool:
+    return path.name.lower().endswith(".gz") or head[:2] == _GZIP_MAGIC
+
+
+def _open_stream(path: Path, raw: io.BufferedReader) -> BinaryIO:
+    head = raw.peek(2)[:2]
+    if _is_gzip(path, head):
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    return raw
+
+
+@contextmanager
+def _read_errors() -> Iterator[None]:
+    """Map what reading raises to a quarantine reason."""
+    try:
+        yield
+    except Unreadable:
+        raise
+    except FileNotFoundError as error:
+        raise Unreadable("vanished", "the file disappeared before it was read") from error
+    except EOFError as error:
+        raise Unreadable("truncated", f"compressed stream ends early: {error}") from error
+    except (gzip.BadGzipFile, zlib.error) as error:
+        raise Unreadable("unreadable", f"not a valid gzip stream: {error}") from error
+    except OSError as error:
+        raise Unreadable("unreadable", f"{type(error).__name__}: {error}") from error
+
+
+def _stat_key(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_size, stat.st_mtime_ns
+
+
+def read_dump_bytes(path: Path, limits: IngestLimits) -> bytes:
+    """The document bytes of a plain or gzipped dump, never more than max_dump_bytes of them in
+    memory (plus the compressed buffer); raises Unreadable with the quarantine reason."""
+    with _read_errors():
+        before = os.stat(path)
+        if before.st_size > limits.max_dump_bytes:
+            raise Unreadable("oversize", f"{before.st_size} bytes as landed, over the limit of "
+                                         f"{limits.max_dump_bytes}")
+        with open(path, "rb") as raw:
+            stream = _open_stream(path, raw)
+            data = stream.read(limits.max_dump_bytes + 1)
+            if len(data) > limits.max_dump_bytes:
+                raise Unreadable("oversize", f"decompresses past the limit of {limits.max_dump_bytes} "
+                                             f"bytes ({before.st_size} bytes compressed)")
+            after = os.fstat(raw.fileno())
+        if _stat_key(after) != _stat_key(before):
+            raise Unreadable("changed_while_read", "size or modification time changed while it was read")
+        return data
+
+
+def _jsonl_lines(path: Path, limits: IngestLimits) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line bytes) of a plain or gzipped .jsonl; None for a line over the limit
+    (its bytes are skipped, not kept)."""
+    with _read_errors():
+        before = os.stat(path)
+        total = 0
+        with open(path, "rb") as raw:
+            stream = _open_stream(path, raw)
+            index = 0
+            while True:
+                line = stream.readline(limits.max_dump_bytes + 1)
+                if not line:
+                    break
+                total += len(line)
+                if total > limits.max_jsonl_bytes:
+                    raise Unreadable("oversize", f"decompresses past the feed limit of {limits.max_jsonl_bytes} bytes")
+                if len(line) > limits.max_dump_bytes and not line.endswith(b"\n"):
+                    while line and not line.endswith(b"\n"):     # drain the rest of the long line
+                        line = stream.readline(limits.max_dump_bytes + 1)
+                        total += len(line)
+                    yield index, None
+                else:
+                    yield index, line
+                index += 1
+            after = os.fstat(raw.fileno())
+        if _stat_key(after) != _stat_key(before):
+            raise Unreadable("changed_while_read", "size or modification time changed while it was read")
 
 
 def _make_dump(payload: bytes, source_file: str, record_index: int, fmt: str, meta: dict) -> RawDump:
@@ -84,48 +204,83 @@ def _make_dump(payload: bytes, source_file: str, record_index: int, fmt: str, me
     )
 
 
-def _jsonl_records(payload: bytes, source_file: str, meta: dict) -> Iterator[RawDump]:
-    for index, line in enumerate(payload.decode("utf-8", errors="replace").splitlines()):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if not isinstance(record, dict):
-            continue
-        body = record.get("html") if record.get("html") is not None else record.get("text")
-        if body is None:
-            continue
-        fmt = "html" if record.get("html") is not None else "txt"
-        merged = {**meta, **{k: record[k] for k in ("url", "outlet", "fetched_at", "title") if record.get(k)}}
-        yield _make_dump(str(body).encode("utf-8"), source_file, index, fmt, merged)
+def file_record(reason: str, source_file: str, detail: str, record_index: int | None = None) -> QuarantineRecord:
+    return QuarantineRecord(stage="ingest", reason=reason, subject="record" if record_index is not None else "file",
+                            source_file=source_file, record_index=record_index, document_id=None,
+                            detail=short(detail))
 
 
-def scan_landing(landing_dir: Path | str) -> list[RawDump]:
-    """Read every dump below `landing_dir`, one RawDump per document, deduplicated by content."""
+def jsonl_record(line: bytes, index: int, source_file: str, meta: dict) -> RawDump | QuarantineRecord | None:
+    """One .jsonl line as a dump, a quarantine record (bad line), or None (blank line)."""
+    text = line.decode("utf-8", errors="replace")
+    if not text.strip():
+        return None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as error:
+        return file_record("bad_record", source_file, f"not JSON: {error}", index)
+    if not isinstance(record, dict):
+        return file_record("bad_record", source_file, f"a JSON {type(record).__name__}, not an object", index)
+    body = record.get("html") if record.get("html") is not None else record.get("text")
+    if body is None:
+        return file_record("bad_record", source_file, "no `html` or `text` field", index)
+    fmt = "html" if record.get("html") is not None else "txt"
+    fields = {k: record[k] for k in ("url", "outlet", "fetched_at", "title") if isinstance(record.get(k), str) and record[k]}
+    return _make_dump(str(body).encode("utf-8"), source_file, index, fmt, {**meta, **fields})
+
+
+def scan_landing_checked(landing_dir: Path | str, manifest: dict[str, dict] | None = None,
+                         limits: IngestLimits | None = None) -> LandingScan:
+    """Read every dump below `landing_dir` within `limits`: one RawDump per distinct content,
+    one QuarantineRecord per file or record that could not be read."""
     landing_dir = Path(landing_dir)
-    manifest = read_manifest(landing_dir)
+    limits = limits or IngestLimits()
+    files, outside = list_landed(landing_dir)
+    if manifest is None:
+        manifest = check_manifest(landing_dir, files).entries
+    scan = LandingScan(files_seen=len(files) + len(outside))
+    for path in outside:
+        scan.quarantined.append(file_record("outside_landing", path.relative_to(landing_dir).as_posix(),
+                                            "a symlink that leads out of the landing folder: not followed"))
     dumps: dict[str, RawDump] = {}
-    for path in list_dump_files(landing_dir):
+    for path in files:
         source_file = path.relative_to(landing_dir).as_posix()
         meta = manifest.get(source_file) or manifest.get(path.name) or {}
-        payload = _read_bytes(path)
         fmt = dump_format(path)
-        records = (
-            _jsonl_records(payload, source_file, meta)
-            if fmt == "jsonl"
-            else [_make_dump(payload, source_file, 0, fmt, meta)]
-        )
-        for dump in records:
-            dumps.setdefault(dump.content_sha256, dump)
-    return list(dumps.values())
+        try:
+            if fmt == "jsonl":
+                for index, line in _jsonl_lines(path, limits):
+                    item = (file_record("oversize", source_file, f"line over {limits.max_dump_bytes} bytes", index)
+                            if line is None else jsonl_record(line, index, source_file, meta))
+                    if isinstance(item, RawDump):
+                        dumps.setdefault(item.content_sha256, item)
+                    elif item is not None:
+                        scan.quarantined.append(item)
+            else:
+                dump = _make_dump(read_dump_bytes(path, limits), source_file, 0, fmt, meta)
+                dumps.setdefault(dump.content_sha256, dump)
+        except Unreadable as error:
+            scan.quarantined.append(file_record(error.reason, source_file, error.detail))
+    scan.dumps = list(dumps.values())
+    return scan
+
+
+def scan_landing(landing_dir: Path | str, limits: IngestLimits | None = None) -> list[RawDump]:
+    """Read every dump below `landing_dir`, one RawDump per document, deduplicated by content."""
+    return scan_landing_checked(landing_dir, limits=limits).dumps
 
 
 def landing_fingerprint(landing_dir: Path | str) -> dict[str, str]:
-    """source_file -> sha256 of the file bytes as landed; what the sensor compares between ticks."""
+    """source_file -> sha256 of the file bytes as landed; what the sensor compares between ticks.
+    Hashed in chunks, so a huge file costs time, not memory; a file gone meanwhile is skipped."""
     landing_dir = Path(landing_dir)
     paths = list_dump_files(landing_dir)
     if (landing_dir / MANIFEST_NAME).exists():
         paths.append(landing_dir / MANIFEST_NAME)
-    return {p.relative_to(landing_dir).as_posix(): sha256_hex(p.read_bytes()) for p in paths}
+    fingerprint = {}
+    for path in paths:
+        try:
+            fingerprint[path.relative_to(landing_dir).as_posix()] = file_sha256(path)
+        except OSError:
+            continue
+    return fingerprint

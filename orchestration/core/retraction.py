@@ -9,6 +9,7 @@ until the document is landed again.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,20 @@ def manifest_retraction(entry: Mapping | None) -> str | None:
         return None
     given = entry.get("retraction_reason")
     return f"{MANIFEST}: {given}" if isinstance(given, str) and given.strip() else MANIFEST
+
+
+def manifest_retractions(manifest_text: str) -> dict[str, dict]:
+    """file -> entry for the lines of manifest.jsonl that retract their file. The manifest check
+    (core/manifest.py) reports unusable lines; here they are only skipped."""
+    entries: dict[str, dict] = {}
+    for line in manifest_text.splitlines():
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("file"), str) and manifest_retraction(entry):
+            entries[entry["file"].strip()] = entry
+    return entries
 
 
 def withhold_retracted(dumps: Iterable[RawDump], manifest: Mapping[str, Mapping]) -> tuple[list[RawDump], list[Retraction]]:

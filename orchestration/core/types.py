@@ -17,10 +17,35 @@ from typing import Annotated
 # Closed vocabularies.
 SEGMENT_KINDS = (
     "title", "subtitle", "dateline", "byline", "body", "heading", "caption", "photo_credit",
-    "boilerplate", "reader_comment", "embedded_data", "whitespace",
+    "boilerplate", "reader_comment", "embedded_data", "whitespace", "markup",
 )
 SOURCE_FORMATS = ("txt", "html", "jsonl")
-QUARANTINE_REASONS = ("empty_file", "undecodable", "empty_body", "too_large", "unsupported_format")
+# Why a document, a file or a configuration row was set aside (raw.quarantine.reason). A document
+# in quarantine is left out of every table downstream of the stage that quarantined it; the run
+# goes on with the rest. See orchestration/core/quarantine.py.
+QUARANTINE_REASONS = (
+    # a landed file (or one record of it) that never became a document
+    "unreadable",           # I/O error, or a .gz that is not gzip
+    "truncated",            # a .gz that ends before its end marker
+    "oversize",             # over the size limit as landed, or once decompressed (gzip bomb)
+    "vanished",             # listed, then gone before it was read
+    "changed_while_read",   # size or mtime moved while it was read: read again next run
+    "outside_landing",      # a symlink pointing out of the landing folder (never followed)
+    "bad_record",           # a .jsonl line that is not a JSON object with `html` or `text`
+    # a document, by what cleaning found
+    "empty_file", "undecodable", "empty_body", "unsupported_format",
+    "debris_residue",       # var_dump or JSON structure left in the body after cleaning
+    # a document, by a later stage
+    "unknown_language",     # no language could be told from the body
+    "no_sentence",          # the body splits into no sentence
+    "stage_error",          # the stage's code raised on this document (detail: the exception)
+    # configuration, checked when the run starts
+    "bad_manifest_entry", "bad_catalog_row",
+)
+# The stages that quarantine, in pipeline order: a document quarantined at one stage is not in
+# the batch of the stages after it.
+QUARANTINE_STAGES = ("config", "ingest", "clean", "language", "outlets", "sentences", "claims")
+QUARANTINE_SUBJECTS = ("document", "file", "record", "config_row")
 STANCES = ("asserts", "reports", "denies", "questions")
 ATTRIBUTION_METHODS = ("manifest", "html_meta", "marker", "unknown")
 CLAIM_ORIGINS = ("discovered", "catalog")
@@ -54,6 +79,8 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "claim_origins": CLAIM_ORIGINS,
     "embedded_statuses": EMBEDDED_STATUSES,
     "iso_639_1_codes": ISO_639_1_CODES,
+    "quarantine_stages": QUARANTINE_STAGES,
+    "quarantine_subjects": QUARANTINE_SUBJECTS,
 }
 
 
@@ -143,6 +170,19 @@ class CleanedDocument:
     embedded: list[EmbeddedBlob] = field(default_factory=list)
     related_articles: list[RelatedArticle] = field(default_factory=list)
     quarantine_reason: str | None = None   # one of QUARANTINE_REASONS, None when accepted
+
+
+@dataclass(frozen=True)
+class QuarantineRecord:
+    """One thing set aside by a stage (a row of raw.quarantine): a document (document_id set),
+    a landed file or a record of one that never became a document, or a configuration row."""
+    stage: str                  # one of QUARANTINE_STAGES
+    reason: str                 # one of QUARANTINE_REASONS
+    subject: str                # one of QUARANTINE_SUBJECTS
+    source_file: str | None     # landing-relative path, or the manifest / catalog file
+    record_index: int | None    # jsonl line, manifest line or catalog row; None for whole files
+    document_id: str | None     # set when the subject is a document
+    detail: str                 # what was found, for the operator (sanitised where displayed)
 
 
 @dataclass(frozen=True)
@@ -435,6 +475,15 @@ class RetractedDocument:
     retracted_at: datetime      # UTC, the ingest time of the run that first found it retracted
 
 
+@dataclass(frozen=True, kw_only=True)
+class QuarantineRow(QuarantineRecord):
+    """What each stage set aside (a document, a file, a record or a configuration row) and why;
+    each stage replaces its own rows every run, keeping first_seen_at of those already there."""
+    run_id: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+
+
 # raw.<table> -> its record. ClaimRecord and TextReuse are the rows of their tables as they are.
 RAW_TABLES: dict[str, type] = {
     "dumps": DumpRow,
@@ -455,4 +504,5 @@ RAW_TABLES: dict[str, type] = {
     "claim_sentences": ClaimSentenceRow,
     "claim_mentions": ClaimMentionRow,
     "text_reuse": TextReuse,
+    "quarantine": QuarantineRow,
 }

@@ -9,8 +9,10 @@ from orchestration.definitions import all_assets, all_checks, build_resources
 from orchestration.settings import load_settings
 
 
-def pipeline_resources(landing_dir: Path, warehouse_dir: Path, catalog: Path | None = None) -> dict:
-    env = {"CLAIMGRID_LANDING_DIR": str(landing_dir), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir)}
+def pipeline_resources(landing_dir: Path, warehouse_dir: Path, catalog: Path | None = None,
+                       extra_env: dict[str, str] | None = None) -> dict:
+    env = {"CLAIMGRID_LANDING_DIR": str(landing_dir), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir),
+           **(extra_env or {})}
     if catalog:
         env["CLAIMGRID_CLAIM_CATALOG"] = str(catalog)
     return build_resources(load_settings(env))
@@ -23,10 +25,11 @@ def run_pipeline(
     raise_on_error: bool = True,
     instance: dg.DagsterInstance | None = None,
     selection=None,
+    extra_env: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         [*all_assets, *all_checks],
-        resources=pipeline_resources(landing_dir, warehouse_dir, catalog),
+        resources=pipeline_resources(landing_dir, warehouse_dir, catalog, extra_env),
         raise_on_error=raise_on_error,
         instance=instance,
         selection=selection,

@@ -291,7 +291,7 @@ def test_html_ledger_tiles_the_source_and_types_markup(html_doc):
     assert {"html:markup", "html:trafilatura_dropped", "html:title", "html:trafilatura_body"} <= rules
     assert all("<" not in s.text for s in html_doc.segments if s.kind == "body")
     script = next(s for s in html_doc.segments if "var ads" in s.text)
-    assert (script.kind, script.rule_id) == ("boilerplate", "html:markup")
+    assert (script.kind, script.rule_id) == ("markup", "html:markup")
 
 
 def test_html_subheading_stays_in_the_body_typed_as_heading():

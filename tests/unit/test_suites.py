@@ -126,20 +126,20 @@ def test_boilerplate_rules_feed_the_cleaned_documents_suite():
     if not suites.BOILERPLATE_RULES_PATH.exists():
         assert patterns == []
         return
-    for name, mostly in (("cleaned_documents", 0.95), ("cleaned_documents_warn", None)):
+    # a content expectation: in the warning suite only, never blocking (issue 11)
+    for name, expected in (("cleaned_documents", []), ("cleaned_documents_warn", [None])):
         found = [e["kwargs"].get("mostly") for e in _suite_files()[name]["expectations"]
                  if e["type"] == "expect_column_values_to_not_match_regex_list" and e["kwargs"]["regex_list"] == patterns]
-        assert found == [mostly], name
+        assert found == expected, name
 
 
 @pytest.mark.skipif(not suites.BOILERPLATE_RULES_PATH.exists(), reason="needs the cleaning rules file")
-def test_one_leaked_furniture_line_warns_but_a_leaking_cleaner_blocks():
+def test_leaked_furniture_lines_warn_and_never_block():
     clean = "Officials met on Monday to discuss the budget. " * 8
     leaked = clean + "\n\nRead more"
-    many = _documents([clean] * 19 + [leaked])
-    assert validate_frame("cleaned_documents", many).success
-    assert not validate_frame("cleaned_documents_warn", many).success
-    assert not validate_frame("cleaned_documents", _documents([clean] * 3 + [leaked])).success
+    for frame in (_documents([clean] * 19 + [leaked]), _documents([clean] * 3 + [leaked])):
+        assert validate_frame("cleaned_documents", frame).success
+        assert not validate_frame("cleaned_documents_warn", frame).success
 
 
 def test_gx_loads_every_suite():
@@ -169,12 +169,15 @@ def test_clean_documents_pass():
     assert validate_frame("cleaned_documents", _documents(["A clean body. " * 20, "Another one. " * 20])).success
 
 
-def test_var_dump_residue_and_markup_in_a_body_fail_with_escaped_examples():
+def test_var_dump_residue_and_markup_in_a_body_warn_with_escaped_examples():
     body = "Officials met on Monday. " * 10 + HOSTILE + ' string(42) "[{"id":1}]"'
-    outcome = validate_frame("cleaned_documents", _documents([body, "A clean body. " * 20]))
+    frame = _documents([body, "A clean body. " * 20])
+    assert validate_frame("cleaned_documents", frame).success      # content never blocks
+    outcome = validate_frame("cleaned_documents_warn", frame)
     assert not outcome.success
     assert "expect_column_values_to_not_match_regex_list" in _failed(outcome)
-    failure = next(f for f in outcome.failed if "regex_list" in f.expectation)
+    failure = next(f for f in outcome.failed if "regex_list" in f.expectation and
+                   any("&lt;script&gt;" in e for e in f.examples))
     assert failure.unexpected_count == 1
     # the example starts near the debris, not at the article's first words, and is escaped
     assert any("&lt;script&gt;" in e for e in failure.examples)

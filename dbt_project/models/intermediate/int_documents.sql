@@ -1,6 +1,12 @@
--- Accepted documents with everything the marts need about them, one row per document.
-with documents as (
-    select * from {{ ref('stg_documents') }} where is_accepted
+-- Accepted documents with everything the marts need about them, one row per document: accepted
+-- by cleaning and set aside by no later stage (raw.quarantine).
+with quarantined as (
+    select distinct document_id from {{ ref('stg_quarantine') }} where document_id is not null
+),
+
+documents as (
+    select * from {{ ref('stg_documents') }}
+    where is_accepted and document_id not in (select document_id from quarantined)
 ),
 
 dumps as (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from orchestration.core.cleaning.dates import parse_published
 from orchestration.core.cleaning.embedded import related_articles
-from orchestration.core.cleaning.encoding import decode_payload
+from orchestration.core.cleaning.encoding import DecodedText, decode_payload
 from orchestration.core.cleaning.ledger import LedgerBuilder, check_tiling
 from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
 from orchestration.core.cleaning.plain_text import segment_text
@@ -22,6 +22,19 @@ from orchestration.core.types import (
 
 MAX_PAYLOAD_BYTES = 20_000_000      # a "dump" larger than this is a crawl accident, not an article
 UNDECODABLE_SHARE = 0.05            # more replacement characters than this: we guessed wrong
+BINARY_CONTROL_SHARE = 0.05         # more C0 control bytes than this in a single-byte text: binary
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
+
+
+def looks_binary(payload: bytes, method: str) -> bool:
+    """Bytes that are not text in any 8-bit encoding: many C0 control bytes (a stray NUL in an
+    article is a crawler glitch; one byte in twenty is an image or an archive). UTF-16/32,
+    recognised by their BOM or NUL pattern, legitimately carry NUL bytes."""
+    if method in ("bom", "nul_pattern") or not payload:
+        return False
+    sample = payload[:65536]
+    controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
+    return controls / len(sample) > BINARY_CONTROL_SHARE
 
 
 def _whole_text_document(dump: RawDump, decoded, reason: str) -> CleanedDocument:
@@ -37,14 +50,26 @@ def _whole_text_document(dump: RawDump, decoded, reason: str) -> CleanedDocument
     )
 
 
+def quarantined_document(dump: RawDump, reason: str) -> CleanedDocument:
+    """A document that could not be cleaned: decoded when decoding works, else empty, as one
+    boilerplate segment, so the ledger still accounts for it."""
+    try:
+        decoded = decode_payload(dump.payload, is_html=dump.source_format == "html")
+    except Exception:  # noqa: BLE001 - this is the fallback of a failure already being reported
+        decoded = DecodedText(text="", encoding="unknown", method="empty")
+    return _whole_text_document(dump, decoded, reason)
+
+
 def _early_quarantine(dump: RawDump, decoded) -> str | None:
     if not dump.payload:
         return "empty_file"
     if dump.source_format not in SOURCE_FORMATS:
         return "unsupported_format"
     if len(dump.payload) > MAX_PAYLOAD_BYTES:
-        return "too_large"
+        return "oversize"
     if decoded.text and decoded.text.count("\ufffd") / len(decoded.text) > UNDECODABLE_SHARE:
+        return "undecodable"
+    if looks_binary(dump.payload, decoded.method):
         return "undecodable"
     if not decoded.text.strip():
         return "empty_file"

@@ -5,7 +5,7 @@ character of the markup too. The approach:
 
 1. **Lex** the source into markup tokens (tags, comments, doctype, and whole `<script>` /
    `<style>` / `<noscript>` / `<template>` / `<svg>` elements) and text tokens. Markup becomes
-   `boilerplate` spans with rule id `html:markup`; the text inside `<title>` is a `title` span
+   `markup` spans with rule id `html:markup`; the text inside `<title>` is a `title` span
    (`html:title`).
 2. **Extract** with trafilatura (`bare_extraction`, metadata on, comments kept apart) the
    article paragraphs and the reader comments; metadata gives title, author, date (htmldate),
@@ -468,7 +468,7 @@ def _cut_ledger(source: str, page: PageWords, raw_labels: list[_Label | None]):
     runs of each body paragraph and of each comment: (segments, seq_of, body_runs, comment_runs)."""
     ledger = LedgerBuilder(source)
     for start, end, _name in page.markup:
-        ledger.add(start, end, "boilerplate", MARKUP_RULE)
+        ledger.add(start, end, "markup", MARKUP_RULE)
     body_runs: dict[int, list[tuple[int, int]]] = {}
     comment_runs: dict[int, list[tuple[int, int]]] = {}
     run_start = None

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from orchestration.core.cleaning.embedded import EmbeddedSpan, find_var_dumps
 from orchestration.core.cleaning.ledger import LedgerBuilder
+from orchestration.core.cleaning.markup import MarkupSpan, find_markup
 from orchestration.core.cleaning.rules import Rule, RuleSet
 from orchestration.core.language.scripts import dominant_script
 from orchestration.core.text.tokens import folded
@@ -58,6 +59,7 @@ class Line:
     text: str
     blank_before: bool          # a blank line (or the start of the text) precedes it
     pieces: list[Piece] = field(default_factory=list)
+    markup: list[MarkupSpan] = field(default_factory=list)   # debris tags inside the line
 
     @property
     def kind(self) -> str | None:
@@ -85,8 +87,28 @@ def _words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def split_lines(text: str, embedded: list[EmbeddedSpan], ledger: LedgerBuilder) -> list[Line]:
-    """Content lines outside embedded blocks; whitespace around them goes to the ledger."""
+def _peel_markup(text: str, start: int, end: int, markup: list[MarkupSpan],
+                 ledger: LedgerBuilder) -> tuple[int, int, list[MarkupSpan]]:
+    """Cut the markup that opens or closes a line (`<p>`, `<span class=meta>` ... `</span>`)
+    off its ends into the ledger; returns the text's new bounds and the markup left inside."""
+    inside = [m for m in markup if start <= m.start and m.end <= end]
+    while inside and inside[0].start == start:
+        first = inside.pop(0)
+        ledger.add(first.start, first.end, "markup", first.rule_id)
+        start = first.end + (len(text[first.end:end]) - len(text[first.end:end].lstrip()))
+        ledger.add(first.end, start, "whitespace", "ledger:whitespace")
+    while inside and inside[-1].end == end:
+        last = inside.pop()
+        ledger.add(last.start, last.end, "markup", last.rule_id)
+        end = start + len(text[start:last.start].rstrip())
+        ledger.add(end, last.start, "whitespace", "ledger:whitespace")
+    return start, end, inside
+
+
+def split_lines(text: str, embedded: list[EmbeddedSpan], ledger: LedgerBuilder,
+                markup: list[MarkupSpan] = ()) -> list[Line]:
+    """Content lines outside embedded blocks; whitespace around them and markup that wraps
+    them go to the ledger."""
     lines: list[Line] = []
     regions = []
     pos = 0
@@ -113,8 +135,11 @@ def split_lines(text: str, embedded: list[EmbeddedSpan], ledger: LedgerBuilder) 
             c_end = c_start + len(stripped)
             ledger.add(start, c_start, "whitespace", "ledger:whitespace")
             ledger.add(c_end, start + len(raw), "whitespace", "ledger:whitespace")
-            lines.append(Line(index=len(lines), start=c_start, end=c_end, text=stripped,
-                              blank_before=blank_before))
+            c_start, c_end, inside = _peel_markup(text, c_start, c_end, markup, ledger)
+            if c_end <= c_start:
+                continue    # a line of markup only: no content line (blank_before unchanged)
+            lines.append(Line(index=len(lines), start=c_start, end=c_end, text=text[c_start:c_end],
+                              blank_before=blank_before, markup=inside))
             blank_before = False
         blank_before = True
     return lines
@@ -281,12 +306,28 @@ def apply_structure(lines: list[Line], text: str, title_hint: str | None) -> dic
     return found
 
 
+def _cut_markup(piece: Piece, markup: list[MarkupSpan], ledger: LedgerBuilder) -> list[tuple[int, int, object]]:
+    """The stretches of `piece` outside the markup inside it (the markup goes to the ledger);
+    the first stretch keeps the piece's key, so captions and comments still find their seq."""
+    parts, pos = [], piece.start
+    for span in markup:
+        if span.start < pos or span.end > piece.end:
+            continue
+        parts.append((pos, span.start))
+        ledger.add(span.start, span.end, "markup", span.rule_id)
+        pos = span.end
+    parts.append((pos, piece.end))
+    kept = [(s, e) for s, e in parts if ledger.text[s:e].strip()] or parts[:1]
+    return [(s, e, piece.key if i == 0 else (piece.key, i)) for i, (s, e) in enumerate(kept)]
+
+
 def segment_text(text: str, rules: RuleSet, title_hint: str | None = None) -> TextParse:
     ledger = LedgerBuilder(text)
     embedded = find_var_dumps(text)
     for span in embedded:
         ledger.add(span.start, span.end, "embedded_data", f"embedded:var_dump:{span.blob.status}")
-    lines = split_lines(text, embedded, ledger)
+    markup = find_markup(text, skip=[(span.start, span.end) for span in embedded])
+    lines = split_lines(text, embedded, ledger, markup)
     ruled = apply_rules(lines, rules)
     structured = apply_structure(lines, text, title_hint)
 
@@ -297,9 +338,11 @@ def segment_text(text: str, rules: RuleSet, title_hint: str | None = None) -> Te
         body_parts = []
         for n, piece in enumerate(line.pieces):
             piece.key = (line.index, n)
-            ledger.add_with_edges(piece.start, piece.end, piece.kind, piece.rule_id, piece.key)
+            kept = _cut_markup(piece, line.markup, ledger)
+            for part_start, part_end, key in kept:
+                ledger.add_with_edges(part_start, part_end, piece.kind, piece.rule_id, key)
             if piece.kind in ("body", "heading"):
-                body_parts.append(text[piece.start:piece.end])
+                body_parts.extend(text[part_start:part_end] for part_start, part_end, _ in kept)
             elif piece.kind == "reader_comment":
                 author = piece.match.groupdict().get("author") if piece.match else None
                 if author or not comments:

@@ -1,0 +1,80 @@
+"""raw.quarantine as the stages use it: each stage replaces its own rows, reads who is out.
+
+A stage's rows are replaced as a whole on every run (as its raw tables are), so a document
+re-admitted after a rule fix simply has no row any more; `first_seen_at` survives from the
+previous rows of the same (stage, reason, file, record, document), so analysts see how long a
+document has been waiting.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from datetime import datetime, timezone
+
+import dagster as dg
+import duckdb
+
+from orchestration.core.types import QUARANTINE_STAGES, QuarantineRecord, QuarantineRow
+from orchestration.warehouse import RAW_SCHEMA, read_records, replace_raw_table, table_exists
+
+QUARANTINE_TABLE = "quarantine"
+_IDENTITY = ("stage", "reason", "source_file", "record_index", "document_id")
+MAX_NAMED_IN_METADATA = 20
+
+
+def _identity(row: QuarantineRecord) -> tuple:
+    return tuple(getattr(row, k) for k in _IDENTITY)
+
+
+def write_stage_quarantine(conn: duckdb.DuckDBPyConnection, stage: str, records: list[QuarantineRecord],
+                           run_id: str) -> int:
+    """Replace `stage`'s rows of raw.quarantine with `records`. Returns how many were written."""
+    assert stage in QUARANTINE_STAGES, stage
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    existing: list[QuarantineRow] = read_records(conn, QUARANTINE_TABLE)
+    first_seen = {_identity(r): r.first_seen_at for r in existing if r.stage == stage}
+    kept = [r for r in existing if r.stage != stage]
+    unique: dict[tuple, QuarantineRecord] = {}
+    for record in records:
+        unique.setdefault(_identity(record), record)
+    fresh = [
+        QuarantineRow(**dataclasses.asdict(r), run_id=run_id, first_seen_at=first_seen.get(key, now), last_seen_at=now)
+        for key, r in unique.items()
+    ]
+    replace_raw_table(conn, QUARANTINE_TABLE, kept + fresh)
+    return len(fresh)
+
+
+def quarantined_document_ids(conn: duckdb.DuckDBPyConnection, before_stage: str | None = None) -> set[str]:
+    """Documents set aside by any stage (or only by the stages before `before_stage`)."""
+    if not table_exists(conn, QUARANTINE_TABLE):
+        return set()
+    stages = QUARANTINE_STAGES[: QUARANTINE_STAGES.index(before_stage)] if before_stage else QUARANTINE_STAGES
+    rows = conn.execute(
+        f"SELECT DISTINCT document_id FROM {RAW_SCHEMA}.{QUARANTINE_TABLE} "
+        f"WHERE document_id IS NOT NULL AND stage IN ({', '.join('?' for _ in stages)})",
+        list(stages),
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def quarantine_metadata(records: list[QuarantineRecord]) -> dict:
+    """What a stage's materialization says about what it set aside (values are JSON metadata,
+    rendered escaped by the UI)."""
+    if not records:
+        return {"quarantined": 0}
+    return {
+        "quarantined": len(records),
+        "quarantined_by_reason": dg.MetadataValue.json(dict(Counter(r.reason for r in records))),
+        "quarantined_examples": dg.MetadataValue.json([
+            {"document_id": r.document_id, "file": r.source_file, "record": r.record_index,
+             "reason": r.reason, "detail": r.detail[:200]}
+            for r in records[:MAX_NAMED_IN_METADATA]
+        ]),
+    }
+
+
+def log_quarantine(context, stage: str, records: list[QuarantineRecord]) -> None:
+    if records:
+        reasons = ", ".join(f"{reason} {n}" for reason, n in Counter(r.reason for r in records).most_common())
+        context.log.warning(f"{stage}: quarantined {len(records)} ({reasons}); see raw.quarantine")
