@@ -6,7 +6,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
 # Telemetry off everywhere: the machine has no internet and we do not phone home anyway.
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# The project's own Dagster home (a test runs `make run` against a scratch one).
+CLAIMGRID_DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_HOME := $(CLAIMGRID_DAGSTER_HOME)
 export DAGSTER_DISABLE_TELEMETRY := 1
 export GX_ANALYTICS_ENABLED := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
@@ -18,12 +20,21 @@ export CLAIMGRID_LANDING_DIR ?= $(CURDIR)/samples/landing
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: setup run test check lint generate test-ui ui sql docs bench quality clean-warehouse lock
+.PHONY: setup venv run test check lint generate test-ui ui sql docs bench quality clean clean-ci clean-warehouse lock
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
 
+# The Python is checked before the venv is made, and a venv made with another Python is made
+# again instead of being reused forever.
+venv:
+	@command -v $(PYTHON) >/dev/null || { echo "no '$(PYTHON)' on PATH: claimgrid needs Python 3.11 (PYTHON=python3.11 make ...)" >&2; exit 1; }
+	@$(PYTHON) ops/check_python.py
+	@if [ -x $(BIN)/python ] && ! $(BIN)/python ops/check_python.py --quiet; then \
+		echo "$(VENV) was made with another Python: making it again with $(PYTHON)"; rm -rf $(VENV); fi
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+
 $(STAMP): pyproject.toml requirements.lock
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(MAKE) --no-print-directory venv
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	touch $@
@@ -37,10 +48,11 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 	cd dbt_project && $(BIN)/dbt parse --quiet --profiles-dir .
 	touch $@
 
+# One line per stage on the terminal, then the grid; the full Dagster/dbt output goes to the log
+# file it names (warehouse/logs/run-<time>.log).
 run: setup
-	$(BIN)/dagster instance concurrency set duckdb 1 >/dev/null
-	$(BIN)/dagster job execute -m orchestration.definitions -j claimgrid_all
-	$(BIN)/python -m orchestration.report
+	@$(BIN)/dagster instance concurrency set duckdb 1 >/dev/null
+	$(BIN)/python -m orchestration.run
 
 # The whole suite, the browser test of the Dagster UI included (it installs Debian's chromium
 # with apt when it is missing and the user is root, as in CI). Tiers, fastest first:
@@ -75,6 +87,7 @@ ui: setup
 
 # Analysts: a read-only shell on the published snapshot, never on the live warehouse.
 sql: setup
+	@test -f $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb || { echo "no snapshot at $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb yet: run make run first" >&2; exit 1; }
 	$(BIN)/duckdb -readonly $(CLAIMGRID_WAREHOUSE_DIR)/analytics.duckdb
 
 docs: setup
@@ -103,6 +116,22 @@ quality: setup
 
 clean-warehouse:
 	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal
+
+# Back to a fresh clone: the venv, the warehouses (live, snapshot, docs, logs, screenshots), the
+# Dagster home and dbt's target. Asks first; `make clean-ci` (or `make clean YES=1`) does not.
+GENERATED := $(VENV) $(DAGSTER_HOME) dbt_project/target dbt_project/logs claimgrid.egg-info \
+	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts)
+clean:
+	@echo "make clean removes: $(GENERATED) $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb"
+	@if [ "$(YES)" != 1 ]; then \
+		read -r -p "Remove them? [y/N] " answer || true; \
+		case "$$answer" in y|Y|yes) ;; *) echo "nothing removed (make clean YES=1 skips this question)"; exit 1;; esac; \
+	fi
+	rm -rf $(GENERATED)
+	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal $(CLAIMGRID_WAREHOUSE_DIR)/*.tmp
+
+clean-ci:
+	@$(MAKE) --no-print-directory clean YES=1
 
 # Refresh the constraints file after changing pyproject.toml (run on a machine with the venv).
 lock:

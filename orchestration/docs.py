@@ -7,14 +7,22 @@ raw HTML, so every value GX observed is sanitised (escaped, truncated) before th
 stored and rendered. The GX project used to render is a scratch copy under warehouse/docs/, so
 building docs never writes into the repository's expectations/ folder.
 
-dbt docs: `dbt docs generate --static` writes one self-contained HTML file (no CDN, no server).
+GX's page templates load jQuery, Bootstrap and friends from CDNs; make_offline points them at
+copies vendored from npm (expectations/data_docs_vendor/, with their licences), so the docs work
+with the network off.
+
+dbt docs: `dbt docs generate --static` writes one self-contained HTML file (no CDN, no server);
+it is written as both index.html and static_index.html, because dbt's own index.html fetches
+manifest.json with XHR, which browsers refuse on file:// (it stays on "loading").
 
     python -m orchestration.docs [--warehouse DIR] [--out DIR] [--skip-dbt]
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
 import subprocess
 from datetime import datetime, timezone
@@ -39,6 +47,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 
 SITE_NAME = "claimgrid"
 SCRATCH_NAME = ".gx_project"
+VENDOR_DIR = EXPECTATIONS_DIR / "data_docs_vendor"
 
 
 def _site_config(out_dir: Path) -> dict:
@@ -138,7 +147,37 @@ def build_gx_docs(warehouse_dir: Path, docs_dir: Path, only: set[str] | None = N
     finally:
         conn.close()
     context.build_data_docs(site_names=[SITE_NAME])
+    make_offline(out_dir)
     return out_dir / "index.html"
+
+
+def make_offline(site_dir: Path, vendor_dir: Path = VENDOR_DIR) -> int:
+    """Copy the vendored JS/CSS into site_dir/static/vendor and rewrite every page of the site
+    to load them (and the GX logo) from there instead of CDNs. Returns the pages rewritten.
+    Subresource-integrity and crossorigin attributes go with the CDN: they are what made a
+    browser refuse a file:// script."""
+    spec = json.loads((vendor_dir / "assets.json").read_text())
+    static = site_dir / "static"
+    shutil.copytree(vendor_dir, static / "vendor", dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("assets.json"))
+    dropped = re.compile(
+        r'<script src="(?:' + "|".join(re.escape(u) for u in spec["dropped"]) + r')"></script>\s*'
+    )
+    cdn_attributes = re.compile(r'\s+(?:integrity="[^"]*"|crossorigin="[^"]*")')
+    pages = 0
+    for page in site_dir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        to_static = os.path.relpath(static, page.parent).replace(os.sep, "/") + "/"
+        text = dropped.sub("", text)
+        for url, local in spec["urls"].items():
+            text = text.replace(f'"{url}"', f'"{to_static}vendor/{local}"')
+        for prefix, local in spec["prefixes"].items():
+            text = text.replace(prefix, to_static + local.removeprefix("static/"))
+        text = re.sub(r'(<(?:script|link)[^>]*"' + re.escape(to_static) + r'vendor/[^>]*>)',
+                      lambda m: cdn_attributes.sub("", m.group(1)), text)
+        page.write_text(text, encoding="utf-8")
+        pages += 1
+    return pages
 
 
 def build_dbt_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
@@ -154,10 +193,11 @@ def build_dbt_docs(warehouse_dir: Path, docs_dir: Path) -> Path:
     )
     shutil.rmtree(out_dir, ignore_errors=True)
     out_dir.mkdir(parents=True)
-    for name in ("static_index.html", "index.html", "manifest.json", "catalog.json"):
+    for name in ("static_index.html", "manifest.json", "catalog.json"):
         if (target / name).exists():
             shutil.copy(target / name, out_dir / name)
-    return out_dir / "static_index.html"
+    shutil.copy(target / "static_index.html", out_dir / "index.html")
+    return out_dir / "index.html"
 
 
 def main(argv: list[str] | None = None) -> int:

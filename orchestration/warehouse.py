@@ -13,6 +13,7 @@ import typing
 from dataclasses import fields
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
@@ -106,8 +107,23 @@ def read_records(conn: duckdb.DuckDBPyConnection, table: str, where: str = "", o
     return [record(**dict(zip(columns, row))) for row in conn.execute(sql).fetchall()]
 
 
-def read_table(conn: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
-    """raw.<table> as a frame; an absent table reads as empty with its declared columns."""
+def read_table(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """raw.<table> (or some of its columns) as a frame; an absent table reads as empty with its
+    declared columns."""
+    columns = columns or list(table_columns(table))
     if not table_exists(conn, table):
-        return pd.DataFrame(columns=list(table_columns(table)))
-    return conn.execute(f"SELECT * FROM {RAW_SCHEMA}.{table}").df()
+        return pd.DataFrame(columns=columns)
+    select_list = ", ".join(f'"{c}"' for c in columns)
+    return conn.execute(f"SELECT {select_list} FROM {RAW_SCHEMA}.{table}").df()
+
+
+def published_rows(snapshot_path: Path, table: str, columns: list[str]) -> list[dict]:
+    """Rows of raw.<table> in the published snapshot (read-only: analysts may have it open),
+    or none when nothing was published yet."""
+    if not Path(snapshot_path).exists():
+        return []
+    conn = duckdb.connect(str(snapshot_path), read_only=True)
+    try:
+        return read_table(conn, table, columns).to_dict("records")
+    finally:
+        conn.close()

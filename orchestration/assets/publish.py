@@ -15,7 +15,7 @@ import duckdb
 
 from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.history import failed_blocking_results
-from orchestration.report import GRID_SQL, grid_preview
+from orchestration.grid import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.run_lock import release_warehouse
 from orchestration.versions import code_version
@@ -54,6 +54,7 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
                 f'CREATE TABLE snapshot."{schema}"."{table}" AS '
                 f'SELECT *{exclude} FROM "{live}"."{schema}"."{table}"'
             )
+            _copy_comments(conn, live, schema, table)
             copied[f"{schema}.{table}"] = conn.execute(
                 f'SELECT count(*) FROM snapshot."{schema}"."{table}"'
             ).fetchone()[0]
@@ -66,10 +67,38 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
     return copied
 
 
+def _sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str) -> None:
+    """CREATE TABLE AS copies rows, not comments: carry dbt's persisted descriptions (table or
+    view comment, column comments) over to the snapshot table, so analysts read them there."""
+    relation_comment = conn.execute(
+        "SELECT comment FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 "
+        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = $1 AND schema_name = $2 AND view_name = $3",
+        [live, schema, table],
+    ).fetchone()
+    target = f'snapshot."{schema}"."{table}"'
+    if relation_comment and relation_comment[0]:
+        conn.execute(f"COMMENT ON TABLE {target} IS {_sql_string(relation_comment[0])}")
+    for column, comment in conn.execute(
+        "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ? AND comment IS NOT NULL",
+        [live, schema, table],
+    ).fetchall():
+        conn.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_sql_string(comment)}')
+
+
+# the reference and quality schemas are published too: their dbt nodes (the outlet registry seed,
+# the last run's quality summary) feed the snapshot like the marts do
+PUBLISHED_DBT_KEYS = [*MART_KEYS, dg.AssetKey(["reference", "outlet_registry"]), dg.AssetKey(["quality", "quality_last_run"])]
+
+
 @dg.asset(
     code_version=VERSION,
     group_name="publish",
-    deps=MART_KEYS,
+    deps=PUBLISHED_DBT_KEYS,
     pool=DUCKDB_POOL,
     kinds={"duckdb"},
     description="Atomically replace warehouse/analytics.duckdb (what analysts open) with the audited warehouse.",

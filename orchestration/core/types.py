@@ -463,6 +463,18 @@ class ClaimMentionRow:
     stance_cue: str | None
 
 
+@dataclass(frozen=True)
+class RetractedDocument:
+    """The retraction ledger: documents that left the landing folder (file removed or replaced) or
+    that manifest.jsonl marks retracted, one row each, kept across runs until the document is
+    landed again (orchestration/core/retraction.py)."""
+    document_id: str
+    source_file: str
+    url: str | None
+    reason: str
+    retracted_at: datetime      # UTC, the ingest time of the run that first found it retracted
+
+
 @dataclass(frozen=True, kw_only=True)
 class QuarantineRow(QuarantineRecord):
     """What each stage set aside (a document, a file, a record or a configuration row) and why;
@@ -475,6 +487,7 @@ class QuarantineRow(QuarantineRecord):
 # raw.<table> -> its record. ClaimRecord and TextReuse are the rows of their tables as they are.
 RAW_TABLES: dict[str, type] = {
     "dumps": DumpRow,
+    "retractions": RetractedDocument,
     "documents": DocumentRow,
     "segments": SegmentRow,
     "reader_comments": ReaderCommentRow,

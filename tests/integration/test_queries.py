@@ -52,11 +52,20 @@ def test_omitted_claims_are_the_uncovered_cells(snapshot):
     assert all(r["carried_by"] < r["outlets_on_story"] for r in rows)
 
 
-def test_single_outlet_claims(snapshot):
+def test_single_outlet_claims_shows_what_only_one_outlet_said(snapshot):
     rows = rows_of(snapshot, "single_outlet_claims.sql")
-    expected = snapshot.execute("SELECT count(*) FROM marts.dim_claim WHERE outlet_count = 1").fetchone()[0]
-    assert len(rows) == expected
-    assert all(r["outlet_id"] and r["mention_count"] >= 1 for r in rows)
+    claims = [r for r in rows if r["kind"] == "claim"]
+    exclusives = [r for r in rows if r["kind"] == "exclusive"]
+    assert len(claims) == snapshot.execute("SELECT count(*) FROM marts.dim_claim WHERE outlet_count = 1").fetchone()[0]
+    assert exclusives, "the samples' outlets each carry material no other outlet does"
+    claimed = {r[0] for r in snapshot.execute("SELECT sentence_id FROM marts.fct_claim_mentions").fetchall()}
+    assert not {r["sentence_id"] for r in exclusives} & claimed
+    # only stories several outlets covered: an exclusive needs someone to be exclusive against
+    multi = {r[0] for r in snapshot.execute("SELECT story_id FROM marts.dim_story WHERE outlet_count >= 2").fetchall()}
+    assert {r["story_id"] for r in rows} <= multi
+    assert all(r["outlet_name"] and len(r["text"]) >= 40 for r in exclusives)
+    # Ynet's own source, which no other outlet has (the review's example)
+    assert any("US source told Ynet" in r["text"] for r in exclusives)
 
 
 def test_text_reuse_names_both_sides(snapshot):

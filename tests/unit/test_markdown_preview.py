@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from orchestration.assets.common import progress_line
-from orchestration.report import grid_preview, markdown_cell, markdown_table
+from orchestration.grid import grid_preview, markdown_cell, markdown_table
 
 HOSTILE = [
     "a | b || c",

@@ -1,5 +1,7 @@
 -- The outlet x claim grid of one story: one row per claim, one column per outlet; a cell is
--- '✓ <stance>' where the outlet carries the claim and '✗' where it leaves it out.
+-- '✓ <stance>' where the outlet carries the claim and '✗' where it leaves it out: the marks of
+-- the grid `make run` prints and the Dagster UI previews (orchestration/grid.py, cell_mark).
+-- Stories and their headlines: select * from marts.dim_story;
 -- Parameters (optional, set before running):
 --   SET VARIABLE story_id = '<story_id>';   -- default: the story covered by the most outlets
 with params as (

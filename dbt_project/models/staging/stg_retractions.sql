@@ -1,0 +1,7 @@
+select
+    document_id,
+    source_file,
+    url,
+    reason,
+    retracted_at
+from {{ source('raw', 'retractions') }}
