@@ -4,7 +4,7 @@
 --   kind = 'exclusive' a body sentence of a story covered by two or more outlets that restates
 --                      no claim: material no other document of the story carries (an outlet's
 --                      own source, its analysis, or a paraphrase too loose to match).
--- A claim needs two documents by definition (docs/decisions/single-outlet-claims.md), so on a
+-- A claim needs two documents by definition (docs/decisions/0008-single-outlet-claims.md), so on a
 -- story with one document per outlet the first kind is empty and the second is the answer.
 -- Sentences under 40 characters (datelines, "He said.") are left out.
 -- Parameters (optional, set before running):
