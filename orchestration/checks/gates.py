@@ -229,8 +229,8 @@ GATES: tuple[Gate, ...] = (
          blocking=False),
     # ---- raw.documents, raw.segments ----------------------------------------------------------
     Gate("cleaned_documents", "raw/documents",
-         "Cleaned documents: one per dump, at least one accepted, accepted bodies non-empty and free of "
-         "debris and boilerplate, quarantine reasons from the closed list.",
+         "Cleaned documents: one per dump, at least one accepted, accepted bodies non-empty, quarantine "
+         "reasons from the closed list (debris and boilerplate are the warning suite's).",
          CLEANED_DOCUMENTS_SQL, _cleaned_documents),
     Gate("cleaned_documents_warn", "raw/documents",
          "Cleaned documents that are only suspicious: very short bodies, undecoded bytes, JSON-looking text, "
