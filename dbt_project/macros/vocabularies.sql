@@ -27,6 +27,9 @@
         'claim_origins': [
             'discovered', 'catalog'
         ],
+        'sentence_sections': [
+            'title', 'body'
+        ],
         'embedded_statuses': [
             'ok', 'length_mismatch', 'truncated', 'invalid_json'
         ],

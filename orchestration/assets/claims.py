@@ -112,7 +112,9 @@ def claim_mentions(
     # this (or the stance of one of its sentences) fails on is quarantined as a whole.
     prepared = isolate(
         sorted(doc_sentences.items()),
-        lambda item: (item[0], quote_contexts(item[1], documents[item[0]].body_text if item[0] in documents else None)),
+        # quotations run through the body only: the title stands apart from it
+        lambda item: (item[0], quote_contexts([s for s in item[1] if s.section == "body"],
+                                              documents[item[0]].body_text if item[0] in documents else None)),
         "claims", document_id=lambda item: item[0])
     contexts = dict(prepared.results)
 

@@ -6,7 +6,7 @@ from orchestration.assets.common import progress_logger, stage_asset, stage_vers
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.language.detect import process_detector, reset_process_detector
 from orchestration.core.quarantine import document_record
-from orchestration.core.text.sentences import split_sentences
+from orchestration.core.text.sentences import document_sentences
 from orchestration.core.types import SentenceRow
 from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
 from orchestration.pool import map_isolated
@@ -17,16 +17,17 @@ STAGE = "sentences"
 
 
 def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
-    """The sentence rows of one body (runs in a pool worker): (document id, body, its language)."""
-    document_id, body_text, document_language = item
+    """The sentence rows of one document (runs in a pool worker): (document id, body, title, its
+    language)."""
+    document_id, body_text, title, document_language = item
     detector = process_detector()
     rows = []
-    for sentence in split_sentences(body_text):
+    for sentence in document_sentences(body_text, title):
         # A sentence too weak to decide alone takes its document's language only where its
         # own best candidate is that language (see LanguageDetector.detect_in_document).
         guess = detector.detect_in_document(sentence.text, document_language)
         rows.append(SentenceRow(
-            document_id=document_id, sentence_seq=sentence.seq, start_char=sentence.start,
+            document_id=document_id, sentence_seq=sentence.seq, section=sentence.section, start_char=sentence.start,
             end_char=sentence.end, text=sentence.text, language=guess.language,
             language_probability=guess.probability, language_method=guess.method,
             continues_quote=sentence.continues_quote,
@@ -35,7 +36,7 @@ def split_document(item: tuple[str, str, str]) -> list[SentenceRow]:
 
 
 @stage_asset(
-    "sentences", "sentences", "Body sentences of accepted documents, with offsets into the body and a language each.",
+    "sentences", "sentences", "Sentences of accepted documents (body, then the title), with offsets and a language each.",
     deps=("documents", "document_languages", "document_outlets"),
 )
 def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
@@ -49,7 +50,7 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
         ids = register_ids(conn, plan.todo)
         # accepted documents only: one cleaning quarantined is recorded as processed with no sentences
         items = conn.execute(f"""
-            SELECT d.document_id, coalesce(d.body_text, ''), coalesce(l.language, 'und')
+            SELECT d.document_id, coalesce(d.body_text, ''), d.title, coalesce(l.language, 'und')
             FROM {RAW_SCHEMA}.documents d
             LEFT JOIN {RAW_SCHEMA}.document_languages l USING (document_id)
             WHERE d.quarantine_reason IS NULL AND d.document_id IN (SELECT document_id FROM {ids})
@@ -58,11 +59,11 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
     outcomes = map_isolated(split_document, items, compute.workers, preload=(__name__,),
                             on_progress=progress_logger(context, len(items), "split documents"))
     rows, records = [], []
-    for (document_id, _, _), outcome in zip(items, outcomes):
+    for (document_id, *_), outcome in zip(items, outcomes):
         if not outcome.ok:
             records.append(document_record(STAGE, "stage_error", document_id, outcome.error))
         elif not outcome.result:
-            records.append(document_record(STAGE, "no_sentence", document_id, "the body splits into no sentence"))
+            records.append(document_record(STAGE, "no_sentence", document_id, "neither the body nor the title gives a sentence"))
         else:
             rows.extend(outcome.result)
     with warehouse.connect() as conn:

@@ -38,6 +38,7 @@ from orchestration.core.types import (
     QUARANTINE_REASONS,
     SEGMENT_KINDS,
     SOURCE_FORMATS,
+    SENTENCE_SECTIONS,
     STANCES,
 )
 
@@ -121,9 +122,10 @@ FROM raw.document_outlets
 SENTENCES_SQL = """
 SELECT s.*, s.document_id || ':' || s.sentence_seq AS sentence_key,
        coalesce(d.accepted, false) AS on_accepted_document,
-       coalesce(substr(d.body_text, s.start_char + 1, s.end_char - s.start_char) = s.text, false) AS offsets_match
+       coalesce(substr(CASE s.section WHEN 'title' THEN d.title ELSE d.body_text END,
+                       s.start_char + 1, s.end_char - s.start_char) = s.text, false) AS offsets_match
 FROM raw.sentences s
-LEFT JOIN (SELECT document_id, any_value(body_text) AS body_text,
+LEFT JOIN (SELECT document_id, any_value(body_text) AS body_text, any_value(title) AS title,
                   bool_and(quarantine_reason IS NULL) AS accepted
            FROM raw.documents GROUP BY document_id) d ON d.document_id = s.document_id
 """
@@ -299,11 +301,12 @@ GATES: tuple[Gate, ...] = (
          blocking=False),
     # ---- sentences ----------------------------------------------------------------------------
     Gate("sentences", "raw/sentences",
-         "Body sentences of accepted documents: keyed, non-empty, offsets ordered, languages valid.",
+         "Sentences of accepted documents: keyed, title or body, non-empty, offsets ordered, languages valid.",
          SENTENCES_SQL, lambda s: (
              s.rows_at_least()
              .key("sentence_key")
              .not_null("document_id")
+             .not_null("section").in_set("section", SENTENCE_SECTIONS)
              .always_true("on_accepted_document", "Sentences come from accepted documents only.")
              .not_null("text").lengths("text", 1, why="A sentence has text.")
              .between("start_char", 0)
@@ -315,7 +318,7 @@ GATES: tuple[Gate, ...] = (
          "Sentences that are only suspicious: debris, text not at its offsets, over 2000 characters.",
          SENTENCES_SQL, lambda s: (
              s.matches_none("text", JSON_DEBRIS, "No var_dump residue or JSON structure in sentences.")
-             .always_true("offsets_match", "The sentence text is the body between its offsets.")
+             .always_true("offsets_match", "The sentence text is its body (or title) between its offsets.")
              .lengths("text", maximum=2000, why="A sentence over 2000 characters is a splitting failure.")),
          blocking=False),
     # ---- stories, claims, mentions, text reuse ------------------------------------------------

@@ -49,6 +49,9 @@ QUARANTINE_SUBJECTS = ("document", "file", "record", "config_row")
 STANCES = ("asserts", "reports", "denies", "questions")
 ATTRIBUTION_METHODS = ("manifest", "html_meta", "marker", "unknown")
 CLAIM_ORIGINS = ("discovered", "catalog")
+# Where in a document a sentence stands: its headline or its body (captions, credits, widgets,
+# comments and embedded JSON are never sentences).
+SENTENCE_SECTIONS = ("title", "body")
 EMBEDDED_STATUSES = ("ok", "length_mismatch", "truncated", "invalid_json")
 # fct_outlet_claims rolls an outlet's mentions up to one stance, or 'mixed' when it both carries
 # and denies the claim.
@@ -77,6 +80,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "grid_stances": GRID_STANCES,
     "attribution_methods": ATTRIBUTION_METHODS,
     "claim_origins": CLAIM_ORIGINS,
+    "sentence_sections": SENTENCE_SECTIONS,
     "embedded_statuses": EMBEDDED_STATUSES,
     "iso_639_1_codes": ISO_639_1_CODES,
     "quarantine_stages": QUARANTINE_STAGES,
@@ -199,6 +203,7 @@ class Sentence:
     end: int
     text: str
     continues_quote: bool = False   # inside a quotation opened by an earlier sentence
+    section: str = "body"           # one of SENTENCE_SECTIONS; a title's offsets are into the title
 
 
 @dataclass(frozen=True)
@@ -415,9 +420,11 @@ class DocumentOutletRow:
 
 @dataclass(frozen=True)
 class SentenceRow:
-    """Body sentences of accepted documents, with offsets into the body and a language each."""
+    """Sentences of accepted documents: the body's, then the title as one sentence; offsets into
+    the body (or the title, for the title's), a language each."""
     document_id: str
     sentence_seq: int
+    section: str
     start_char: int
     end_char: int
     text: str
@@ -427,7 +434,8 @@ class SentenceRow:
     continues_quote: bool
 
     def sentence(self) -> Sentence:
-        return Sentence(self.sentence_seq, self.start_char, self.end_char, self.text, self.continues_quote)
+        return Sentence(self.sentence_seq, self.start_char, self.end_char, self.text, self.continues_quote,
+                        self.section)
 
 
 @dataclass(frozen=True)

@@ -49,10 +49,16 @@ def test_one_dump_through_the_python_stages(one_dump_landing: Path, tmp_path: Pa
     [(body,)] = query(warehouse, "SELECT body_text FROM raw.documents")
     assert not any(ord(ch) in HEBREW for ch in body)
     # sentences are the body between their offsets, in English, and one story holds the document
-    sentences = query(warehouse, "SELECT start_char, end_char, text, language FROM raw.sentences ORDER BY sentence_seq")
+    sentences = query(warehouse, "SELECT start_char, end_char, text, language FROM raw.sentences "
+                                 "WHERE section = 'body' ORDER BY sentence_seq")
     assert len(sentences) >= 5
     assert all(body[start:end] == text for start, end, text, _ in sentences)
     assert {language for *_, language in sentences} <= {"en", "und"}
+    # the title is one more sentence, after the body's, never the caption
+    [(title,)] = query(warehouse, "SELECT title FROM raw.documents")
+    titles = query(warehouse, "SELECT sentence_seq, text FROM raw.sentences WHERE section = 'title'")
+    assert titles == [(len(sentences), title.strip())]
+    assert not any(ord(ch) in HEBREW for ch in title)
     assert query(warehouse, "SELECT count(DISTINCT story_id), count(*) FROM raw.stories") == [(1, 1)]
 
 
@@ -110,3 +116,33 @@ def test_catalog_claims_are_matched_and_manifest_outlets_win(landing_copy: Path,
         JOIN raw.dumps d USING (document_id) WHERE d.source_file = ?
     """, [first])
     assert method == [("manifest", "Example Analyst Outlet")]
+
+
+def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy: Path, tmp_path: Path):
+    """A feed item that is a headline alone: accepted, its title its only sentence, and that
+    sentence mentions the catalog claim it states, marked as found in the title."""
+    (landing_copy / "wire-alert.txt").write_text(
+        "US held secret talks with Hamas for six months, report says\n", encoding="utf-8")
+    (landing_copy / "empty-page.txt").write_text("Share this article\n\nComments are closed.\n", encoding="utf-8")
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "claim_id,claim_text\n"
+        "cat-talks,The United States held secret talks with Hamas for the past six months\n", encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    materialize(landing_copy, warehouse, catalog=catalog)
+    reasons = dict(query(warehouse, """
+        SELECT d.source_file, coalesce(c.quarantine_reason, 'accepted') FROM raw.dumps d
+        JOIN raw.documents c USING (document_id) WHERE d.source_file IN ('wire-alert.txt', 'empty-page.txt')
+    """))
+    assert reasons == {"wire-alert.txt": "accepted", "empty-page.txt": "empty_body"}
+    sentences = query(warehouse, """
+        SELECT s.sentence_seq, s.section, s.text FROM raw.sentences s JOIN raw.dumps d USING (document_id)
+        WHERE d.source_file = 'wire-alert.txt'
+    """)
+    assert sentences == [(0, "title", "US held secret talks with Hamas for six months, report says")]
+    mentions = query(warehouse, """
+        SELECT m.claim_id, s.section FROM raw.claim_mentions m
+        JOIN raw.sentences s USING (document_id, sentence_seq) JOIN raw.dumps d USING (document_id)
+        WHERE d.source_file = 'wire-alert.txt'
+    """)
+    assert ("cat-talks", "title") in mentions

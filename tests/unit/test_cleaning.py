@@ -227,6 +227,18 @@ def test_quarantine_reasons(payload, fmt, reason):
     check_tiling(doc.segments, doc.decoded_text)
 
 
+@pytest.mark.parametrize(("payload", "fmt", "title"), [
+    (b"Willie Nelson dead at 81, reports say\n", "txt", "Willie Nelson dead at 81, reports say"),
+    (b"<html><head><title>Batmobile stolen from film set in Detroit</title></head><body>"
+     b"<script>var a = 1;</script></body></html>", "html", "Batmobile stolen from film set in Detroit"),
+])
+def test_a_headline_only_dump_is_a_document_with_no_body(payload, fmt, title):
+    doc = clean_dump(_make_dump(payload, "x", 0, fmt, {}))
+    assert doc.quarantine_reason is None
+    assert doc.title == title and doc.body_text == ""
+    check_tiling(doc.segments, doc.decoded_text)
+
+
 # ---- HTML path ----------------------------------------------------------------------------------
 
 PAGE = """<!DOCTYPE html>

@@ -177,6 +177,13 @@ def test_document_without_body_is_und():
     assert (guess.language, guess.method) == ("und", "abstain:no_body")
 
 
+def test_a_headline_only_document_is_in_its_headlines_language_never_its_captions():
+    parts = [("title", "Willie Nelson has died at his ranch in Texas, reports claim"),
+             ("caption", "ראש הממשלה נפגש עם השגריר האמריקאי בירושלים"), ("whitespace", "\n")]
+    guess = detect_document(parts, LanguageDetector())
+    assert guess.language == "en" and guess.method.startswith("title:")
+
+
 def test_document_of_short_paragraphs_falls_back_to_the_joined_body():
     parts = [("body", "He refused."), ("body", "Nobody objected."), ("body", "Everyone left."),
              ("body", "Reporters waited."), ("body", "It ended.")]

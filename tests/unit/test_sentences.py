@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from orchestration.core.text.sentences import split_sentences
+from orchestration.core.text.sentences import document_sentences, split_sentences
 from tests.unit.sample_bodies import BODIES
 
 
@@ -163,3 +163,17 @@ def test_any_text_yields_stripped_ordered_sentences_at_their_offsets(text):
         assert any(ch.isalnum() for ch in s.text)
         assert s.start >= previous_end
         previous_end = s.end
+
+
+def test_the_title_is_one_more_sentence_after_the_body():
+    body = "Talks went on for months. Officials denied it."
+    sentences = document_sentences(body, "  Secret talks revealed: report \n")
+    assert [(s.seq, s.section, s.text) for s in sentences] == [
+        (0, "body", "Talks went on for months."), (1, "body", "Officials denied it."),
+        (2, "title", "Secret talks revealed: report")]
+    title = sentences[-1]
+    assert "  Secret talks revealed: report \n"[title.start:title.end] == title.text
+    # a headline-only document: the title is its only sentence; no title, no title sentence
+    assert [(s.seq, s.section) for s in document_sentences("", "Willie Nelson dead at 81")] == [(0, "title")]
+    assert document_sentences(body, None) == split_sentences(body)
+    assert document_sentences("", " -- ") == []

@@ -21,6 +21,7 @@ joined as (
         mentions.sentence_id,
         sentences.sentence_seq,
         sentences.sentence_text,
+        sentences.section as found_in,
         mentions.stance,
         mentions.attributed_to,
         mentions.similarity

@@ -5,6 +5,7 @@ select
     outlet_id,
     sentence_id,
     sentence_text,
+    found_in,
     stance,
     attributed_to,
     similarity

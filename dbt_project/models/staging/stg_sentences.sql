@@ -7,7 +7,9 @@ select
     document_id || ':' || lpad(cast(sentence_seq as varchar), 4, '0') as sentence_id,
     document_id,
     sentence_seq,
-    -- position in the document body
+    -- title or body (sentence_sections); a title sentence follows the body's
+    section,
+    -- position in the document body (in the title, for the title sentence)
     start_char,
     end_char,
     -- text

@@ -24,6 +24,14 @@ MAX_PAYLOAD_BYTES = 20_000_000      # a "dump" larger than this is a crawl accid
 UNDECODABLE_SHARE = 0.05            # more replacement characters than this: we guessed wrong
 BINARY_CONTROL_SHARE = 0.05         # more C0 control bytes than this in a single-byte text: binary
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
+# A dump with no body is still a document when its title reads as a headline (feeds and wire
+# alerts land headlines alone): a few words, not a page name such as "Home" or "t".
+HEADLINE_MIN_WORDS = 3
+
+
+def is_headline(title: str | None) -> bool:
+    """A title that can stand as a document's only sentence (a headline-only dump)."""
+    return sum(1 for word in (title or "").split() if any(ch.isalpha() for ch in word)) >= HEADLINE_MIN_WORDS
 
 
 def looks_binary(payload: bytes, method: str) -> bool:
@@ -111,7 +119,8 @@ def clean_dump(dump: RawDump, rules: RuleSet | None = None) -> CleanedDocument:
     else:
         document = clean_text_dump(dump, decoded, rules)
     check_tiling(document.segments, document.decoded_text)
-    if not document.body_text.strip() and document.quarantine_reason is None:
+    if (not document.body_text.strip() and document.quarantine_reason is None
+            and not is_headline(document.title)):
         document.quarantine_reason = "empty_body"
     assert document.quarantine_reason in (None, *QUARANTINE_REASONS)
     return document

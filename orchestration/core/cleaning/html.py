@@ -340,6 +340,15 @@ def _extract(source: str, url: str | None, options: ExtractionOptions, page: Pag
     return text, comments, main
 
 
+def _page_title(source: str) -> str | None:
+    """The page's title when trafilatura found no article: a headline-only page is still a
+    document (its title its only sentence)."""
+    from trafilatura.metadata import extract_metadata
+
+    metadata = extract_metadata(source)
+    return metadata.title if metadata else None
+
+
 def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
                     options: ExtractionOptions = DEFAULT_OPTIONS) -> CleanedDocument:
     """Extract the article with trafilatura, align its paragraphs and comments back onto the
@@ -347,7 +356,7 @@ def clean_html_dump(dump: RawDump, decoded, rules: RuleSet,
     source = decoded.text
     page = lex_page(source)
     text, comments_text, extracted = _extract(source, dump.url, options, page)
-    title = (extracted.title if extracted else None) or dump.title_hint
+    title = (extracted.title if extracted else _page_title(source)) or dump.title_hint
     labels: dict[int, _Label] = {}          # page token -> label
     captured, group = _label_paragraphs(page, text, title, rules, options, labels)
     comment_groups = _label_comments(page, comments_text, rules, options, labels, group)

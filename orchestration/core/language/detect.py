@@ -475,10 +475,11 @@ def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector
 
     probability = characters of the winner weighted by their own probabilities / all body
     characters, so abstaining or dissenting paragraphs lower it. When every body segment
-    abstains (many short paragraphs) the joined body is detected once instead. 'und' with
-    'abstain:no_body' when there is no body text. Uses `detector.detect`, so segments already
+    abstains (many short paragraphs) the joined body is detected once instead. With no body
+    text, the title's language ('title:<method>'), else 'und' with 'abstain:no_body'. Uses `detector.detect`, so segments already
     labelled by `label_segments` are not detected again.
     """
+    parts = list(parts)
     characters: dict[str, int] = defaultdict(int)
     weighted_probability: dict[str, float] = defaultdict(float)
     body_texts = []
@@ -494,7 +495,12 @@ def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector
             characters[guess.language] += size
             weighted_probability[guess.language] += size * guess.probability
     if not body_characters:
-        return _und("abstain:no_body")
+        # A headline-only document (no body, a headline for title) is in its headline's language.
+        title = " ".join(text.strip() for kind, text in parts if kind == "title" and text.strip())
+        guess = detector.detect(title) if title else None
+        if guess is None or guess.language == UNDETERMINED:
+            return _und("abstain:no_body")
+        return LanguageGuess(guess.language, guess.probability, f"title:{guess.method}")
     if not characters:
         joined = detector.detect("\n\n".join(body_texts))
         if joined.language == UNDETERMINED:

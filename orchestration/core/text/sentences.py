@@ -78,6 +78,20 @@ def _abbreviations() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     return never, may, openers
 
 
+def document_sentences(body_text: str, title: str | None = None) -> list[Sentence]:
+    """A document's sentences: its body's (split_sentences), then its title as one more sentence
+    (section 'title', offsets into the title). The headline is where an outlet states its claim
+    most plainly, and a headline-only dump has no other sentence. The title comes last so that
+    body sentences keep their numbers whether or not a title is known."""
+    sentences = split_sentences(body_text)
+    headline = (title or "").strip()
+    if headline and any(ch.isalnum() for ch in headline):
+        start = (title or "").index(headline)
+        sentences.append(Sentence(seq=len(sentences), start=start, end=start + len(headline),
+                                  text=headline, section="title"))
+    return sentences
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Split a body into sentences; `text[s.start:s.end] == s.text` and `s.text` is stripped."""
     sentences: list[Sentence] = []
