@@ -87,6 +87,21 @@ def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, records: list
     return len(frame)
 
 
+def append_raw_rows(conn: duckdb.DuckDBPyConnection, table: str, records: list) -> int:
+    """Add `records` to raw.<table> (made if missing); for append-only tables such as caches."""
+    record = RAW_TABLES[table]
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    conn.execute(create_table_sql(f"{RAW_SCHEMA}.{table}", record))
+    if records:
+        frame = frame_of(records, record)
+        conn.register("appended_rows", frame)
+        try:
+            conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT * FROM appended_rows")
+        finally:
+            conn.unregister("appended_rows")
+    return len(records)
+
+
 def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",

@@ -19,6 +19,9 @@ from orchestration.assets.quarantine import (
 )
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import discover_claims, match_catalog
+from orchestration.core.claims.semantic import (
+    MODEL_NAME, Embedder, model_files, paraphrase_claims, semantic_catalog_mentions,
+)
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import classify_stance, load_model
 from orchestration.core.claims.stories import assign_stories
@@ -26,7 +29,7 @@ from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
-from orchestration.warehouse import read_records
+from orchestration.warehouse import append_raw_rows, read_records, table_exists
 
 GROUP = "claims"
 ACCEPTED = "quarantine_reason IS NULL"
@@ -63,8 +66,16 @@ def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
     return write_stage(warehouse, "stories", rows, stories=len(set(assigned.values())))
 
 
+def read_embeddings(conn) -> dict[str, bytes]:
+    """The embedding cache: text key -> vector, for the model in use."""
+    if not table_exists(conn, "sentence_embeddings"):
+        return {}
+    return dict(conn.execute("SELECT text_key, embedding FROM raw.sentence_embeddings WHERE model = ?",
+                             [MODEL_NAME]).fetchall())
+
+
 @dg.multi_asset(
-    code_version=code_version(__name__),
+    code_version=code_version(__name__, model_files()),
     name="claims",
     specs=[
         dg.AssetSpec(raw_key("claims"), group_name=GROUP, kinds=STAGE_KINDS,
@@ -72,6 +83,9 @@ def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
                      description="Claims discovered across the documents of a story, and the analyst catalog's."),
         dg.AssetSpec(raw_key("claim_sentences"), group_name=GROUP, kinds=STAGE_KINDS, deps=[raw_key("sentences")],
                      description="The sentences stating each claim, with their similarity to it."),
+        dg.AssetSpec(raw_key("sentence_embeddings"), group_name=GROUP, kinds=STAGE_KINDS, deps=[raw_key("sentences")],
+                     description="Embeddings of the sentences the semantic matcher compared, by text hash "
+                                 "(append-only: a text is embedded once)."),
     ],
     pool=DUCKDB_POOL,
 )
@@ -80,18 +94,32 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         doc_sentences = read_sentences(conn)
         story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
         existing = read_records(conn, "claims", where="origin = 'discovered'")
+        outlet_of = dict(conn.execute("SELECT document_id, outlet_id FROM raw.document_outlets").fetchall())
+        embedder = Embedder(read_embeddings(conn))
     discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
+    # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
+    discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, doc_sentences,
+                                                         story_of, outlet_of, embedder,
+                                                         seen=[c.claim_id for c in existing])
     try:
         catalog = load_catalog(landing.claim_catalog)      # bad rows were reported at ingest
     except ConfigError as error:
         raise dg.Failure(description=f"configuration: {error}") from error
     catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
+    catalog_sentences = semantic_catalog_mentions(catalog, catalog_sentences, doc_sentences, embedder)
     all_claims = discovered + catalog_claims
     claim_sentences = [ClaimSentenceRow.of(m) for m in discovered_sentences + catalog_sentences]
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
     yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
                       claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
     yield write_stage(warehouse, "claim_sentences", claim_sentences, asset=True)
+    new_embeddings = embedder.new_rows()
+    with warehouse.connect() as conn:
+        append_raw_rows(conn, "sentence_embeddings", new_embeddings)
+        cached = conn.execute("SELECT count(*) FROM raw.sentence_embeddings").fetchone()[0]
+    yield dg.MaterializeResult(asset_key=raw_key("sentence_embeddings"),
+                               metadata={"dagster/row_count": cached, "embedded_this_run": len(new_embeddings),
+                                         "model": MODEL_NAME})
 
 
 @stage_asset(

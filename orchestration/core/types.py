@@ -472,6 +472,15 @@ class ClaimMentionRow:
 
 
 @dataclass(frozen=True)
+class SentenceEmbeddingRow:
+    """Sentence embeddings kept by the hash of their text, so a text is embedded once in the
+    warehouse's life (the claims stage's semantic matcher; orchestration/core/claims/semantic.py)."""
+    text_key: str               # first 32 hex chars of sha256(text)
+    model: str
+    embedding: bytes            # float32 unit vector
+
+
+@dataclass(frozen=True)
 class RetractedDocument:
     """The retraction ledger: documents that left the landing folder (file removed or replaced) or
     that manifest.jsonl marks retracted, one row each, kept across runs until the document is
@@ -512,5 +521,6 @@ RAW_TABLES: dict[str, type] = {
     "claim_sentences": ClaimSentenceRow,
     "claim_mentions": ClaimMentionRow,
     "text_reuse": TextReuse,
+    "sentence_embeddings": SentenceEmbeddingRow,
     "quarantine": QuarantineRow,
 }

