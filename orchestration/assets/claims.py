@@ -20,8 +20,9 @@ from orchestration.assets.quarantine import (
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import discover_claims, match_catalog
 from orchestration.core.claims.semantic import (
-    MODEL_NAME, Embedder, model_files, paraphrase_claims, semantic_catalog_mentions,
+    MODEL_NAME, Embedder, cross_language_mentions, model_files, paraphrase_claims, semantic_catalog_mentions,
 )
+from orchestration.core.language.detect import process_detector
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import classify_stance, load_model
 from orchestration.core.claims.stories import assign_stories
@@ -96,6 +97,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         existing = read_records(conn, "claims", where="origin = 'discovered'")
         outlet_of = dict(conn.execute("SELECT document_id, outlet_id FROM raw.document_outlets").fetchall())
         embedder = Embedder(read_embeddings(conn))
+        sentence_language = {(d, seq): language for d, seq, language in conn.execute(
+            "SELECT document_id, sentence_seq, language FROM raw.sentences").fetchall()}
     discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
     # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
     discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, doc_sentences,
@@ -108,7 +111,11 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
     catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
     catalog_sentences = semantic_catalog_mentions(catalog, catalog_sentences, doc_sentences, embedder)
     all_claims = discovered + catalog_claims
-    claim_sentences = [ClaimSentenceRow.of(m) for m in discovered_sentences + catalog_sentences]
+    # sentences in another language than a claim: matched to the claim they translate
+    all_mentions = cross_language_mentions(all_claims, discovered_sentences + catalog_sentences, doc_sentences,
+                                           sentence_language, lambda text: process_detector().detect(text).language,
+                                           embedder)
+    claim_sentences = [ClaimSentenceRow.of(m) for m in all_mentions]
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
     yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
                       claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
@@ -157,7 +164,7 @@ def claim_mentions(
         return ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
             similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
-            stance_cue=stance.cue,
+            stance_cue=stance.cue, cross_language=mention.cross_language,
         )
 
     labelled = isolate(with_progress(context, [m for m in claim_sentences if m.document_id in contexts],

@@ -254,6 +254,7 @@ class ClaimMention:
     document_id: str
     sentence_seq: int
     similarity: float           # in [0, 1]: how close the sentence is to the claim
+    cross_language: bool = False    # the sentence is in another language than the claim
 
 
 @dataclass(frozen=True)
@@ -453,10 +454,12 @@ class ClaimSentenceRow:
     document_id: str
     sentence_seq: int
     similarity: float
+    cross_language: bool        # matched across languages by the semantic matcher
 
     @classmethod
     def of(cls, mention: ClaimMention) -> ClaimSentenceRow:
-        return cls(mention.claim_id, mention.document_id, mention.sentence_seq, round(float(mention.similarity), 6))
+        return cls(mention.claim_id, mention.document_id, mention.sentence_seq, round(float(mention.similarity), 6),
+                   mention.cross_language)
 
 
 @dataclass(frozen=True)
@@ -469,6 +472,7 @@ class ClaimMentionRow:
     stance: str
     attributed_to: str | None
     stance_cue: str | None
+    cross_language: bool        # the sentence is in another language than the claim
 
 
 @dataclass(frozen=True)

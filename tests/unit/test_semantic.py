@@ -64,3 +64,21 @@ def test_a_catalog_claim_is_mentioned_by_its_paraphrase_not_by_a_sentence_on_the
 def test_the_model_file_feeds_the_claims_stage_version():
     [path] = model_files()
     assert path.endswith("e5-small-q4.bin")
+
+
+def test_a_hebrew_sentence_mentions_the_english_claim_it_translates_marked_cross_language():
+    from orchestration.core.claims.semantic import cross_language_mentions
+    from orchestration.core.types import ClaimRecord
+
+    claims = [ClaimRecord("claim-talks", "story-1", "The United States held secret talks with Hamas for months.",
+                          "discovered"),
+              ClaimRecord("claim-quake", "story-2", "A magnitude 6.2 earthquake struck off the coast on Monday.",
+                          "discovered")]
+    english = [ClaimMention("claim-talks", "en-1", 0, 1.0)]
+    docs = {"en-1": _doc("The United States held secret talks with Hamas for months."),
+            "he-1": _doc("ארצות הברית ניהלה שיחות חשאיות עם חמאס במשך חודשים.",
+                         "מחירי הדלק יעלו בחודש הבא בעשרה אחוזים.")}
+    language = {("en-1", 0): "en", ("he-1", 0): "he", ("he-1", 1): "he"}
+    mentions = cross_language_mentions(claims, english, docs, language, lambda text: "en", Embedder())
+    assert [(m.claim_id, m.document_id, m.sentence_seq, m.cross_language) for m in mentions] == [
+        ("claim-talks", "en-1", 0, False), ("claim-talks", "he-1", 0, True)]

@@ -24,7 +24,8 @@ joined as (
         sentences.section as found_in,
         mentions.stance,
         mentions.attributed_to,
-        mentions.similarity
+        mentions.similarity,
+        mentions.cross_language
     from mentions
     inner join sentences using (sentence_id)
     inner join documents on documents.document_id = mentions.document_id

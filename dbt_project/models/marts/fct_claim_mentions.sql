@@ -8,5 +8,6 @@ select
     found_in,
     stance,
     attributed_to,
-    similarity
+    similarity,
+    cross_language
 from {{ ref('int_claim_mentions') }}

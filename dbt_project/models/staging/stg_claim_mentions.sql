@@ -9,5 +9,6 @@ select
     similarity,
     stance,
     attributed_to,
-    stance_cue
+    stance_cue,
+    cross_language
 from source
