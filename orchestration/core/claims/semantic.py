@@ -52,6 +52,7 @@ CATALOG_MARGIN = 0.02           # ... ahead of its next-best candidate claim
 CROSS_LANGUAGE_THRESHOLD = 0.845
 CROSS_LANGUAGE_MARGIN = 0.03
 UNDETERMINED = "und"
+CENTROID_MEMBERS = 4            # a claim's position: the mean of its first few sentences
 MIN_CONTENT_TOKENS = 3          # shorter sentences ("He declined.") say too little to embed
 CANDIDATE_SHARED_TOKENS = 1     # a catalog candidate shares at least this many content words
 
@@ -149,14 +150,18 @@ def paraphrase_claims(claims: Sequence[ClaimRecord], mentions: Sequence[ClaimMen
 def _paraphrases_in_story(story_id: str, documents: list[str], claims: list[_Claim],
                           doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
                           seen: frozenset[str]) -> list[_Claim]:
-    sentences = [(d, s) for d in documents for s in doc_sentences[d] if embeddable(s)]
+    # Embedded: sentences no claim holds, and a claim's first few sentences (its centroid).
+    held = {key for c in claims for key in c.mentions}
+    centroid_keys = {key for c in claims for key in sorted(c.mentions)[:CENTROID_MEMBERS]}
+    sentences = [(d, s) for d in documents for s in doc_sentences[d]
+                 if embeddable(s) and ((d, s.seq) not in held or (d, s.seq) in centroid_keys)]
     if not sentences:
         return claims
     vectors = embedder.encode([s.text for _, s in sentences])
     row_of = {(d, s.seq): i for i, (d, s) in enumerate(sentences)}
 
     def centroid(claim: _Claim) -> np.ndarray | None:
-        rows = [row_of[key] for key in claim.mentions if key in row_of]
+        rows = [row_of[key] for key in sorted(claim.mentions)[:CENTROID_MEMBERS] if key in row_of]
         if not rows:
             return None
         mean = vectors[rows].mean(axis=0)
@@ -263,6 +268,9 @@ def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence
             if proposed and embeddable(sentence):
                 candidates.append((document_id, sentence, proposed))
     found = {(m.claim_id, m.document_id, m.sentence_seq): m for m in lexical}
+    # a sentence the lexical engine matched already is covered: only the others are embedded
+    matched = {(m.document_id, m.sentence_seq) for m in lexical}
+    candidates = [c for c in candidates if (c[0], c[1].seq) not in matched]
     if candidates:
         claim_vectors = embedder.encode([c.claim_text for c in catalog])
         sentence_vectors = embedder.encode([s.text for _, s, _ in candidates])
@@ -303,18 +311,24 @@ def cross_language_mentions(claims: Sequence[ClaimRecord], mentions: Sequence[Cl
                             embedder: Embedder) -> list[ClaimMention]:
     """`mentions` plus, for every sentence that mentions nothing and whose language is known, the
     claim of another language it states (cosine >= CROSS_LANGUAGE_THRESHOLD, ahead of the next
-    claim by CROSS_LANGUAGE_MARGIN), marked cross_language. Only sentences in a language some
-    claim is not in are embedded (in an English grid: the non-English sentences)."""
+    claim by CROSS_LANGUAGE_MARGIN), marked cross_language. Only sentences in another language
+    than most claims' are embedded (in an English grid: the non-English sentences), so a claim
+    whose short text was taken for another language cannot make every sentence a candidate."""
     languages = claim_languages(claims, mentions, sentence_language, detect)
     known = [c for c in claims if languages.get(c.claim_id, UNDETERMINED) != UNDETERMINED]
     held = {(m.document_id, m.sentence_seq) for m in mentions}
-    claim_langs = {languages[c.claim_id] for c in known}
+    if not known:
+        return list(mentions)
+    counts: dict[str, int] = defaultdict(int)
+    for claim in known:
+        counts[languages[claim.claim_id]] += 1
+    grid_language = min(counts, key=lambda lang: (-counts[lang], lang))
     candidates: list[tuple[str, Sentence, str]] = []
     for document_id in sorted(doc_sentences):
         for sentence in doc_sentences[document_id]:
             language = sentence_language.get((document_id, sentence.seq), UNDETERMINED)
-            if (language == UNDETERMINED or (document_id, sentence.seq) in held
-                    or not claim_langs - {language} or len(sentence.text.split()) < MIN_CONTENT_TOKENS):
+            if (language in (UNDETERMINED, grid_language) or (document_id, sentence.seq) in held
+                    or len(sentence.text.split()) < MIN_CONTENT_TOKENS):
                 continue
             candidates.append((document_id, sentence, language))
     if not candidates:
