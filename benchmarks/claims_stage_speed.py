@@ -46,6 +46,9 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=900)
     parser.add_argument("--claims", type=int, default=900)
     args = parser.parse_args()
+    if not (SHARED / "emergent_train").exists():
+        print(f"{SHARED} absent: skipped")
+        return 0
     import dagster as dg
     import duckdb
 
@@ -83,15 +86,16 @@ def main() -> int:
     lexical = time.perf_counter() - started
     print(f"lexical engine alone: {lexical:.1f}s ({len(discovered)} claims, {len(mentions)} + "
           f"{len(catalog_mentions)} catalog mentions)")
-    for label, embedder in (("cold cache", Embedder()), ("warm cache", None)):
-        embedder = embedder or Embedder({row.text_key: row.embedding for row in cold.new_rows()})
+    cache: dict[str, bytes] = {}
+    for label in ("cold cache", "warm cache"):
+        embedder = Embedder(cache)
         started = time.perf_counter()
         claims, claim_mentions = paraphrase_claims(discovered, mentions, doc_sentences, story_of, outlet_of, embedder)
         semantic_catalog = semantic_catalog_mentions(catalog, catalog_mentions, doc_sentences, embedder)
         semantic = time.perf_counter() - started
         print(f"+ semantic pass, {label}: {semantic:.1f}s more ({len(embedder.new)} texts embedded; "
               f"{len(claims)} claims, {len(claim_mentions)} + {len(semantic_catalog)} catalog mentions)")
-        cold = embedder
+        cache = {row.text_key: row.embedding for row in embedder.new_rows()}
     return 0
 
 
