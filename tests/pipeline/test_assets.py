@@ -146,3 +146,26 @@ def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy
         WHERE d.source_file = 'wire-alert.txt'
     """)
     assert ("cat-talks", "title") in mentions
+
+
+def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(landing_copy: Path, tmp_path: Path):
+    (landing_copy / "hebrew-report.txt").write_text(
+        "דיווח: שיחות חשאיות עם חמאס\n\n"
+        "ארצות הברית ניהלה שיחות חשאיות עם חמאס במשך ששת החודשים האחרונים.\n\n"
+        "מחירי הדלק בישראל יעלו בחודש הבא בעשרה אחוזים, כך הודיע משרד האנרגיה.\n", encoding="utf-8")
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "claim_id,claim_text\n"
+        "cat-talks,The United States held secret talks with Hamas for the past six months\n", encoding="utf-8")
+    warehouse = tmp_path / "warehouse"
+    materialize(landing_copy, warehouse, catalog=catalog)
+    mentions = query(warehouse, """
+        SELECT m.claim_id, s.language, s.text, m.cross_language FROM raw.claim_mentions m
+        JOIN raw.sentences s USING (document_id, sentence_seq) JOIN raw.dumps d USING (document_id)
+        WHERE d.source_file = 'hebrew-report.txt'
+    """)
+    assert ("cat-talks", "he", "ארצות הברית ניהלה שיחות חשאיות עם חמאס במשך ששת החודשים האחרונים.", True) in mentions
+    assert not any("מחירי הדלק" in text for _, _, text, _ in mentions)
+    # English sentences of the samples mention it in their own language
+    assert query(warehouse, "SELECT DISTINCT cross_language FROM raw.claim_mentions m JOIN raw.sentences s "
+                            "USING (document_id, sentence_seq) WHERE s.language = 'en' AND claim_id = 'cat-talks'") == [(False,)]

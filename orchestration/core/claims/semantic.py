@@ -339,10 +339,16 @@ def cross_language_mentions(claims: Sequence[ClaimRecord], mentions: Sequence[Cl
     found = list(mentions)
     for (document_id, sentence, language), vector in zip(candidates, sentence_vectors):
         scores = np.where(claim_language != language, claim_vectors @ vector, -1.0)
-        order = np.argsort(-scores)
-        best = float(scores[order[0]])
-        runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
-        if best >= CROSS_LANGUAGE_THRESHOLD and best - runner_up >= CROSS_LANGUAGE_MARGIN:
-            found.append(ClaimMention(known[int(order[0])].claim_id, document_id, sentence.seq,
-                                      round(best, 4), cross_language=True))
+        best = int(np.argmax(scores))
+        if scores[best] < CROSS_LANGUAGE_THRESHOLD:
+            continue
+        # Claims that restate the best one (a catalog claim and the claim discovery found for
+        # it) are not rivals: the lead is over the others, and the sentence mentions them all.
+        same = (claim_vectors @ claim_vectors[best]) >= PAIR_THRESHOLD
+        rivals = scores[~same]
+        if rivals.size and scores[best] - float(rivals.max()) < CROSS_LANGUAGE_MARGIN:
+            continue
+        for index in np.flatnonzero(same & (scores >= CROSS_LANGUAGE_THRESHOLD)):
+            found.append(ClaimMention(known[int(index)].claim_id, document_id, sentence.seq,
+                                      round(float(scores[index]), 4), cross_language=True))
     return sorted(found, key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
