@@ -207,8 +207,10 @@ def _merge_claims(claims: list[_Claim], centroid, seen: frozenset[str]) -> list[
              and not (claims[present[a]].record.claim_id in seen and claims[present[b]].record.claim_id in seen)]
     merged = []
     for group in connected_groups(len(claims), pairs):
+        # an id of an earlier run wins, then the claim with more documents
         members = sorted((claims[i] for i in group),
-                         key=lambda c: (-len({d for d, _ in c.mentions}), c.record.claim_id))
+                         key=lambda c: (c.record.claim_id not in seen, -len({d for d, _ in c.mentions}),
+                                        c.record.claim_id))
         keep = members[0]
         for other in members[1:]:
             for key, sim in other.mentions.items():
