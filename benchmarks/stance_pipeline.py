@@ -15,8 +15,9 @@ with it this run scores headlines the model has seen: an optimistic figure. The 
 leak-free (--folds fits a model per fold on the other claims' headlines and points the pipeline
 at it through CLAIMGRID_STANCE_MODEL).
 
-A headline alone would be read as the dump's title (a short first line) and leave no body, so
-each dump is a neutral title line ("Emergent article <id>") and the headline as its body.
+By default each dump is a neutral title line ("Emergent article <id>") and the headline as its
+body (how the figures before issue 15 were taken: a headline-only dump was quarantined then);
+--headline-only lands the headline alone, a headline-only dump whose title is its only sentence.
 
 Prints: catalog-match coverage (gold pairs whose headline got a mention of its own claim),
 wrong-claim mentions, and 3-class stance accuracy on the covered pairs and on all pairs.
@@ -43,13 +44,15 @@ GOLD_TO_STANCE = {"for": "asserts", "observing": "reports", "against": "denies"}
 SCORED_AS = {"asserts": "asserts", "reports": "reports", "questions": "reports", "denies": "denies"}
 
 
-def build_landing(rows: list[dict], landing: Path) -> Path:
-    """One .txt dump per article, manifest.jsonl with its outlet, a catalog CSV of claims."""
+def build_landing(rows: list[dict], landing: Path, headline_only: bool = False) -> Path:
+    """One .txt dump per article, manifest.jsonl with its outlet, a catalog CSV of claims.
+    `headline_only`: the headline alone (a headline-only dump, read as the document's title)."""
     landing.mkdir(parents=True, exist_ok=True)
     with open(landing / "manifest.jsonl", "w", encoding="utf-8") as manifest:
         for row in rows:
             name = f"{row['articleId']}.txt"
-            dump_text = f"Emergent article {row['articleId']}\n\n{row['articleHeadline'].strip()}\n"
+            dump_text = (f"{row['articleHeadline'].strip()}\n" if headline_only else
+                         f"Emergent article {row['articleId']}\n\n{row['articleHeadline'].strip()}\n")
             (landing / name).write_text(dump_text, encoding="utf-8")
             manifest.write(json.dumps({"file": name, "outlet": row["source"], "url": row["url"]}) + "\n")
     catalog = landing.parent / "catalog.csv"
@@ -61,7 +64,8 @@ def build_landing(rows: list[dict], landing: Path) -> Path:
     return catalog
 
 
-def run_pipeline(rows: list[dict], stance_model: str | None = None) -> tuple[list[tuple[str, str, str]], int, bool, float]:
+def run_pipeline(rows: list[dict], stance_model: str | None = None,
+                 headline_only: bool = False) -> tuple[list[tuple[str, str, str]], int, bool, float]:
     """Land `rows` as dumps, materialize every asset and check, and read the mentions back:
     ((source_file, claim_id, stance) rows, accepted document count, run success, wall seconds).
     `stance_model`: a model JSON path or 'none' (default: $CLAIMGRID_STANCE_MODEL, else the shipped one)."""
@@ -74,7 +78,7 @@ def run_pipeline(rows: list[dict], stance_model: str | None = None) -> tuple[lis
     with tempfile.TemporaryDirectory() as tmp:
         landing = Path(tmp) / "landing"
         warehouse = Path(tmp) / "warehouse"
-        catalog = build_landing(rows, landing)
+        catalog = build_landing(rows, landing, headline_only)
         resources = build_resources(load_settings({
             "CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse),
             "CLAIMGRID_CLAIM_CATALOG": str(catalog),
@@ -157,6 +161,8 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=0,
                         help="cross-validate by claim: per fold, fit the stance model on the other "
                              "folds' claims and run the pipeline on this fold's headlines")
+    parser.add_argument("--headline-only", action="store_true",
+                        help="land each headline alone (a headline-only dump) instead of under a neutral title")
     args = parser.parse_args()
     if not EMERGENT.exists():
         print(f"{EMERGENT} absent: skipped")
@@ -165,7 +171,7 @@ def main() -> int:
         rows = [r for r in csv.DictReader(handle) if r["articleHeadlineStance"] in GOLD_TO_STANCE][: args.limit]
 
     if not args.folds:
-        mentions, accepted, success, wall = run_pipeline(rows)
+        mentions, accepted, success, wall = run_pipeline(rows, headline_only=args.headline_only)
         model = os.environ.get("CLAIMGRID_STANCE_MODEL") or "shipped model (fitted on Emergent: optimistic)"
         print(f"pipeline on {len(rows)} headline dumps, stance model: {model}: success={success} in {wall:.1f}s")
         score(rows, mentions, accepted)
@@ -181,7 +187,8 @@ def main() -> int:
             model_path = Path(tmp) / f"stance_model_fold{fold}.json"
             C = fit_fold_model([rows[i] for i in train], model_path)
             test_rows = [rows[i] for i in test]
-            mentions, accepted, success, wall = run_pipeline(test_rows, stance_model=str(model_path))
+            mentions, accepted, success, wall = run_pipeline(test_rows, stance_model=str(model_path),
+                                                             headline_only=args.headline_only)
             print(f"fold {fold}: model fitted on {len(train)} headlines (C={C}), pipeline on "
                   f"{len(test_rows)} headline dumps of unseen claims: success={success} in {wall:.1f}s")
             all_mentions += mentions

@@ -49,7 +49,8 @@ mention_rollup as (
         claim_id,
         count(*) as mention_count,
         arg_min(mention_id, sentence_id) as first_mention_id,
-        arg_min(attributed_to, sentence_id) filter (where attributed_to is not null) as attributed_to
+        arg_min(attributed_to, sentence_id) filter (where attributed_to is not null) as attributed_to,
+        bool_and(coalesce(cross_language, false)) as only_across_languages
     from mentions
     group by outlet_id, claim_id
 ),
@@ -63,7 +64,8 @@ final as (
         coalesce(mention_rollup.mention_count, 0) as mention_count,
         dominant_stance.stance,
         mention_rollup.attributed_to,
-        mention_rollup.first_mention_id
+        mention_rollup.first_mention_id,
+        coalesce(mention_rollup.only_across_languages, false) as cross_language
     from grid
     left join mention_rollup using (outlet_id, claim_id)
     left join dominant_stance using (outlet_id, claim_id)
