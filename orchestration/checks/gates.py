@@ -81,7 +81,10 @@ SELECT * EXCLUDE (payload), coalesce(document_id = left(content_sha256, 16), fal
 FROM raw.dumps
 """
 CLEANED_DOCUMENTS_SQL = """
-SELECT d.*, d.quarantine_reason IS NULL AS is_accepted, u.document_id IS NOT NULL AS has_dump
+SELECT d.*, d.quarantine_reason IS NULL AS is_accepted, u.document_id IS NOT NULL AS has_dump,
+       coalesce(length(d.body_text), 0) > 0 AS has_body,
+       d.quarantine_reason IS NOT NULL OR coalesce(length(d.body_text), 0) > 0
+           OR coalesce(length(trim(d.title)), 0) > 0 AS has_text_if_accepted
 FROM raw.documents d
 LEFT JOIN (SELECT DISTINCT document_id FROM raw.dumps) u ON u.document_id = d.document_id
 """
@@ -180,8 +183,8 @@ def _cleaned_documents(s: Suite) -> Suite:
          .not_null("repairs")
          .add("expect_column_values_to_be_json_parseable", "repairs is a JSON list.", column="repairs")
          .between("decoded_chars", 0)
-         .lengths("body_text", 1, why="An accepted document has a body (cleaning quarantines empty ones).",
-                  **ACCEPTED))
+         .always_true("has_text_if_accepted", "An accepted document has a body, or a headline for title "
+                      "(cleaning quarantines the others as empty_body)."))
     return s
 
 
@@ -197,7 +200,8 @@ def _cleaned_documents_warn(s: Suite) -> Suite:
         s.matches_none("body_text", boilerplate, "No body keeps a line that a boilerplate rule would have cut.", **ACCEPTED)
     return (s
             .lengths("body_text", SHORT_BODY_CHARS,
-                     why=f"A body under {SHORT_BODY_CHARS} characters is a teaser or a mis-cleaned page.", **ACCEPTED)
+                     why=f"A body under {SHORT_BODY_CHARS} characters is a teaser or a mis-cleaned page "
+                         "(headline-only documents have none).", **ACCEPTED_WITH_BODY)
             .add("expect_column_values_to_not_match_regex", "U+FFFD means bytes were not decoded.",
                  column="body_text", regex="\ufffd", **ACCEPTED)
             .add("expect_column_values_to_not_match_regex", "JSON key-value pairs in a body look like payload.",
@@ -206,6 +210,7 @@ def _cleaned_documents_warn(s: Suite) -> Suite:
                  column="quarantine_reason", mostly=0.5))
 
 
+ACCEPTED_WITH_BODY = {"row_condition": "is_accepted == True and has_body == True", "condition_parser": "pandas"}
 DISCOVERED = {"row_condition": "origin == 'discovered'", "condition_parser": "pandas"}
 CATALOG = {"row_condition": "origin == 'catalog'", "condition_parser": "pandas"}
 
@@ -231,7 +236,7 @@ GATES: tuple[Gate, ...] = (
          blocking=False),
     # ---- raw.documents, raw.segments ----------------------------------------------------------
     Gate("cleaned_documents", "raw/documents",
-         "Cleaned documents: one per dump, at least one accepted, accepted bodies non-empty, quarantine "
+         "Cleaned documents: one per dump, at least one accepted, accepted ones with a body or a headline, quarantine "
          "reasons from the closed list (debris and boilerplate are the warning suite's).",
          CLEANED_DOCUMENTS_SQL, _cleaned_documents),
     Gate("cleaned_documents_warn", "raw/documents",

@@ -151,13 +151,19 @@ def test_gx_loads_every_suite():
 
 # ---- validation on small frames ---------------------------------------------------------------
 
-def _documents(bodies: list[str], reasons: list[str | None] | None = None) -> pd.DataFrame:
+def _documents(bodies: list[str], reasons: list[str | None] | None = None,
+               titles: list[str | None] | None = None) -> pd.DataFrame:
+    """The frame CLEANED_DOCUMENTS_SQL gives for these documents."""
     reasons = reasons or [None] * len(bodies)
+    titles = titles or [None] * len(bodies)
     return pd.DataFrame({
         "document_id": [f"{i:016x}" for i in range(len(bodies))],
         "encoding": "utf-8", "encoding_method": "utf-8", "repairs": "[]",
-        "decoded_chars": [len(b) for b in bodies], "body_text": bodies,
+        "decoded_chars": [len(b) for b in bodies], "body_text": bodies, "title": titles,
         "quarantine_reason": reasons, "is_accepted": [r is None for r in reasons], "has_dump": True,
+        "has_body": [len(b) > 0 for b in bodies],
+        "has_text_if_accepted": [r is not None or len(b) > 0 or bool((t or "").strip())
+                                 for b, r, t in zip(bodies, reasons, titles)],
     })
 
 
@@ -188,6 +194,15 @@ def test_var_dump_residue_and_markup_in_a_body_warn_with_escaped_examples():
 def test_only_quarantined_documents_fail_the_batch():
     outcome = validate_frame("cleaned_documents", _documents(["", ""], ["empty_body", "empty_body"]))
     assert "expect_column_distinct_values_to_contain_set" in _failed(outcome)
+
+
+def test_a_headline_only_document_passes_and_an_accepted_document_with_nothing_fails():
+    headline = _documents(["A clean body. " * 20, ""], titles=["Report", "Willie Nelson dead at 81, reports say"])
+    assert validate_frame("cleaned_documents", headline).success
+    # no short-body warning for a document that has no body at all
+    assert "expect_column_value_lengths_to_be_between" not in _failed(validate_frame("cleaned_documents_warn", headline))
+    nothing = _documents(["A clean body. " * 20, ""], titles=["Report", None])
+    assert "expect_column_values_to_be_in_set" in _failed(validate_frame("cleaned_documents", nothing))
 
 
 def test_unknown_quarantine_reason_fails():
