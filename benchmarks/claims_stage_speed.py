@@ -68,7 +68,10 @@ def main() -> int:
             "dumps", "retractions", "documents", "segments", "reader_comments", "captions", "embedded_blobs",
             "embedded_items", "related_articles", "segment_languages", "document_languages", "document_outlets",
             "sentences", "stories")])
-        result = run_pipeline(landing, warehouse, selection=stages, raise_on_error=False)
+        # the generated corpus has a few percent of documents too short to tell a language: the
+        # language gate's 2% is a production policy, not what this timing is about
+        result = run_pipeline(landing, warehouse, selection=stages, raise_on_error=False,
+                              extra_env={"CLAIMGRID_QUARANTINE_STAGE_SHARES": "language=0.1"})
         conn = duckdb.connect(str(warehouse / LIVE_DB_NAME), read_only=True)
         try:
             doc_sentences = read_sentences(conn)
