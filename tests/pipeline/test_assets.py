@@ -118,18 +118,23 @@ def test_catalog_claims_are_matched_and_manifest_outlets_win(landing_copy: Path,
     assert method == [("manifest", "Example Analyst Outlet")]
 
 
+def _talks_catalog(tmp_path: Path) -> Path:
+    """An analyst catalog of one claim: the samples' event."""
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "claim_id,claim_text\n"
+        "cat-talks,The United States held secret talks with Hamas for the past six months\n", encoding="utf-8")
+    return catalog
+
+
 def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy: Path, tmp_path: Path):
     """A feed item that is a headline alone: accepted, its title its only sentence, and that
     sentence mentions the catalog claim it states, marked as found in the title."""
     (landing_copy / "wire-alert.txt").write_text(
         "US held secret talks with Hamas for six months, report says\n", encoding="utf-8")
     (landing_copy / "empty-page.txt").write_text("Share this article\n\nComments are closed.\n", encoding="utf-8")
-    catalog = tmp_path / "catalog.csv"
-    catalog.write_text(
-        "claim_id,claim_text\n"
-        "cat-talks,The United States held secret talks with Hamas for the past six months\n", encoding="utf-8")
     warehouse = tmp_path / "warehouse"
-    materialize(landing_copy, warehouse, catalog=catalog)
+    materialize(landing_copy, warehouse, catalog=_talks_catalog(tmp_path))
     reasons = dict(query(warehouse, """
         SELECT d.source_file, coalesce(c.quarantine_reason, 'accepted') FROM raw.dumps d
         JOIN raw.documents c USING (document_id) WHERE d.source_file IN ('wire-alert.txt', 'empty-page.txt')
@@ -153,12 +158,8 @@ def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(land
         "דיווח: שיחות חשאיות עם חמאס\n\n"
         "ארצות הברית ניהלה שיחות חשאיות עם חמאס במשך ששת החודשים האחרונים.\n\n"
         "מחירי הדלק בישראל יעלו בחודש הבא בעשרה אחוזים, כך הודיע משרד האנרגיה.\n", encoding="utf-8")
-    catalog = tmp_path / "catalog.csv"
-    catalog.write_text(
-        "claim_id,claim_text\n"
-        "cat-talks,The United States held secret talks with Hamas for the past six months\n", encoding="utf-8")
     warehouse = tmp_path / "warehouse"
-    materialize(landing_copy, warehouse, catalog=catalog)
+    materialize(landing_copy, warehouse, catalog=_talks_catalog(tmp_path))
     mentions = query(warehouse, """
         SELECT m.claim_id, s.language, s.text, m.cross_language FROM raw.claim_mentions m
         JOIN raw.sentences s USING (document_id, sentence_seq) JOIN raw.dumps d USING (document_id)
