@@ -99,7 +99,8 @@ def test_versions_follow_the_files_a_stage_reads(tmp_path: Path):
     for data_file, feeds in (("core/text/abbreviations.yaml", {"sentences"}),
                              ("core/cleaning/rules/boilerplate.yaml", {"clean"}),
                              ("core/stance/stance_lexicon.yaml", {"claims"}),
-                             ("core/language/detect.py", {"language", "sentences"})):
+                             # claims tells the language of a claim for cross-language mentions
+                             ("core/language/detect.py", {"language", "sentences", "claims"})):
         edited = {s: version_after_edit(tmp_path / f"{data_file}-{s}", m, data_file) for s, m in modules.items()}
         assert {s for s in modules if edited[s] != today[s]} == feeds, data_file
 
