@@ -19,7 +19,7 @@ all_checks = [*stage_checks, *rate_checks]
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir), lake_dir=str(settings.lake_path)),
         "landing": LandingResource(
             landing_dir=str(settings.landing_dir),
             claim_catalog=str(settings.claim_catalog) if settings.claim_catalog else None,
