@@ -53,11 +53,13 @@ def landed_files(landing_dir: Path) -> dict[str, LandedFile]:
     return landed
 
 
-def read_cursor(cursor: str | None) -> tuple[dict | None, int]:
-    """(the last look's state, changes seen); a cursor of an earlier version has no state."""
+def read_cursor(cursor: str | None) -> tuple[dict | None, int, int]:
+    """(the last look's state, dumps then, changes seen); a cursor of an earlier version has no
+    state."""
     state = json.loads(cursor) if cursor else {}
     changes = state.get("changes", 0)
-    return (state if "recent" in state else None), (changes if isinstance(changes, int) else 0)
+    return ((state if "recent" in state else None), int(state.get("dumps", 0)),
+            changes if isinstance(changes, int) else 0)
 
 
 @dg.sensor(
@@ -71,7 +73,7 @@ def read_cursor(cursor: str | None) -> tuple[dict | None, int]:
 def landing_folder_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
     landing_dir = Path(landing.landing_dir)
     files = landed_files(landing_dir)
-    previous, changes = read_cursor(context.cursor)
+    previous, previous_dumps, changes = read_cursor(context.cursor)
     if not files:
         # an empty folder is far likelier an unmounted volume than the retraction of everything
         # (and the ingest gate would refuse it anyway): wait, and keep the cursor
@@ -80,9 +82,10 @@ def landing_folder_sensor(context: dg.SensorEvaluationContext, landing: LandingR
     if not days:
         return dg.SkipReason("no new, changed or removed dumps")
     changes += 1
-    context.update_cursor(json.dumps({**state, "changes": changes}, sort_keys=True))
-    dumps = sum(name != MANIFEST_NAME for name in files)
-    tags = {"claimgrid/landed_dumps": str(dumps)}
+    dumps = len(files)
+    context.update_cursor(json.dumps({**state, "dumps": dumps, "changes": changes}, sort_keys=True))
+    # how many dumps landed, and the change since the last request (negative after removals)
+    tags = {"claimgrid/landed_dumps": str(dumps), "claimgrid/dump_count_change": str(dumps - previous_dumps)}
     if previous is None:
         return [dg.RunRequest(run_key=f"{changes}-{days[0]}-{days[-1]}", tags={**tags, **range_tags(days[0], days[-1])})]
     return [dg.RunRequest(run_key=f"{changes}-{day}-{state['recent'].get(day, 'older')}", partition_key=day, tags=tags)

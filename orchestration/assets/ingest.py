@@ -6,9 +6,10 @@ day are read, identical content is one row, a document already landed on another
 there, and files that cannot be read are quarantined (stage `ingest`) with the rest of the day
 ingested. Configuration (the manifest's lines, the analyst catalog's rows) is checked by the
 unpartitioned retractions asset: what cannot be used is in raw.quarantine (stage `config`), and a
-catalog that cannot be used at all stops the run, naming the file and the reason. That asset
-also claims the warehouse for this run (orchestration/run_lock.py): a second run on it is
-refused there; the partitions of the document stages write only the lake and run side by side.
+catalog that cannot be used at all stops the run, naming the file and the reason. A run that
+will write the DuckDB warehouse claims it at its first step (orchestration/run_lock.py): a
+second such run is refused there; runs of the document stages alone write only their days of
+the lake and run side by side.
 """
 
 from datetime import datetime, timezone
@@ -26,7 +27,7 @@ from orchestration.core.quarantine import ConfigError
 from orchestration.core.retraction import manifest_retractions, no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.core.types import DumpRow
 from orchestration.incremental import replace_day_quarantine
-from orchestration.lake import lake_document_ids, replace_rows, table_file
+from orchestration.lake import LAKE_TABLES, lake_document_ids, replace_rows, table_file
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.versions import code_version
@@ -40,6 +41,25 @@ def _catalog(landing: LandingResource):
         return check_catalog(landing.claim_catalog)
     except ConfigError as error:
         raise dg.Failure(description=f"configuration: {error}") from error
+
+
+LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
+
+
+def claim_for_run(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Claim the warehouse for this run when the run will write the DuckDB file (its selection
+    reaches past the lake's stages); a run of the document stages alone writes only its days of
+    the lake and runs beside others. A stale claim (its process is gone) is taken over."""
+    selected = context.run.asset_selection
+    if selected is not None and selected <= LAKE_KEYS:
+        return
+    try:
+        taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)
+    except WarehouseBusy as busy:
+        raise dg.Failure(description=str(busy)) from busy
+    if taken_over:
+        context.log.warning(f"took over the warehouse from run {taken_over.get('run_id')} "
+                            f"(pid {taken_over.get('pid')} is gone: killed or ended without publishing)")
 
 
 def _retracting(landing_dir: Path) -> dict[str, dict]:
@@ -57,6 +77,7 @@ def _retracting(landing_dir: Path) -> dict[str, dict]:
 )
 def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
     landing_dir = Path(landing.landing_dir)
+    claim_for_run(context, warehouse)
     _catalog(landing)      # a catalog that cannot be used at all stops the run before any work
     files, outside = list_landed(landing_dir)
     manifest = check_manifest(landing_dir, files)
@@ -105,13 +126,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
 )
 def retractions(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
     landing_dir = Path(landing.landing_dir)
-    try:
-        taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)
-    except WarehouseBusy as busy:
-        raise dg.Failure(description=str(busy)) from busy
-    if taken_over:
-        context.log.warning(f"took over the warehouse from run {taken_over.get('run_id')} "
-                            f"(pid {taken_over.get('pid')} is gone: killed or ended without publishing)")
+    claim_for_run(context, warehouse)     # claimed at ingest already when the run has both
     catalog = _catalog(landing)
     files, _ = list_landed(landing_dir)
     manifest = check_manifest(landing_dir, files)

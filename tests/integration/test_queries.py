@@ -3,6 +3,7 @@ and all of them keep working on the published snapshot while a pipeline run writ
 warehouse — analysts never wait for, or break, a run."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from orchestration.landed import landing_day_range
+from orchestration.partitions import range_tags
 from tests.conftest import REPO_ROOT, SAMPLES_DIR
 
 pytestmark = pytest.mark.integration
@@ -144,7 +147,8 @@ def test_queries_run_on_the_snapshot_while_a_pipeline_run_writes(sample_warehous
     cli_exit_codes: list[int] = []
     with open(log_path, "wb") as log:
         writer = subprocess.Popen(
-            [str(VENV_BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all"],
+            [str(VENV_BIN / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all",
+             "--tags", json.dumps(range_tags(*landing_day_range(SAMPLES_DIR)))],
             cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
     try:
