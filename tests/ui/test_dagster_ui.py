@@ -89,10 +89,12 @@ def test_engineer_materializes_everything_from_the_ui(browser, dagster_dev, tmp_
             # 2. Materialize everything and follow the run the UI launched. The document stages
             # are partitioned by landing day: the dialog asks which days (the samples' one).
             page.get_by_role("button", name="Materialize all").click()
-            days = page.get_by_test_id("dimension-range-input")
+            dialog = page.get_by_role("dialog").filter(has_text="Partition selection")
+            days = dialog.get_by_placeholder("No matching partitions")
             days.fill(sample_day)
             days.press("Enter")
-            page.get_by_test_id("launch-button").filter(has_text="Launch 1 run").click()
+            expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
+            dialog.get_by_role("button", name="Launch 1 run").click()
             toast = page.get_by_text(re.compile(r"^Launched run [0-9a-f]{8}"))
             expect(toast).to_be_visible()
             short_id = toast.inner_text().split()[-1]
