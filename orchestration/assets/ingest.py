@@ -50,8 +50,7 @@ def claim_for_run(context: dg.AssetExecutionContext, warehouse: WarehouseResourc
     """Claim the warehouse for this run when the run will write the DuckDB file (its selection
     reaches past the lake's stages); a run of the document stages alone writes only its days of
     the lake and runs beside others. A stale claim (its process is gone) is taken over."""
-    selected = context.run.asset_selection
-    if selected is not None and selected <= LAKE_KEYS:
+    if set(context.job_def.asset_layer.selected_asset_keys) <= LAKE_KEYS:
         return
     try:
         taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)

@@ -13,6 +13,7 @@ from dagster._core.loader import LoadingContextForTest
 from orchestration.definitions import all_assets
 from orchestration.landed import landing_day_range
 from orchestration.partitions import range_tags
+from orchestration.run_lock import read_claim
 from orchestration.versions import PACKAGE_ROOT, code_version, files_version, stage_files
 from tests.integration.pipeline import pipeline_resources
 from tests.pipeline.conftest import query
@@ -76,6 +77,8 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     assert all(c == {"documents_processed": 0, "documents_skipped": documents, "documents_removed": 0}
                for c in second.values()), second
     assert table_rows(warehouse) == before
+    # runs of the document stages alone write only the lake: they never claimed the warehouse
+    assert read_claim(warehouse) is None
 
 
 def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_path: Path):
