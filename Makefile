@@ -36,7 +36,7 @@ venv:
 $(STAMP): pyproject.toml requirements.lock
 	@$(MAKE) --no-print-directory venv
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,distributed]'
 	touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: ops/dagster.yaml
@@ -104,7 +104,7 @@ BENCH_RERUNS_UP_TO ?= 1000
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,distributed,bench]'
 	touch $@
 
 bench: setup $(BENCH_STAMP)
