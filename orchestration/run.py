@@ -48,6 +48,7 @@ class RunFollower:
         self.checks_by_step: Counter = Counter()
         self.passed_by_step: Counter = Counter()
         self.failed_steps: list[str] = []
+        self.worker_of_step: dict[str, str] = {}   # under the celery executor: which worker ran it
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -60,7 +61,11 @@ class RunFollower:
             return
         kind = dagster_event.event_type
         step = dagster_event.step_key
-        if kind == DagsterEventType.ASSET_MATERIALIZATION:
+        if kind == DagsterEventType.ENGINE_EVENT and step:
+            worker = _celery_worker(dagster_event)
+            if worker:   # a redelivered step (its first worker died) is named by the last one
+                self.worker_of_step[step] = worker
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = dagster_event.step_materialization_data.materialization
             self.materialized.setdefault(step, []).append(
                 (materialization.asset_key.to_user_string(), _rows(materialization.metadata))
@@ -73,7 +78,8 @@ class RunFollower:
             self.passed_by_step[step] += bool(evaluation.passed)
         elif kind == DagsterEventType.STEP_SUCCESS and step in self.materialized:
             seconds = dagster_event.event_specific_data.duration_ms / 1000
-            self.say(f"  ✓ {step:<24} {seconds:6.1f} s  {self._what(step)}")
+            where = f"  [{self.worker_of_step[step]}]" if step in self.worker_of_step else ""
+            self.say(f"  ✓ {step:<24} {seconds:6.1f} s  {self._what(step)}{where}")
         elif kind == DagsterEventType.STEP_FAILURE:
             self.failed_steps.append(step)
             error = dagster_event.event_specific_data.error
@@ -90,6 +96,13 @@ class RunFollower:
         if self.checks_by_step[step]:   # tests run inside the step (dbt's)
             what += f"; {self.passed_by_step[step]}/{self.checks_by_step[step]} tests passed"
         return what
+
+    def worker_summary(self) -> list[str]:
+        """Which worker ran which step (checks included), one line per worker."""
+        by_worker: dict[str, list[str]] = {}
+        for step, worker in self.worker_of_step.items():
+            by_worker.setdefault(worker, []).append(step)
+        return [f"  {worker}: {len(steps)} steps: {', '.join(steps)}" for worker, steps in sorted(by_worker.items())]
 
     def summary(self) -> list[str]:
         if not self.checks:
@@ -108,6 +121,16 @@ class RunFollower:
         if len(failed) > 6:
             lines.append(f"      … {len(failed) - 6} more in the log")
         return lines
+
+
+# dagster-celery's worker task reports "Executing steps ... in celery worker" with this metadata key
+CELERY_WORKER_KEY = "Celery worker"
+
+
+def _celery_worker(dagster_event) -> str | None:
+    data = dagster_event.event_specific_data
+    value = (getattr(data, "metadata", None) or {}).get(CELERY_WORKER_KEY)
+    return getattr(value, "value", value)
 
 
 def _find_run(instance, token: str):
@@ -166,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException:
             process.terminate()
             raise
+    if follower.worker_of_step:
+        print("steps by worker:")
+        for line in follower.worker_summary():
+            print(line)
     for line in follower.summary():
         print(line)
     elapsed = time.monotonic() - started
