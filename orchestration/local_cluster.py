@@ -277,6 +277,24 @@ class LocalCluster:
     def worker(self, hostname: str) -> CeleryWorker:
         return next(w for w in self.workers if w.hostname == hostname)
 
+    @contextmanager
+    def instance(self) -> Iterator:
+        """The cluster's Dagster instance, opened from this process (dagster.yaml reads the
+        connection from the environment, so it is set while the block runs)."""
+        import dagster as dg
+
+        saved = {key: os.environ.get(key) for key in self.postgres.env()}
+        os.environ.update(self.postgres.env())
+        try:
+            with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
+                yield instance
+        finally:
+            for key, value in saved.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
+
 
 @contextmanager
 def local_cluster(worker_names: tuple[str, ...] = ("worker1", "worker2"), settings_env: Mapping[str, str] | None = None,
