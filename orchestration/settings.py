@@ -2,6 +2,8 @@
 
 CLAIMGRID_LANDING_DIR    where crawlers leave dumps (default: the bundled samples)
 CLAIMGRID_WAREHOUSE_DIR  where the DuckDB files live (default: warehouse/)
+CLAIMGRID_LAKE_DIR       where the document stages write their Parquet partitions
+                         (default: <warehouse dir>/lake; shared storage when runs spread over machines)
 CLAIMGRID_CLAIM_CATALOG  optional CSV of analyst claims: claim_id,claim_text[,story_hint]
 CLAIMGRID_SCHEDULE_TZ    timezone of the nightly schedule (default: UTC)
 CLAIMGRID_OUTLET_REGISTRY  outlet registry CSV (default: the dbt seed analysts edit)
@@ -39,6 +41,7 @@ EXECUTORS = ("in_process", "celery")
 DEFAULT_CELERY_BROKER = "amqp://guest:guest@localhost:5672//"
 
 LIVE_DB_NAME = "claimgrid.duckdb"
+LAKE_DIR_NAME = "lake"
 SNAPSHOT_DB_NAME = "analytics.duckdb"
 
 
@@ -58,6 +61,11 @@ class Settings:
     executor: str = "in_process"
     celery_broker: str = DEFAULT_CELERY_BROKER
     celery_backend: str = "rpc://"
+    lake_dir: Path | None = None         # None: <warehouse_dir>/lake
+
+    @property
+    def lake_path(self) -> Path:
+        return self.lake_dir or self.warehouse_dir / LAKE_DIR_NAME
 
     @property
     def live_db_path(self) -> Path:
@@ -71,6 +79,7 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     catalog = env.get("CLAIMGRID_CLAIM_CATALOG") or None
+    lake = env.get("CLAIMGRID_LAKE_DIR") or None
     # a typo in the per-stage shares fails here, when the code location loads, not mid-run
     parse_stage_shares(env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES"))
     executor = env.get("CLAIMGRID_EXECUTOR") or "in_process"
@@ -91,4 +100,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         executor=executor,
         celery_broker=env.get("CLAIMGRID_CELERY_BROKER") or DEFAULT_CELERY_BROKER,
         celery_backend=env.get("CLAIMGRID_CELERY_BACKEND") or "rpc://",
+        lake_dir=Path(lake).resolve() if lake else None,
     )

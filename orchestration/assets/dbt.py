@@ -24,7 +24,8 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # quality.validation_results, and only then does a failed build fail this step, so publish
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
-    warehouse_vars = json.dumps({"warehouse_dir": str(warehouse.warehouse_dir)})
+    warehouse_vars = json.dumps({"warehouse_dir": str(warehouse.warehouse_dir), "lake_dir": str(warehouse.lake_path)})
+    warehouse.sync_views()     # raw.quarantine, which dbt reads from the warehouse, sees the lake's files
     invocation = dbt.cli(["build", "--vars", warehouse_vars], context=context, raise_on_error=False)
     tests = []
     for event in with_table_row_counts(context, invocation.stream(), warehouse):

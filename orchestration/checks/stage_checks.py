@@ -2,7 +2,8 @@
 
 A blocking check (severity ERROR) that fails stops every downstream asset in the run, so bad
 data stays where it was found and publish never runs. Each check reads its frame from DuckDB
-with the gate's SQL (GX 1.x cannot read DuckDB), validates it with the gate's suite from
+(for a document stage: the run's landing days of the lake) with the gate's SQL (GX 1.x cannot
+read DuckDB), validates it with the gate's suite from
 expectations/, records every outcome in quality.validation_results and attaches counts plus a
 few sanitised failing examples to the check's metadata.
 """
@@ -12,10 +13,13 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
+from orchestration.assets.common import raw_key
 from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.gates import GATES, Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
 from orchestration.checks.history import record_validation
+from orchestration.lake import LAKE_TABLES, partition_connection
+from orchestration.partitions import run_days
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 
 
@@ -67,6 +71,24 @@ def published_snapshot(warehouse: WarehouseResource) -> Iterator[duckdb.DuckDBPy
         conn.close()
 
 
+LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
+
+
+@contextmanager
+def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                 asset: dg.AssetKey) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Where a check reads its frame: for a document stage, the landing days of the run (its
+    raw tables are those days' lake files, so a check validates what the run wrote and costs
+    what the run costs, whatever the archive holds); for the rest, the live warehouse."""
+    days = run_days(context.run.tags)
+    if asset in LAKE_KEYS and days:
+        with partition_connection(warehouse.lake_path, days) as conn:
+            yield conn
+    else:
+        with warehouse.connect(read_only=True) as conn:
+            yield conn
+
+
 def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
     asset = dg.AssetKey.from_user_string(gate.asset)
     # a gate over the marts reads all of them (they are built by one dbt step anyway)
@@ -81,13 +103,14 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
         pool=DUCKDB_POOL,
     )
     def _stage_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with warehouse.connect() as conn:
+        with frame_source(context, warehouse, asset) as source:
             if gate.compare_with_published:
                 with published_snapshot(warehouse) as published:
-                    frame = gate.frame(conn, published)
+                    frame = gate.frame(source, published)
             else:
-                frame = gate.frame(conn)
-            outcome = validate_frame(gate.suite_name, frame)
+                frame = gate.frame(source)
+        outcome = validate_frame(gate.suite_name, frame)
+        with warehouse.connect() as conn:
             record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
         if not outcome.success:
             # the run log names the check and its first failing rows (sanitised values)
