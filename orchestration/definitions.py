@@ -5,7 +5,7 @@ from orchestration.assets import clean, claims, dbt, ingest, language, outlets, 
 from orchestration.checks.quarantine_checks import rate_checks
 from orchestration.checks.stage_checks import stage_checks
 from orchestration.executors import build_executor
-from orchestration.jobs import claimgrid_all
+from orchestration.jobs import claimgrid_all, claimgrid_corpus, claimgrid_documents
 from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import (
     ComputeResource, LandingResource, QuarantinePolicyResource, ReferenceDataResource, WarehouseResource,
@@ -54,7 +54,7 @@ defs = dg.Definitions(
     # CLAIMGRID_EXECUTOR=celery: the production profile's workers (orchestration/executors.py).
     executor=build_executor(settings),
     asset_checks=all_checks,
-    jobs=[claimgrid_all],
+    jobs=[claimgrid_all, claimgrid_documents, claimgrid_corpus],
     schedules=[build_nightly_rebuild(settings.schedule_timezone)],
     sensors=[landing_folder_sensor],
     resources=build_resources(settings),

@@ -236,6 +236,12 @@ class CeleryWorker:
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    def freeze(self) -> None:
+        os.killpg(self.process.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.killpg(self.process.pid, signal.SIGCONT)
+
     def kill(self) -> None:
         """The machine dies: SIGKILL to the worker and its child, no goodbye to the broker."""
         os.killpg(self.process.pid, signal.SIGKILL)
@@ -260,6 +266,7 @@ class LocalCluster:
     dagster_home: Path
     settings_env: dict[str, str]
     workers: list[CeleryWorker] = field(default_factory=list)
+    keep: bool = False          # leave the folder (data, logs) behind when the cluster stops
 
     @property
     def env(self) -> dict[str, str]:
@@ -317,12 +324,13 @@ def local_cluster(worker_names: tuple[str, ...] = ("worker1", "worker2"), settin
         broker = RabbitMQBroker(root / "rabbitmq")
         stack.callback(broker.stop)
         broker.start()
-        cluster = LocalCluster(root, postgres, broker, prepare_dagster_home(root / "dagster_home"), dict(settings_env or {}))
+        cluster = LocalCluster(root, postgres, broker, prepare_dagster_home(root / "dagster_home"), dict(settings_env or {}),
+                               keep=keep)
         stack.callback(lambda: [worker.stop() for worker in cluster.workers])
         for name in worker_names:
             cluster.add_worker(name)
         for worker in cluster.workers:
             worker.wait_ready()
         yield cluster
-    if not keep:
+    if not cluster.keep:
         shutil.rmtree(root, ignore_errors=True)

@@ -20,18 +20,13 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from orchestration.cluster_runs import TOKEN_TAG, celery_worker, dagster_cli
 from orchestration.landed import landing_day_range
 from orchestration.partitions import range_tags
 from orchestration.settings import load_settings
 
 JOB = "claimgrid_all"
-TOKEN_TAG = "claimgrid/cli_run"
 POLL_SECONDS = 0.5
-
-
-def _dagster_cli() -> str:
-    cli = Path(sys.executable).with_name("dagster")
-    return str(cli) if cli.exists() else "dagster"
 
 
 def _rows(metadata: dict) -> int | None:
@@ -64,7 +59,7 @@ class RunFollower:
         kind = dagster_event.event_type
         step = dagster_event.step_key
         if kind == DagsterEventType.ENGINE_EVENT and step:
-            worker = _celery_worker(dagster_event)
+            worker = celery_worker(dagster_event)
             if worker:   # a redelivered step (its first worker died) is named by the last one
                 self.worker_of_step[step] = worker
         elif kind == DagsterEventType.ASSET_MATERIALIZATION:
@@ -125,16 +120,6 @@ class RunFollower:
         return lines
 
 
-# dagster-celery's worker task reports "Executing steps ... in celery worker" with this metadata key
-CELERY_WORKER_KEY = "Celery worker"
-
-
-def _celery_worker(dagster_event) -> str | None:
-    data = dagster_event.event_specific_data
-    value = (getattr(data, "metadata", None) or {}).get(CELERY_WORKER_KEY)
-    return getattr(value, "value", value)
-
-
 def _find_run(instance, token: str):
     from dagster._core.storage.dagster_run import RunsFilter
 
@@ -178,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     token = uuid.uuid4().hex
     # one run over every landing day of the folder (the document stages do each day's partition)
     first, last = landing_day_range(settings.landing_dir)
-    command = [_dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", JOB,
+    command = [dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", JOB,
                "--tags", json.dumps({TOKEN_TAG: token, **range_tags(first, last)})]
     started = time.monotonic()
     days = first if first == last else f"{first} .. {last}"

@@ -1,21 +1,36 @@
-"""The production profile's tier: a real PostgreSQL, a real RabbitMQ and Celery worker processes
-(orchestration/local_cluster.py), one cluster per module. CI runs as root and installs Debian's
-packages when missing (ops/production/install_services.sh); elsewhere a missing package skips
-with the command to install it."""
+"""The production profile's tier: a real PostgreSQL, a real RabbitMQ, Celery worker processes and
+the Dagster daemon (orchestration/local_cluster.py, orchestration/cluster_runs.py), one cluster
+per module, on a landing folder of several landing days made by benchmarks/corpus.py. CI runs as
+root and installs Debian's packages when missing (ops/production/install_services.sh); elsewhere
+a missing package skips with the command that installs it."""
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from orchestration.local_cluster import INSTALL_SERVICES, local_cluster
 
+REPO = Path(__file__).resolve().parents[2]
+# Each worker plays a one-core machine: one process for the per-document stages.
+CORES_PER_WORKER = "1"
+
 
 def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/distributed/" in str(item.fspath).replace("\\", "/"):
             item.add_marker(pytest.mark.distributed)
+
+
+def _benchmark_corpus():
+    spec = importlib.util.spec_from_file_location("benchmark_corpus", REPO / "benchmarks" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +42,23 @@ def services_installed() -> None:
 
 
 @pytest.fixture(scope="module")
+def landing(tmp_path_factory) -> Path:
+    """Six landing days of generated dumps (real text: the benchmark pages, Emergent, the samples)."""
+    corpus = _benchmark_corpus()
+    folder = tmp_path_factory.mktemp("distributed_landing")
+    corpus.write_landing(folder, corpus.build_corpus(36, seed=14, days=6, markup_debris=False))
+    return folder
+
+
+@pytest.fixture(scope="module")
 def cluster_warehouse(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("distributed_warehouse")
 
 
 @pytest.fixture(scope="module")
-def cluster(services_installed, cluster_warehouse: Path, tmp_path_factory):
-    """PostgreSQL + RabbitMQ + worker1 and worker2, working on the bundled samples."""
-    from tests.conftest import SAMPLES_DIR
-
-    settings_env = {"CLAIMGRID_LANDING_DIR": str(SAMPLES_DIR), "CLAIMGRID_WAREHOUSE_DIR": str(cluster_warehouse),
-                    "CLAIMGRID_WORKERS": "2"}
+def cluster(services_installed, landing: Path, cluster_warehouse: Path):
+    """PostgreSQL + RabbitMQ + worker1 and worker2, on `landing` and `cluster_warehouse`."""
+    settings_env = {"CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(cluster_warehouse),
+                    "CLAIMGRID_WORKERS": CORES_PER_WORKER}
     with local_cluster(("worker1", "worker2"), settings_env=settings_env) as running:
         yield running
