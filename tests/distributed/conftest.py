@@ -43,10 +43,10 @@ def services_installed() -> None:
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    """Six landing days of generated dumps (real text: the benchmark pages, Emergent, the samples)."""
+    """Five landing days of generated dumps (real text: the benchmark pages, Emergent, the samples)."""
     corpus = _benchmark_corpus()
     folder = tmp_path_factory.mktemp("distributed_landing")
-    corpus.write_landing(folder, corpus.build_corpus(36, seed=14, days=6, markup_debris=False))
+    corpus.write_landing(folder, corpus.build_corpus(30, seed=14, days=5, markup_debris=False))
     return folder
 
 
