@@ -48,9 +48,11 @@ def measure(landing: Path, workers: int, cores: int) -> dict:
         documents = backfill(cluster, "claimgrid_documents", days)
         corpus = run_job(cluster, "claimgrid_corpus") if documents.succeeded else None
         done = time.monotonic()
-    ok = documents.succeeded and corpus is not None and corpus.succeeded
+        ok = documents.succeeded and corpus is not None and corpus.succeeded
+        cluster.keep = not ok       # a failed measurement keeps its logs (printed below)
     steps = Counter(worker for _, _, worker in documents.executions() + (corpus.executions() if corpus else []))
     return {"workers": workers, "cores_per_worker": cores, "days": len(days), "succeeded": ok,
+            "logs": None if ok else str(cluster.root),
             "startup_s": round(ready - started, 1), "document_backfill_s": round(documents.seconds, 1),
             "corpus_run_s": round(corpus.seconds, 1) if corpus else None, "total_s": round(done - ready, 1),
             "steps_per_worker": dict(sorted(steps.items()))}
