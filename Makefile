@@ -20,7 +20,7 @@ export CLAIMGRID_LANDING_DIR ?= $(CURDIR)/samples/landing
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' -o -name '*.csv' \) -print 2>/dev/null)
 MANIFEST := dbt_project/target/manifest.json
 
-.PHONY: setup venv run test check lint generate test-ui ui sql docs bench quality clean clean-ci clean-warehouse lock
+.PHONY: setup venv run run-distributed services test check lint generate test-ui ui sql docs bench quality clean clean-ci clean-warehouse lock
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml $(MANIFEST)
 
@@ -36,7 +36,7 @@ venv:
 $(STAMP): pyproject.toml requirements.lock
 	@$(MAKE) --no-print-directory venv
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,distributed]'
 	touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: ops/dagster.yaml
@@ -54,6 +54,15 @@ run: setup
 	@$(BIN)/dagster instance concurrency set duckdb 1 >/dev/null
 	$(BIN)/python -m orchestration.run
 
+# The production profile on this machine (issue 14): PostgreSQL, RabbitMQ and two Celery workers
+# as local processes, the same job through them, which worker ran which step.
+run-distributed: setup services
+	$(BIN)/python -m orchestration.run_distributed
+
+# Debian's PostgreSQL and RabbitMQ for the distributed profile (installed when missing, as root).
+services:
+	@bash ops/production/install_services.sh
+
 # The whole suite, the browser test of the Dagster UI included (it installs Debian's chromium
 # with apt when it is missing and the user is root, as in CI). Tiers, fastest first:
 #   tests/unit      the pure core, seconds (also what `make check` runs)
@@ -61,7 +70,7 @@ run: setup
 #   tests/e2e       one shared run of the whole graph on the samples, plus failure injections
 #                   that reuse its warehouse
 #   tests/ui        dagster dev and a browser
-test: setup
+test: setup services
 	$(BIN)/python -m pytest -q --durations=10
 
 # The inner loop, under a minute: lint the Python and the dbt SQL, run the unit tests.
@@ -104,7 +113,7 @@ BENCH_RERUNS_UP_TO ?= 1000
 BENCH_STAMP := $(VENV)/.bench-stamp
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,bench]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev,distributed,bench]'
 	touch $@
 
 bench: setup $(BENCH_STAMP)

@@ -4,7 +4,8 @@ import dagster as dg
 from orchestration.assets import clean, claims, dbt, ingest, language, outlets, publish, sentences
 from orchestration.checks.quarantine_checks import rate_checks
 from orchestration.checks.stage_checks import stage_checks
-from orchestration.jobs import claimgrid_all
+from orchestration.executors import build_executor
+from orchestration.jobs import claimgrid_all, claimgrid_corpus, claimgrid_documents
 from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import (
     ComputeResource, LandingResource, QuarantinePolicyResource, ReferenceDataResource, WarehouseResource,
@@ -50,9 +51,10 @@ defs = dg.Definitions(
     # Every step is in pool "duckdb" (limit 1), so steps run one at a time anyway; the in-process
     # executor still claims pool slots from the instance, and it saves the ~8 s per step that
     # the multiprocess executor spends starting a subprocess (run on the samples: 3m52s -> see README).
-    executor=dg.in_process_executor,
+    # CLAIMGRID_EXECUTOR=celery: the production profile's workers (orchestration/executors.py).
+    executor=build_executor(settings),
     asset_checks=all_checks,
-    jobs=[claimgrid_all],
+    jobs=[claimgrid_all, claimgrid_documents, claimgrid_corpus],
     schedules=[build_nightly_rebuild(settings.schedule_timezone)],
     sensors=[landing_folder_sensor],
     resources=build_resources(settings),

@@ -20,18 +20,13 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from orchestration.cluster_runs import TOKEN_TAG, celery_worker, dagster_cli
 from orchestration.landed import landing_day_range
 from orchestration.partitions import range_tags
 from orchestration.settings import load_settings
 
 JOB = "claimgrid_all"
-TOKEN_TAG = "claimgrid/cli_run"
 POLL_SECONDS = 0.5
-
-
-def _dagster_cli() -> str:
-    cli = Path(sys.executable).with_name("dagster")
-    return str(cli) if cli.exists() else "dagster"
 
 
 def _rows(metadata: dict) -> int | None:
@@ -50,6 +45,7 @@ class RunFollower:
         self.checks_by_step: Counter = Counter()
         self.passed_by_step: Counter = Counter()
         self.failed_steps: list[str] = []
+        self.worker_of_step: dict[str, str] = {}   # under the celery executor: which worker ran it
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
@@ -62,7 +58,11 @@ class RunFollower:
             return
         kind = dagster_event.event_type
         step = dagster_event.step_key
-        if kind == DagsterEventType.ASSET_MATERIALIZATION:
+        if kind == DagsterEventType.ENGINE_EVENT and step:
+            worker = celery_worker(dagster_event)
+            if worker:   # a redelivered step (its first worker died) is named by the last one
+                self.worker_of_step[step] = worker
+        elif kind == DagsterEventType.ASSET_MATERIALIZATION:
             materialization = dagster_event.step_materialization_data.materialization
             self.materialized.setdefault(step, []).append(
                 (materialization.asset_key.to_user_string(), _rows(materialization.metadata))
@@ -75,7 +75,8 @@ class RunFollower:
             self.passed_by_step[step] += bool(evaluation.passed)
         elif kind == DagsterEventType.STEP_SUCCESS and step in self.materialized:
             seconds = dagster_event.event_specific_data.duration_ms / 1000
-            self.say(f"  ✓ {step:<24} {seconds:6.1f} s  {self._what(step)}")
+            where = f"  [{self.worker_of_step[step]}]" if step in self.worker_of_step else ""
+            self.say(f"  ✓ {step:<24} {seconds:6.1f} s  {self._what(step)}{where}")
         elif kind == DagsterEventType.STEP_FAILURE:
             self.failed_steps.append(step)
             error = dagster_event.event_specific_data.error
@@ -92,6 +93,13 @@ class RunFollower:
         if self.checks_by_step[step]:   # tests run inside the step (dbt's)
             what += f"; {self.passed_by_step[step]}/{self.checks_by_step[step]} tests passed"
         return what
+
+    def worker_summary(self) -> list[str]:
+        """Which worker ran which step (checks included), one line per worker."""
+        by_worker: dict[str, list[str]] = {}
+        for step, worker in self.worker_of_step.items():
+            by_worker.setdefault(worker, []).append(step)
+        return [f"  {worker}: {len(steps)} steps: {', '.join(steps)}" for worker, steps in sorted(by_worker.items())]
 
     def summary(self) -> list[str]:
         if not self.checks:
@@ -155,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     token = uuid.uuid4().hex
     # one run over every landing day of the folder (the document stages do each day's partition)
     first, last = landing_day_range(settings.landing_dir)
-    command = [_dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", JOB,
+    command = [dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", JOB,
                "--tags", json.dumps({TOKEN_TAG: token, **range_tags(first, last)})]
     started = time.monotonic()
     days = first if first == last else f"{first} .. {last}"
@@ -171,6 +179,10 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException:
             process.terminate()
             raise
+    if follower.worker_of_step:
+        print("steps by worker:")
+        for line in follower.worker_summary():
+            print(line)
     for line in follower.summary():
         print(line)
     elapsed = time.monotonic() - started

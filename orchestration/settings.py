@@ -15,6 +15,11 @@ CLAIMGRID_QUARANTINE_MAX_SHARE     share of a stage's batch it may quarantine be
                                    fails (default 0.02)
 CLAIMGRID_QUARANTINE_STAGE_SHARES  per-stage overrides, e.g. `clean=0.05,language=0.1`
 CLAIMGRID_QUARANTINE_ALLOWANCE     documents any stage may quarantine whatever the share (default 3)
+CLAIMGRID_EXECUTOR       how a run executes its steps: `in_process` (default: one machine) or
+                         `celery` (the production profile: each step is a task for a pool of Celery
+                         workers; ops/production/, docs/decisions/0010-distributed-profile.md)
+CLAIMGRID_CELERY_BROKER  the broker the run and the workers share (default amqp://guest:guest@localhost:5672//)
+CLAIMGRID_CELERY_BACKEND where workers send step results back (default rpc://, through the broker)
 """
 from __future__ import annotations
 
@@ -31,6 +36,9 @@ EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_LANDING_DIR = REPO_ROOT / "samples" / "landing"
 DEFAULT_WAREHOUSE_DIR = REPO_ROOT / "warehouse"
 DEFAULT_OUTLET_REGISTRY = DBT_PROJECT_DIR / "seeds" / "outlet_registry.csv"
+
+EXECUTORS = ("in_process", "celery")
+DEFAULT_CELERY_BROKER = "amqp://guest:guest@localhost:5672//"
 
 LIVE_DB_NAME = "claimgrid.duckdb"
 LAKE_DIR_NAME = "lake"
@@ -50,6 +58,9 @@ class Settings:
     quarantine_max_share: float = 0.02
     quarantine_stage_shares: str = ""
     quarantine_allowance: int = 3
+    executor: str = "in_process"
+    celery_broker: str = DEFAULT_CELERY_BROKER
+    celery_backend: str = "rpc://"
     lake_dir: Path | None = None         # None: <warehouse_dir>/lake
 
     @property
@@ -71,6 +82,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     lake = env.get("CLAIMGRID_LAKE_DIR") or None
     # a typo in the per-stage shares fails here, when the code location loads, not mid-run
     parse_stage_shares(env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES"))
+    executor = env.get("CLAIMGRID_EXECUTOR") or "in_process"
+    if executor not in EXECUTORS:
+        raise ValueError(f"CLAIMGRID_EXECUTOR={executor!r}: expected one of {', '.join(EXECUTORS)}")
     return Settings(
         landing_dir=Path(env.get("CLAIMGRID_LANDING_DIR") or DEFAULT_LANDING_DIR).resolve(),
         warehouse_dir=Path(env.get("CLAIMGRID_WAREHOUSE_DIR") or DEFAULT_WAREHOUSE_DIR).resolve(),
@@ -83,5 +97,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         quarantine_max_share=float(env.get("CLAIMGRID_QUARANTINE_MAX_SHARE") or 0.02),
         quarantine_stage_shares=env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES") or "",
         quarantine_allowance=int(env.get("CLAIMGRID_QUARANTINE_ALLOWANCE") or 3),
+        executor=executor,
+        celery_broker=env.get("CLAIMGRID_CELERY_BROKER") or DEFAULT_CELERY_BROKER,
+        celery_backend=env.get("CLAIMGRID_CELERY_BACKEND") or "rpc://",
         lake_dir=Path(lake).resolve() if lake else None,
     )

@@ -1,0 +1,98 @@
+"""Issue 14: the same code location on Dagster's production storage (PostgreSQL), a backfill whose
+days spread over two Celery workers, a worker killed mid-step during a second backfill, and the
+warehouse a one-machine run builds from the same dumps."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from orchestration.cluster_runs import backfill, daemon, kill_worker_mid_step, run_job
+from orchestration.landed import landing_days
+
+pytestmark = pytest.mark.distributed
+
+
+def test_the_instance_keeps_runs_events_and_schedules_in_postgresql(cluster):
+    from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
+
+    with cluster.instance() as instance:
+        assert isinstance(instance.run_storage, PostgresRunStorage)
+        assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
+        assert isinstance(instance.schedule_storage, PostgresScheduleStorage)
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+
+
+# Columns that say when or in which run a row was written, not what the warehouse holds.
+VOLATILE_COLUMNS = {"run_id", "ingested_at", "first_seen_at", "last_seen_at", "validated_at"}
+
+
+def warehouse_contents(snapshot: Path) -> dict[str, list[tuple]]:
+    """Every table of the published snapshot's raw and marts schemas, as sorted rows."""
+    contents = {}
+    with duckdb.connect(str(snapshot), read_only=True) as conn:
+        tables = conn.sql("select table_schema, table_name from information_schema.tables "
+                          "where table_schema in ('raw', 'marts') order by 1, 2").fetchall()
+        for schema, table in tables:
+            columns = [c for (c,) in conn.execute(
+                "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+                "order by ordinal_position", [schema, table]).fetchall() if c not in VOLATILE_COLUMNS]
+            selected = ", ".join(f'"{c}"' for c in columns)
+            contents[f"{schema}.{table}"] = sorted(conn.sql(f'select {selected} from "{schema}"."{table}"').fetchall(),
+                                                   key=repr)
+    return contents
+
+
+def one_machine_runs(landing: Path, warehouse: Path, days: list[str]) -> None:
+    from orchestration.definitions import all_assets, all_checks
+    from orchestration.jobs import DOCUMENT_STAGES
+    from tests.integration.pipeline import pipeline_resources
+
+    resources = pipeline_resources(landing, warehouse, extra_env={"CLAIMGRID_WORKERS": "1"})
+    instance = dg.DagsterInstance.ephemeral()
+    for day in days:
+        assert dg.materialize([*all_assets, *all_checks], resources=resources, instance=instance,
+                              selection=DOCUMENT_STAGES, partition_key=day).success
+    assert dg.materialize([*all_assets, *all_checks], resources=resources, instance=instance,
+                          selection=dg.AssetSelection.all() - DOCUMENT_STAGES).success
+
+
+def test_a_backfill_spreads_over_the_workers_and_survives_a_lost_worker(cluster, landing, cluster_warehouse,
+                                                                         tmp_path):
+    days = landing_days(landing)
+    assert len(days) >= 5, days
+    hostnames = {w.hostname for w in cluster.workers}
+    with daemon(cluster):
+        # Four landing days, one run each, side by side: every day's steps on whichever worker is free.
+        first = backfill(cluster, "claimgrid_documents", days[:4])
+        assert first.succeeded, first.log[-3000:]
+        assert [r.partition for r in first.runs] == days[:4]
+        assert first.workers() == hostnames, first.table()
+
+        # The next day; the first worker seen on a step is killed in the middle of it.
+        # The broker hands its unacknowledged task to the other worker; every run succeeds.
+        killer = kill_worker_mid_step(cluster)
+        second = backfill(cluster, "claimgrid_documents", days[4:5], watcher=killer)
+        assert killer.killed, "no step was caught running"
+        run_id, step, killed = killer.killed
+        survivor = (hostnames - {killed}).pop()
+        assert second.succeeded, second.log[-3000:]
+        interrupted = next(r for r in second.runs if r.run_id == run_id)
+        assert interrupted.workers_of(step) == [killed, survivor], interrupted.executions
+
+        # The corpus stages, dbt and publish, once over every day, on the worker left.
+        corpus = run_job(cluster, "claimgrid_corpus")
+        assert corpus.succeeded, corpus.log[-3000:]
+        assert corpus.workers() == {survivor}
+
+    # What analysts read is what one machine builds from the same dumps and the same runs (a run
+    # per day, then the corpus run; rate gates judge each run's batch) with the in-process executor.
+    one_machine_warehouse = tmp_path / "one_machine"
+    one_machine_runs(landing, one_machine_warehouse, days[:5])
+    distributed = warehouse_contents(cluster_warehouse / "analytics.duckdb")
+    one_machine = warehouse_contents(one_machine_warehouse / "analytics.duckdb")
+    assert distributed.keys() == one_machine.keys()
+    assert [t for t in distributed if distributed[t] != one_machine[t]] == []
+    assert distributed["marts.fct_outlet_claims"], "an empty grid proves nothing"
