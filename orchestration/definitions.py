@@ -39,6 +39,7 @@ def build_resources(settings: Settings) -> dict:
         ),
         "reference": ReferenceDataResource(
             outlet_registry=str(settings.outlet_registry), stance_model=settings.stance_model,
+            semantic_matcher=settings.semantic_matcher,
         ),
         "compute": ComputeResource(workers=settings.workers),
         "dbt": build_dbt_resource(),

@@ -119,6 +119,7 @@ class ReferenceDataResource(dg.ConfigurableResource):
 
     outlet_registry: str
     stance_model: str | None = None
+    semantic_matcher: bool = True    # the embedding pass behind the lexical matcher (settings.py)
 
 
 def build_dbt_resource() -> DbtCliResource:

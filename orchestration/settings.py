@@ -8,6 +8,10 @@ CLAIMGRID_CLAIM_CATALOG  optional CSV of analyst claims: claim_id,claim_text[,st
 CLAIMGRID_SCHEDULE_TZ    timezone of the nightly schedule (default: UTC)
 CLAIMGRID_OUTLET_REGISTRY  outlet registry CSV (default: the dbt seed analysts edit)
 CLAIMGRID_STANCE_MODEL   stance model JSON, or 'none' for rules only (default: the shipped model)
+CLAIMGRID_SEMANTIC_MATCHER  `on` (default) or `off`: the embedding pass behind the lexical matcher
+                         (paraphrases, catalog scores, cross-language; docs/decisions/0012). It
+                         embeds ~18 sentences per CPU-second before its cache is warm: `off` for a
+                         first backfill of a large archive, then `on` for the nightly news.
 CLAIMGRID_WORKERS        processes for the per-document stages (default: every core this process may use)
 CLAIMGRID_MAX_DUMP_BYTES  a dump larger than this, as landed or decompressed, is quarantined
                           `oversize` (default 20000000)
@@ -53,6 +57,7 @@ class Settings:
     schedule_timezone: str
     outlet_registry: Path = DEFAULT_OUTLET_REGISTRY
     stance_model: str | None = None      # a path, 'none', or None for the shipped model
+    semantic_matcher: bool = True
     workers: int = 1
     max_dump_bytes: int = 20_000_000
     quarantine_max_share: float = 0.02
@@ -83,6 +88,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     # a typo in the per-stage shares fails here, when the code location loads, not mid-run
     parse_stage_shares(env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES"))
     executor = env.get("CLAIMGRID_EXECUTOR") or "in_process"
+    semantic = (env.get("CLAIMGRID_SEMANTIC_MATCHER") or "on").lower()
+    if semantic not in ("on", "off"):
+        raise ValueError(f"CLAIMGRID_SEMANTIC_MATCHER={semantic!r}: expected on or off")
     if executor not in EXECUTORS:
         raise ValueError(f"CLAIMGRID_EXECUTOR={executor!r}: expected one of {', '.join(EXECUTORS)}")
     return Settings(
@@ -92,6 +100,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         schedule_timezone=env.get("CLAIMGRID_SCHEDULE_TZ") or "UTC",
         outlet_registry=Path(env.get("CLAIMGRID_OUTLET_REGISTRY") or DEFAULT_OUTLET_REGISTRY).resolve(),
         stance_model=env.get("CLAIMGRID_STANCE_MODEL") or None,
+        semantic_matcher=semantic == "on",
         workers=int(env.get("CLAIMGRID_WORKERS") or available_cores()),
         max_dump_bytes=int(env.get("CLAIMGRID_MAX_DUMP_BYTES") or 20_000_000),
         quarantine_max_share=float(env.get("CLAIMGRID_QUARANTINE_MAX_SHARE") or 0.02),

