@@ -133,7 +133,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         cached = conn.execute("SELECT count(*) FROM raw.sentence_embeddings").fetchone()[0]
     yield dg.MaterializeResult(asset_key=raw_key("sentence_embeddings"),
                                metadata={"dagster/row_count": cached, "embedded_this_run": len(new_embeddings),
-                                         "model": MODEL_NAME, "semantic_matcher": "on" if semantic else "off"})
+                                         "model": MODEL_NAME, "semantic_matcher": "on" if semantic else "off",
+                                         "texts_the_model_could_not_encode": len(embedder.failed)})
 
 
 @stage_asset(

