@@ -14,6 +14,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
@@ -113,19 +114,36 @@ def is_quotation(sentence: Sentence) -> bool:
     return sentence.continues_quote or bool(_CLOSING_QUOTE.search(sentence.text))
 
 
+@lru_cache(maxsize=1 << 18)
+def token_set(text: str) -> frozenset[str]:
+    """The content tokens of a text as a set, computed once per distinct text in a process:
+    discovery, catalog matching and the semantic pass read the same sentences (and reprints
+    repeat them), and tokenising was most of the claims stage's time."""
+    return frozenset(content_tokens(text))
+
+
+@lru_cache(maxsize=1 << 18)
+def _sentence_parts(text: str) -> tuple[tuple[int, str, frozenset[str], tuple[str, ...], str], ...]:
+    """(part, proposition text, tokens, surface words, text shown) of a sentence's units, once
+    per distinct sentence text."""
+    texts = proposition_texts(text)
+    parts = []
+    for part, proposition in enumerate(texts):
+        tokens = token_set(proposition)
+        if not tokens:
+            continue
+        # A claim reads best as its whole sentence; a clause only when the sentence has two.
+        shown = text if len(texts) == 1 else proposition.strip(" \"'“”‘’,;:–—-")
+        parts.append((part, proposition, tokens, tuple(words(proposition)), shown))
+    return tuple(parts)
+
+
 def _units(document_id: str, sentences: Sequence[Sentence]) -> list[_Unit]:
     units = []
     for sentence in sentences:
         quotation = is_quotation(sentence)
-        texts = proposition_texts(sentence.text)
-        for part, text in enumerate(texts):
-            tokens = frozenset(content_tokens(text))
-            if not tokens:
-                continue
-            # A claim reads best as its whole sentence; a clause only when the sentence has two.
-            shown = sentence.text if len(texts) == 1 else text.strip(" \"'“”‘’,;:–—-")
-            units.append(_Unit(document_id, sentence.seq, part, text, tokens,
-                               tuple(words(text)), quotation, shown))
+        for part, text, tokens, surface, shown in _sentence_parts(sentence.text):
+            units.append(_Unit(document_id, sentence.seq, part, text, tokens, surface, quotation, shown))
     return units
 
 
@@ -242,7 +260,7 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
     if len(doc_sentences) < 2 or not units:
         return [], []
-    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, frozenset(content_tokens(r.claim_text)),
+    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, token_set(r.claim_text),
                         tuple(words(r.claim_text)), False) for r in seeds]
     idf, unseen = idf_weights(u.tokens for u in units)
     for unit in units + seed_units:
@@ -383,7 +401,7 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     stories = stories or {}
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
     claim_units = [_Unit(f"catalog:{c.claim_id}", -1, 0, c.claim_text,
-                         frozenset(content_tokens(c.claim_text)), tuple(words(c.claim_text)), False)
+                         token_set(c.claim_text), tuple(words(c.claim_text)), False)
                    for c in catalog]
     idf, unseen = idf_weights([u.tokens for u in units] + [u.tokens for u in claim_units])
     for unit in units + claim_units:
