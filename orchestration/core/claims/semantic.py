@@ -268,8 +268,9 @@ def _new_claims(story_id: str, sentences: list[tuple[str, Sentence]], vectors: n
 
 
 def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence[ClaimMention],
-                              doc_sentences: dict[str, list[Sentence]],
-                              embedder: Embedder) -> list[ClaimMention]:
+                              doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
+                              contested_threshold: float | None = None,
+                              contested_margin: float | None = None) -> list[ClaimMention]:
     """The lexical catalog mentions, judged and completed by the embedding.
 
     Every sentence not matched by the lexical engine's sure tier (score >= its CATALOG_THRESHOLD)
@@ -281,7 +282,10 @@ def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence
       over the next candidate; or, contested, at >= CONTESTED_THRESHOLD when it leads a rival
       candidate by CONTESTED_MARGIN and the sentence leads its document's other sentences for
       that claim by as much. Without a rival there is no lead to read: a sentence merely on a
-      claim's topic scores as high as one reporting or denying it."""
+      claim's topic scores as high as one reporting or denying it.
+    `contested_threshold` / `contested_margin` default to the module's (benchmarks choose them)."""
+    contested_threshold = CONTESTED_THRESHOLD if contested_threshold is None else contested_threshold
+    contested_margin = CONTESTED_MARGIN if contested_margin is None else contested_margin
     if not catalog:
         return list(lexical)
     postings: dict[str, list[int]] = defaultdict(list)
@@ -320,13 +324,13 @@ def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence
         if best >= CATALOG_THRESHOLD and best - runner_up >= CATALOG_MARGIN:
             key = (catalog[best_index].claim_id, document_id, sentence.seq)
             found[key] = ClaimMention(*key, round(best, 4))
-        elif len(order) > 1 and best >= CONTESTED_THRESHOLD and best - runner_up >= CONTESTED_MARGIN:
+        elif len(order) > 1 and best >= contested_threshold and best - runner_up >= contested_margin:
             contested.append((best_index, row, best))
     for index, row, score in contested:
         document_id, sentence, _ = candidates[row]
         # the document's other candidate sentences for this claim
         rows = [r for r in rows_of_document[document_id] if r != row and index in candidates[r][2]]
-        if rows and score - float((sentence_vectors[rows] @ claim_vectors[index]).max()) < CONTESTED_MARGIN:
+        if rows and score - float((sentence_vectors[rows] @ claim_vectors[index]).max()) < contested_margin:
             continue
         key = (catalog[index].claim_id, document_id, sentence.seq)
         found[key] = ClaimMention(*key, round(score, 4))
