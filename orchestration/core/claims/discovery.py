@@ -10,6 +10,7 @@ Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -211,13 +212,18 @@ class _ClusterIndex:
         return [c for i, c in enumerate(self.clusters) if self.parent[i] == i]
 
     def matches(self, unit: _Unit, threshold: float) -> list[tuple[float, int]]:
-        shared: Counter[int] = Counter()
+        # the hot loop of the claims stage: a token's weight looked up once, a root found
+        # without a call when the cluster was never merged (most are not)
+        shared: dict[int, float] = {}
+        parent = self.parent
         for token in unit.tokens:
             posting = self.postings.get(token)
             if posting and len(posting) <= MAX_POSTINGS:
+                weight = self.idf.get(token, self.unseen)
                 for cluster_index in posting:
-                    shared[self.find(cluster_index)] += self.idf.get(token, self.unseen)
-        candidates = [c for c, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]]
+                    root = cluster_index if parent[cluster_index] == cluster_index else self.find(cluster_index)
+                    shared[root] = shared.get(root, 0) + weight
+        candidates = [c for c, _ in heapq.nsmallest(MAX_CANDIDATES, shared.items(), key=lambda kv: (-kv[1], kv[0]))]
         candidates.extend(self.find(c) for c in self.by_surface.get(unit.surface, ()))
         scored = []
         for cluster_index in dict.fromkeys(candidates):
