@@ -33,6 +33,7 @@ LEDGER_SCHEMA = "pipeline"
 LEDGER_TABLE = f"{LEDGER_SCHEMA}.processed"
 QUARANTINE_TABLE = f"{RAW_SCHEMA}.quarantine"
 _IDS_VIEW = "stage_document_ids"
+TOUCHED_IDS_VIEW = _IDS_VIEW   # the touched documents' ids inside write_document_rows, for `scopes`
 
 
 def version_key(stage_version: str, *input_keys: str | None) -> str:
@@ -134,12 +135,14 @@ def _replace_quarantine(conn: duckdb.DuckDBPyConnection, plan: StagePlan, record
 
 def write_document_rows(
     conn: duckdb.DuckDBPyConnection, plan: StagePlan, rows: Mapping[str, list], rebuild: bool = False,
-    quarantine: Sequence[QuarantineRecord] = (), run_id: str = "",
+    quarantine: Sequence[QuarantineRecord] = (), run_id: str = "", scopes: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """In one transaction: the stage's rows of every touched document replaced by `rows` (table
     -> records), its raw.quarantine rows of those documents by `quarantine` (records of documents
     in plan.todo), its ledger entries set to the new keys. `rebuild` recreates the tables and
-    the stage's ledger and quarantine rows first. Returns each table's row count after the write."""
+    the stage's ledger and quarantine rows first. `scopes` (table -> SQL condition) names the
+    rows replaced where they are not the touched documents' own (a corpus stage's rows span
+    documents); tables are written in the order of `rows`. Returns each table's row count."""
     _ensure_ledger(conn)
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     register_ids(conn, plan.touched)
@@ -151,7 +154,8 @@ def write_document_rows(
             record = RAW_TABLES[table]
             conn.execute(create_table_sql(f"{RAW_SCHEMA}.{table}", record, replace=rebuild))
             if not rebuild:
-                conn.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE document_id IN (SELECT document_id FROM {_IDS_VIEW})")
+                scope = (scopes or {}).get(table, f"document_id IN (SELECT document_id FROM {_IDS_VIEW})")
+                conn.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE {scope}")
             if records:
                 wrong = next((r for r in records if not isinstance(r, record)), None)
                 if wrong is not None:
