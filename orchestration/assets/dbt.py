@@ -2,14 +2,20 @@
 
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.checks.history import record_dbt_tests
+from orchestration.dbt_changes import (
+    BuildPlan, last_build, manifest_sources, missing_models, plan_build, project_version, record_build,
+    source_fingerprints,
+)
 from orchestration.dbt_project import dbt_project, dbt_translator
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
+from orchestration.run_lock import release_warehouse
 
 
 @dbt_assets(
@@ -18,15 +24,32 @@ from orchestration.resources import DUCKDB_POOL, WarehouseResource
     dagster_dbt_translator=dbt_translator,
     pool=DUCKDB_POOL,
 )
-def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                         compute: ComputeResource):
     # `build` runs seeds, models, unit tests and data tests in DAG order. Every event is yielded
     # first (so each dbt test shows as an asset check), the tests are recorded in
     # quality.validation_results, and only then does a failed build fail this step, so publish
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
-    warehouse_vars = json.dumps({"warehouse_dir": str(warehouse.warehouse_dir)})
-    invocation = dbt.cli(["build", "--vars", warehouse_vars], context=context, raise_on_error=False)
-    tests = []
+    build_vars = {"warehouse_dir": str(warehouse.warehouse_dir)}
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    version = project_version(manifest)
+    with warehouse.connect(read_only=True) as conn:
+        fingerprints = source_fingerprints(conn, manifest_sources(manifest))
+        plan = plan_build(last_build(conn), version, fingerprints, missing_models(conn, manifest))
+    if context.selected_asset_keys != set(context.assets_def.keys):
+        plan = BuildPlan(None, plan.changed, "a subset of the models was asked for: built as asked")
+    if plan.skips:
+        # Nothing downstream runs: the mart checks and publish are skipped, the snapshot stays.
+        context.log.info(f"dbt build skipped: {plan.reason}; the marts and the published snapshot stay as they are")
+        release_warehouse(warehouse.warehouse_dir, context.run.run_id)
+        return
+    context.log.info(f"dbt build of {'everything' if plan.select is None else ' '.join(plan.select)}: {plan.reason}")
+    args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers))]
+    if plan.select is not None:
+        args += ["--select", " ".join(plan.select)]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    tests, built = [], set()
     for event in with_table_row_counts(context, invocation.stream(), warehouse):
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
             failed_rows = (event.metadata or {}).get("dagster_dbt/failed_row_count")
@@ -36,10 +59,20 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                 "blocking": event.severity == dg.AssetCheckSeverity.ERROR,
                 "failed_rows": getattr(failed_rows, "value", failed_rows),
             })
+        elif isinstance(event, dg.Output):
+            built.add(context.asset_key_for_output(event.output_name))
         yield event
+    error = invocation.get_error()
+    if plan.select is not None and error is None:
+        # Models none of whose sources changed are as the last build left them: say so, so
+        # publish (which reads them all) runs on this build.
+        for key in sorted(set(context.selected_asset_keys) - built, key=lambda k: k.path):
+            yield dg.MaterializeResult(asset_key=key, metadata={
+                "dbt_rebuilt": False, "why": "none of the dbt sources it reads changed since the last build"})
     with warehouse.connect() as conn:
         record_dbt_tests(conn, context.run.run_id, tests)
-    error = invocation.get_error()
+        if error is None:
+            record_build(conn, context.run.run_id, version, fingerprints, plan)
     if error is not None:
         failed = [t["test"] for t in tests if not t["passed"]]
         node_errors = errored_nodes(invocation)

@@ -1,6 +1,7 @@
 """quality.validation_results: every expectation outcome of every run, for analysts."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timezone
 
@@ -106,3 +107,38 @@ def failed_blocking_results(conn: duckdb.DuckDBPyConnection, limit: int = 20) ->
         """,
         [limit],
     ).fetchall()
+
+
+# A gate whose frame and suite are those of its last passing validation passes again without GX:
+# the same rows under the same expectations give the same outcome. Kept beside the ledger
+# (pipeline schema), not published.
+VALIDATED_FRAMES_TABLE = "pipeline.validated_frames"
+
+
+def frame_fingerprint(conn: duckdb.DuckDBPyConnection, query: str, suite_file: bytes) -> str:
+    """Row count and order-free sum of row hashes of `query`'s result, with the suite's text."""
+    count, total = conn.execute(
+        f"SELECT count(*), coalesce(sum(hash(frame)::HUGEINT), 0) FROM ({query}) AS frame").fetchone()
+    return f"{count}:{total}:{hashlib.sha256(suite_file).hexdigest()[:16]}"
+
+
+def passed_with(conn: duckdb.DuckDBPyConnection, step: str, suite: str, fingerprint: str) -> str | None:
+    """The run id of the last validation of (step, suite), if it passed on this very fingerprint."""
+    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pipeline' "
+                          "AND table_name = 'validated_frames'").fetchone()[0]
+    if not exists:
+        return None
+    row = conn.execute(f"SELECT run_id, fingerprint, success FROM {VALIDATED_FRAMES_TABLE} "
+                       "WHERE step = ? AND suite = ?", [step, suite]).fetchone()
+    return row[0] if row and row[1] == fingerprint and row[2] else None
+
+
+def record_frame(conn: duckdb.DuckDBPyConnection, run_id: str, step: str, suite: str, fingerprint: str,
+                 success: bool) -> None:
+    conn.execute("CREATE SCHEMA IF NOT EXISTS pipeline")
+    conn.execute(f"""CREATE TABLE IF NOT EXISTS {VALIDATED_FRAMES_TABLE} (
+        step VARCHAR NOT NULL, suite VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+        success BOOLEAN NOT NULL, validated_at TIMESTAMP NOT NULL)""")
+    conn.execute(f"DELETE FROM {VALIDATED_FRAMES_TABLE} WHERE step = ? AND suite = ?", [step, suite])
+    conn.execute(f"INSERT INTO {VALIDATED_FRAMES_TABLE} VALUES (?, ?, ?, ?, ?, ?)",
+                 [step, suite, fingerprint, run_id, success, datetime.now(timezone.utc).replace(tzinfo=None)])

@@ -15,11 +15,13 @@ import duckdb
 from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.gates import GATES, Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
-from orchestration.checks.history import record_validation
+from orchestration.checks.history import frame_fingerprint, passed_with, record_frame, record_validation
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.settings import EXPECTATIONS_DIR
 
 
 MAX_FAILURES_IN_METADATA = 10
+SUITES_DIR = EXPECTATIONS_DIR / "gx" / "expectations"
 
 
 def check_metadata(outcome: ValidationOutcome) -> dict:
@@ -81,7 +83,15 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
         pool=DUCKDB_POOL,
     )
     def _stage_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
         with warehouse.connect() as conn:
+            # (a gate comparing with the published snapshot reads two files: always validated)
+            fingerprint = None if gate.compare_with_published else frame_fingerprint(
+                conn, gate.query, (SUITES_DIR / f"{gate.suite_name}.json").read_bytes())
+            reused = fingerprint and passed_with(conn, gate.asset, gate.suite_name, fingerprint)
+            if reused:
+                return dg.AssetCheckResult(passed=True, severity=severity, metadata={
+                    "suite": gate.suite_name, "passed_unchanged_since_run": reused, "frame_fingerprint": fingerprint})
             if gate.compare_with_published:
                 with published_snapshot(warehouse) as published:
                     frame = gate.frame(conn, published)
@@ -89,6 +99,8 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
                 frame = gate.frame(conn)
             outcome = validate_frame(gate.suite_name, frame)
             record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
+            if fingerprint:
+                record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success)
         if not outcome.success:
             # the run log names the check and its first failing rows (sanitised values)
             log = context.log.error if gate.blocking else context.log.warning
@@ -100,7 +112,7 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
                 )
         return dg.AssetCheckResult(
             passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN,
+            severity=severity,
             description=None if outcome.success else failure_summary(outcome),
             metadata=check_metadata(outcome),
         )

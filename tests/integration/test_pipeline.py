@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -83,3 +84,21 @@ def test_second_run_changes_no_row_counts(sample_warehouse: Path, tmp_path: Path
     second = _row_counts(warehouse / "claimgrid.duckdb")
     assert first == second
     assert first["raw.dumps"] == 5
+
+
+def test_a_run_with_nothing_new_skips_dbt_and_publish(sample_warehouse: Path, tmp_path: Path):
+    """Same samples, same warehouse: the corpus stages do no work, dbt builds nothing (no source
+    table changed), so no mart is materialized and the published snapshot is the one there was."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_warehouse, warehouse)
+    snapshot = warehouse / "analytics.duckdb"
+    published = snapshot.stat().st_mtime_ns
+    result = run_pipeline(SAMPLES_DIR, warehouse)
+    assert result.success
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert not {k for k in materialized if k.path[0] in ("marts", "staging", "intermediate")}, materialized
+    assert dg.AssetKey("analytics_snapshot") not in materialized
+    assert snapshot.stat().st_mtime_ns == published
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.path[-1] in ("stories", "claims", "claim_mentions", "text_reuse"):
+            assert event.materialization.metadata["documents_processed"].value == 0, event.asset_key

@@ -1,0 +1,57 @@
+"""What the dbt step builds: nothing when no source table changed, the models below the changed
+ones otherwise, everything on a first build or a changed project."""
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.dbt_changes import DbtSource, last_build, plan_build, record_build, source_fingerprints
+
+SOURCES = [DbtSource("raw", "claims", "raw", "claims"), DbtSource("raw", "dumps", "raw", "dumps"),
+           DbtSource("quality", "validation_results", "quality", "validation_results")]
+
+
+def warehouse() -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA raw; CREATE SCHEMA quality")
+    conn.execute("CREATE TABLE raw.claims AS SELECT 'c' || range AS claim_id, 'text ' || range AS claim_text FROM range(3)")
+    conn.execute("CREATE TABLE raw.dumps AS SELECT 'd' || range AS document_id, now() AS ingested_at FROM range(3)")
+    conn.execute("CREATE TABLE quality.validation_results (run_id VARCHAR, success BOOLEAN)")
+    return conn
+
+
+def test_fingerprints_follow_rows_not_their_order_nor_bookkeeping():
+    conn = warehouse()
+    first = source_fingerprints(conn, SOURCES)
+    assert first == source_fingerprints(conn, SOURCES)
+    # a re-ingest that only stamps another ingested_at changes no fact
+    conn.execute("UPDATE raw.dumps SET ingested_at = now() + INTERVAL 1 DAY")
+    conn.execute("CREATE OR REPLACE TABLE raw.claims AS SELECT * FROM raw.claims ORDER BY claim_id DESC")
+    assert source_fingerprints(conn, SOURCES) == first
+    conn.execute("UPDATE raw.claims SET claim_text = 'changed' WHERE claim_id = 'c1'")
+    changed = source_fingerprints(conn, SOURCES)
+    assert [s for s in changed if changed[s] != first[s]] == ["source:raw.claims+"]
+    # a duplicated row is a change (sums, not xors, of row hashes)
+    conn.execute("INSERT INTO raw.claims SELECT * FROM raw.claims LIMIT 1")
+    assert source_fingerprints(conn, SOURCES)["source:raw.claims+"] != changed["source:raw.claims+"]
+    conn.execute("DROP TABLE raw.claims")
+    assert source_fingerprints(conn, SOURCES)["source:raw.claims+"] == "absent"
+
+
+def test_the_plan_builds_only_below_what_changed():
+    conn = warehouse()
+    fingerprints = source_fingerprints(conn, SOURCES)
+    first = plan_build(last_build(conn), "v1", fingerprints, missing=[])
+    assert first.select is None and not first.skips
+    record_build(conn, "run-1", "v1", fingerprints, first)
+    assert last_build(conn) == ("v1", fingerprints)
+
+    same = plan_build(last_build(conn), "v1", fingerprints, missing=[])
+    assert same.skips, same
+    # the checks of every run write quality.validation_results: that alone builds nothing
+    conn.execute("INSERT INTO quality.validation_results VALUES ('run-2', true)")
+    assert plan_build(last_build(conn), "v1", source_fingerprints(conn, SOURCES), missing=[]).skips
+    conn.execute("UPDATE raw.claims SET claim_text = 'changed' WHERE claim_id = 'c1'")
+    some = plan_build(last_build(conn), "v1", source_fingerprints(conn, SOURCES), missing=[])
+    assert some.select == ["source:raw.claims+", "source:quality.validation_results+"]
+    assert plan_build(last_build(conn), "v2", fingerprints, missing=[]).select is None
+    assert plan_build(last_build(conn), "v1", fingerprints, missing=["marts.dim_claim"]).select is None
