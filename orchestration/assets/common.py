@@ -1,4 +1,4 @@
-"""What every stage asset shares: raw-table asset keys and decorators, the write, progress lines."""
+"""What every stage asset shares: raw-table asset keys and decorators, progress lines."""
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -8,7 +8,7 @@ import dagster as dg
 
 from orchestration.resources import DUCKDB_POOL
 from orchestration.versions import code_version
-from orchestration.warehouse import RAW_SCHEMA, replace_raw_table
+from orchestration.warehouse import RAW_SCHEMA
 
 T = TypeVar("T")
 
@@ -63,15 +63,6 @@ def stage_version(context: dg.AssetExecutionContext) -> str:
     if len(versions) != 1:
         raise ValueError(f"{context.assets_def.node_def.name}: expected one code version, got {versions}")
     return versions.pop()
-
-
-def write_stage(warehouse, table: str, rows: list, asset: bool = False, **metadata) -> dg.MaterializeResult:
-    """Replace raw.<table> with `rows` and say so: the row count (the key the asset catalog shows)
-    plus `metadata`; `asset=True` names the table's asset, for multi-asset steps."""
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, table, rows)
-    key = {"asset_key": raw_key(table)} if asset else {}
-    return dg.MaterializeResult(**key, metadata={"dagster/row_count": count, **metadata})
 
 
 def counts(values: Iterable) -> dg.MetadataValue:

@@ -1,11 +1,11 @@
 """raw.quarantine as the stages use it: each stage replaces its own rows, reads who is out.
 
-Ingest and claims replace their rows as a whole on every run; the per-document stages (clean,
-language, outlets, sentences) replace the rows of the documents they re-process, in the same
-transaction as those documents' rows (orchestration/incremental.py), so a document skipped as
-unchanged keeps its rows. Either way a document re-admitted after a rule fix has no row any more; `first_seen_at` survives from the
-previous rows of the same (stage, reason, file, record, document), so analysts see how long a
-document has been waiting.
+Ingest replaces its rows as a whole on every run; the per-document stages (clean, language,
+outlets, sentences) and stance labelling (claims) replace the rows of the documents they
+re-process, in the same transaction as those documents' rows (orchestration/incremental.py), so a
+document skipped as unchanged keeps its rows. Either way a document re-admitted after a rule fix
+has no row any more; `first_seen_at` survives from the previous rows of the same (stage, reason,
+file, record, document), so analysts see how long a document has been waiting.
 """
 from __future__ import annotations
 
