@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Sequence
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
@@ -40,6 +39,9 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     focus_rows = [i for i, d in enumerate(doc_ids) if focus is None or d in focus]
     token_lists = [content_tokens(bodies[d]) for d in doc_ids]
     if any(token_lists) and focus_rows:
+        # imported here: scikit-learn costs seconds to import, and a run with no new document
+        # (or the code location loading) never needs it
+        from sklearn.feature_extraction.text import TfidfVectorizer
         vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
         matrix = vectorizer.fit_transform(token_lists)
         cosines = (matrix[focus_rows] @ matrix.T).tocoo()
