@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from orchestration.core.stance.lexicon import Lexicon, load_lexicon
@@ -36,23 +37,25 @@ class Attribution:
         return self.speaker or self.channel
 
 
+def _quote_walk(text: str, inside: bool = False) -> Iterator[tuple[str, bool, bool]]:
+    """Each character of `text` with whether it is a quotation mark and whether a quotation is
+    open after it, starting from `inside`: the one quote tracker the helpers below share."""
+    for ch in text:
+        if ch in _OPEN_QUOTES:
+            inside, mark = True, True
+        elif ch in _CLOSE_QUOTES:
+            inside, mark = False, True
+        elif ch == _STRAIGHT_QUOTE:
+            inside, mark = not inside, True
+        else:
+            mark = False
+        yield ch, mark, inside
+
+
 def _outside_quotes(text: str) -> str:
     """The sentence with quoted words blanked out (same length), so "said" inside a quote
     is not mistaken for the attribution of the quote."""
-    out, inside = [], False
-    for ch in text:
-        if ch in _OPEN_QUOTES:
-            inside = True
-            out.append(" ")
-        elif ch in _CLOSE_QUOTES:
-            inside = False
-            out.append(" ")
-        elif ch == _STRAIGHT_QUOTE:
-            inside = not inside
-            out.append(" ")
-        else:
-            out.append(" " if inside else ch)
-    return "".join(out)
+    return "".join(" " if mark or inside else ch for ch, mark, inside in _quote_walk(text))
 
 
 def _clean_noun_phrase(words: list[str], lexicon: Lexicon, *, forward: bool) -> str | None:
@@ -275,13 +278,7 @@ def _fully_quoted(text: str) -> bool:
 
 def _quote_state_after(text: str, inside: bool) -> bool:
     """Whether a quotation is open at the end of `text`, given whether it was at the start."""
-    for ch in text:
-        if ch in _OPEN_QUOTES:
-            inside = True
-        elif ch in _CLOSE_QUOTES:
-            inside = False
-        elif ch == _STRAIGHT_QUOTE:
-            inside = not inside
-    return inside
-
-
+    state = inside
+    for _, _, state in _quote_walk(text, inside):  # noqa: B007 (the last state is the answer)
+        pass
+    return state

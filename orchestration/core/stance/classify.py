@@ -10,6 +10,7 @@ from pathlib import Path
 
 from orchestration.core.stance.attribution import extract_attribution
 from orchestration.core.stance.lexicon import find_cues, load_lexicon
+from orchestration.core.text.tokens import stem
 from orchestration.core.types import StanceResult
 
 MODEL_PATH = Path(__file__).with_name("stance_model.json")
@@ -68,11 +69,6 @@ def _tokens(text: str) -> list[str]:
     return [w.lower().strip(".’'") for w in _TOKEN.findall(text)]
 
 
-def _stem(word: str) -> str:
-    # A crude 5-letter prefix: enough to see "beheads" and "beheaded" as the claim's word.
-    return word[:5]
-
-
 def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
     """Sparse features of a sentence and its relation to the claim, for the stance model.
 
@@ -89,10 +85,10 @@ def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
     for cue, _ in find_cues(sentence, lexicon):
         features[("cue_shared=" if cue.cue_id in claim_cues else "cue=") + cue.cue_id] = 1.0
     tokens, claim_tokens = _tokens(sentence), _tokens(claim_text)
-    claim_stems = {_stem(t) for t in claim_tokens if t not in _STOP and t.isalnum()}
+    claim_stems = {stem(t) for t in claim_tokens if t not in _STOP and t.isalnum()}
     masked: list[str] = []
     for t in tokens:
-        m = CLAIM_WORD if _stem(t) in claim_stems else t
+        m = CLAIM_WORD if stem(t) in claim_stems else t
         if not (m == CLAIM_WORD and masked and masked[-1] == CLAIM_WORD):
             masked.append(m)
     for t in masked:
@@ -116,7 +112,7 @@ def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
                     features["neg_before_claim_words"] = 1.0
                 if CLAIM_WORD in masked[max(0, i - 3):i]:
                     features["neg_after_claim_words"] = 1.0
-    content = {_stem(t) for t in tokens if t not in _STOP and t.isalnum()}
+    content = {stem(t) for t in tokens if t not in _STOP and t.isalnum()}
     if content:
         overlap = len(content & claim_stems) / len(content)
         features[f"overlap={min(4, int(overlap * 5))}"] = 1.0
