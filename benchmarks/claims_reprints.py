@@ -77,7 +77,11 @@ def main() -> int:
     distinct = len({s.text for ss in sentences.values() for s in ss})
     print(f"{len(bodies)} text documents of the {args.size}-dump corpus, {count} sentences "
           f"({distinct} distinct texts), {len(set(stories.values()))} stories (assigned in {story_seconds:.1f} CPU s)")
-    baseline = baseline_module(args.baseline_ref)
+    try:
+        baseline = baseline_module(args.baseline_ref)
+    except (subprocess.CalledProcessError, OSError) as error:
+        print(f"no baseline: git revision {args.baseline_ref!r} is not readable here ({error}); skipped")
+        return 0
     results = {}
     for label, module in ((f"discovery at {args.baseline_ref}", baseline), ("discovery in this tree", discovery)):
         results[label] = timed(module, sentences, stories, args.repeats)

@@ -14,7 +14,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 QUALITY = ["extraction_quality.py --warehouse", "language_quality.py", "stance_emergent.py", "stance_pipeline.py --folds 5"]
-SPEED = ["cleaning_speed.py", "claims_scale.py", "pipeline_speed.py", "scale_speed.py"]
+SPEED = ["cleaning_speed.py", "claims_scale.py", "claims_reprints.py", "pipeline_speed.py", "scale_speed.py"]
 
 
 def main() -> int:

@@ -3,8 +3,9 @@ sentences by the same similarity.
 
 Per story: sentences become proposition units (attribution frames cut, clauses split), an
 inverted index proposes candidate clusters, IDF-weighted similarity scores them, units join
-clusters by exemplars, multi-sentence quotations merge; clusters over >= 2 documents are
-claims with stable ids that existing claims keep.
+clusters by exemplars (a verbatim copy of an earlier unit joins its clusters unscored),
+multi-sentence quotations merge; clusters over >= 2 documents are claims with stable ids that
+existing claims keep.
 
 Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
 """
