@@ -6,7 +6,9 @@ not data. So the dbt step fingerprints every table its sources name (row count p
 row hashes: order-free, duplicates counted) and compares them with the fingerprints recorded at
 its last successful build (pipeline.dbt_builds):
 - no source changed and the project is the same: nothing to build — the step materializes
-  nothing, so the mart checks and publish are skipped and the published snapshot stays;
+  nothing, so the mart checks and publish are skipped and the published snapshot stays (unless
+  the last build was never published: then its models are reported unchanged, so the mart
+  checks and publish run on them);
 - some sources changed: the models downstream of them (`source:<name>+`), plus the quality
   models, which read what this run's checks recorded;
 - first build, a changed project (models, seeds, macros) or a model missing in the warehouse:
@@ -123,6 +125,19 @@ def last_build(conn: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]] | 
     row = conn.execute(f"SELECT project_version, fingerprints FROM {BUILDS_TABLE} "
                        "ORDER BY built_at DESC LIMIT 1").fetchone()
     return (row[0], json.loads(row[1])) if row else None
+
+
+def unpublished_build(conn: duckdb.DuckDBPyConnection, snapshot_mtime: float | None) -> str | None:
+    """The run id of the last successful build when the published snapshot is older than it (the
+    run that built it stopped before publishing: a failed check, a full disk), else None."""
+    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                          "AND table_name = 'dbt_builds'", [LEDGER_SCHEMA]).fetchone()[0]
+    row = conn.execute(f"SELECT run_id, built_at FROM {BUILDS_TABLE} ORDER BY built_at DESC LIMIT 1").fetchone() \
+        if exists else None
+    if row is None:
+        return None
+    built = row[1].replace(tzinfo=timezone.utc).timestamp()
+    return row[0] if snapshot_mtime is None or snapshot_mtime < built else None
 
 
 def record_build(conn: duckdb.DuckDBPyConnection, run_id: str, version: str, fingerprints: Mapping[str, str],

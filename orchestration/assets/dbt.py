@@ -11,7 +11,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 from orchestration.checks.history import record_dbt_tests
 from orchestration.dbt_changes import (
     BuildPlan, last_build, manifest_sources, missing_models, plan_build, project_version, record_build,
-    source_fingerprints,
+    source_fingerprints, unpublished_build,
 )
 from orchestration.dbt_project import dbt_project, dbt_translator
 from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
@@ -40,9 +40,19 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     if context.selected_asset_keys != set(context.assets_def.keys):
         plan = BuildPlan(None, plan.changed, "a subset of the models was asked for: built as asked")
     if plan.skips:
-        # Nothing downstream runs: the mart checks and publish are skipped, the snapshot stays.
-        context.log.info(f"dbt build skipped: {plan.reason}; the marts and the published snapshot stay as they are")
-        release_warehouse(warehouse.warehouse_dir, context.run.run_id)
+        snapshot = warehouse.snapshot_path
+        with warehouse.connect(read_only=True) as conn:
+            unpublished = unpublished_build(conn, snapshot.stat().st_mtime if snapshot.exists() else None)
+        if unpublished is None:
+            # Nothing downstream runs: the mart checks and publish are skipped, the snapshot stays.
+            context.log.info(f"dbt build skipped: {plan.reason}; the marts and the published snapshot stay as they are")
+            release_warehouse(warehouse.warehouse_dir, context.run.run_id)
+            return
+        # The last build never reached the snapshot: its models go to the checks and publish again.
+        context.log.info(f"dbt build skipped: {plan.reason}; the build of run {unpublished} was not published yet")
+        for key in sorted(context.selected_asset_keys, key=lambda k: k.path):
+            yield dg.MaterializeResult(asset_key=key, metadata={
+                "dbt_rebuilt": False, "why": f"unchanged since the build of run {unpublished}, not yet published"})
         return
     context.log.info(f"dbt build of {'everything' if plan.select is None else ' '.join(plan.select)}: {plan.reason}")
     args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers))]

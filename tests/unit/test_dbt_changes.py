@@ -2,9 +2,13 @@
 ones otherwise, everything on a first build or a changed project."""
 from __future__ import annotations
 
+from datetime import timezone
+
 import duckdb
 
-from orchestration.dbt_changes import DbtSource, last_build, plan_build, record_build, source_fingerprints
+from orchestration.dbt_changes import (
+    DbtSource, last_build, plan_build, record_build, source_fingerprints, unpublished_build,
+)
 
 SOURCES = [DbtSource("raw", "claims", "raw", "claims"), DbtSource("raw", "dumps", "raw", "dumps"),
            DbtSource("quality", "validation_results", "quality", "validation_results")]
@@ -55,3 +59,15 @@ def test_the_plan_builds_only_below_what_changed():
     assert some.select == ["source:raw.claims+", "source:quality.validation_results+"]
     assert plan_build(last_build(conn), "v2", fingerprints, missing=[]).select is None
     assert plan_build(last_build(conn), "v1", fingerprints, missing=["marts.dim_claim"]).select is None
+
+
+def test_a_build_that_never_reached_the_snapshot_is_published_by_the_next_run():
+    conn = warehouse()
+    fingerprints = source_fingerprints(conn, SOURCES)
+    assert unpublished_build(conn, None) is None           # nothing built yet
+    record_build(conn, "run-1", "v1", fingerprints, plan_build(None, "v1", fingerprints, missing=[]))
+    assert unpublished_build(conn, None) == "run-1"        # built, no snapshot
+    built_at = conn.execute("SELECT built_at FROM pipeline.dbt_builds").fetchone()[0]
+    built = built_at.replace(tzinfo=timezone.utc).timestamp()
+    assert unpublished_build(conn, built - 60) == "run-1"  # the snapshot is older than the build
+    assert unpublished_build(conn, built + 60) is None     # published after it
