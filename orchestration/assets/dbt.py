@@ -37,8 +37,8 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with warehouse.connect(read_only=True) as conn:
         fingerprints = source_fingerprints(conn, manifest_sources(manifest))
         plan = plan_build(last_build(conn), version, fingerprints, missing_models(conn, manifest))
-    if context.selected_asset_keys != set(context.assets_def.keys):
-        plan = BuildPlan(None, plan.changed, "a subset of the models was asked for: built as asked")
+    if context.is_subset:
+        plan = BuildPlan(None, plan.changed, "a subset of the models or tests was asked for: built as asked")
     if plan.skips:
         snapshot = warehouse.snapshot_path
         with warehouse.connect(read_only=True) as conn:

@@ -15,7 +15,7 @@ import duckdb
 from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.gates import GATES, Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
-from orchestration.checks.history import frame_fingerprint, passed_with, record_frame, record_validation
+from orchestration.checks.history import frame_fingerprint, record_frame, record_validation, validated_before
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
 
@@ -88,10 +88,13 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
             # (a gate comparing with the published snapshot reads two files: always validated)
             fingerprint = None if gate.compare_with_published else frame_fingerprint(
                 conn, gate.query, (SUITES_DIR / f"{gate.suite_name}.json").read_bytes())
-            reused = fingerprint and passed_with(conn, gate.asset, gate.suite_name, fingerprint)
-            if reused:
-                return dg.AssetCheckResult(passed=True, severity=severity, metadata={
-                    "suite": gate.suite_name, "passed_unchanged_since_run": reused, "frame_fingerprint": fingerprint})
+            before = fingerprint and validated_before(conn, gate.asset, gate.suite_name, fingerprint)
+            if before:
+                failures = before.metadata.pop("failures", None)
+                return dg.AssetCheckResult(
+                    passed=before.success, severity=severity, description=before.description,
+                    metadata={**before.metadata, "unchanged_since_run": before.run_id, "frame_fingerprint": fingerprint,
+                              **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
             if gate.compare_with_published:
                 with published_snapshot(warehouse) as published:
                     frame = gate.frame(conn, published)
@@ -99,8 +102,12 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
                 frame = gate.frame(conn)
             outcome = validate_frame(gate.suite_name, frame)
             record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
+            metadata = check_metadata(outcome)
+            description = None if outcome.success else failure_summary(outcome)
             if fingerprint:
-                record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success)
+                plain = {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
+                record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success,
+                             description, plain)
         if not outcome.success:
             # the run log names the check and its first failing rows (sanitised values)
             log = context.log.error if gate.blocking else context.log.warning
@@ -113,8 +120,8 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
         return dg.AssetCheckResult(
             passed=outcome.success,
             severity=severity,
-            description=None if outcome.success else failure_summary(outcome),
-            metadata=check_metadata(outcome),
+            description=description,
+            metadata=metadata,
         )
 
     return _stage_check

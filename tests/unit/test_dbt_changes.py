@@ -71,3 +71,17 @@ def test_a_build_that_never_reached_the_snapshot_is_published_by_the_next_run():
     built = built_at.replace(tzinfo=timezone.utc).timestamp()
     assert unpublished_build(conn, built - 60) == "run-1"  # the snapshot is older than the build
     assert unpublished_build(conn, built + 60) is None     # published after it
+
+
+def test_a_gate_frame_fingerprint_ignores_bookkeeping_only_when_no_expectation_names_it():
+    from orchestration.checks.history import frame_fingerprint
+
+    conn = warehouse()
+    query = "SELECT * FROM raw.dumps"
+    silent, naming = b'{"expectations": [{"column": "document_id"}]}', b'{"expectations": [{"column": "ingested_at"}]}'
+    before = frame_fingerprint(conn, query, silent), frame_fingerprint(conn, query, naming)
+    conn.execute("UPDATE raw.dumps SET ingested_at = now() + INTERVAL 1 DAY")
+    assert frame_fingerprint(conn, query, silent) == before[0]
+    assert frame_fingerprint(conn, query, naming) != before[1]
+    conn.execute("UPDATE raw.dumps SET document_id = 'other' WHERE document_id = 'd1'")
+    assert frame_fingerprint(conn, query, silent) != before[0]
