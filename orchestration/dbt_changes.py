@@ -140,6 +140,29 @@ def unpublished_build(conn: duckdb.DuckDBPyConnection, snapshot_mtime: float | N
     return row[0] if snapshot_mtime is None or snapshot_mtime < built else None
 
 
+def excluded_nodes(manifest: Mapping, selectors: list[str]) -> list[str]:
+    """`fqn:` selectors of every model, seed, snapshot, test and unit test that no source of
+    `selectors` (`source:<name>.<table>+`) reaches. dagster-dbt always passes its own
+    `--select fqn:*` and dbt unions selections, so a partial build is told what to leave out."""
+    project = manifest.get("metadata", {}).get("project_name")
+    children = manifest.get("child_map", {})
+    todo = [f"source.{project}.{s.split(':', 1)[1].rstrip('+')}" for s in selectors]
+    reached: set[str] = set()
+    while todo:
+        node = todo.pop()
+        if node not in reached:
+            reached.add(node)
+            todo.extend(children.get(node, ()))
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    for unique_id, unit_test in manifest.get("unit_tests", {}).items():
+        # a unit test runs with its model
+        if any(parent in reached for parent in unit_test.get("depends_on", {}).get("nodes", ())):
+            reached.add(unique_id)
+    return sorted("fqn:" + ".".join(node["fqn"]) for unique_id, node in nodes.items()
+                  if unique_id not in reached and node.get("resource_type") in
+                  ("model", "seed", "snapshot", "test", "unit_test"))
+
+
 def record_build(conn: duckdb.DuckDBPyConnection, run_id: str, version: str, fingerprints: Mapping[str, str],
                  plan: BuildPlan) -> None:
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")

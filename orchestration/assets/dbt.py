@@ -1,5 +1,6 @@
 """dbt models (staging -> intermediate -> marts) as Dagster assets; dbt tests become asset checks."""
 
+import graphlib
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.checks.history import record_dbt_tests
 from orchestration.dbt_changes import (
-    BuildPlan, last_build, manifest_sources, missing_models, plan_build, project_version, record_build,
+    BuildPlan, excluded_nodes, last_build, manifest_sources, missing_models, plan_build, project_version, record_build,
     source_fingerprints, unpublished_build,
 )
 from orchestration.dbt_project import dbt_project, dbt_translator
@@ -50,17 +51,26 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
             return
         # The last build never reached the snapshot: its models go to the checks and publish again.
         context.log.info(f"dbt build skipped: {plan.reason}; the build of run {unpublished} was not published yet")
-        for key in sorted(context.selected_asset_keys, key=lambda k: k.path):
-            yield dg.MaterializeResult(asset_key=key, metadata={
-                "dbt_rebuilt": False, "why": f"unchanged since the build of run {unpublished}, not yet published"})
+        yield from unchanged_models(context, set(context.selected_asset_keys),
+                                    f"unchanged since the build of run {unpublished}, not yet published")
         return
     context.log.info(f"dbt build of {'everything' if plan.select is None else ' '.join(plan.select)}: {plan.reason}")
     args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers))]
     if plan.select is not None:
-        args += ["--select", " ".join(plan.select)]
+        args += ["--exclude", " ".join(excluded_nodes(manifest, plan.select))]
     invocation = dbt.cli(args, context=context, raise_on_error=False)
-    tests, built = [], set()
-    for event in with_table_row_counts(context, invocation.stream(), warehouse):
+    # (with_table_row_counts holds every event until the build has ended anyway)
+    events = list(with_table_row_counts(context, invocation.stream(), warehouse))
+    error = invocation.get_error()
+    built = {context.asset_key_for_output(e.output_name) for e in events if isinstance(e, dg.Output)}
+    if plan.select is not None and error is None:
+        # Models none of whose sources changed are as the last build left them: say so, so
+        # publish (which reads them all) runs on this build. They are upstream of nothing that
+        # was rebuilt, so they come first, in their own dependency order.
+        yield from unchanged_models(context, set(context.selected_asset_keys) - built,
+                                    "none of the dbt sources it reads changed since the last build")
+    tests = []
+    for event in events:
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
             failed_rows = (event.metadata or {}).get("dagster_dbt/failed_row_count")
             tests.append({
@@ -69,16 +79,7 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                 "blocking": event.severity == dg.AssetCheckSeverity.ERROR,
                 "failed_rows": getattr(failed_rows, "value", failed_rows),
             })
-        elif isinstance(event, dg.Output):
-            built.add(context.asset_key_for_output(event.output_name))
         yield event
-    error = invocation.get_error()
-    if plan.select is not None and error is None:
-        # Models none of whose sources changed are as the last build left them: say so, so
-        # publish (which reads them all) runs on this build.
-        for key in sorted(set(context.selected_asset_keys) - built, key=lambda k: k.path):
-            yield dg.MaterializeResult(asset_key=key, metadata={
-                "dbt_rebuilt": False, "why": "none of the dbt sources it reads changed since the last build"})
     with warehouse.connect() as conn:
         record_dbt_tests(conn, context.run.run_id, tests)
         if error is None:
@@ -91,6 +92,15 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          f"errors: {'; '.join(node_errors) or 'none reported'}")[:2000],
             metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
         )
+
+
+def unchanged_models(context: dg.AssetExecutionContext, keys: set[dg.AssetKey], why: str) -> Iterator[dg.MaterializeResult]:
+    """A materialization saying 'not rebuilt' for each of `keys`, in dependency order (Dagster
+    wants a multi-asset's outputs in topological order)."""
+    deps = context.assets_def.asset_deps
+    order = graphlib.TopologicalSorter({key: set(deps.get(key, ())) & keys for key in keys}).static_order()
+    for key in order:
+        yield dg.MaterializeResult(asset_key=key, metadata={"dbt_rebuilt": False, "why": why})
 
 
 def errored_nodes(invocation) -> list[str]:

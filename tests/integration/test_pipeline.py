@@ -102,3 +102,30 @@ def test_a_run_with_nothing_new_skips_dbt_and_publish(sample_warehouse: Path, tm
     for event in result.get_asset_materialization_events():
         if event.asset_key.path[-1] in ("stories", "claims", "claim_mentions", "text_reuse"):
             assert event.materialization.metadata["documents_processed"].value == 0, event.asset_key
+
+
+def test_a_changed_raw_table_rebuilds_only_the_models_below_it(sample_warehouse: Path, tmp_path: Path):
+    """raw.claim_mentions edited behind the stages' back (the ledger says nothing changed): dbt
+    builds the models below that table only, reports the others as not rebuilt, and publish runs."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_warehouse, warehouse)
+    conn = duckdb.connect(str(warehouse / "claimgrid.duckdb"))
+    try:
+        conn.execute("UPDATE raw.claim_mentions SET stance = 'reports' WHERE stance = 'asserts'")
+        changed = conn.execute("SELECT count(*) FROM raw.claim_mentions WHERE stance = 'reports'").fetchone()[0]
+    finally:
+        conn.close()
+    assert changed
+    published = (warehouse / "analytics.duckdb").stat().st_mtime_ns
+    result = run_pipeline(SAMPLES_DIR, warehouse)
+    assert result.success
+    rebuilt = {e.asset_key.path[-1]: e.materialization.metadata.get("dbt_rebuilt")
+               for e in result.get_asset_materialization_events() if e.asset_key.path[0] in ("marts", "staging")}
+    assert rebuilt["fct_claim_mentions"] is None and rebuilt["stg_claim_mentions"] is None   # built by dbt
+    assert rebuilt["dim_document"].value is False and rebuilt["fct_captions"].value is False  # left as they were
+    assert (warehouse / "analytics.duckdb").stat().st_mtime_ns != published
+    snapshot = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        assert snapshot.execute("SELECT count(*) FROM marts.fct_claim_mentions WHERE stance = 'asserts'").fetchone() == (0,)
+    finally:
+        snapshot.close()

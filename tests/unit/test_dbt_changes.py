@@ -85,3 +85,27 @@ def test_a_gate_frame_fingerprint_ignores_bookkeeping_only_when_no_expectation_n
     assert frame_fingerprint(conn, query, naming) != before[1]
     conn.execute("UPDATE raw.dumps SET document_id = 'other' WHERE document_id = 'd1'")
     assert frame_fingerprint(conn, query, silent) != before[0]
+
+
+def test_a_partial_build_leaves_out_every_node_no_changed_source_reaches():
+    from orchestration.dbt_changes import excluded_nodes
+
+    def node(kind, *fqn):
+        return {"resource_type": kind, "fqn": ["p", *fqn]}
+    manifest = {
+        "metadata": {"project_name": "p"},
+        "nodes": {"model.p.stg_claims": node("model", "staging", "stg_claims"),
+                  "model.p.stg_dumps": node("model", "staging", "stg_dumps"),
+                  "model.p.dim_claim": node("model", "marts", "dim_claim"),
+                  "test.p.unique_dim_claim": node("test", "marts", "unique_dim_claim"),
+                  "test.p.unique_stg_dumps": node("test", "staging", "unique_stg_dumps"),
+                  "seed.p.registry": node("seed", "registry")},
+        "unit_tests": {"unit_test.p.dim_claim.t": {**node("unit_test", "marts", "dim_claim", "t"),
+                                                  "depends_on": {"nodes": ["model.p.dim_claim"]}}},
+        "child_map": {"source.p.raw.claims": ["model.p.stg_claims"], "source.p.raw.dumps": ["model.p.stg_dumps"],
+                      "model.p.stg_claims": ["model.p.dim_claim"], "model.p.dim_claim": ["test.p.unique_dim_claim"],
+                      "model.p.stg_dumps": ["test.p.unique_stg_dumps"]},
+    }
+    assert excluded_nodes(manifest, ["source:raw.claims+"]) == [
+        "fqn:p.registry", "fqn:p.staging.stg_dumps", "fqn:p.staging.unique_stg_dumps"]
+    assert excluded_nodes(manifest, ["source:raw.claims+", "source:raw.dumps+"]) == ["fqn:p.registry"]
