@@ -114,13 +114,16 @@ bench: setup $(BENCH_STAMP)
 quality: setup
 	$(BIN)/python benchmarks/run_all.py --quality-only
 
+# The lake goes with the warehouse: its ledger says which documents are done, so a warehouse
+# file removed alone would leave the document stages believing their rows are written.
 clean-warehouse:
 	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal
+	rm -rf $${CLAIMGRID_LAKE_DIR:-$(CLAIMGRID_WAREHOUSE_DIR)/lake}
 
 # Back to a fresh clone: the venv, the warehouses (live, snapshot, docs, logs, screenshots), the
 # Dagster home and dbt's target. Asks first; `make clean-ci` (or `make clean YES=1`) does not.
 GENERATED := $(VENV) $(DAGSTER_HOME) dbt_project/target dbt_project/logs claimgrid.egg-info \
-	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts)
+	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts lake)
 clean:
 	@echo "make clean removes: $(GENERATED) $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb"
 	@if [ "$(YES)" != 1 ]; then \

@@ -78,6 +78,9 @@ def score_through_warehouse(gold: dict) -> tuple[float, float, float, float]:
     import duckdb
 
     from orchestration.definitions import all_assets, all_checks, build_resources
+    from orchestration.landed import landing_day_range
+    from orchestration.partitions import range_tags
+    from orchestration.resources import WarehouseResource
     from orchestration.settings import load_settings
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -89,8 +92,10 @@ def score_through_warehouse(gold: dict) -> tuple[float, float, float, float]:
             "CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse)}))
         started = time.perf_counter()
         dg.materialize([*all_assets, *all_checks], resources=resources,
-                       selection=dg.AssetSelection.groups("ingest", "clean"), raise_on_error=False)
+                       selection=dg.AssetSelection.groups("ingest", "clean"), raise_on_error=False,
+                       tags=range_tags(*landing_day_range(landing)))
         seconds = time.perf_counter() - started
+        WarehouseResource(warehouse_dir=str(warehouse)).sync_views()   # ingest + clean wrote only the lake
         conn = duckdb.connect(str(warehouse / "claimgrid.duckdb"), read_only=True)
         try:
             rows = conn.execute(

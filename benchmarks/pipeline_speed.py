@@ -26,6 +26,8 @@ def time_run(landing: Path) -> None:
     import dagster as dg
 
     from orchestration.definitions import all_assets, all_checks, build_resources
+    from orchestration.landed import landing_day_range
+    from orchestration.partitions import range_tags
     from orchestration.settings import load_settings
 
     with tempfile.TemporaryDirectory() as warehouse:
@@ -37,7 +39,8 @@ def time_run(landing: Path) -> None:
         started = time.perf_counter()
         instance = dg.DagsterInstance.ephemeral()
         result = dg.materialize(
-            [*all_assets, *all_checks], resources=resources, raise_on_error=False, instance=instance
+            [*all_assets, *all_checks], resources=resources, raise_on_error=False, instance=instance,
+            tags=range_tags(*landing_day_range(landing)),
         )
         wall = time.perf_counter() - started
         # peak resident memory of this process and of its children (dbt runs as a subprocess)

@@ -37,6 +37,8 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+from orchestration.landed import landing_day_range  # noqa: E402
+from orchestration.partitions import range_tags  # noqa: E402
 
 QUIET_ENV = {"DAGSTER_DISABLE_TELEMETRY": "1", "GX_ANALYTICS_ENABLED": "false",
              "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"}
@@ -140,7 +142,9 @@ def run_pipeline(landing: Path, workdir: Path) -> dict:
     env = {**os.environ, **QUIET_ENV, "DAGSTER_HOME": str(home), "CLAIMGRID_LANDING_DIR": str(landing),
            "CLAIMGRID_WAREHOUSE_DIR": str(workdir / "warehouse")}
     (workdir / "warehouse").mkdir(exist_ok=True)
-    argv = [sys.executable, "-m", "dagster", "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all"]
+    # over every landing day of the folder, as `make run` does
+    argv = [sys.executable, "-m", "dagster", "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all",
+            "--tags", json.dumps(range_tags(*landing_day_range(landing)))]
     measured = run_measured(argv, env, workdir / "pipeline.log")
     return {**measured, **run_steps(home)}
 

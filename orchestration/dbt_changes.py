@@ -67,8 +67,8 @@ def manifest_sources(manifest: Mapping) -> list[DbtSource]:
 
 def project_version(manifest: Mapping) -> str:
     """The version of what dbt would run: every node's checksum (models, seeds, tests) and the
-    project's macros. (Its one var, warehouse_dir, says where the warehouse is, not what to
-    compute: a warehouse copied elsewhere is the same warehouse.)"""
+    project's macros. (Its vars, warehouse_dir and lake_dir, say where the warehouse and the
+    lake are, not what to compute: a warehouse copied elsewhere is the same warehouse.)"""
     digest = hashlib.sha256()
     for unique_id, node in sorted(manifest.get("nodes", {}).items()):
         digest.update(f"{unique_id}\0{node.get('checksum', {}).get('checksum', '')}\0".encode())
@@ -95,7 +95,10 @@ def _relations(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[st
 
 
 def source_fingerprints(conn: duckdb.DuckDBPyConnection, sources: list[DbtSource]) -> dict[str, str]:
-    """source selector -> fingerprint of its table's rows ('absent' when there is no table)."""
+    """source selector -> fingerprint of its table's rows ('absent' when there is no table). The
+    lake's tables, which dbt reads as external Parquet sources, are read through the live
+    warehouse's views over the same files (lake.sync_warehouse_views), so the views must be up
+    to date first."""
     relations = _relations(conn)
     out = {}
     for source in sources:

@@ -5,6 +5,7 @@ from orchestration.assets import clean, claims, dbt, ingest, language, outlets, 
 from orchestration.checks.quarantine_checks import rate_checks
 from orchestration.checks.stage_checks import stage_checks
 from orchestration.jobs import claimgrid_all
+from orchestration.partitions import SINGLE_RUN
 from orchestration.resources import (
     ComputeResource, LandingResource, QuarantinePolicyResource, ReferenceDataResource, WarehouseResource,
     build_dbt_resource,
@@ -13,13 +14,19 @@ from orchestration.schedules import build_nightly_rebuild
 from orchestration.sensors import landing_folder_sensor
 from orchestration.settings import Settings, load_settings
 
-all_assets = dg.load_assets_from_modules([ingest, clean, language, outlets, sentences, claims, dbt, publish])
+# Every asset runs once per run, also in a run over a range of landing days: the document stages
+# do each day of the range in one step, the rest once over all days. Declaring it on the
+# unpartitioned assets too lets `dagster asset materialize --partition-range` take the whole graph.
+all_assets = [
+    a.with_attributes(backfill_policy=SINGLE_RUN) if isinstance(a, dg.AssetsDefinition) and a.backfill_policy is None else a
+    for a in dg.load_assets_from_modules([ingest, clean, language, outlets, sentences, claims, dbt, publish])
+]
 all_checks = [*stage_checks, *rate_checks]
 
 
 def build_resources(settings: Settings) -> dict:
     return {
-        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir)),
+        "warehouse": WarehouseResource(warehouse_dir=str(settings.warehouse_dir), lake_dir=str(settings.lake_path)),
         "landing": LandingResource(
             landing_dir=str(settings.landing_dir),
             claim_catalog=str(settings.claim_catalog) if settings.claim_catalog else None,

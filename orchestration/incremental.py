@@ -1,6 +1,7 @@
 """Which documents a document stage has to process, and writing only theirs.
 
-Every document a stage processed is recorded in `pipeline.processed` with a version key: the hash
+Every document a stage processed is recorded in its landing day's ledger (`pipeline.processed`,
+the lake's `processed/day=.../<stage>.parquet`) with a version key: the hash
 of the stage's code version (orchestration/versions.py) and of the keys of the document's inputs
 (the ingest key of its dump for clean; clean's key for language; ...). On the next run a
 document whose key is unchanged is skipped, so:
@@ -10,30 +11,34 @@ document whose key is unchanged is skipped, so:
   of those documents changed;
 - a document no longer in a stage's input (it left the landing folder) has its rows removed.
 
-A stage's rows are replaced per document in one transaction together with its ledger entries
-and its raw.quarantine rows of those documents, so a run that dies half-way leaves the previous
-rows and keys, never rows without keys; a document skipped as unchanged keeps its quarantine
-rows, a re-processed one gets fresh ones.
+A stage's rows of a day are replaced per document together with its ledger entries and its
+raw.quarantine rows of those documents, each file renamed into place and the ledger last, so a
+run that dies half-way leaves keys that make the next run re-process, never rows it would
+skip; a document skipped as unchanged keeps its quarantine rows, a re-processed one gets
+fresh ones. Plans are made on a connection whose raw tables are the day's files
+(lake.partition_connection).
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
 import pandas as pd
 
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, QuarantineRecord, QuarantineRow
-from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of, table_columns
+from orchestration.lake import (
+    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, partition_connection, read_rows, replace_rows, stage_file,
+    table_file,
+)
+from orchestration.warehouse import RAW_SCHEMA, frame_of, table_columns
 
-LEDGER_SCHEMA = "pipeline"
-LEDGER_TABLE = f"{LEDGER_SCHEMA}.processed"
-QUARANTINE_TABLE = f"{RAW_SCHEMA}.quarantine"
+LEDGER_TABLE = f"{LEDGER_SCHEMA}.{LEDGER}"
 _IDS_VIEW = "stage_document_ids"
-TOUCHED_IDS_VIEW = _IDS_VIEW   # the touched documents' ids inside write_document_rows, for `scopes`
 
 
 def version_key(stage_version: str, *input_keys: str | None) -> str:
@@ -41,13 +46,6 @@ def version_key(stage_version: str, *input_keys: str | None) -> str:
     for key in input_keys:
         digest.update(b"\0" + (key or "").encode())
     return digest.hexdigest()[:16]
-
-
-def _ensure_ledger(conn: duckdb.DuckDBPyConnection) -> None:
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
-    conn.execute(f"""CREATE TABLE IF NOT EXISTS {LEDGER_TABLE} (
-        stage VARCHAR NOT NULL, document_id VARCHAR NOT NULL, version_key VARCHAR NOT NULL,
-        processed_at TIMESTAMP NOT NULL)""")
 
 
 def recorded_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
@@ -111,77 +109,57 @@ def register_ids(conn: duckdb.DuckDBPyConnection, document_ids: Iterable[str], n
     return name
 
 
-def _replace_quarantine(conn: duckdb.DuckDBPyConnection, plan: StagePlan, records: Sequence[QuarantineRecord],
-                        run_id: str, rebuild: bool) -> None:
-    """The stage's raw.quarantine rows of the touched documents (all of them on a rebuild)
-    replaced by `records`, first_seen_at kept from the rows replaced. Inside the caller's transaction."""
-    wrong = next((r for r in records if r.stage != plan.stage or r.document_id not in plan.todo), None)
-    if wrong is not None:
-        raise ValueError(f"{plan.stage} may quarantine only the documents it processed, not {wrong}")
-    conn.execute(create_table_sql(QUARANTINE_TABLE, QuarantineRow, replace=False))
-    scope = "stage = ?" + ("" if rebuild else f" AND document_id IN (SELECT document_id FROM {_IDS_VIEW})")
-    previous = conn.execute(
-        f"SELECT {', '.join(QUARANTINE_IDENTITY)}, first_seen_at FROM {QUARANTINE_TABLE} "
-        f"WHERE {scope}", [plan.stage]).fetchall()
-    first_seen = {tuple(row[:5]): row[5] for row in previous}
-    conn.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE {scope}", [plan.stage])
+def _quarantine_frame(path: Path, records: Sequence[QuarantineRecord], run_id: str,
+                      replaced: Collection[str] | None) -> pd.DataFrame:
+    """`records` as raw.quarantine rows, each keeping the first_seen_at of the row it replaces
+    in the file at `path` (rows of the documents in `replaced`; every row when None)."""
+    previous = read_rows(path, [*QUARANTINE_IDENTITY, "first_seen_at"])
+    first_seen = {tuple(row[k] for k in QUARANTINE_IDENTITY): row["first_seen_at"] for row in previous
+                  if replaced is None or row["document_id"] in replaced}
     fresh = quarantine_rows(records, run_id, datetime.now(timezone.utc).replace(tzinfo=None), first_seen)
-    if fresh:
-        select_list = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in table_columns("quarantine").items())
-        conn.register("incoming_quarantine", frame_of(fresh, QuarantineRow))
-        conn.execute(f"INSERT INTO {QUARANTINE_TABLE} SELECT {select_list} FROM incoming_quarantine")
-        conn.unregister("incoming_quarantine")
+    return frame_of(fresh, QuarantineRow)
+
+
+def replace_day_quarantine(lake: Path, day: str, stage: str, records: Sequence[QuarantineRecord],
+                           run_id: str) -> int:
+    """Replace `stage`'s quarantine rows of `day` with `records` (ingest: file-level rows)."""
+    path = stage_file(lake, QUARANTINE, stage, day)
+    frame = _quarantine_frame(path, records, run_id, None)
+    return replace_rows(path, table_columns("quarantine"), frame, None,
+                        key_order="source_file, record_index, document_id")
 
 
 def write_document_rows(
-    conn: duckdb.DuckDBPyConnection, plan: StagePlan, rows: Mapping[str, list], rebuild: bool = False,
-    quarantine: Sequence[QuarantineRecord] = (), run_id: str = "", scopes: Mapping[str, str] | None = None,
+    lake: Path, day: str, plan: StagePlan, rows: Mapping[str, list], rebuild: bool = False,
+    quarantine: Sequence[QuarantineRecord] = (), run_id: str = "",
 ) -> dict[str, int]:
-    """In one transaction: the stage's rows of every touched document replaced by `rows` (table
-    -> records), its raw.quarantine rows of those documents by `quarantine` (records of documents
-    in plan.todo), its ledger entries set to the new keys. `rebuild` recreates the tables and
-    the stage's ledger and quarantine rows first. `scopes` (table -> SQL condition) names the
-    rows replaced where they are not the touched documents' own (a corpus stage's rows span
-    documents); tables are written in the order of `rows`. Returns each table's row count."""
-    _ensure_ledger(conn)
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    register_ids(conn, plan.touched)
-    conn.execute("BEGIN TRANSACTION")
-    try:
-        if rebuild:
-            conn.execute(f"DELETE FROM {LEDGER_TABLE} WHERE stage = ?", [plan.stage])
-        for table, records in rows.items():
-            record = RAW_TABLES[table]
-            conn.execute(create_table_sql(f"{RAW_SCHEMA}.{table}", record, replace=rebuild))
-            if not rebuild:
-                scope = (scopes or {}).get(table, f"document_id IN (SELECT document_id FROM {_IDS_VIEW})")
-                conn.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE {scope}")
-            if records:
-                wrong = next((r for r in records if not isinstance(r, record)), None)
-                if wrong is not None:
-                    raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(wrong).__name__}")
-                select_list = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in table_columns(table).items())
-                conn.register("incoming_rows", frame_of(records, record))
-                conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT {select_list} FROM incoming_rows")
-                conn.unregister("incoming_rows")
-        _replace_quarantine(conn, plan, quarantine, run_id, rebuild)
-        conn.execute(f"DELETE FROM {LEDGER_TABLE} WHERE stage = ? AND document_id IN (SELECT document_id FROM {_IDS_VIEW})",
-                     [plan.stage])
-        if plan.todo:
-            now = datetime.now(timezone.utc).replace(tzinfo=None)
-            conn.register("incoming_keys", pd.DataFrame({
-                "stage": plan.stage, "document_id": list(plan.todo), "version_key": list(plan.todo.values()),
-                "processed_at": now,
-            }))
-            conn.execute(f"INSERT INTO {LEDGER_TABLE} SELECT stage, document_id, version_key, processed_at FROM incoming_keys")
-            conn.unregister("incoming_keys")
-        conn.execute("COMMIT")
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    finally:
-        conn.unregister(_IDS_VIEW)
-    return {table: conn.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.{table}").fetchone()[0] for table in rows}
+    """Write the stage's partition of `day`: in each of its tables the rows of every touched
+    document replaced by `rows` (table -> records), its quarantine rows of those documents by
+    `quarantine` (records of documents in plan.todo, first_seen_at kept), its ledger entries set
+    to the new keys, the ledger last (orchestration/lake.py). `rebuild` drops the day's previous
+    rows, quarantine rows and keys first. Returns each table's row count in the day."""
+    wrong = next((r for r in quarantine if r.stage != plan.stage or r.document_id not in plan.todo), None)
+    if wrong is not None:
+        raise ValueError(f"{plan.stage} may quarantine only the documents it processed, not {wrong}")
+    dropped = None if rebuild else set(plan.touched)
+    counts = {}
+    for table, records in rows.items():
+        record = RAW_TABLES[table]
+        bad = next((r for r in records if not isinstance(r, record)), None)
+        if bad is not None:
+            raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(bad).__name__}")
+        counts[table] = replace_rows(table_file(lake, table, day), table_columns(table), frame_of(records, record),
+                                     dropped)
+    quarantine_path = stage_file(lake, QUARANTINE, plan.stage, day)
+    replace_rows(quarantine_path, table_columns("quarantine"),
+                 _quarantine_frame(quarantine_path, quarantine, run_id, dropped), dropped)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    keys = pd.DataFrame({"stage": pd.Series([plan.stage] * len(plan.todo), dtype="object"),
+                         "document_id": pd.Series(list(plan.todo), dtype="object"),
+                         "version_key": pd.Series(list(plan.todo.values()), dtype="object"),
+                         "processed_at": pd.Series([now] * len(plan.todo), dtype="datetime64[us]")})
+    replace_rows(stage_file(lake, LEDGER, plan.stage, day), LEDGER_COLUMNS, keys, dropped)
+    return counts
 
 
 def plan_for(conn: duckdb.DuckDBPyConnection, stage: str, tables: Iterable[str],
@@ -209,3 +187,40 @@ def combined_keys(stage_version: str, *inputs: Mapping[str, str], excluded: Coll
     first, *rest = inputs
     return {doc: version_key(stage_version, key, *(other[doc] for other in rest))
             for doc, key in first.items() if doc not in excluded and all(doc in other for other in rest)}
+
+
+@dataclass
+class DayWork:
+    """One landing day of a document stage's step: its plan and the inputs of its todo documents."""
+    day: str
+    plan: StagePlan
+    rebuild: bool
+    items: list
+
+
+def plan_days(lake: Path, days: Iterable[str],
+              plan_one: Callable[[duckdb.DuckDBPyConnection], tuple[StagePlan, bool, list]]) -> list[DayWork]:
+    """`plan_one` on each day's partition (a connection whose raw tables are that day's files)."""
+    work = []
+    for day in days:
+        with partition_connection(lake, [day]) as conn:
+            work.append(DayWork(day, *plan_one(conn)))
+    return work
+
+
+def by_day(work: Sequence[DayWork], outcomes: Sequence) -> Iterator[tuple[DayWork, list]]:
+    """The outcomes of all days' items (processed together, in order) handed back per day."""
+    start = 0
+    for day in work:
+        yield day, list(outcomes[start:start + len(day.items)])
+        start += len(day.items)
+
+
+def days_metadata(work: Sequence[DayWork]) -> dict:
+    """The document counts of a step over its days, plus the days."""
+    totals = {"documents_processed": 0, "documents_skipped": 0, "documents_removed": 0}
+    for day in work:
+        for name, value in day.plan.metadata().items():
+            totals[name] += value
+    return {**totals, "landing_days": ", ".join(d.day for d in work) if len(work) <= 7
+            else f"{work[0].day} .. {work[-1].day} ({len(work)} days)"}

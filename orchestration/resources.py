@@ -14,7 +14,8 @@ from dagster_dbt import DbtCliResource
 from orchestration.core.ingest import IngestLimits
 from orchestration.core.quarantine import QuarantinePolicy, parse_stage_shares
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
-from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
+from orchestration.lake import sync_warehouse_views
+from orchestration.settings import LAKE_DIR_NAME, LIVE_DB_NAME, SNAPSHOT_DB_NAME
 
 # Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
 # because DuckDB allows a single read-write process per file.
@@ -30,6 +31,11 @@ class WarehouseResource(dg.ConfigurableResource):
     """The live DuckDB warehouse (written by the pipeline only) and its published snapshot."""
 
     warehouse_dir: str
+    lake_dir: str = ""          # the Parquet lake of the document stages; "" is <warehouse_dir>/lake
+
+    @property
+    def lake_path(self) -> Path:
+        return Path(self.lake_dir) if self.lake_dir else Path(self.warehouse_dir) / LAKE_DIR_NAME
 
     @property
     def live_path(self) -> Path:
@@ -42,10 +48,15 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the live file for one step and always close it, so dbt (a separate process)
-        can open it next. Connections are never held at import time or between steps."""
+        can open it next. Connections are never held at import time or between steps. Its
+        raw.<table> views over the lake are brought up to date first (lake.sync_warehouse_views)."""
         Path(self.warehouse_dir).mkdir(parents=True, exist_ok=True)
         try:
+            if read_only:
+                self.sync_views()
             conn = duckdb.connect(str(self.live_path), read_only=read_only)
+            if not read_only:
+                sync_warehouse_views(conn, self.lake_path)
             try:
                 yield conn
             finally:
@@ -58,6 +69,16 @@ class WarehouseResource(dg.ConfigurableResource):
                 description=(f"the warehouse disk is full: {self.warehouse_dir} has {free} bytes free. "
                              "Nothing was published; the last snapshot is untouched. Free space and run again."),
             ) from error
+
+
+    def sync_views(self) -> None:
+        """Bring the live file's views over the lake up to date (a short read-write open)."""
+        Path(self.warehouse_dir).mkdir(parents=True, exist_ok=True)
+        conn = duckdb.connect(str(self.live_path))
+        try:
+            sync_warehouse_views(conn, self.lake_path)
+        finally:
+            conn.close()
 
 
 class LandingResource(dg.ConfigurableResource):

@@ -1,4 +1,4 @@
-"""`make run`: run the claimgrid_all job with the Dagster CLI, its full output (every Dagster
+"""`make run`: run the claimgrid_all job with the Dagster CLI over every landing day of the folder, its full output (every Dagster
 event, every dbt node) in a log file, and on the terminal one line per stage as it finishes
 (rows, time), one line for the checks, then the grid.
 
@@ -20,6 +20,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from orchestration.landed import landing_day_range
+from orchestration.partitions import range_tags
 from orchestration.settings import load_settings
 
 JOB = "claimgrid_all"
@@ -151,10 +153,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.log.parent.mkdir(parents=True, exist_ok=True)
     token = uuid.uuid4().hex
+    # one run over every landing day of the folder (the document stages do each day's partition)
+    first, last = landing_day_range(settings.landing_dir)
     command = [_dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", JOB,
-               "--tags", json.dumps({TOKEN_TAG: token})]
+               "--tags", json.dumps({TOKEN_TAG: token, **range_tags(first, last)})]
     started = time.monotonic()
-    print(f"claimgrid: running {JOB} on {settings.landing_dir}")
+    days = first if first == last else f"{first} .. {last}"
+    print(f"claimgrid: running {JOB} on {settings.landing_dir} (landing days {days})")
     print(f"full log (Dagster events, dbt output): {args.log}", flush=True)
     follower = RunFollower()
     with open(args.log, "w", encoding="utf-8") as log:

@@ -1,41 +1,65 @@
-"""A sensor on the landing folder: new, changed or removed dumps (and manifest edits, such as a
-retraction) ask for a run.
+"""A sensor on the landing folder: the landing days whose dumps were added, changed or removed
+(and manifest edits, such as a retraction or a corrected fetched_at) ask for a run of those days.
 
-It only stats files (never reads them, never opens DuckDB: a sensor must not contend with a
-running pipeline for the warehouse). The cursor is fixed-size, so it does not grow with the
-archive: a digest of every file's size and modification time, the number of dumps, and a
-counter of the changes seen so far. The run key is (change number, folder digest): a tick that
-sees no change launches nothing, and every change launches a run, even one back to a folder
-state seen before (a dump added then removed again) — a key on the folder digest alone made
-Dagster skip that run as already done, leaving the removed document in the snapshot.
-A fixed-size cursor cannot name the files that changed; the tags give the number of dumps and
-its change since the last run request (negative when dumps were removed).
+It only stats files and reads the manifest (never a dump's bytes, never DuckDB: a sensor must
+not contend with a running pipeline for the warehouse). Each file's landing day comes from the
+manifest's fetched_at or its modification time (orchestration/core/landing_days.py); the cursor
+holds one digest of names, sizes and modification times per recent day and one for all older
+days, so it has a fixed size however long the archive grows (core.landing_days.changed_days).
+
+Each changed day is one run of that partition (ingest to publish): the document stages process
+only that day's new or changed dumps, the corpus stages and dbt read every day. The first tick
+(no cursor: a new deployment, or an upgrade from the cursor of one digest for the folder) asks
+for one run over every day present. The run key carries a change counter, so a day that returns
+to a state seen before (a dump added then removed again) still gets its run.
 """
 
-import hashlib
 import json
+import time
+from datetime import datetime, timezone
+from pathlib import Path
 
 import dagster as dg
 
-from orchestration.core.ingest import landing_fingerprint
-from orchestration.core.manifest import MANIFEST_NAME
+from orchestration.core.ingest import list_landed
+from orchestration.core.landing_days import LandedFile, changed_days, file_days, manifest_entry
+from orchestration.core.manifest import MANIFEST_NAME, check_manifest
+from orchestration.core.retraction import manifest_retractions
 from orchestration.jobs import claimgrid_all
+from orchestration.partitions import range_tags
 from orchestration.resources import LandingResource
 
 
-def fingerprint_key(fingerprint: dict[str, str]) -> str:
-    canonical = json.dumps(sorted(fingerprint.items()), separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+def landed_files(landing_dir: Path) -> dict[str, LandedFile]:
+    """source_file -> (landing day, size:mtime, ctime) of every dump; a manifest change dates
+    the files it names, so it moves (or re-asks for) their days."""
+    files, outside = list_landed(landing_dir)
+    manifest = check_manifest(landing_dir, files).entries
+    manifest_path = landing_dir / MANIFEST_NAME
+    retracting = manifest_retractions(manifest_path.read_text(encoding="utf-8", errors="replace")
+                                      if manifest_path.is_file() else "")
+    today = datetime.now(timezone.utc).date()
+    landed = {}
+    for path, day in file_days(landing_dir, files + outside, manifest, today).items():
+        try:
+            stat = path.lstat()
+        except OSError:
+            continue
+        name = path.relative_to(landing_dir).as_posix()
+        entry = [manifest_entry(manifest, name), manifest_entry(retracting, name)]
+        # a manifest line for the file is part of its state: editing it re-asks for its day
+        state = f"{stat.st_size}:{stat.st_mtime_ns}:{json.dumps(entry, sort_keys=True)}"
+        landed[name] = LandedFile(day, state, stat.st_ctime_ns)
+    return landed
 
 
-def read_cursor(cursor: str | None) -> tuple[str | None, int, int]:
-    """(folder digest, dumps, changes seen) from the cursor. A cursor of an earlier version (a
-    whole fingerprint map, of content hashes) has no digest: the first tick after an upgrade
-    asks for one run."""
+def read_cursor(cursor: str | None) -> tuple[dict | None, int, int]:
+    """(the last look's state, dumps then, changes seen); a cursor of an earlier version has no
+    state."""
     state = json.loads(cursor) if cursor else {}
-    if "digest" in state:
-        return state["digest"], int(state.get("dumps", 0)), int(state.get("changes", 0))
-    return None, 0, int(state.get("changes", 0)) if isinstance(state.get("changes"), int) else 0
+    changes = state.get("changes", 0)
+    return ((state if "recent" in state else None), int(state.get("dumps", 0)),
+            changes if isinstance(changes, int) else 0)
 
 
 @dg.sensor(
@@ -43,22 +67,26 @@ def read_cursor(cursor: str | None) -> tuple[str | None, int, int]:
     job=claimgrid_all,
     minimum_interval_seconds=60,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Request a run when dumps are added to, changed in or removed from the landing folder.",
+    description="Request a run of each landing day whose dumps were added to, changed in or removed from "
+                "the landing folder.",
 )
 def landing_folder_sensor(context: dg.SensorEvaluationContext, landing: LandingResource):
-    fingerprint = landing_fingerprint(landing.landing_dir)
-    previous_digest, previous_dumps, changes = read_cursor(context.cursor)
-    if not fingerprint:
+    landing_dir = Path(landing.landing_dir)
+    files = landed_files(landing_dir)
+    previous, previous_dumps, changes = read_cursor(context.cursor)
+    if not files:
         # an empty folder is far likelier an unmounted volume than the retraction of everything
         # (and the ingest gate would refuse it anyway): wait, and keep the cursor
         return dg.SkipReason(f"no dumps in {landing.landing_dir}")
-    digest = fingerprint_key(fingerprint)
-    if digest == previous_digest:
+    days, state = changed_days(previous, files, datetime.now(timezone.utc).date(), time.time_ns())
+    if not days:
         return dg.SkipReason("no new, changed or removed dumps")
-    dumps = len(fingerprint) - (MANIFEST_NAME in fingerprint)
     changes += 1
-    context.update_cursor(json.dumps({"digest": digest, "dumps": dumps, "changes": changes}, sort_keys=True))
-    return dg.RunRequest(
-        run_key=f"{changes}-{digest}",
-        tags={"claimgrid/landed_dumps": str(dumps), "claimgrid/dump_count_change": str(dumps - previous_dumps)},
-    )
+    dumps = len(files)
+    context.update_cursor(json.dumps({**state, "dumps": dumps, "changes": changes}, sort_keys=True))
+    # how many dumps landed, and the change since the last request (negative after removals)
+    tags = {"claimgrid/landed_dumps": str(dumps), "claimgrid/dump_count_change": str(dumps - previous_dumps)}
+    if previous is None:
+        return [dg.RunRequest(run_key=f"{changes}-{days[0]}-{days[-1]}", tags={**tags, **range_tags(days[0], days[-1])})]
+    return [dg.RunRequest(run_key=f"{changes}-{day}-{state['recent'].get(day, 'older')}", partition_key=day, tags=tags)
+            for day in days]

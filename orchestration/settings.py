@@ -2,6 +2,8 @@
 
 CLAIMGRID_LANDING_DIR    where crawlers leave dumps (default: the bundled samples)
 CLAIMGRID_WAREHOUSE_DIR  where the DuckDB files live (default: warehouse/)
+CLAIMGRID_LAKE_DIR       where the document stages write their Parquet partitions
+                         (default: <warehouse dir>/lake; shared storage when runs spread over machines)
 CLAIMGRID_CLAIM_CATALOG  optional CSV of analyst claims: claim_id,claim_text[,story_hint]
 CLAIMGRID_SCHEDULE_TZ    timezone of the nightly schedule (default: UTC)
 CLAIMGRID_OUTLET_REGISTRY  outlet registry CSV (default: the dbt seed analysts edit)
@@ -31,6 +33,7 @@ DEFAULT_WAREHOUSE_DIR = REPO_ROOT / "warehouse"
 DEFAULT_OUTLET_REGISTRY = DBT_PROJECT_DIR / "seeds" / "outlet_registry.csv"
 
 LIVE_DB_NAME = "claimgrid.duckdb"
+LAKE_DIR_NAME = "lake"
 SNAPSHOT_DB_NAME = "analytics.duckdb"
 
 
@@ -47,6 +50,11 @@ class Settings:
     quarantine_max_share: float = 0.02
     quarantine_stage_shares: str = ""
     quarantine_allowance: int = 3
+    lake_dir: Path | None = None         # None: <warehouse_dir>/lake
+
+    @property
+    def lake_path(self) -> Path:
+        return self.lake_dir or self.warehouse_dir / LAKE_DIR_NAME
 
     @property
     def live_db_path(self) -> Path:
@@ -60,6 +68,7 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     catalog = env.get("CLAIMGRID_CLAIM_CATALOG") or None
+    lake = env.get("CLAIMGRID_LAKE_DIR") or None
     # a typo in the per-stage shares fails here, when the code location loads, not mid-run
     parse_stage_shares(env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES"))
     return Settings(
@@ -74,4 +83,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         quarantine_max_share=float(env.get("CLAIMGRID_QUARANTINE_MAX_SHARE") or 0.02),
         quarantine_stage_shares=env.get("CLAIMGRID_QUARANTINE_STAGE_SHARES") or "",
         quarantine_allowance=int(env.get("CLAIMGRID_QUARANTINE_ALLOWANCE") or 3),
+        lake_dir=Path(lake).resolve() if lake else None,
     )

@@ -5,8 +5,8 @@ groups sentences of different documents stating the same proposition (and matche
 catalog with the same similarity), the stance classifier labels every mention, and text reuse
 pairs documents that repeat each other's sentences.
 
-Each stage records in the document ledger the keys of the documents it worked from
-(orchestration/corpus_ledger.py): when none changed it does no work and reports the table as it
+Each stage records in its ledger (pipeline.corpus_processed) the keys of the documents it worked
+from (orchestration/corpus_ledger.py): when none changed it does no work and reports the table as it
 is, with the same data version; otherwise it re-judges only what the changed documents reach —
 stories for the new documents, discovery for the stories that received or lost a document,
 stance for the documents whose mentions changed, reuse for the pairs with a changed document.
@@ -31,8 +31,10 @@ from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
-from orchestration.corpus_ledger import corpus_keys, keys_digest, mention_digests, row_count
-from orchestration.incremental import TOUCHED_IDS_VIEW, StagePlan, plan_for, register_ids, version_key, write_document_rows
+from orchestration.corpus_ledger import (
+    TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
+)
+from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, read_records
 
@@ -88,7 +90,7 @@ def written(table: str, count: int, plan: StagePlan, wanted: dict[str, str], ass
 def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         wanted = corpus_keys(conn, stage_version(context))
-        plan, rebuild = plan_for(conn, STORIES_STAGE, ["stories"], wanted)
+        plan, rebuild = corpus_plan(conn, STORIES_STAGE, ["stories"], wanted)
         if not plan.touched:
             return unchanged(conn, "stories", plan, wanted)
         # all documents: a new document may join any story, and token weights are the corpus'
@@ -100,7 +102,7 @@ def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
     # previous documents keep their story: only the documents processed get rows written
     rows = [StoryRow(d, assigned[d]) for d in sorted(plan.todo) if d in assigned]
     with warehouse.connect() as conn:
-        count = write_document_rows(conn, plan, {"stories": rows}, rebuild)["stories"]
+        count = write_corpus_rows(conn, plan, {"stories": rows}, rebuild)["stories"]
     return written("stories", count, plan, wanted, stories=len(set(assigned.values())),
                    stories_assigned=len({s for d, s in assigned.items() if d in plan.todo}))
 
@@ -131,7 +133,7 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
         # a changed catalog re-matches everything: its key is part of every document's
         wanted = corpus_keys(conn, version_key(stage_version(context), catalog_key), extra=story_of)
-        plan, rebuild = plan_for(conn, DISCOVERY_STAGE, ["claim_sentences", "claims"], wanted)
+        plan, rebuild = corpus_plan(conn, DISCOVERY_STAGE, ["claim_sentences", "claims"], wanted)
         if not plan.touched:
             yield unchanged(conn, "claims", plan, wanted, asset=True)
             yield unchanged(conn, "claim_sentences", plan, wanted, asset=True)
@@ -150,7 +152,7 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
     in_scope = f"origin = 'catalog' OR story_id IN (SELECT story_id FROM {_AFFECTED_STORIES})"
     with warehouse.connect() as conn:
         conn.register(_AFFECTED_STORIES, _frame("story_id", affected))
-        written_counts = write_document_rows(conn, plan, rows, rebuild, scopes={
+        written_counts = write_corpus_rows(conn, plan, rows, rebuild, scopes={
             # claim sentences first: their scope reads the claims about to be replaced
             "claim_sentences": f"claim_id IN (SELECT claim_id FROM {RAW_SCHEMA}.claims WHERE {in_scope}) "
                                f"OR document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})",
@@ -192,7 +194,7 @@ def claim_mentions(
     with warehouse.connect(read_only=True) as conn:
         # a document's stance labels change with its sentences, its claim sentences and their claims' text
         wanted = corpus_keys(conn, stage_version(context), extra=mention_digests(conn))
-        plan, rebuild = plan_for(conn, MENTIONS_STAGE, ["claim_mentions"], wanted)
+        plan, rebuild = corpus_plan(conn, MENTIONS_STAGE, ["claim_mentions"], wanted)
         if not plan.touched:
             return unchanged(conn, "claim_mentions", plan, wanted)
         doc_sentences = read_sentences(conn, plan.todo)
@@ -234,7 +236,7 @@ def claim_mentions(
     out = prepared.quarantined_ids | labelled.quarantined_ids
     rows = [r for r in labelled.results if r.document_id not in out]
     with warehouse.connect() as conn:
-        count = write_document_rows(conn, plan, {"claim_mentions": rows}, rebuild,
+        count = write_corpus_rows(conn, plan, {"claim_mentions": rows}, rebuild,
                                     quarantine=quarantined, run_id=context.run.run_id)["claim_mentions"]
     log_quarantine(context, "claims", quarantined)
     return written("claim_mentions", count, plan, wanted, mentions_labelled=len(rows),
@@ -248,7 +250,7 @@ def claim_mentions(
 def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         wanted = corpus_keys(conn, stage_version(context))
-        plan, rebuild = plan_for(conn, REUSE_STAGE, ["text_reuse"], wanted)
+        plan, rebuild = corpus_plan(conn, REUSE_STAGE, ["text_reuse"], wanted)
         if not plan.touched:
             return unchanged(conn, "text_reuse", plan, wanted)
         doc_sentences = read_sentences(conn)     # all: a changed document may repeat any other
@@ -256,7 +258,7 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
     published_at = {d: doc.published_at for d, doc in documents.items()}
     rows = text_reuse(doc_sentences, published_at, focus=None if rebuild else set(plan.todo))
     with warehouse.connect() as conn:
-        count = write_document_rows(conn, plan, {"text_reuse": rows}, rebuild, scopes={"text_reuse": (
+        count = write_corpus_rows(conn, plan, {"text_reuse": rows}, rebuild, scopes={"text_reuse": (
             f"document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW}) "
             f"OR source_document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})")})["text_reuse"]
     return written("text_reuse", count, plan, wanted, pairs_written=len(rows))

@@ -6,7 +6,7 @@ from collections import Counter
 
 import dagster as dg
 
-from orchestration.assets.common import progress_logger, raw_key, stage_multi_asset, stage_version
+from orchestration.assets.common import partition_days, progress_logger, raw_key, stage_multi_asset, stage_version
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata
 from orchestration.core.cleaning.clean import clean_dump, quarantined_document
 from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, load_rules
@@ -23,17 +23,17 @@ from orchestration.core.types import (
     RelatedArticleRow,
     SegmentRow,
 )
-from orchestration.incremental import combined_keys, dump_keys, plan_for, register_ids, write_document_rows
+from orchestration.incremental import (
+    by_day, combined_keys, days_metadata, dump_keys, plan_days, plan_for, register_ids, write_document_rows,
+)
+from orchestration.lake import STAGE_TABLES
 from orchestration.pool import map_isolated
 from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
 STAGE = "clean"
 
-CLEAN_TABLES = (
-    "documents", "segments", "reader_comments", "captions", "embedded_blobs", "embedded_items",
-    "related_articles",
-)
+CLEAN_TABLES = STAGE_TABLES[STAGE]
 
 # Imported once by the pool's forkserver, so each worker starts with trafilatura loaded.
 CLEAN_PRELOAD = ("orchestration.core.cleaning.clean", "orchestration.core.cleaning.html")
@@ -103,31 +103,40 @@ def worker_died(dump: RawDump, error: str) -> tuple[CleanedDocument, QuarantineR
     "each decoded text exactly; bodies, comments, captions and embedded data go to their tables; a "
     "dump that cannot be cleaned goes to raw.quarantine, not into a failed run. Only dumps new or "
     "changed since the last run are cleaned (all of them when the cleaning code or rules changed).",
-    deps=("dumps",),
+    deps=("dumps",), partitioned=True,
 )
 def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseResource, compute: ComputeResource):
-    with warehouse.connect(read_only=True) as conn:
-        plan, rebuild = plan_for(conn, STAGE, CLEAN_TABLES, combined_keys(stage_version(context), dump_keys(conn)))
+    version = stage_version(context)
+
+    def plan_day(conn):
+        plan, rebuild = plan_for(conn, STAGE, CLEAN_TABLES, combined_keys(version, dump_keys(conn)))
         ids = register_ids(conn, plan.todo)
         dumps = read_records(conn, "dumps", where=f"document_id IN (SELECT document_id FROM {ids})",
                              order_by="document_id")
-    outcomes = map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD,
-                            on_progress=progress_logger(context, len(dumps), "cleaned"))
-    documents, records = [], []
-    for dump, outcome in zip(dumps, outcomes):
-        document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
-        documents.append(document)
-        if record:
-            records.append(record)
-    rows = cleaned_rows(documents)
-    with warehouse.connect() as conn:
-        counts = write_document_rows(conn, plan, rows, rebuild, quarantine=records, run_id=context.run.run_id)
-    log_quarantine(context, STAGE, records)
-    removed = Counter(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
+        return plan, rebuild, dumps
+
+    work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
+    all_dumps = [dump for day in work for dump in day.items]
+    outcomes = map_isolated(clean_isolated, all_dumps, compute.workers, preload=CLEAN_PRELOAD,
+                            on_progress=progress_logger(context, len(all_dumps), "cleaned"))
+    counts: Counter = Counter()
+    all_records, removed = [], Counter()
+    for day, day_outcomes in by_day(work, outcomes):
+        documents, records = [], []
+        for dump, outcome in zip(day.items, day_outcomes):
+            document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
+            documents.append(document)
+            if record:
+                records.append(record)
+        counts.update(write_document_rows(warehouse.lake_path, day.day, day.plan, cleaned_rows(documents), day.rebuild,
+                                          quarantine=records, run_id=context.run.run_id))
+        all_records += records
+        removed.update(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
+    log_quarantine(context, STAGE, all_records)
     for table in CLEAN_TABLES:
-        metadata: dict = {"dagster/row_count": counts[table], **plan.metadata()}
+        metadata: dict = {"dagster/row_count": counts[table], **days_metadata(work)}
         if table == "documents":
-            metadata.update(quarantine_metadata(records))
+            metadata.update(quarantine_metadata(all_records))
         if table == "segments":
             metadata["removed_by_rule"] = dg.MetadataValue.json(dict(removed.most_common(30)))
         yield dg.MaterializeResult(asset_key=raw_key(table), metadata=metadata)

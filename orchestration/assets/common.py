@@ -6,6 +6,7 @@ from typing import TypeVar
 
 import dagster as dg
 
+from orchestration.partitions import LANDING_DAYS, SINGLE_RUN
 from orchestration.resources import DUCKDB_POOL
 from orchestration.versions import code_version
 from orchestration.warehouse import RAW_SCHEMA
@@ -26,34 +27,54 @@ def raw_key(table: str) -> dg.AssetKey:
 STAGE_KINDS = {"python", "duckdb"}
 
 
+PARQUET_KINDS = {"python", "parquet"}
+
+
 def raw_specs(tables: tuple[str, ...], group: str, deps: list[dg.AssetKey], description: str,
-              code_version: str | None = None) -> list[dg.AssetSpec]:
+              code_version: str | None = None, partitioned: bool = False) -> list[dg.AssetSpec]:
     return [
-        dg.AssetSpec(raw_key(t), group_name=group, deps=deps, kinds=STAGE_KINDS,
-                     description=f"{description} (raw.{t})", code_version=code_version)
+        dg.AssetSpec(raw_key(t), group_name=group, deps=deps, kinds=PARQUET_KINDS if partitioned else STAGE_KINDS,
+                     description=f"{description} (raw.{t})", code_version=code_version,
+                     partitions_def=LANDING_DAYS if partitioned else None)
         for t in tables
     ]
 
 
+def _placement(partitioned: bool) -> dict:
+    """A document stage is partitioned by landing day and writes the Parquet lake (no DuckDB
+    pool: its partitions run side by side); the others write the DuckDB warehouse, one at a time."""
+    if partitioned:
+        return {"partitions_def": LANDING_DAYS, "backfill_policy": SINGLE_RUN}
+    return {"pool": DUCKDB_POOL}
+
+
 def stage_asset(table: str, group: str, description: str, deps: tuple[str, ...] = (),
-                version_files: tuple[str, ...] = (), **extra):
+                version_files: tuple[str, ...] = (), partitioned: bool = False, **extra):
     """The decorator of a Python stage that writes raw.<table>: keyed raw/<table>, after the raw
-    tables it reads (`deps`), in the DuckDB pool, its code version derived from the function's
-    module (orchestration/versions.py; `version_files`: data it reads from a setting's default)."""
+    tables it reads (`deps`), its code version derived from the function's module
+    (orchestration/versions.py; `version_files`: data it reads from a setting's default);
+    `partitioned`: by landing day, into the lake."""
     def decorate(fn):
-        return dg.asset(key=raw_key(table), group_name=group, deps=[raw_key(d) for d in deps], pool=DUCKDB_POOL,
-                        kinds=STAGE_KINDS, description=description,
-                        code_version=code_version(fn.__module__, version_files), **extra)(fn)
+        return dg.asset(key=raw_key(table), group_name=group, deps=[raw_key(d) for d in deps],
+                        kinds=PARQUET_KINDS if partitioned else STAGE_KINDS, description=description,
+                        code_version=code_version(fn.__module__, version_files), **_placement(partitioned),
+                        **extra)(fn)
     return decorate
 
 
-def stage_multi_asset(name: str, tables: tuple[str, ...], group: str, description: str, deps: tuple[str, ...] = ()):
+def stage_multi_asset(name: str, tables: tuple[str, ...], group: str, description: str, deps: tuple[str, ...] = (),
+                      partitioned: bool = False):
     """The decorator of a Python stage that writes several raw tables in one step."""
     def decorate(fn):
         specs = raw_specs(tables, group, [raw_key(d) for d in deps], description.split(":")[0],
-                          code_version=code_version(fn.__module__))
-        return dg.multi_asset(name=name, specs=specs, pool=DUCKDB_POOL, description=description)(fn)
+                          code_version=code_version(fn.__module__), partitioned=partitioned)
+        return dg.multi_asset(name=name, specs=specs, description=description, **_placement(partitioned))(fn)
     return decorate
+
+
+def partition_days(context: dg.AssetExecutionContext) -> list[str]:
+    """The landing days this step materializes (one, or a range in a backfill or `make run`)."""
+    return list(context.partition_keys)
 
 
 def stage_version(context: dg.AssetExecutionContext) -> str:

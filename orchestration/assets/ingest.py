@@ -1,10 +1,15 @@
-"""Ingest: check the run's configuration, then every dump in the landing folder, hashed, into raw.dumps.
+"""Ingest: every dump of a landing day, hashed, into that day's raw.dumps partition; then, over
+all days, the run's configuration and what was retracted.
 
-Configuration first (the manifest's lines, the analyst catalog's rows): what cannot be used is
-in raw.quarantine (stage `config`) before a single dump is read, and a catalog that cannot be
-used at all stops the run here, naming the file and the reason. Files that cannot be read are
-quarantined (stage `ingest`) and the rest of the folder is ingested. Ingest also claims the
-warehouse for this run (orchestration/run_lock.py): a second run on it is refused here.
+Each landing day (orchestration/core/landing_days.py) is ingested on its own: the files of that
+day are read, identical content is one row, a document already landed on another day stays
+there, and files that cannot be read are quarantined (stage `ingest`) with the rest of the day
+ingested. Configuration (the manifest's lines, the analyst catalog's rows) is checked by the
+unpartitioned retractions asset: what cannot be used is in raw.quarantine (stage `config`), and a
+catalog that cannot be used at all stops the run, naming the file and the reason. A run that
+will write the DuckDB warehouse claims it at its first step (orchestration/run_lock.py): a
+second such run is refused there; runs of the document stages alone write only their days of
+the lake and run side by side.
 """
 
 from datetime import datetime, timezone
@@ -12,29 +17,41 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import counts, raw_key, stage_multi_asset
+from orchestration.assets.common import counts, partition_days, raw_key, stage_asset
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
 from orchestration.core.claims.catalog import check_catalog
 from orchestration.core.ingest import MANIFEST_NAME, list_landed, scan_landing_checked
+from orchestration.core.landing_days import file_days, manifest_entry
 from orchestration.core.manifest import check_manifest
 from orchestration.core.quarantine import ConfigError
 from orchestration.core.retraction import manifest_retractions, no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.core.types import DumpRow
-from orchestration.resources import LandingResource, WarehouseResource
+from orchestration.incremental import replace_day_quarantine
+from orchestration.lake import LAKE_TABLES, lake_document_ids, replace_rows, table_file
+from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
-from orchestration.warehouse import published_rows, read_records, read_table, replace_raw_table
+from orchestration.versions import code_version
+from orchestration.warehouse import frame_of, published_rows, read_records, replace_raw_table, table_columns
 
 LANDED_COLUMNS = ["document_id", "source_file", "url"]
 
 
-@stage_multi_asset(
-    "landed_dumps", ("dumps", "retractions"), "ingest",
-    "Check the manifest and claim catalog; scan the landing folder within size limits; sha256 each "
-    "document; identical content is one row (raw.dumps); unreadable files to raw.quarantine; documents "
-    "that left the folder or that manifest.jsonl retracts, with when and why (raw.retractions).",
-)
-def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
-    landing_dir = Path(landing.landing_dir)
+def _catalog(landing: LandingResource):
+    try:
+        return check_catalog(landing.claim_catalog)
+    except ConfigError as error:
+        raise dg.Failure(description=f"configuration: {error}") from error
+
+
+LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
+
+
+def claim_for_run(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
+    """Claim the warehouse for this run when the run will write the DuckDB file (its selection
+    reaches past the lake's stages); a run of the document stages alone writes only its days of
+    the lake and runs beside others. A stale claim (its process is gone) is taken over."""
+    if set(context.job_def.asset_layer.selected_asset_keys) <= LAKE_KEYS:
+        return
     try:
         taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)
     except WarehouseBusy as busy:
@@ -42,55 +59,101 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     if taken_over:
         context.log.warning(f"took over the warehouse from run {taken_over.get('run_id')} "
                             f"(pid {taken_over.get('pid')} is gone: killed or ended without publishing)")
-    try:
-        catalog = check_catalog(landing.claim_catalog)
-    except ConfigError as error:
-        raise dg.Failure(description=f"configuration: {error}") from error
-    manifest = check_manifest(landing_dir, list_landed(landing_dir)[0])
+
+
+def _retracting(landing_dir: Path) -> dict[str, dict]:
+    manifest_path = landing_dir / MANIFEST_NAME
+    return manifest_retractions(manifest_path.read_text(encoding="utf-8", errors="replace")
+                                if manifest_path.is_file() else "")
+
+
+@stage_asset(
+    "dumps", "ingest",
+    "Scan the landing day's files within size limits; sha256 each document; identical content is one "
+    "row, kept in the first day it landed; unreadable files to raw.quarantine; files manifest.jsonl "
+    "retracts are withheld.",
+    partitioned=True,
+)
+def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
+    landing_dir = Path(landing.landing_dir)
+    claim_for_run(context, warehouse)
+    _catalog(landing)      # a catalog that cannot be used at all stops the run before any work
+    files, outside = list_landed(landing_dir)
+    manifest = check_manifest(landing_dir, files)
+    day_of = file_days(landing_dir, files + outside, manifest.entries, datetime.now(timezone.utc).date())
+    retracting = _retracting(landing_dir)
+    ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    lake, run_id = warehouse.lake_path, context.run.run_id
+    rows, quarantined, files_seen, withheld = [], [], 0, 0
+    for day in partition_days(context):
+        scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits,
+                                    only={path for path, d in day_of.items() if d == day})
+        dumps, retracted = withhold_retracted(scan.dumps, retracting)
+        elsewhere = lake_document_ids(lake, "dumps", other_than=day)
+        day_rows = [DumpRow.of(d, ingested_at) for d in dumps if d.document_id not in elsewhere]
+        replace_rows(table_file(lake, "dumps", day), table_columns("dumps"), frame_of(day_rows, DumpRow), None)
+        replace_day_quarantine(lake, day, "ingest", scan.quarantined, run_id)
+        rows += day_rows
+        quarantined += scan.quarantined
+        files_seen += scan.files_seen
+        withheld += len(retracted)
+    log_quarantine(context, "ingest", quarantined)
+    context.log.info(f"ingested {len(rows)} documents from {landing.landing_dir}; {withheld} withheld as retracted")
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": len(rows),
+            "bytes": sum(r.byte_size for r in rows),
+            "landing_dir": dg.MetadataValue.path(landing.landing_dir),
+            "landing_days": ", ".join(partition_days(context))[:400],
+            "formats": counts(r.source_format for r in rows),
+            "files_seen": files_seen,
+            "withheld_as_retracted": withheld,
+            **quarantine_metadata(quarantined),
+        }
+    )
+
+
+@dg.asset(
+    key=raw_key("retractions"),
+    group_name="ingest",
+    deps=[raw_key("dumps")],
+    pool=DUCKDB_POOL,
+    kinds={"python", "duckdb"},
+    code_version=code_version(__name__),
+    description="Check the manifest and claim catalog (problems to raw.quarantine); documents that left the "
+                "landing folder or that manifest.jsonl retracts, with when and why (raw.retractions).",
+)
+def retractions(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
+    landing_dir = Path(landing.landing_dir)
+    claim_for_run(context, warehouse)     # claimed at ingest already when the run has both
+    catalog = _catalog(landing)
+    files, _ = list_landed(landing_dir)
+    manifest = check_manifest(landing_dir, files)
     config_problems = manifest.problems + catalog.problems
     for problem in config_problems:
         context.log.warning(f"config: {problem.source_file} row {problem.record_index}: {problem.detail}")
-
-    scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits)
-    manifest_path = landing_dir / MANIFEST_NAME
-    retracting = manifest_retractions(manifest_path.read_text(encoding="utf-8", errors="replace")
-                                      if manifest_path.is_file() else "")
-    dumps, withheld = withhold_retracted(scan.dumps, retracting)
-    ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
-    rows = [DumpRow.of(d, ingested_at) for d in dumps]
-    run_id = context.run.run_id
-    # what was landed before: the last ingest's, and what analysts last got (the snapshot), so a
-    # removal is recorded even when a run in between ingested nothing or failed before publish
+    retracting = _retracting(landing_dir)
+    # only the files the manifest retracts are read, for the ids of the documents they held
+    retracted_files = {p for p in files if manifest_entry(retracting, p.relative_to(landing_dir).as_posix())}
+    withheld = withhold_retracted(scan_landing_checked(landing_dir, manifest.entries, landing.limits,
+                                                       only=retracted_files).dumps, retracting)[1] if retracted_files else []
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    # what analysts last got (the snapshot) against what every landing day now holds
     previous = published_rows(warehouse.snapshot_path, "dumps", LANDED_COLUMNS)
     with warehouse.connect() as conn:
-        previous += read_table(conn, "dumps", LANDED_COLUMNS).to_dict("records")
-        ledger = updated_ledger(read_records(conn, "retractions"), [*withheld, *no_longer_landed(previous, dumps)],
-                                {d.document_id for d in dumps}, ingested_at)
-        write_stage_quarantine(conn, "config", config_problems, run_id)
-        write_stage_quarantine(conn, "ingest", scan.quarantined, run_id)
-        count = replace_raw_table(conn, "dumps", rows)
+        landed = list(conn.execute("SELECT document_id, source_file FROM raw.dumps").df().itertuples(index=False))
+        ledger = updated_ledger(read_records(conn, "retractions"), [*withheld, *no_longer_landed(previous, landed)],
+                                {d.document_id for d in landed}, now)
+        write_stage_quarantine(conn, "config", config_problems, context.run.run_id)
         replace_raw_table(conn, "retractions", ledger)
-    log_quarantine(context, "ingest", scan.quarantined)
-    context.log.info(f"ingested {count} documents from {landing.landing_dir}; {len(ledger)} retracted")
-    yield dg.MaterializeResult(
-        asset_key=raw_key("retractions"),
-        metadata={"dagster/row_count": len(ledger),
-                  "retracted_this_run": sum(r.retracted_at == ingested_at for r in ledger)},
-    )
-    yield dg.MaterializeResult(
-        asset_key=raw_key("dumps"),
-        metadata={
-            "dagster/row_count": count,
-            "bytes": sum(r.byte_size for r in rows),
-            "landing_dir": dg.MetadataValue.path(landing.landing_dir),
-            "formats": counts(r.source_format for r in rows),
-            "files_seen": scan.files_seen,
-            "config_problems": dg.MetadataValue.json([
-                {"file": p.source_file, "row": p.record_index, "reason": p.reason, "detail": p.detail[:200]}
-                for p in config_problems[:20]
-            ]),
-            "catalog_encoding": catalog.encoding,
-            "catalog_claims": len(catalog.claims),
-            **quarantine_metadata(scan.quarantined),
-        }
-    )
+    context.log.info(f"{len(ledger)} documents retracted")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": len(ledger),
+        "retracted_this_run": sum(r.retracted_at == now for r in ledger),
+        "config_problems": dg.MetadataValue.json([
+            {"file": p.source_file, "row": p.record_index, "reason": p.reason, "detail": p.detail[:200]}
+            for p in config_problems[:20]
+        ]),
+        "catalog_encoding": catalog.encoding,
+        "catalog_claims": len(catalog.claims),
+    })

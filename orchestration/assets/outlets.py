@@ -12,12 +12,14 @@ import dagster as dg
 import hashlib
 from pathlib import Path
 
-from orchestration.assets.common import counts, stage_asset, stage_version, with_progress
+from orchestration.assets.common import counts, partition_days, stage_asset, stage_version, with_progress
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.quarantine import isolate
 from orchestration.core.outlets import attribute_outlet, load_registry
 from orchestration.core.types import DocumentOutletRow
-from orchestration.incremental import combined_keys, plan_for, recorded_keys, register_ids, write_document_rows
+from orchestration.incremental import (
+    combined_keys, days_metadata, plan_days, plan_for, recorded_keys, register_ids, write_document_rows,
+)
 from orchestration.resources import ReferenceDataResource, WarehouseResource
 from orchestration.settings import DEFAULT_OUTLET_REGISTRY
 
@@ -52,31 +54,37 @@ def _unregistered_name(method: str, evidence: str | None, doc) -> str | None:
     "One outlet per document with the method that decided it (manifest > html_meta > marker > unknown).",
     deps=("dumps", "documents", "segments"),
     # the registry analysts edit is data of this stage: editing the seed marks it stale in the UI
-    version_files=(str(DEFAULT_OUTLET_REGISTRY),),
+    version_files=(str(DEFAULT_OUTLET_REGISTRY),), partitioned=True,
 )
 def document_outlets(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
 ) -> dg.MaterializeResult:
     # the registry in use (a setting may point elsewhere than the seed) is part of every key
     registry_key = hashlib.sha256(Path(reference.outlet_registry).read_bytes()).hexdigest()
-    with warehouse.connect(read_only=True) as conn:
+    version = stage_version(context) + registry_key
+
+    def plan_day(conn):
         excluded = quarantined_document_ids(conn, before_stage=STAGE)
         plan, rebuild = plan_for(conn, STAGE, ["document_outlets"], combined_keys(
-            stage_version(context) + registry_key, recorded_keys(conn, "clean"), excluded=excluded))
+            version, recorded_keys(conn, "clean"), excluded=excluded))
         ids = register_ids(conn, plan.todo)
         in_plan = f"WHERE document_id IN (SELECT document_id FROM {ids})"
         dumps = conn.execute(f"SELECT document_id, outlet_hint, url FROM raw.dumps {in_plan}").df()
         documents = conn.execute(
             f"SELECT document_id, url, sitename, hostname FROM raw.documents {in_plan} ORDER BY document_id").df()
         decoded = conn.execute(DECODED_TEXT_SQL.format(ids=ids)).df()
-    texts = dict(zip(decoded.document_id, decoded.decoded_text))
-    merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
+        texts = dict(zip(decoded.document_id, decoded.decoded_text))
+        merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
+        return plan, rebuild, [(doc, texts.get(doc.document_id, "")) for doc in merged.itertuples(index=False)]
+
+    work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
     registry = load_registry(reference.outlet_registry)
 
-    def attribute(doc) -> DocumentOutletRow:
+    def attribute(item) -> DocumentOutletRow:
+        doc, text = item
         attribution = attribute_outlet(
             doc.document_id,
-            texts.get(doc.document_id, ""),
+            text,
             registry,
             manifest_outlet=_optional(doc.outlet_hint),
             url=_optional(doc.url_manifest) or _optional(doc.url),
@@ -95,16 +103,20 @@ def document_outlets(
             evidence=attribution.evidence,
         )
 
-    outcome = isolate(with_progress(context, list(merged.itertuples(index=False)), "attributed documents"),
-                      attribute, STAGE, document_id=lambda doc: doc.document_id)
-    rows = outcome.results
-    with warehouse.connect() as conn:
-        row_counts = write_document_rows(conn, plan, {"document_outlets": rows}, rebuild,
-                                         quarantine=outcome.quarantined, run_id=context.run.run_id)
-    log_quarantine(context, STAGE, outcome.quarantined)
+    rows, quarantined = [], []
+    row_count = 0
+    for day in work:
+        outcome = isolate(with_progress(context, day.items, f"attributed documents of {day.day}"),
+                          attribute, STAGE, document_id=lambda item: item[0].document_id)
+        row_count += write_document_rows(warehouse.lake_path, day.day, day.plan, {"document_outlets": outcome.results},
+                                         day.rebuild, quarantine=outcome.quarantined,
+                                         run_id=context.run.run_id)["document_outlets"]
+        rows += outcome.results
+        quarantined += outcome.quarantined
+    log_quarantine(context, STAGE, quarantined)
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": row_counts["document_outlets"], **plan.metadata(),
+        "dagster/row_count": row_count, **days_metadata(work),
         "methods": counts(r.attribution_method for r in rows),
         "outlets": dg.MetadataValue.json(dict(Counter(r.outlet_id for r in rows).most_common(20))),
-        **quarantine_metadata(outcome.quarantined),
+        **quarantine_metadata(quarantined),
     })

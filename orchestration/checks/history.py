@@ -131,22 +131,24 @@ def frame_fingerprint(conn: duckdb.DuckDBPyConnection, query: str, suite_file: b
 @dataclass(frozen=True)
 class ValidatedFrame:
     run_id: str
+    fingerprint: str
     success: bool
     description: str | None
     metadata: dict
 
 
-def validated_before(conn: duckdb.DuckDBPyConnection, step: str, suite: str, fingerprint: str) -> ValidatedFrame | None:
-    """The last validation of (step, suite), if it was of this very fingerprint."""
+def last_validated(conn: duckdb.DuckDBPyConnection, step: str, suite: str) -> ValidatedFrame | None:
+    """The last validation of (step, suite) recorded by record_frame, if any: its outcome holds
+    again for a frame of the same fingerprint."""
     exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pipeline' "
                           "AND table_name = 'validated_frames'").fetchone()[0]
     if not exists:
         return None
     row = conn.execute(f"SELECT run_id, fingerprint, success, description, metadata FROM {VALIDATED_FRAMES_TABLE} "
                        "WHERE step = ? AND suite = ?", [step, suite]).fetchone()
-    if not row or row[1] != fingerprint:
+    if not row:
         return None
-    return ValidatedFrame(row[0], row[2], row[3], json.loads(row[4]))
+    return ValidatedFrame(row[0], row[1], row[2], row[3], json.loads(row[4]))
 
 
 def record_frame(conn: duckdb.DuckDBPyConnection, run_id: str, step: str, suite: str, fingerprint: str,

@@ -1,12 +1,12 @@
 """Rate gates: each document stage may quarantine a bounded share of its batch.
 
 One blocking asset check per stage (`quarantine_rate_<stage>`) on the table the stage writes. It
-counts the documents the stage was given (the landed documents less those quarantined by an
-earlier stage; at ingest, the files and records read) and those it set aside, and fails when
-they exceed the QuarantinePolicy limit (CLAIMGRID_QUARANTINE_MAX_SHARE, per-stage overrides,
-an allowance of a few documents). The check's metadata names the quarantined documents; the
-outcome is recorded in quality.validation_results like every GX suite, so publish refuses after
-a failed rate gate too.
+counts (for a document stage: over the run's landing days) the documents the stage was given
+(the landed documents less those quarantined by an earlier stage; at ingest, the files and
+records read) and those it set aside, and fails when they exceed the QuarantinePolicy limit
+(CLAIMGRID_QUARANTINE_MAX_SHARE, per-stage overrides, an allowance of a few documents). The
+check's metadata names the quarantined documents; the outcome is recorded in
+quality.validation_results like every GX suite, so publish refuses after a failed rate gate too.
 """
 
 from collections import Counter
@@ -18,6 +18,8 @@ from orchestration.checks.gx_validation import ExpectationOutcome, ValidationOut
 from orchestration.checks.history import record_validation
 from orchestration.core.quarantine import rate_verdict
 from orchestration.core.types import QUARANTINE_STAGES
+from orchestration.lake import PARTITIONED_STAGES, partition_connection
+from orchestration.partitions import run_days
 from orchestration.resources import DUCKDB_POOL, QuarantinePolicyResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, table_exists
 
@@ -68,8 +70,11 @@ def build_rate_check(stage: str, asset: str) -> dg.AssetChecksDefinition:
     )
     def _rate_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
                     quarantine_policy: QuarantinePolicyResource) -> dg.AssetCheckResult:
+        days = run_days(context.run.tags)
+        with (partition_connection(warehouse.lake_path, days) if stage in PARTITIONED_STAGES and days
+              else warehouse.connect(read_only=True)) as source:
+            batch, rows = stage_counts(source, stage)
         with warehouse.connect() as conn:
-            batch, rows = stage_counts(conn, stage)
             verdict = rate_verdict(stage, batch, len(rows), quarantine_policy.policy)
             named = [
                 {"document_id": r[0], "file": sanitise(r[1] or "", 200), "record": r[2], "reason": r[3],

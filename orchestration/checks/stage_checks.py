@@ -2,7 +2,8 @@
 
 A blocking check (severity ERROR) that fails stops every downstream asset in the run, so bad
 data stays where it was found and publish never runs. Each check reads its frame from DuckDB
-with the gate's SQL (GX 1.x cannot read DuckDB), validates it with the gate's suite from
+(for a document stage: the run's landing days of the lake) with the gate's SQL (GX 1.x cannot
+read DuckDB), validates it with the gate's suite from
 expectations/, records every outcome in quality.validation_results and attaches counts plus a
 few sanitised failing examples to the check's metadata.
 """
@@ -12,10 +13,13 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
+from orchestration.assets.common import raw_key
 from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.gates import GATES, Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
-from orchestration.checks.history import frame_fingerprint, record_frame, record_validation, validated_before
+from orchestration.checks.history import frame_fingerprint, last_validated, record_frame, record_validation
+from orchestration.lake import LAKE_TABLES, partition_connection
+from orchestration.partitions import run_days
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
 
@@ -69,6 +73,24 @@ def published_snapshot(warehouse: WarehouseResource) -> Iterator[duckdb.DuckDBPy
         conn.close()
 
 
+LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
+
+
+@contextmanager
+def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                 asset: dg.AssetKey) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Where a check reads its frame: for a document stage, the landing days of the run (its
+    raw tables are those days' lake files, so a check validates what the run wrote and costs
+    what the run costs, whatever the archive holds); for the rest, the live warehouse."""
+    days = run_days(context.run.tags)
+    if asset in LAKE_KEYS and days:
+        with partition_connection(warehouse.lake_path, days) as conn:
+            yield conn
+    else:
+        with warehouse.connect(read_only=True) as conn:
+            yield conn
+
+
 def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
     asset = dg.AssetKey.from_user_string(gate.asset)
     # a gate over the marts reads all of them (they are built by one dbt step anyway)
@@ -84,27 +106,35 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
     )
     def _stage_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
-        with warehouse.connect() as conn:
-            # (a gate comparing with the published snapshot reads two files: always validated)
-            fingerprint = None if gate.compare_with_published else frame_fingerprint(
-                conn, gate.query, (SUITES_DIR / f"{gate.suite_name}.json").read_bytes())
-            before = fingerprint and validated_before(conn, gate.asset, gate.suite_name, fingerprint)
-            if before:
-                failures = before.metadata.pop("failures", None)
+        # A frame and suite identical to those of the last validation have the same outcome: it
+        # is reported again without GX. (A gate comparing with the published snapshot reads two
+        # files: always validated.)
+        suite_file = None if gate.compare_with_published else (SUITES_DIR / f"{gate.suite_name}.json").read_bytes()
+        previous = None
+        if suite_file is not None:
+            with warehouse.connect(read_only=True) as conn:
+                previous = last_validated(conn, gate.asset, gate.suite_name)
+        with frame_source(context, warehouse, asset) as source:
+            # fingerprinted where the frame is read (a document stage: the run's days of the lake)
+            fingerprint = None if suite_file is None else frame_fingerprint(source, gate.query, suite_file)
+            if previous is not None and previous.fingerprint == fingerprint:
+                failures = previous.metadata.pop("failures", None)
                 return dg.AssetCheckResult(
-                    passed=before.success, severity=severity, description=before.description,
-                    metadata={**before.metadata, "unchanged_since_run": before.run_id, "frame_fingerprint": fingerprint,
+                    passed=previous.success, severity=severity, description=previous.description,
+                    metadata={**previous.metadata, "unchanged_since_run": previous.run_id,
+                              "frame_fingerprint": fingerprint,
                               **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
             if gate.compare_with_published:
                 with published_snapshot(warehouse) as published:
-                    frame = gate.frame(conn, published)
+                    frame = gate.frame(source, published)
             else:
-                frame = gate.frame(conn)
-            outcome = validate_frame(gate.suite_name, frame)
+                frame = gate.frame(source)
+        outcome = validate_frame(gate.suite_name, frame)
+        metadata = check_metadata(outcome)
+        description = None if outcome.success else failure_summary(outcome)
+        with warehouse.connect() as conn:
             record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
-            metadata = check_metadata(outcome)
-            description = None if outcome.success else failure_summary(outcome)
-            if fingerprint:
+            if fingerprint is not None:
                 plain = {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
                 record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success,
                              description, plain)
@@ -117,12 +147,8 @@ def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
                     f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
                     f" observed={failure.observed_value}"
                 )
-        return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=severity,
-            description=description,
-            metadata=metadata,
-        )
+        return dg.AssetCheckResult(passed=outcome.success, severity=severity, description=description,
+                                   metadata=metadata)
 
     return _stage_check
 

@@ -21,7 +21,7 @@ import io
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -221,12 +221,15 @@ def jsonl_record(line: bytes, index: int, source_file: str, meta: dict) -> RawDu
 
 
 def scan_landing_checked(landing_dir: Path | str, manifest: dict[str, dict] | None = None,
-                         limits: IngestLimits | None = None) -> LandingScan:
-    """Read every dump below `landing_dir` within `limits`: one RawDump per distinct content,
-    one QuarantineRecord per file or record that could not be read."""
+                         limits: IngestLimits | None = None, only: Collection[Path] | None = None) -> LandingScan:
+    """Read every dump below `landing_dir` (or only the files in `only`: one landing day's)
+    within `limits`: one RawDump per distinct content, one QuarantineRecord per file or record
+    that could not be read."""
     landing_dir = Path(landing_dir)
     limits = limits or IngestLimits()
     files, outside = list_landed(landing_dir)
+    if only is not None:
+        files, outside = [p for p in files if p in only], [p for p in outside if p in only]
     if manifest is None:
         manifest = check_manifest(landing_dir, files).entries
     scan = LandingScan(files_seen=len(files) + len(outside))

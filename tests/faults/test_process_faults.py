@@ -8,6 +8,7 @@ whole (dbt runs as a grandchild).
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -25,6 +26,8 @@ import pytest
 from orchestration.assets.publish import analytics_snapshot
 from orchestration.run_lock import LOCK_NAME, read_claim
 from orchestration.settings import SNAPSHOT_DB_NAME
+from orchestration.landed import landing_day_range
+from orchestration.partitions import range_tags
 from tests.conftest import REPO_ROOT, SAMPLES_DIR
 from tests.faults.conftest import sha256_file
 from tests.integration.pipeline import run_pipeline
@@ -301,7 +304,7 @@ def test_a_killed_run_does_not_stay_started_the_daemon_fails_it(tmp_path: Path, 
     bin_dir = Path(sys.executable).parent
     run = subprocess.Popen(
         [str(bin_dir / "dagster"), "job", "execute", "-m", "orchestration.definitions", "-j", "claimgrid_all",
-         "--tags", '{"dagster/max_runtime": "2"}'],
+         "--tags", json.dumps({"dagster/max_runtime": "2", **range_tags(*landing_day_range(SAMPLES_DIR))})],
         cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
     deadline = time.monotonic() + STEP_TIMEOUT

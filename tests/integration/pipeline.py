@@ -6,6 +6,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.definitions import all_assets, all_checks, build_resources
+from orchestration.landed import landing_day_range
+from orchestration.partitions import range_tags
 from orchestration.settings import load_settings
 
 
@@ -26,11 +28,14 @@ def run_pipeline(
     instance: dg.DagsterInstance | None = None,
     selection=None,
     extra_env: dict[str, str] | None = None,
+    days: tuple[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
+    """One run over `days` (first, last), by default every landing day of the folder, as `make run` does."""
     return dg.materialize(
         [*all_assets, *all_checks],
         resources=pipeline_resources(landing_dir, warehouse_dir, catalog, extra_env),
         raise_on_error=raise_on_error,
         instance=instance,
         selection=selection,
+        tags=range_tags(*(days or landing_day_range(landing_dir))),
     )

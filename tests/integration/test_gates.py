@@ -23,6 +23,7 @@ import yaml
 
 from orchestration.assets.publish import analytics_snapshot
 from orchestration.checks.suites import BOILERPLATE_RULES_PATH
+from orchestration.lake import LAKE_TABLES
 from orchestration.settings import LIVE_DB_NAME, SNAPSHOT_DB_NAME
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
@@ -84,12 +85,34 @@ def _recorded_failures(warehouse: Path, run_id: str) -> set[tuple[str, str]]:
 
 
 def _corrupt(warehouse: Path, *statements: str) -> None:
+    """Run `statements` on the warehouse as a bad stage would have written it: on the live DuckDB
+    file, or, for the document stages' tables, on their Parquet files in the lake."""
+    if any(f"raw.{table}" in statement for statement in statements for table in LAKE_TABLES):
+        _corrupt_lake(warehouse / "lake", *statements)
+        return
     conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
     try:
         for statement in statements:
             conn.execute(statement)
     finally:
         conn.close()
+
+
+def _corrupt_lake(lake: Path, *statements: str) -> None:
+    """Each landing day's lake files loaded as raw.<table> tables, changed, written back."""
+    for day_folder in sorted({p.parent.name for p in lake.glob("*/day=*/part.parquet")}):
+        conn = duckdb.connect()
+        try:
+            conn.execute("CREATE SCHEMA raw")
+            files = {t: lake / t / day_folder / "part.parquet" for t in LAKE_TABLES}
+            for table, path in files.items():
+                conn.execute(f"CREATE TABLE raw.{table} AS SELECT * FROM read_parquet('{path}')")
+            for statement in statements:
+                conn.execute(statement)
+            for table, path in files.items():
+                conn.execute(f"COPY raw.{table} TO '{path}' (FORMAT parquet)")
+        finally:
+            conn.close()
 
 
 def _stage_and_downstream(*keys: str) -> dg.AssetSelection:
@@ -127,8 +150,8 @@ def test_empty_landing_folder_stops_at_ingest(warehouse: Path, tmp_path: Path):
     recorded = assert_gate_held(result, warehouse, before, "gx_raw_dumps", "raw_dumps",
                                 {"raw/documents", "raw/segments", "marts/dim_document"})
     assert ("raw_dumps", "expect_table_row_count_to_be_between") in recorded
-    # ingest writes the dumps and the retraction ledger in one step; nothing below it ran
-    assert _materialized(result) == {dg.AssetKey(["raw", "dumps"]), dg.AssetKey(["raw", "retractions"])}
+    # ingest wrote the (empty) day; nothing below its gate ran, the retraction ledger included
+    assert _materialized(result) == {dg.AssetKey(["raw", "dumps"])}
 
 
 def _boilerplate_lines() -> list[str]:

@@ -68,7 +68,7 @@ def _row_counts(db: Path) -> dict[str, int]:
     try:
         tables = conn.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
-            "WHERE table_schema IN ('raw', 'marts') AND table_type = 'BASE TABLE'"
+            "WHERE table_schema IN ('raw', 'marts') AND (table_type = 'BASE TABLE' OR table_schema = 'raw')"
         ).fetchall()
         return {f"{s}.{t}": conn.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
     finally:

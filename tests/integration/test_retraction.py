@@ -19,8 +19,13 @@ pytestmark = pytest.mark.integration
 
 
 def tick(landing_dir: Path, cursor: str | None):
+    """(the run request, or the skip reason, and the new cursor); the samples land on one day,
+    so a change asks for one run."""
     context = dg.build_sensor_context(cursor=cursor, resources={"landing": LandingResource(landing_dir=str(landing_dir))})
-    return landing_folder_sensor(context), context.cursor
+    result = landing_folder_sensor(context)
+    if isinstance(result, list):
+        [result] = result
+    return result, context.cursor
 
 
 def published(warehouse: Path, sql: str) -> list[tuple]:

@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.resources import WarehouseResource
 from orchestration.settings import LIVE_DB_NAME
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
@@ -26,6 +27,9 @@ def materialize(landing: Path, warehouse: Path, selection=PYTHON_STAGES, catalog
 
 
 def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """`sql` on the live warehouse, its raw views brought up to date with the lake first (a run
+    of the document stages alone writes only the lake)."""
+    WarehouseResource(warehouse_dir=str(warehouse)).sync_views()
     conn = duckdb.connect(str(warehouse / LIVE_DB_NAME), read_only=True)
     try:
         return conn.execute(sql, params or []).fetchall()

@@ -1,10 +1,13 @@
 """The code location loads; the schedule and the sensor evaluate."""
 from __future__ import annotations
 
+import os
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
 
+from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import LandingResource
 
 
@@ -35,12 +38,14 @@ def test_stories_claims_mentions_and_text_reuse_are_separate_steps():
     assert graph.get(dg.AssetKey(["raw", "stories"])).parent_keys >= {dg.AssetKey(["raw", "sentences"])}
 
 
-def test_every_duckdb_step_is_in_the_duckdb_pool():
+def test_every_duckdb_step_is_in_the_duckdb_pool_and_the_lake_stages_are_not():
     from orchestration.definitions import defs
 
     for assets_def in defs.resolve_asset_graph().assets_defs:
         if assets_def.is_executable:
-            assert assets_def.op.pool == "duckdb", assets_def.key
+            # a document stage's partitions write only the lake: side by side, outside the pool
+            expected = None if assets_def.partitions_def == LANDING_DAYS else "duckdb"
+            assert assets_def.op.pool == expected, assets_def.key
 
 
 def test_nightly_schedule_evaluates():
@@ -49,15 +54,54 @@ def test_nightly_schedule_evaluates():
     schedule = defs.resolve_schedule_def("nightly_rebuild")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "UTC"
-    data = schedule.evaluate_tick(dg.build_schedule_context())
-    assert data.run_requests and len(data.run_requests) == 1
+    tick = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
+    data = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick,
+                                                            repository_def=defs.get_repository_def()))
+    [request] = data.run_requests
+    assert request.partition_key == "2026-11-29"     # the landing day that has just ended
+
+
+def _dated(path: Path, day: str) -> None:
+    stamp = datetime.fromisoformat(day).replace(hour=12, tzinfo=timezone.utc).timestamp()
+    os.utime(path, (stamp, stamp))
+
+
+def test_sensor_asks_only_for_the_landing_day_whose_files_changed(landing_copy: Path):
+    from orchestration.sensors import landing_folder_sensor
+
+    today = datetime.now(timezone.utc).date()
+    day_a, day_b = (today - timedelta(days=2)).isoformat(), (today - timedelta(days=1)).isoformat()
+    files = sorted(p for p in landing_copy.iterdir() if p.suffix == ".txt")
+    for index, path in enumerate(files):
+        _dated(path, day_a if index % 2 else day_b)
+    landing = LandingResource(landing_dir=str(landing_copy))
+    context = dg.build_sensor_context(resources={"landing": landing})
+    [first] = landing_folder_sensor(context)     # no cursor yet: one run over every day present
+    assert (first.tags["dagster/asset_partition_range_start"], first.tags["dagster/asset_partition_range_end"]) \
+        == (day_a, day_b)
+
+    changed = next(p for i, p in enumerate(files) if i % 2)       # a file of day A
+    changed.write_text(changed.read_text(encoding="utf-8") + "\nA correction.", encoding="utf-8")
+    _dated(changed, day_a)
+    next_tick = dg.build_sensor_context(cursor=context.cursor, resources={"landing": landing})
+    requests = landing_folder_sensor(next_tick)
+    assert [r.partition_key for r in requests] == [day_a]
+
+    (landing_copy / "late.txt").write_text("A late dump.\n\nIt was fetched the day before.", encoding="utf-8")
+    _dated(landing_copy / "late.txt", day_b)
+    removed = next(p for i, p in enumerate(files) if not i % 2)   # a file of day B goes
+    removed.unlink()
+    third_tick = dg.build_sensor_context(cursor=next_tick.cursor, resources={"landing": landing})
+    assert [r.partition_key for r in landing_folder_sensor(third_tick)] == [day_b]
+    quiet = dg.build_sensor_context(cursor=third_tick.cursor, resources={"landing": landing})
+    assert isinstance(landing_folder_sensor(quiet), dg.SkipReason)
 
 
 def test_sensor_requests_a_run_for_new_dumps_and_none_when_unchanged(landing_copy: Path):
     from orchestration.sensors import landing_folder_sensor
 
     landing = LandingResource(landing_dir=str(landing_copy))
-    first = landing_folder_sensor(dg.build_sensor_context(resources={"landing": landing}))
+    [first] = landing_folder_sensor(dg.build_sensor_context(resources={"landing": landing}))
     assert isinstance(first, dg.RunRequest) and first.run_key
 
     context = dg.build_sensor_context(cursor=None, resources={"landing": landing})
@@ -66,7 +110,7 @@ def test_sensor_requests_a_run_for_new_dumps_and_none_when_unchanged(landing_cop
     assert isinstance(unchanged, dg.SkipReason)
 
     (landing_copy / "new_dump.txt").write_text("A new story.\n\nIt has a body.", encoding="utf-8")
-    changed = landing_folder_sensor(dg.build_sensor_context(cursor=context.cursor, resources={"landing": landing}))
+    [changed] = landing_folder_sensor(dg.build_sensor_context(cursor=context.cursor, resources={"landing": landing}))
     assert isinstance(changed, dg.RunRequest)
     assert changed.run_key != first.run_key
 
@@ -80,8 +124,8 @@ def test_sensor_cursor_does_not_grow_with_the_archive(landing_copy: Path):
     for n in range(500):
         (landing_copy / f"archive_{n:04d}.txt").write_text(f"Archived story {n}.", encoding="utf-8")
     large = dg.build_sensor_context(cursor=small.cursor, resources={"landing": landing})
-    assert isinstance(landing_folder_sensor(large), dg.RunRequest)
-    assert len(large.cursor) <= len(small.cursor) + 2   # the file count gained two digits
+    assert all(isinstance(r, dg.RunRequest) for r in landing_folder_sensor(large))
+    assert len(large.cursor) <= len(small.cursor) + 2
 
 
 def test_sensor_skips_an_empty_landing_folder(tmp_path: Path):

@@ -11,6 +11,9 @@ from dagster._core.definitions.data_version import CachingStaleStatusResolver, S
 from dagster._core.loader import LoadingContextForTest
 
 from orchestration.definitions import all_assets
+from orchestration.landed import landing_day_range
+from orchestration.partitions import range_tags
+from orchestration.run_lock import read_claim
 from orchestration.versions import PACKAGE_ROOT, code_version, files_version, stage_files
 from tests.integration.pipeline import pipeline_resources
 from tests.pipeline.conftest import query
@@ -29,7 +32,7 @@ TABLES = ("documents", "segments", "segment_languages", "document_languages", "d
 
 def run(assets, landing: Path, warehouse: Path, instance: dg.DagsterInstance) -> dict[str, dict]:
     result = dg.materialize(assets, resources=pipeline_resources(landing, warehouse), selection=SELECTION,
-                            instance=instance)
+                            instance=instance, tags=range_tags(*landing_day_range(landing)))
     assert result.success
     counts = {}
     for stage, key in DOCUMENT_STAGES.items():
@@ -74,6 +77,8 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     assert all(c == {"documents_processed": 0, "documents_skipped": documents, "documents_removed": 0}
                for c in second.values()), second
     assert table_rows(warehouse) == before
+    # runs of the document stages alone write only the lake: they never claimed the warehouse
+    assert read_claim(warehouse) is None
 
 
 def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_path: Path):
@@ -117,10 +122,12 @@ def test_a_changed_rule_file_reprocesses_exactly_the_stages_it_feeds(landing_cop
         first = run(all_assets, landing_copy, warehouse, instance)
         loaded = dg.Definitions(assets=edited, resources=pipeline_resources(landing_copy, warehouse))
         stale = CachingStaleStatusResolver(instance, loaded.resolve_asset_graph(), LoadingContextForTest(instance))
-        assert stale.get_status(sentences_key) == StaleStatus.STALE
-        assert [c.reason for c in stale.get_stale_root_causes(sentences_key)] == ["has a new code version"]
+        # staleness is per partition: the landing day the run materialized
+        [day] = set(landing_day_range(landing_copy))
+        assert stale.get_status(sentences_key, day) == StaleStatus.STALE
+        assert [c.reason for c in stale.get_stale_root_causes(sentences_key, day)] == ["has a new code version"]
         for key in (DOCUMENT_STAGES["clean"], DOCUMENT_STAGES["language"], DOCUMENT_STAGES["outlets"]):
-            assert stale.get_status(key) == StaleStatus.FRESH, key
+            assert stale.get_status(key, day) == StaleStatus.FRESH, key
         counts = run(edited, landing_copy, warehouse, instance)
     documents = first["clean"]["documents_processed"]
     assert {s: c["documents_processed"] for s, c in counts.items()} == {

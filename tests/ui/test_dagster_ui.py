@@ -1,9 +1,10 @@
 """An engineer's session in the Dagster UI, in a real (headless) Chromium.
 
 Opens the global asset lineage, finds the assets of every stage group, clicks "Materialize all",
-follows the launched run to its page, waits for it to succeed, reads the asset checks' results
-in the run's log, and opens the grid preview on the publish asset. Leaves screenshots in
-warehouse/screenshots/ (dagster_ui_run.png, dagster_ui_grid_preview.png).
+picks the samples' landing day in the partition dialog, launches one run, follows it to its
+page, waits for it to succeed, reads the asset checks' results in the run's log, and opens the
+grid preview on the publish asset. Leaves screenshots in warehouse/screenshots/
+(dagster_ui_run.png, dagster_ui_grid_preview.png).
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT
+from orchestration.landed import landing_day_range
+from tests.conftest import REPO_ROOT, SAMPLES_DIR
 
 pytestmark = pytest.mark.ui
 
@@ -56,6 +58,7 @@ def test_engineer_materializes_everything_from_the_ui(browser, dagster_dev, tmp_
 
     expect.set_options(timeout=UI_TIMEOUT_MS)  # expect() does not follow the context's default
     groups, check_count = expected_graph()
+    sample_day = landing_day_range(SAMPLES_DIR)[-1]
     assert REQUIRED_GROUPS <= set(groups), f"stage groups missing from the definitions: {REQUIRED_GROUPS - set(groups)}"
     started = time.monotonic()
 
@@ -83,8 +86,15 @@ def test_engineer_materializes_everything_from_the_ui(browser, dagster_dev, tmp_
                 caret.click()  # collapse again so the next group's rows fit on screen
             page.screenshot(path=str(tmp_path / "asset_graph.png"))
 
-            # 2. Materialize everything and follow the run the UI launched.
+            # 2. Materialize everything and follow the run the UI launched. The document stages
+            # are partitioned by landing day: the dialog asks which days (the samples' one).
             page.get_by_role("button", name="Materialize all").click()
+            dialog = page.get_by_role("dialog").filter(has_text="Partition selection")
+            days = dialog.get_by_placeholder("No matching partitions")
+            days.fill(sample_day)
+            days.press("Enter")
+            expect(dialog.get_by_text("1 partition", exact=True)).to_be_visible()
+            dialog.get_by_role("button", name="Launch 1 run").click()
             toast = page.get_by_text(re.compile(r"^Launched run [0-9a-f]{8}"))
             expect(toast).to_be_visible()
             short_id = toast.inner_text().split()[-1]

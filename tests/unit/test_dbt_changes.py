@@ -109,3 +109,50 @@ def test_a_partial_build_leaves_out_every_node_no_changed_source_reaches():
     assert excluded_nodes(manifest, ["source:raw.claims+"]) == [
         "fqn:p.registry", "fqn:p.staging.stg_dumps", "fqn:p.staging.unique_stg_dumps"]
     assert excluded_nodes(manifest, ["source:raw.claims+", "source:raw.dumps+"]) == ["fqn:p.registry"]
+
+
+def _write_lake_file(lake, table: str, day: str, document_id: str) -> None:
+    from orchestration.lake import table_file
+    from orchestration.warehouse import table_columns
+
+    path = table_file(lake, table, day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    select = ", ".join(f"'{document_id}' AS document_id" if name == "document_id" else f'CAST(NULL AS {dtype}) AS "{name}"'
+                       for name, dtype in table_columns(table).items())
+    duckdb.connect().execute(f"COPY (SELECT {select}) TO '{path}' (FORMAT parquet)")
+
+
+def test_the_lake_tables_dbt_reads_as_parquet_are_fingerprinted_through_the_warehouse_views(tmp_path):
+    """dbt reads the document stages' tables straight from the lake's Parquet (external sources);
+    the dbt step fingerprints them through the live warehouse's views over the same files. A
+    source fingerprinted 'absent' before and after a change would make the step skip a build it
+    needs."""
+    import yaml
+
+    from orchestration.lake import LAKE_TABLES, sync_warehouse_views
+    from orchestration.settings import DBT_PROJECT_DIR
+
+    declared = yaml.safe_load((DBT_PROJECT_DIR / "models" / "staging" / "_sources.yml").read_text(encoding="utf-8"))
+    sources = [DbtSource(s["name"], t["name"], s.get("schema", s["name"]), t.get("identifier", t["name"]))
+               for s in declared["sources"] for t in s["tables"]]
+    external = {t["name"] for s in declared["sources"] for t in s["tables"]
+                if "external_location" in (t.get("meta") or {})}
+    assert external == set(LAKE_TABLES)
+    lake, conn = tmp_path / "lake", duckdb.connect(str(tmp_path / "claimgrid.duckdb"))
+
+    sync_warehouse_views(conn, lake)
+    empty = source_fingerprints(conn, sources)
+    # a lake table with no file yet is an empty typed view: present, with no rows
+    assert all(empty[f"source:raw.{t}+"].startswith("0:") for t in LAKE_TABLES), empty
+
+    for table in LAKE_TABLES:
+        _write_lake_file(lake, table, "2026-11-28", "d1")
+    sync_warehouse_views(conn, lake)
+    first = source_fingerprints(conn, sources)
+    assert all(first[f"source:raw.{t}+"].startswith("1:") for t in LAKE_TABLES), first
+
+    _write_lake_file(lake, "documents", "2026-11-29", "d2")     # a new landing day of one table
+    sync_warehouse_views(conn, lake)
+    second = source_fingerprints(conn, sources)
+    assert [s for s in second if second[s] != first[s]] == ["source:raw.documents+"]
+    assert plan_build(("v1", first), "v1", second, missing=[]).select[0] == "source:raw.documents+"

@@ -1,0 +1,209 @@
+"""The Parquet lake: what the document stages write, one folder per table, one sub-folder per
+landing day, so partitions are written side by side without DuckDB's single writer
+(docs/decisions/0009-partitions-and-parquet-lake.md).
+
+    <lake>/<table>/day=YYYY-MM-DD/part.parquet       a raw table's rows of the day
+    <lake>/quarantine/day=YYYY-MM-DD/<stage>.parquet  a stage's raw.quarantine rows of the day
+    <lake>/processed/day=YYYY-MM-DD/<stage>.parquet   a stage's ledger of the day (incremental.py)
+
+Every file is written to a hidden temporary name in its folder and renamed over the old one, so
+a reader sees the previous file or the new one, never half. A stage writes its tables first and
+its ledger last: a run that dies between two renames leaves ledger keys that no longer match,
+and the next run re-processes those documents.
+
+Readers see the files through DuckDB views named like the tables (`raw.<table>`): over the whole
+lake in the live warehouse (corpus stages, dbt's quarantine source, publish), over the days of a
+run in an in-memory connection (the document stages and their checks). dbt reads the lake tables
+as external sources (the generated _sources.yml, with the same scan_sql).
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from orchestration.warehouse import RAW_SCHEMA, table_columns
+
+# The tables each document stage writes, per stage: the stage asset, the lake folders and the
+# dbt external sources all read this.
+STAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "ingest": ("dumps",),
+    "clean": ("documents", "segments", "reader_comments", "captions", "embedded_blobs", "embedded_items",
+              "related_articles"),
+    "language": ("segment_languages", "document_languages"),
+    "outlets": ("document_outlets",),
+    "sentences": ("sentences",),
+}
+LAKE_TABLES: tuple[str, ...] = tuple(t for tables in STAGE_TABLES.values() for t in tables)
+PARTITIONED_STAGES: tuple[str, ...] = tuple(STAGE_TABLES)
+
+QUARANTINE = "quarantine"
+LEDGER = "processed"
+LEDGER_SCHEMA = "pipeline"
+LEDGER_COLUMNS = {"stage": "VARCHAR", "document_id": "VARCHAR", "version_key": "VARCHAR", "processed_at": "TIMESTAMP"}
+# raw.quarantine rows of the unpartitioned stages (config, claims), in the live warehouse; the
+# view raw.quarantine is them plus the lake's
+CORPUS_QUARANTINE_TABLE = f"{LEDGER_SCHEMA}.corpus_quarantine"
+PART_FILE = "part.parquet"
+
+
+def day_folder(day: str) -> str:
+    return f"day={day}"
+
+
+def table_file(lake: Path, table: str, day: str) -> Path:
+    return Path(lake) / table / day_folder(day) / PART_FILE
+
+
+def stage_file(lake: Path, kind: str, stage: str, day: str) -> Path:
+    """The quarantine or ledger file of `stage` for `day`."""
+    return Path(lake) / kind / day_folder(day) / f"{stage}.parquet"
+
+
+def scan_sql(lake_root: str, table: str) -> str:
+    """The DuckDB table function reading every partition of a lake table, with its `day`."""
+    return f"read_parquet('{lake_root}/{table}/*/*.parquet', hive_partitioning = true)"
+
+
+def _typed_empty(columns: Mapping[str, str]) -> str:
+    return "SELECT " + ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in columns.items()) + " WHERE false"
+
+
+def _select_from(files: Sequence[Path], columns: Mapping[str, str]) -> str:
+    """The declared columns of `files`, or a typed empty relation when there are none."""
+    if not files:
+        return _typed_empty(columns)
+    names = ", ".join(f'"{n}"' for n in columns)
+    listed = ", ".join(f"'{f}'" for f in files)
+    return f"SELECT {names} FROM read_parquet([{listed}])"
+
+
+def _stage_files(lake: Path, kind: str, days: Iterable[str]) -> list[Path]:
+    return sorted(f for day in days for f in (Path(lake) / kind / day_folder(day)).glob("*.parquet"))
+
+
+@contextmanager
+def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB whose raw.<table>, raw.quarantine and pipeline.processed are the
+    lake's files of `days` only: what a document stage reads for its partitions, and the frame
+    its checks validate. Stage code written against the warehouse runs unchanged on it."""
+    days = list(days)
+    conn = duckdb.connect()
+    try:
+        conn.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
+        conn.execute(f"CREATE SCHEMA {LEDGER_SCHEMA}")
+        for table in LAKE_TABLES:
+            files = [f for day in days if (f := table_file(lake, table, day)).exists()]
+            conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{table} AS {_select_from(files, table_columns(table))}")
+        conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
+                     f"{_select_from(_stage_files(lake, QUARANTINE, days), table_columns(QUARANTINE))}")
+        conn.execute(f"CREATE VIEW {LEDGER_SCHEMA}.{LEDGER} AS "
+                     f"{_select_from(_stage_files(lake, LEDGER, days), LEDGER_COLUMNS)}")
+        yield conn
+    finally:
+        conn.close()
+
+
+def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
+    """Make raw.<table> of the live warehouse a view over every partition of the lake table
+    (raw.quarantine the lake's rows plus the unpartitioned stages', pipeline.processed the
+    lake's ledger of every day). Run on each read-write
+    connection: a table with no file yet is an empty typed view until it has one."""
+    lake = Path(lake)
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
+    columns = table_columns(QUARANTINE)
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {CORPUS_QUARANTINE_TABLE} ("
+                 + ", ".join(f'"{n}" {t}' for n, t in columns.items()) + ")")
+    kinds = dict(conn.execute(
+        "SELECT table_name, table_type FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]
+    ).fetchall())
+    names = {}
+    for table in (*LAKE_TABLES, QUARANTINE):
+        if kinds.get(table) == "BASE TABLE":    # a warehouse from before the lake
+            conn.execute(f"DROP TABLE {RAW_SCHEMA}.{table}")
+        names[table] = ", ".join(f'"{n}"' for n in table_columns(table))
+    for table in LAKE_TABLES:
+        has_files = next((lake / table).glob("*/*.parquet"), None) is not None
+        body = (f"SELECT {names[table]} FROM {scan_sql(str(lake), table)}" if has_files
+                else _typed_empty(table_columns(table)))
+        conn.execute(f"CREATE OR REPLACE VIEW {RAW_SCHEMA}.{table} AS {body}")
+    lake_quarantine = (f"SELECT {names[QUARANTINE]} FROM read_parquet('{lake}/{QUARANTINE}/*/*.parquet') UNION ALL "
+                       if next((lake / QUARANTINE).glob("*/*.parquet"), None) is not None else "")
+    conn.execute(f"CREATE OR REPLACE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
+                 f"{lake_quarantine}SELECT {names[QUARANTINE]} FROM {CORPUS_QUARANTINE_TABLE}")
+    # pipeline.processed: the document stages' ledger of every day, which the corpus stages key on
+    ledger_kind = conn.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [LEDGER_SCHEMA, LEDGER]).fetchone()
+    if ledger_kind and ledger_kind[0] == "BASE TABLE":    # a warehouse from before the lake
+        conn.execute(f"DROP TABLE {LEDGER_SCHEMA}.{LEDGER}")
+    ledger_names = ", ".join(f'"{n}"' for n in LEDGER_COLUMNS)
+    ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/*/*.parquet')"
+                   if next((lake / LEDGER).glob("*/*.parquet"), None) is not None else _typed_empty(LEDGER_COLUMNS))
+    conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{LEDGER} AS {ledger_body}")
+
+
+def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:
+    """COPY the query to a temporary name beside `path`, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        conn.execute(f"COPY ({select_sql}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _cast_list(columns: Mapping[str, str]) -> str:
+    return ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in columns.items())
+
+
+def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame,
+                 drop_ids: Collection[str] | None, key_order: str = "document_id") -> int:
+    """Rewrite the Parquet file at `path`: its rows but those of the documents in `drop_ids`
+    (all of them when None) plus `fresh`, ordered by `key_order`. Returns the rows written."""
+    conn = duckdb.connect()
+    try:
+        conn.register("fresh_rows", fresh)
+        parts = [f"SELECT {_cast_list(columns)} FROM fresh_rows"]
+        if drop_ids is not None and path.exists():
+            conn.register("dropped_ids", pd.DataFrame({"document_id": pd.Series(list(drop_ids), dtype="object")}))
+            names = ", ".join(f'"{n}"' for n in columns)
+            parts.insert(0, f"SELECT {names} FROM read_parquet('{path}') "
+                            "WHERE document_id IS NULL OR document_id NOT IN (SELECT document_id FROM dropped_ids)")
+        _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path)
+        return conn.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def read_rows(path: Path, columns: Sequence[str]) -> list[dict]:
+    """The rows of one lake file as dicts (none when it does not exist)."""
+    if not path.exists():
+        return []
+    conn = duckdb.connect()
+    try:
+        names = ", ".join(f'"{n}"' for n in columns)
+        return [dict(zip(columns, row)) for row in conn.execute(f"SELECT {names} FROM read_parquet('{path}')").fetchall()]
+    finally:
+        conn.close()
+
+
+def lake_document_ids(lake: Path, table: str, other_than: str) -> set[str]:
+    """Document ids of every partition of a lake table but day `other_than` (ingest keeps a
+    document in the first day it landed)."""
+    files = [p for p in (Path(lake) / table).glob("*/*.parquet") if p.parent.name != day_folder(other_than)]
+    if not files:
+        return set()
+    conn = duckdb.connect()
+    try:
+        listed = ", ".join(f"'{f}'" for f in files)
+        return {r[0] for r in conn.execute(f"SELECT DISTINCT document_id FROM read_parquet([{listed}])").fetchall()}
+    finally:
+        conn.close()
