@@ -102,6 +102,11 @@ def test_a_run_with_nothing_new_skips_dbt_and_publish(sample_warehouse: Path, tm
     for event in result.get_asset_materialization_events():
         if event.asset_key.path[-1] in ("stories", "claims", "claim_mentions", "text_reuse"):
             assert event.materialization.metadata["documents_processed"].value == 0, event.asset_key
+    # the GX gates read the same frames as the last run (a document stage's: the run's days of
+    # the lake) and report that run's outcome without validating again
+    reused = {e.event_specific_data.check_name: "unchanged_since_run" in e.event_specific_data.metadata
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert all(reused[f"gx_{suite}"] for suite in ("cleaned_documents", "sentences", "claim_mentions")), reused
 
 
 def test_a_changed_raw_table_rebuilds_only_the_models_below_it(sample_warehouse: Path, tmp_path: Path):
