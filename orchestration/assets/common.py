@@ -7,7 +7,7 @@ from typing import TypeVar
 import dagster as dg
 
 from orchestration.partitions import LANDING_DAYS, SINGLE_RUN
-from orchestration.resources import DUCKDB_POOL
+from orchestration.resources import DUCKDB_POOL, full_disk_fails_clearly
 from orchestration.versions import code_version
 from orchestration.warehouse import RAW_SCHEMA
 
@@ -58,7 +58,7 @@ def stage_asset(table: str, group: str, description: str, deps: tuple[str, ...] 
         return dg.asset(key=raw_key(table), group_name=group, deps=[raw_key(d) for d in deps],
                         kinds=PARQUET_KINDS if partitioned else STAGE_KINDS, description=description,
                         code_version=code_version(fn.__module__, version_files), **_placement(partitioned),
-                        **extra)(fn)
+                        **extra)(full_disk_fails_clearly(fn))
     return decorate
 
 
@@ -68,7 +68,8 @@ def stage_multi_asset(name: str, tables: tuple[str, ...], group: str, descriptio
     def decorate(fn):
         specs = raw_specs(tables, group, [raw_key(d) for d in deps], description.split(":")[0],
                           code_version=code_version(fn.__module__), partitioned=partitioned)
-        return dg.multi_asset(name=name, specs=specs, description=description, **_placement(partitioned))(fn)
+        return dg.multi_asset(name=name, specs=specs, description=description,
+                              **_placement(partitioned))(full_disk_fails_clearly(fn))
     return decorate
 
 
