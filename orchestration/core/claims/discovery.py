@@ -117,11 +117,16 @@ def is_quotation(sentence: Sentence) -> bool:
 
 
 @lru_cache(maxsize=1 << 18)
+def token_sequence(text: str) -> tuple[str, ...]:
+    """The content tokens of a text, computed once per distinct text in a process: discovery,
+    catalog matching and the semantic pass read the same sentences (and reprints repeat them),
+    and tokenising was most of the claims stage's time."""
+    return tuple(content_tokens(text))
+
+
+@lru_cache(maxsize=1 << 18)
 def token_set(text: str) -> frozenset[str]:
-    """The content tokens of a text as a set, computed once per distinct text in a process:
-    discovery, catalog matching and the semantic pass read the same sentences (and reprints
-    repeat them), and tokenising was most of the claims stage's time."""
-    return frozenset(content_tokens(text))
+    return frozenset(token_sequence(text))
 
 
 @lru_cache(maxsize=1 << 18)
