@@ -108,3 +108,69 @@ def test_a_text_the_model_cannot_encode_matches_nothing_and_is_not_cached():
     assert not vectors[1].any() and vectors[0].any() and vectors[2].any()
     assert text_key("a bad\x00 sentence") not in {row.text_key for row in embedder.new_rows()}
     assert len(embedder.new_rows()) == 2
+
+
+def _designed_embedder(vectors: dict[str, list[float]]) -> Embedder:
+    """An embedder whose vectors are set per text: the catalog tier's rules tested on exact cosines."""
+    def encode(texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for row, text in enumerate(texts):
+            values = vectors[text]
+            out[row, :len(values)] = values
+        return out
+    return Embedder(encode_texts=encode)
+
+
+STRIKE = "Harbour workers extended their strike into a third week"
+OFFER = "Harbour workers accepted the pay offer of the port authority"
+WALKOUT = "Harbour workers say the walkout goes on"
+
+
+def _unit(*parts: tuple[int, float]) -> list[float]:
+    vector = [0.0] * 6
+    for index, value in parts:
+        vector[index] = value
+    return vector
+
+
+def test_a_sentence_on_a_claim_below_the_sure_cosine_mentions_it_only_when_it_leads_a_rival_claim():
+    # the sentence is e0; the strike claim sits at cosine 0.88 from it, the offer claim at 0.80
+    vectors = {WALKOUT: _unit((0, 1.0)), STRIKE: _unit((0, 0.88), (1, (1 - 0.88 ** 2) ** 0.5)),
+               OFFER: _unit((0, 0.80), (2, (1 - 0.80 ** 2) ** 0.5))}
+    docs = {"d": _doc(WALKOUT)}
+    both = [CatalogClaim("cat-strike", STRIKE), CatalogClaim("cat-offer", OFFER)]
+    mentions = semantic_catalog_mentions(both, [], docs, _designed_embedder(vectors))
+    assert [(m.claim_id, m.document_id, m.similarity) for m in mentions] == [("cat-strike", "d", 0.88)]
+    # the strike claim alone: no rival to lead, and 0.88 is below the sure cosine (0.91)
+    alone = semantic_catalog_mentions(both[:1], [], docs, _designed_embedder(vectors))
+    assert alone == []
+    # a rival just behind (0.86): no lead, no mention
+    close = {**vectors, OFFER: _unit((0, 0.86), (2, (1 - 0.86 ** 2) ** 0.5))}
+    assert semantic_catalog_mentions(both, [], docs, _designed_embedder(close)) == []
+
+
+def test_the_contested_sentence_must_be_its_documents_clear_best_for_the_claim():
+    also = "Harbour workers marched through the port on Monday"
+    vectors = {WALKOUT: _unit((0, 1.0)), also: _unit((0, 0.99), (3, (1 - 0.99 ** 2) ** 0.5)),
+               STRIKE: _unit((0, 0.88), (1, (1 - 0.88 ** 2) ** 0.5)),
+               OFFER: _unit((0, 0.80), (2, (1 - 0.80 ** 2) ** 0.5))}
+    catalog = [CatalogClaim("cat-strike", STRIKE), CatalogClaim("cat-offer", OFFER)]
+    # two sentences of one document about as close to the claim: a topic, not a statement
+    assert semantic_catalog_mentions(catalog, [], {"d": _doc(WALKOUT, also)}, _designed_embedder(vectors)) == []
+    # in two documents, each is its document's best
+    mentions = semantic_catalog_mentions(catalog, [], {"d": _doc(WALKOUT), "e": _doc(also)},
+                                         _designed_embedder(vectors))
+    assert {(m.claim_id, m.document_id) for m in mentions} == {("cat-strike", "d"), ("cat-strike", "e")}
+
+
+def test_a_guessed_lexical_catalog_mention_stays_only_when_the_embedding_agrees_a_sure_one_always():
+    vectors = {WALKOUT: _unit((0, 1.0)), STRIKE: _unit((0, 0.95), (1, (1 - 0.95 ** 2) ** 0.5)),
+               OFFER: _unit((0, 0.80), (2, (1 - 0.80 ** 2) ** 0.5))}
+    catalog = [CatalogClaim("cat-strike", STRIKE), CatalogClaim("cat-offer", OFFER)]
+    docs = {"d": _doc(WALKOUT)}
+    guessed = [ClaimMention("cat-offer", "d", 0, 0.3)]          # below the lexical sure score (0.5)
+    mentions = semantic_catalog_mentions(catalog, guessed, docs, _designed_embedder(vectors))
+    assert [(m.claim_id, m.similarity) for m in mentions] == [("cat-strike", 0.95)]
+    sure = [ClaimMention("cat-offer", "d", 0, 0.6)]
+    kept = semantic_catalog_mentions(catalog, sure, docs, _designed_embedder(vectors))
+    assert [(m.claim_id, m.similarity) for m in kept] == [("cat-offer", 0.6)]   # not even embedded

