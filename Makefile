@@ -65,13 +65,17 @@ services:
 
 # The whole suite, the browser test of the Dagster UI included (it installs Debian's chromium
 # with apt when it is missing and the user is root, as in CI). Tiers, fastest first:
-#   tests/unit      the pure core, seconds (also what `make check` runs)
-#   tests/pipeline  the code location loads; one asset at a time on a tiny landing folder
-#   tests/e2e       one shared run of the whole graph on the samples, plus failure injections
-#                   that reuse its warehouse
-#   tests/ui        dagster dev and a browser
+#   tests/unit         the pure core, seconds (also what `make check` runs)
+#   tests/pipeline     the code location loads; one asset at a time on a tiny landing folder
+#   tests/integration  one shared run of the whole graph on the samples (tests/conftest.py), read
+#                      by the content tests; failure injections run on copies of its warehouse
+#   tests/faults       hostile inputs (one dirty run) and process faults (kill -9, full disk)
+#   tests/ui           dagster dev and a browser
+#   tests/distributed  the production profile (PostgreSQL, RabbitMQ, Celery workers)
+# Two pytest-xdist workers, one per core; a test file stays on one worker (its shared runs happen
+# once) and the longest tiers start first (tests/conftest.py).
 test: setup services
-	$(BIN)/python -m pytest -q --durations=10
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=10
 
 # The inner loop, under a minute: lint the Python and the dbt SQL, run the unit tests.
 check: lint

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from filelock import FileLock
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
@@ -20,6 +21,32 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = REPO_ROOT / "samples" / "landing"
 SHARED_DIR = REPO_ROOT.parent / "shared"
 DBT_DIR = REPO_ROOT / "dbt_project"
+
+
+# The tiers, fastest first, so a broken core fails in seconds: the pure core, the assets on tiny
+# inputs, the whole graph on the samples (one shared run, failure injections on copies of its
+# warehouse), input and process faults, the browser, the production profile. Under xdist the
+# longest tiers go first instead, so they run beside the rest rather than after it. `make test`
+# runs two workers with `--dist loadfile`: a test file stays on one worker, so a run its tests
+# share (a module fixture) happens once; the session's run on the samples is shared through a
+# file lock (sample_run). (Not loadgroup: with pytest 9.2 xdist ignores its groups, xdist#1386.)
+TIERS = ("unit", "pipeline", "integration", "faults", "ui", "distributed")
+LONG_TIERS = ("distributed", "ui")
+
+
+def _tier(item: pytest.Item) -> str:
+    parts = Path(str(item.fspath)).relative_to(REPO_ROOT / "tests").parts
+    return parts[0] if len(parts) > 1 and parts[0] in TIERS else "unit"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    parallel = bool(os.environ.get("PYTEST_XDIST_WORKER")) or bool(getattr(config.option, "numprocesses", None))
+
+    def order(item: pytest.Item) -> tuple[int, int]:
+        tier = _tier(item)
+        return (0 if parallel and tier in LONG_TIERS else 1, TIERS.index(tier))
+
+    items.sort(key=order)
 
 
 @pytest.fixture
@@ -46,14 +73,23 @@ def _newest_mtime(directory: Path) -> float:
     )
 
 
+def session_root(tmp_path_factory) -> Path:
+    """A folder of this test session that every xdist worker sees (the base temp folder of the
+    session, not of one worker)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session", autouse=True)
-def dbt_manifest() -> Path:
+def dbt_manifest(tmp_path_factory) -> Path:
     """dagster-dbt reads dbt's manifest when the definitions load. `make` parses before the
-    tests; a bare `pytest` after editing the dbt project parses here, once per session."""
+    tests; a bare `pytest` after editing the dbt project parses here, once per session (one
+    xdist worker parses, the other waits for it)."""
     manifest = DBT_DIR / "target" / "manifest.json"
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_mtime(DBT_DIR):
-        dbt = Path(sys.executable).with_name("dbt")
-        subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
+    with FileLock(str(session_root(tmp_path_factory) / "dbt_parse.lock")):
+        if not manifest.exists() or manifest.stat().st_mtime < _newest_mtime(DBT_DIR):
+            dbt = Path(sys.executable).with_name("dbt")
+            subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(DBT_DIR)], cwd=DBT_DIR, check=True)
     return manifest
 
 
@@ -66,16 +102,28 @@ class SampleRun:
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> SampleRun:
-    """The bundled samples materialized once for the session (read-only use in tests)."""
+    """The bundled samples materialized once for the whole session (read-only use in tests).
+    Under xdist the first worker that needs it runs it while the other waits; its instance
+    keeps the event log on disk, so every worker reads the same run."""
     from tests.integration.pipeline import run_pipeline
 
-    warehouse_dir = tmp_path_factory.mktemp("warehouse")
-    instance = dg.DagsterInstance.ephemeral()
-    result = run_pipeline(SAMPLES_DIR, warehouse_dir, instance=instance)
-    assert result.success
-    return SampleRun(instance, result.run_id, warehouse_dir)
+    root = session_root(tmp_path_factory) / "sample_run"
+    warehouse_dir, home, done = root / "warehouse", root / "dagster_home", root / "run_id"
+    with FileLock(str(root) + ".lock"):
+        if not done.exists():
+            shutil.rmtree(root, ignore_errors=True)
+            warehouse_dir.mkdir(parents=True)
+            home.mkdir()
+            with dg.DagsterInstance.local_temp(tempdir=str(home)) as instance:
+                result = run_pipeline(SAMPLES_DIR, warehouse_dir, instance=instance)
+                assert result.success
+            done.write_text(result.run_id, encoding="utf-8")
+    instance = dg.DagsterInstance.local_temp(tempdir=str(home))
+    yield SampleRun(instance, done.read_text(encoding="utf-8"), warehouse_dir)
+    instance.dispose()
 
 
 @pytest.fixture(scope="session")
 def sample_warehouse(sample_run: SampleRun) -> Path:
     return sample_run.warehouse_dir
+

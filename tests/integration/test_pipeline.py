@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -75,30 +76,40 @@ def _row_counts(db: Path) -> dict[str, int]:
         conn.close()
 
 
-def test_second_run_changes_no_row_counts(sample_warehouse: Path, tmp_path: Path):
-    """The samples again, on a copy of the session's warehouse: nothing grows or shrinks."""
-    warehouse = tmp_path / "warehouse"
+@dataclass(frozen=True)
+class SecondRun:
+    """The samples run again on a copy of the session's warehouse: what both tests below read."""
+    warehouse: Path
+    counts_before: dict[str, int]
+    snapshot_mtime_before: int
+    result: dg.ExecuteInProcessResult
+
+
+@pytest.fixture(scope="module")
+def second_run(sample_warehouse: Path, tmp_path_factory) -> SecondRun:
+    warehouse = tmp_path_factory.mktemp("second_run") / "warehouse"
     shutil.copytree(sample_warehouse, warehouse)
-    first = _row_counts(warehouse / "claimgrid.duckdb")
-    assert run_pipeline(SAMPLES_DIR, warehouse).success
-    second = _row_counts(warehouse / "claimgrid.duckdb")
-    assert first == second
-    assert first["raw.dumps"] == 5
+    counts = _row_counts(warehouse / "claimgrid.duckdb")
+    published = (warehouse / "analytics.duckdb").stat().st_mtime_ns
+    return SecondRun(warehouse, counts, published, run_pipeline(SAMPLES_DIR, warehouse))
 
 
-def test_a_run_with_nothing_new_skips_dbt_and_publish(sample_warehouse: Path, tmp_path: Path):
+def test_second_run_changes_no_row_counts(second_run: SecondRun):
+    """The samples again, on a copy of the session's warehouse: nothing grows or shrinks."""
+    assert second_run.result.success
+    assert _row_counts(second_run.warehouse / "claimgrid.duckdb") == second_run.counts_before
+    assert second_run.counts_before["raw.dumps"] == 5
+
+
+def test_a_run_with_nothing_new_skips_dbt_and_publish(second_run: SecondRun):
     """Same samples, same warehouse: the corpus stages do no work, dbt builds nothing (no source
     table changed), so no mart is materialized and the published snapshot is the one there was."""
-    warehouse = tmp_path / "warehouse"
-    shutil.copytree(sample_warehouse, warehouse)
-    snapshot = warehouse / "analytics.duckdb"
-    published = snapshot.stat().st_mtime_ns
-    result = run_pipeline(SAMPLES_DIR, warehouse)
+    result = second_run.result
     assert result.success
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert not {k for k in materialized if k.path[0] in ("marts", "staging", "intermediate")}, materialized
     assert dg.AssetKey("analytics_snapshot") not in materialized
-    assert snapshot.stat().st_mtime_ns == published
+    assert (second_run.warehouse / "analytics.duckdb").stat().st_mtime_ns == second_run.snapshot_mtime_before
     for event in result.get_asset_materialization_events():
         if event.asset_key.path[-1] in ("stories", "claims", "claim_mentions", "text_reuse"):
             assert event.materialization.metadata["documents_processed"].value == 0, event.asset_key

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import time
+import urllib.request
 from collections import defaultdict
 from contextlib import nullcontext
 from pathlib import Path
@@ -51,6 +52,19 @@ def sidebar_row(page, title: str):
     return page.locator("[class*=AssetSidebarNode_itemContainer]").filter(
         has=page.get_by_title(title, exact=True)
     )
+
+
+def test_dagster_dev_serves_the_ui_and_loads_claimgrid(dagster_dev):
+    """`dagster dev` starts on a free port, its webserver answers and the code location loads
+    (in this file, beside the browser test, so both use one `dagster dev`: under xdist a test
+    file stays on one worker)."""
+    # the fixture returns only once the claimgrid location is LOADED (not a load error)
+    with urllib.request.urlopen(f"{dagster_dev.url}/server_info", timeout=10) as response:
+        assert b"dagster_webserver_version" in response.read()
+    jobs = dagster_dev.graphql(
+        '{ repositoriesOrError { ... on RepositoryConnection { nodes { name jobs { name } } } } }'
+    )["data"]["repositoriesOrError"]["nodes"]
+    assert "claimgrid_all" in {job["name"] for repo in jobs for job in repo["jobs"]}
 
 
 def test_engineer_materializes_everything_from_the_ui(browser, dagster_dev, tmp_path: Path):

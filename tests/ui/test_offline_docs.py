@@ -5,6 +5,7 @@ page with its description and columns; no page may raise a script error."""
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -12,8 +13,6 @@ import pytest
 
 from orchestration.checks.gates import GATES
 from orchestration.docs import build_dbt_docs, build_gx_docs
-from tests.conftest import SAMPLES_DIR
-from tests.integration.pipeline import run_pipeline
 
 pytestmark = pytest.mark.ui
 
@@ -24,9 +23,11 @@ TIMEOUT_MS = 60 * 1000
 
 
 @pytest.fixture(scope="module")
-def docs_dir(tmp_path_factory) -> Path:
-    warehouse = tmp_path_factory.mktemp("warehouse")
-    assert run_pipeline(SAMPLES_DIR, warehouse).success
+def docs_dir(sample_warehouse: Path, tmp_path_factory) -> Path:
+    """`make docs` on a copy of the session's run on the samples (dbt docs generate opens the
+    warehouse it documents, so not the shared one)."""
+    warehouse = tmp_path_factory.mktemp("docs") / "warehouse"
+    shutil.copytree(sample_warehouse, warehouse)
     docs = warehouse / "docs"
     build_gx_docs(warehouse, docs)
     build_dbt_docs(warehouse, docs)
