@@ -15,12 +15,12 @@ import duckdb
 
 from orchestration.assets.common import raw_key
 from orchestration.assets.dbt import MART_KEYS
-from orchestration.checks.gates import GATES, Gate
+from orchestration.checks.gates import Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
 from orchestration.checks.history import record_validation
 from orchestration.lake import LAKE_TABLES, partition_connection
 from orchestration.partitions import run_days
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 
 MAX_FAILURES_IN_METADATA = 10
@@ -89,46 +89,42 @@ def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
             yield conn
 
 
-def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
+def gate_spec(gate: Gate) -> dg.AssetCheckSpec:
+    """The asset check of a gate: `gx_<suite>` on the asset it guards."""
     asset = dg.AssetKey.from_user_string(gate.asset)
     # a gate over the marts reads all of them (they are built by one dbt step anyway)
     reads = [key for key in MART_KEYS if key != asset] if gate.compare_with_published else []
+    return dg.AssetCheckSpec(f"gx_{gate.suite_name}", asset=asset, description=gate.description,
+                             blocking=gate.blocking, additional_deps=reads)
 
-    @dg.asset_check(
-        asset=asset,
-        name=f"gx_{gate.suite_name}",
-        description=gate.description,
-        blocking=gate.blocking,
-        additional_deps=reads,
-        pool=DUCKDB_POOL,
+
+def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                  gate: Gate) -> dg.AssetCheckResult:
+    """Validate the gate's frame with its suite, record every outcome, say what failed."""
+    asset = dg.AssetKey.from_user_string(gate.asset)
+    with frame_source(context, warehouse, asset) as source:
+        if gate.compare_with_published:
+            with published_snapshot(warehouse) as published:
+                frame = gate.frame(source, published)
+        else:
+            frame = gate.frame(source)
+    outcome = validate_frame(gate.suite_name, frame)
+    with warehouse.connect() as conn:
+        record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
+    if not outcome.success:
+        # the run log names the check and its first failing rows (sanitised values)
+        log = context.log.error if gate.blocking else context.log.warning
+        for failure in outcome.failed[:3]:
+            log(
+                f"gx_{gate.suite_name} on {gate.asset}: {failure.expectation} failed"
+                f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
+                f" observed={failure.observed_value}"
+            )
+    return dg.AssetCheckResult(
+        asset_key=asset,
+        check_name=f"gx_{gate.suite_name}",
+        passed=outcome.success,
+        severity=dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN,
+        description=None if outcome.success else failure_summary(outcome),
+        metadata=check_metadata(outcome),
     )
-    def _stage_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        with frame_source(context, warehouse, asset) as source:
-            if gate.compare_with_published:
-                with published_snapshot(warehouse) as published:
-                    frame = gate.frame(source, published)
-            else:
-                frame = gate.frame(source)
-        outcome = validate_frame(gate.suite_name, frame)
-        with warehouse.connect() as conn:
-            record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
-        if not outcome.success:
-            # the run log names the check and its first failing rows (sanitised values)
-            log = context.log.error if gate.blocking else context.log.warning
-            for failure in outcome.failed[:3]:
-                log(
-                    f"gx_{gate.suite_name} on {gate.asset}: {failure.expectation} failed"
-                    f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
-                    f" observed={failure.observed_value}"
-                )
-        return dg.AssetCheckResult(
-            passed=outcome.success,
-            severity=dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN,
-            description=None if outcome.success else failure_summary(outcome),
-            metadata=check_metadata(outcome),
-        )
-
-    return _stage_check
-
-
-stage_checks = [build_stage_check(gate) for gate in GATES]
