@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
@@ -45,22 +44,8 @@ def warehouse_contents(snapshot: Path) -> dict[str, list[tuple]]:
     return contents
 
 
-def one_machine_runs(landing: Path, warehouse: Path, days: list[str]) -> None:
-    from orchestration.definitions import all_assets, all_checks
-    from orchestration.jobs import DOCUMENT_STAGES
-    from tests.integration.pipeline import pipeline_resources
-
-    resources = pipeline_resources(landing, warehouse, extra_env={"CLAIMGRID_WORKERS": "1"})
-    instance = dg.DagsterInstance.ephemeral()
-    for day in days:
-        assert dg.materialize([*all_assets, *all_checks], resources=resources, instance=instance,
-                              selection=DOCUMENT_STAGES, partition_key=day).success
-    assert dg.materialize([*all_assets, *all_checks], resources=resources, instance=instance,
-                          selection=dg.AssetSelection.all() - DOCUMENT_STAGES).success
-
-
 def test_a_backfill_spreads_over_the_workers_and_survives_a_lost_worker(cluster, landing, cluster_warehouse,
-                                                                         tmp_path):
+                                                                         one_machine):
     days = landing_days(landing)
     assert len(days) >= 5, days
     hostnames = {w.hostname for w in cluster.workers}
@@ -88,11 +73,10 @@ def test_a_backfill_spreads_over_the_workers_and_survives_a_lost_worker(cluster,
         assert corpus.workers() == {survivor}
 
     # What analysts read is what one machine builds from the same dumps and the same runs (a run
-    # per day, then the corpus run; rate gates judge each run's batch) with the in-process executor.
-    one_machine_warehouse = tmp_path / "one_machine"
-    one_machine_runs(landing, one_machine_warehouse, days[:5])
+    # per day, then the corpus run) with the in-process executor (tests/distributed/one_machine.py,
+    # started beside the cluster).
     distributed = warehouse_contents(cluster_warehouse / "analytics.duckdb")
-    one_machine = warehouse_contents(one_machine_warehouse / "analytics.duckdb")
-    assert distributed.keys() == one_machine.keys()
-    assert [t for t in distributed if distributed[t] != one_machine[t]] == []
+    reference = warehouse_contents(one_machine.wait() / "analytics.duckdb")
+    assert distributed.keys() == reference.keys()
+    assert [t for t in distributed if distributed[t] != reference[t]] == []
     assert distributed["marts.fct_outlet_claims"], "an empty grid proves nothing"
