@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 
 QUALITY = ["extraction_quality.py --warehouse", "language_quality.py", "stance_emergent.py", "stance_pipeline.py --folds 5",
            "paraphrase_f1.py", "cross_language.py"]
-SPEED = ["cleaning_speed.py", "claims_scale.py", "claims_stage_speed.py", "embedding_models.py", "pipeline_speed.py",
+SPEED = ["cleaning_speed.py", "claims_scale.py", "claims_reprints.py", "claims_stage_speed.py", "embedding_models.py", "pipeline_speed.py",
          "scale_speed.py"]
 
 

@@ -160,7 +160,9 @@ def run_steps(home: Path) -> dict:
             "success": run.status == dg.DagsterRunStatus.SUCCESS,
             "failed_steps": [s.step_key for s in steps if s.status.value == "FAILURE"],
             "run_seconds": (stats.end_time or 0) - (stats.start_time or 0),
-            "steps": {s.step_key: {"seconds": (s.end_time or 0) - (s.start_time or 0), "status": str(s.status.value)}
+            # a skipped step has no start or end time: it took nothing
+            "steps": {s.step_key: {"seconds": (s.end_time - s.start_time) if s.start_time and s.end_time else 0.0,
+                                   "status": str(s.status.value)}
                       for s in steps},
         }
 

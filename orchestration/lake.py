@@ -111,7 +111,8 @@ def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.Duc
 
 def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     """Make raw.<table> of the live warehouse a view over every partition of the lake table
-    (and raw.quarantine the lake's rows plus the unpartitioned stages'). Run on each read-write
+    (raw.quarantine the lake's rows plus the unpartitioned stages', pipeline.processed the
+    lake's ledger of every day). Run on each read-write
     connection: a table with no file yet is an empty typed view until it has one."""
     lake = Path(lake)
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
@@ -136,6 +137,16 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
                        if next((lake / QUARANTINE).glob("*/*.parquet"), None) is not None else "")
     conn.execute(f"CREATE OR REPLACE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
                  f"{lake_quarantine}SELECT {names[QUARANTINE]} FROM {CORPUS_QUARANTINE_TABLE}")
+    # pipeline.processed: the document stages' ledger of every day, which the corpus stages key on
+    ledger_kind = conn.execute(
+        "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [LEDGER_SCHEMA, LEDGER]).fetchone()
+    if ledger_kind and ledger_kind[0] == "BASE TABLE":    # a warehouse from before the lake
+        conn.execute(f"DROP TABLE {LEDGER_SCHEMA}.{LEDGER}")
+    ledger_names = ", ".join(f'"{n}"' for n in LEDGER_COLUMNS)
+    ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/*/*.parquet')"
+                   if next((lake / LEDGER).glob("*/*.parquet"), None) is not None else _typed_empty(LEDGER_COLUMNS))
+    conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{LEDGER} AS {ledger_body}")
 
 
 def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import errno
+import functools
+import inspect
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +27,36 @@ DUCKDB_POOL = "duckdb"
 def disk_full(error: BaseException) -> bool:
     """A write failed for lack of space (DuckDB reports it as an IOException with the OS text)."""
     return getattr(error, "errno", None) == errno.ENOSPC or "no space left on device" in str(error).lower()
+
+
+def full_disk_fails_clearly(fn):
+    """`fn` (a step's function) with a write that failed for lack of space turned into a Failure
+    that says so (the lake, the run lock and the warehouse may each be the one that fills up;
+    Dagster shows only "Error occurred while executing op" for anything but a Failure)."""
+    def failure(error: BaseException) -> dg.Failure:
+        return dg.Failure(description=(f"a disk is full: {error}. Nothing was published; the last snapshot is "
+                                       "untouched. Free space and run again.")[:2000])
+
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def steps(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except (duckdb.Error, OSError) as error:
+                if not disk_full(error):
+                    raise
+                raise failure(error) from error
+        return steps
+
+    @functools.wraps(fn)
+    def step(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (duckdb.Error, OSError) as error:
+            if not disk_full(error):
+                raise
+            raise failure(error) from error
+    return step
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -5,18 +5,24 @@ groups sentences of different documents stating the same proposition (and matche
 catalog with the same similarity), the stance classifier labels every mention, and text reuse
 pairs documents that repeat each other's sentences.
 
+Each stage records in its ledger (pipeline.corpus_processed) the keys of the documents it worked
+from (orchestration/corpus_ledger.py): when none changed it does no work and reports the table as it
+is, with the same data version; otherwise it re-judges only what the changed documents reach —
+stories for the new documents, discovery for the stories that received or lost a document,
+stance for the documents whose mentions changed, reuse for the pairs with a changed document.
+
 Stories and claims read their own previous output (raw.stories, raw.claims) so ids stay when
 dumps arrive. Dagster draws a dependency of an asset on itself only between partitions; the read
 is declared in each asset's metadata (`reads_previous`) until the stages are partitioned.
 """
+from collections.abc import Collection
 
 import dagster as dg
+import duckdb
 
 from orchestration.versions import code_version
-from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, with_progress, write_stage
-from orchestration.assets.quarantine import (
-    log_quarantine, quarantine_metadata, quarantined_document_ids, write_stage_quarantine,
-)
+from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, stage_version, with_progress
+from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import discover_claims, match_catalog
 from orchestration.core.claims.semantic import (
@@ -29,19 +35,32 @@ from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
+from orchestration.corpus_ledger import (
+    TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
+)
+from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
-from orchestration.warehouse import append_raw_rows, read_records, table_exists
+from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
 
 GROUP = "claims"
 ACCEPTED = "quarantine_reason IS NULL"
+# The ledger stage names of the corpus stages. Stance labelling quarantines per document under
+# the quarantine stage "claims", and a ledger stage replaces its own quarantine rows, so the
+# mentions stage records its keys under that name; discovery under its own.
+STORIES_STAGE, DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE = "stories", "claim_discovery", "claims", "text_reuse"
+_READ_IDS = "corpus_read_ids"
+_AFFECTED_STORIES = "affected_story_ids"
 
 
-def read_sentences(conn) -> dict[str, list[Sentence]]:
-    """raw.sentences as each document's sentences, in order; documents an earlier stage
-    quarantined are left out."""
+def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[str, list[Sentence]]:
+    """raw.sentences as each document's sentences, in order (of `document_ids` only, if given);
+    documents an earlier stage quarantined are left out."""
     excluded = quarantined_document_ids(conn, before_stage="claims")
+    where = ""
+    if document_ids is not None:
+        where = f"document_id IN (SELECT document_id FROM {register_ids(conn, document_ids, _READ_IDS)})"
     by_document: dict[str, list[Sentence]] = {}
-    for row in read_records(conn, "sentences", order_by="document_id, sentence_seq"):
+    for row in read_records(conn, "sentences", where=where, order_by="document_id, sentence_seq"):
         if row.document_id not in excluded:
             by_document.setdefault(row.document_id, []).append(row.sentence())
     return by_document
@@ -52,19 +71,52 @@ def read_documents(conn, doc_ids) -> dict:
     return {d.document_id: d for d in read_records(conn, "documents", where=ACCEPTED) if d.document_id in doc_ids}
 
 
+def unchanged(conn: duckdb.DuckDBPyConnection, table: str, plan: StagePlan, wanted: dict[str, str],
+              asset: bool = False) -> dg.MaterializeResult:
+    """The materialization of a corpus stage that had nothing to do: the table as it is, the same
+    data version as the run that wrote it (downstream assets are not stale)."""
+    key = {"asset_key": raw_key(table)} if asset else {}
+    return dg.MaterializeResult(**key, data_version=dg.DataVersion(keys_digest(wanted)),
+                                metadata={"dagster/row_count": row_count(conn, table), **plan.metadata()})
+
+
+def written(table: str, count: int, plan: StagePlan, wanted: dict[str, str], asset: bool = False,
+            **metadata) -> dg.MaterializeResult:
+    key = {"asset_key": raw_key(table)} if asset else {}
+    return dg.MaterializeResult(**key, data_version=dg.DataVersion(keys_digest(wanted)),
+                                metadata={"dagster/row_count": count, **plan.metadata(), **metadata})
+
+
 @stage_asset(
     "stories", GROUP, "Documents about one event share a story: body TF-IDF and shared sentences (raw.sentences).",
     deps=("sentences", "documents"), metadata={"reads_previous": "raw.stories"},
 )
-def stories(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
+        wanted = corpus_keys(conn, stage_version(context))
+        plan, rebuild = corpus_plan(conn, STORIES_STAGE, ["stories"], wanted)
+        if not plan.touched:
+            return unchanged(conn, "stories", plan, wanted)
+        # all documents: a new document may join any story, and token weights are the corpus'
         doc_sentences = read_sentences(conn)
         documents = read_documents(conn, doc_sentences.keys())
-        previous = {r.document_id: r.story_id for r in read_records(conn, "stories")}
+        previous = {} if rebuild else {r.document_id: r.story_id for r in read_records(conn, "stories")}
     bodies = {d: doc.body_text for d, doc in documents.items()}
     assigned = assign_stories(bodies, doc_sentences, previous=previous)
-    rows = [StoryRow(d, s) for d, s in sorted(assigned.items())]
-    return write_stage(warehouse, "stories", rows, stories=len(set(assigned.values())))
+    # previous documents keep their story: only the documents processed get rows written
+    rows = [StoryRow(d, assigned[d]) for d in sorted(plan.todo) if d in assigned]
+    with warehouse.connect() as conn:
+        count = write_corpus_rows(conn, plan, {"stories": rows}, rebuild)["stories"]
+    return written("stories", count, plan, wanted, stories=len(set(assigned.values())),
+                   stories_assigned=len({s for d, s in assigned.items() if d in plan.todo}))
+
+
+def _catalog_version(landing: LandingResource) -> tuple[list, str]:
+    try:
+        catalog = load_catalog(landing.claim_catalog)      # bad rows were reported at ingest
+    except ConfigError as error:
+        raise dg.Failure(description=f"configuration: {error}") from error
+    return catalog, version_key("catalog", *(f"{c.claim_id}|{c.claim_text}|{c.story_hint}" for c in catalog))
 
 
 def read_embeddings(conn) -> dict[str, bytes]:
@@ -92,27 +144,40 @@ def read_embeddings(conn) -> dict[str, bytes]:
 )
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource,
            reference: ReferenceDataResource):
-    with warehouse.connect(read_only=True) as conn:
-        doc_sentences = read_sentences(conn)
-        story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
-        existing = read_records(conn, "claims", where="origin = 'discovered'")
-        outlet_of = dict(conn.execute("SELECT document_id, outlet_id FROM raw.document_outlets").fetchall())
-        embedder = Embedder(read_embeddings(conn))
-        sentence_language = {(d, seq): language for d, seq, language in conn.execute(
-            "SELECT document_id, sentence_seq, language FROM raw.sentences").fetchall()}
-    discovered, discovered_sentences = discover_claims(doc_sentences, story_of, existing=existing)
+    catalog, catalog_key = _catalog_version(landing)
     semantic = reference.semantic_matcher
+    with warehouse.connect(read_only=True) as conn:
+        story_of = {r.document_id: r.story_id for r in read_records(conn, "stories")}
+        outlet_of = dict(conn.execute(f"SELECT document_id, outlet_id FROM {RAW_SCHEMA}.document_outlets").fetchall())
+        # a changed catalog or matcher re-matches everything: their keys are part of every document's;
+        # a document's story and outlet are its inputs too (paraphrases count a story's outlets)
+        stage_key = version_key(stage_version(context), catalog_key, f"semantic={'on' if semantic else 'off'}")
+        wanted = corpus_keys(conn, stage_key, extra={d: f"{story}|{outlet_of.get(d)}" for d, story in story_of.items()})
+        plan, rebuild = corpus_plan(conn, DISCOVERY_STAGE, ["claim_sentences", "claims"], wanted)
+        if not plan.touched:
+            yield unchanged(conn, "claims", plan, wanted, asset=True)
+            yield unchanged(conn, "claim_sentences", plan, wanted, asset=True)
+            yield _embeddings_result(conn, 0, semantic, failed=0)
+            return
+        affected = set(story_of.values()) if rebuild else _affected_stories(conn, plan, story_of)
+        members = [d for d, story in story_of.items() if story in affected and d in wanted]
+        # the catalog is matched against every sentence (its weights are the corpus'); discovery
+        # reads only the stories that received or lost a document
+        doc_sentences = read_sentences(conn, None if catalog else members)
+        existing = [c for c in read_records(conn, "claims", where="origin = 'discovered'") if c.story_id in affected]
+        embedder = Embedder(read_embeddings(conn) if semantic else {})
+        sentence_language = {(d, seq): language for d, seq, language in conn.execute(
+            f"SELECT document_id, sentence_seq, language FROM {RAW_SCHEMA}.sentences").fetchall()
+            if d in doc_sentences}
+    story_sentences = {d: doc_sentences[d] for d in members if d in doc_sentences}
+    discovered, discovered_sentences = discover_claims(story_sentences, story_of, existing=existing)
     if semantic:
         # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
-        discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, doc_sentences,
+        discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, story_sentences,
                                                              story_of, outlet_of, embedder,
                                                              seen=[c.claim_id for c in existing])
     else:
         context.log.info("semantic matcher off (CLAIMGRID_SEMANTIC_MATCHER=off): lexical matches only")
-    try:
-        catalog = load_catalog(landing.claim_catalog)      # bad rows were reported at ingest
-    except ConfigError as error:
-        raise dg.Failure(description=f"configuration: {error}") from error
     catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
     all_claims = discovered + catalog_claims
     all_mentions = discovered_sentences + catalog_sentences
@@ -122,19 +187,51 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         # sentences in another language than a claim: matched to the claim they translate
         all_mentions = cross_language_mentions(all_claims, all_mentions, doc_sentences, sentence_language,
                                                lambda text: process_detector().detect(text).language, embedder)
-    claim_sentences = [ClaimSentenceRow.of(m) for m in all_mentions]
-    kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
-    yield write_stage(warehouse, "claims", all_claims, asset=True, origins=counts(c.origin for c in all_claims),
-                      claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
-    yield write_stage(warehouse, "claim_sentences", claim_sentences, asset=True)
+    rows = {"claim_sentences": [ClaimSentenceRow.of(m) for m in all_mentions], "claims": all_claims}
+    in_scope = f"origin = 'catalog' OR story_id IN (SELECT story_id FROM {_AFFECTED_STORIES})"
     new_embeddings = embedder.new_rows()
     with warehouse.connect() as conn:
+        conn.register(_AFFECTED_STORIES, _frame("story_id", affected))
+        written_counts = write_corpus_rows(conn, plan, rows, rebuild, scopes={
+            # claim sentences first: their scope reads the claims about to be replaced
+            "claim_sentences": f"claim_id IN (SELECT claim_id FROM {RAW_SCHEMA}.claims WHERE {in_scope}) "
+                               f"OR document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})",
+            "claims": in_scope,
+        })
+        conn.unregister(_AFFECTED_STORIES)
         append_raw_rows(conn, "sentence_embeddings", new_embeddings)
-        cached = conn.execute("SELECT count(*) FROM raw.sentence_embeddings").fetchone()[0]
-    yield dg.MaterializeResult(asset_key=raw_key("sentence_embeddings"),
-                               metadata={"dagster/row_count": cached, "embedded_this_run": len(new_embeddings),
-                                         "model": MODEL_NAME, "semantic_matcher": "on" if semantic else "off",
-                                         "texts_the_model_could_not_encode": len(embedder.failed)})
+        embeddings = _embeddings_result(conn, len(new_embeddings), semantic, failed=len(embedder.failed))
+    kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
+    yield written("claims", written_counts["claims"], plan, wanted, asset=True,
+                  origins=counts(c.origin for c in all_claims), stories_rediscovered=len(affected),
+                  claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
+    yield written("claim_sentences", written_counts["claim_sentences"], plan, wanted, asset=True)
+    yield embeddings
+
+
+def _embeddings_result(conn: duckdb.DuckDBPyConnection, embedded: int, semantic: bool,
+                       failed: int) -> dg.MaterializeResult:
+    return dg.MaterializeResult(asset_key=raw_key("sentence_embeddings"),
+                                metadata={"dagster/row_count": row_count(conn, "sentence_embeddings"), "embedded_this_run": embedded,
+                                          "model": MODEL_NAME, "semantic_matcher": "on" if semantic else "off",
+                                          "texts_the_model_could_not_encode": failed})
+
+def _frame(column: str, values: Collection[str]):
+    import pandas as pd
+    return pd.DataFrame({column: pd.Series(sorted(values), dtype="object")})
+
+
+def _affected_stories(conn, plan: StagePlan, story_of: dict[str, str]) -> set[str]:
+    """The stories whose claims may change: those of the documents processed, and those whose
+    discovered claims a document that left was part of."""
+    affected = {story_of[d] for d in plan.todo if d in story_of}
+    if plan.gone:
+        gone = register_ids(conn, plan.gone, _READ_IDS)
+        affected |= {story for (story,) in conn.execute(f"""
+            SELECT DISTINCT c.story_id FROM {RAW_SCHEMA}.claim_sentences s
+            JOIN {RAW_SCHEMA}.claims c USING (claim_id)
+            WHERE c.origin = 'discovered' AND s.document_id IN (SELECT document_id FROM {gone})""").fetchall()}
+    return affected
 
 
 @stage_asset(
@@ -144,12 +241,21 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
 def claim_mentions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
 ) -> dg.MaterializeResult:
-    model = load_model(reference.stance_model)
     with warehouse.connect(read_only=True) as conn:
-        doc_sentences = read_sentences(conn)
+        # a document's stance labels change with its sentences, its claim sentences and their claims' text
+        wanted = corpus_keys(conn, stage_version(context), extra=mention_digests(conn))
+        plan, rebuild = corpus_plan(conn, MENTIONS_STAGE, ["claim_mentions"], wanted)
+        if not plan.touched:
+            return unchanged(conn, "claim_mentions", plan, wanted)
+        doc_sentences = read_sentences(conn, plan.todo)
         documents = read_documents(conn, doc_sentences.keys())
-        claim_text = {c.claim_id: c.claim_text for c in read_records(conn, "claims")}
-        claim_sentences = read_records(conn, "claim_sentences", order_by="claim_id, document_id, sentence_seq")
+        ids = register_ids(conn, plan.todo, _READ_IDS)
+        claim_sentences = read_records(conn, "claim_sentences", order_by="claim_id, document_id, sentence_seq",
+                                       where=f"document_id IN (SELECT document_id FROM {ids})")
+        claim_text = {c.claim_id: c.claim_text for c in read_records(
+            conn, "claims", where=f"claim_id IN (SELECT DISTINCT claim_id FROM {RAW_SCHEMA}.claim_sentences "
+                                  f"WHERE document_id IN (SELECT document_id FROM {ids}))")}
+    model = load_model(reference.stance_model)
     sentence_at = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
     # Stance needs the quotation each sentence sits in, computed once per document; a document
     # this (or the stance of one of its sentences) fails on is quarantined as a whole.
@@ -182,19 +288,29 @@ def claim_mentions(
     out = prepared.quarantined_ids | labelled.quarantined_ids
     rows = [r for r in labelled.results if r.document_id not in out]
     with warehouse.connect() as conn:
-        write_stage_quarantine(conn, "claims", quarantined, context.run.run_id)
+        count = write_corpus_rows(conn, plan, {"claim_mentions": rows}, rebuild,
+                                    quarantine=quarantined, run_id=context.run.run_id)["claim_mentions"]
     log_quarantine(context, "claims", quarantined)
-    return write_stage(warehouse, "claim_mentions", rows, stances=counts(r.stance for r in rows),
-                       **quarantine_metadata(quarantined))
+    return written("claim_mentions", count, plan, wanted, mentions_labelled=len(rows),
+                   stances=counts(r.stance for r in rows), **quarantine_metadata(quarantined))
 
 
 @stage_asset(
     "text_reuse", GROUP, "Documents that repeat sentences of an earlier document, with the share they repeat.",
     deps=("sentences", "documents"),
 )
-def text_reuse_pairs(warehouse: WarehouseResource) -> dg.MaterializeResult:
+def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
-        doc_sentences = read_sentences(conn)
+        wanted = corpus_keys(conn, stage_version(context))
+        plan, rebuild = corpus_plan(conn, REUSE_STAGE, ["text_reuse"], wanted)
+        if not plan.touched:
+            return unchanged(conn, "text_reuse", plan, wanted)
+        doc_sentences = read_sentences(conn)     # all: a changed document may repeat any other
         documents = read_documents(conn, doc_sentences.keys())
     published_at = {d: doc.published_at for d, doc in documents.items()}
-    return write_stage(warehouse, "text_reuse", text_reuse(doc_sentences, published_at))
+    rows = text_reuse(doc_sentences, published_at, focus=None if rebuild else set(plan.todo))
+    with warehouse.connect() as conn:
+        count = write_corpus_rows(conn, plan, {"text_reuse": rows}, rebuild, scopes={"text_reuse": (
+            f"document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW}) "
+            f"OR source_document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})")})["text_reuse"]
+    return written("text_reuse", count, plan, wanted, pairs_written=len(rows))

@@ -1,4 +1,4 @@
-"""What every stage asset shares: raw-table asset keys and decorators, the write, progress lines."""
+"""What every stage asset shares: raw-table asset keys and decorators, progress lines."""
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -7,9 +7,9 @@ from typing import TypeVar
 import dagster as dg
 
 from orchestration.partitions import LANDING_DAYS, SINGLE_RUN
-from orchestration.resources import DUCKDB_POOL
+from orchestration.resources import DUCKDB_POOL, full_disk_fails_clearly
 from orchestration.versions import code_version
-from orchestration.warehouse import RAW_SCHEMA, replace_raw_table
+from orchestration.warehouse import RAW_SCHEMA
 
 T = TypeVar("T")
 
@@ -58,7 +58,7 @@ def stage_asset(table: str, group: str, description: str, deps: tuple[str, ...] 
         return dg.asset(key=raw_key(table), group_name=group, deps=[raw_key(d) for d in deps],
                         kinds=PARQUET_KINDS if partitioned else STAGE_KINDS, description=description,
                         code_version=code_version(fn.__module__, version_files), **_placement(partitioned),
-                        **extra)(fn)
+                        **extra)(full_disk_fails_clearly(fn))
     return decorate
 
 
@@ -68,7 +68,8 @@ def stage_multi_asset(name: str, tables: tuple[str, ...], group: str, descriptio
     def decorate(fn):
         specs = raw_specs(tables, group, [raw_key(d) for d in deps], description.split(":")[0],
                           code_version=code_version(fn.__module__), partitioned=partitioned)
-        return dg.multi_asset(name=name, specs=specs, description=description, **_placement(partitioned))(fn)
+        return dg.multi_asset(name=name, specs=specs, description=description,
+                              **_placement(partitioned))(full_disk_fails_clearly(fn))
     return decorate
 
 
@@ -84,15 +85,6 @@ def stage_version(context: dg.AssetExecutionContext) -> str:
     if len(versions) != 1:
         raise ValueError(f"{context.assets_def.node_def.name}: expected one code version, got {versions}")
     return versions.pop()
-
-
-def write_stage(warehouse, table: str, rows: list, asset: bool = False, **metadata) -> dg.MaterializeResult:
-    """Replace raw.<table> with `rows` and say so: the row count (the key the asset catalog shows)
-    plus `metadata`; `asset=True` names the table's asset, for multi-asset steps."""
-    with warehouse.connect() as conn:
-        count = replace_raw_table(conn, table, rows)
-    key = {"asset_key": raw_key(table)} if asset else {}
-    return dg.MaterializeResult(**key, metadata={"dagster/row_count": count, **metadata})
 
 
 def counts(values: Iterable) -> dg.MetadataValue:

@@ -1,15 +1,22 @@
 """dbt models (staging -> intermediate -> marts) as Dagster assets; dbt tests become asset checks."""
 
+import graphlib
 import json
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.checks.history import record_dbt_tests
+from orchestration.dbt_changes import (
+    BuildPlan, excluded_nodes, last_build, manifest_sources, missing_models, plan_build, project_version, record_build,
+    source_fingerprints, unpublished_build,
+)
 from orchestration.dbt_project import dbt_project, dbt_translator
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
+from orchestration.run_lock import release_warehouse
 
 
 @dbt_assets(
@@ -18,17 +25,55 @@ from orchestration.resources import DUCKDB_POOL, WarehouseResource
     dagster_dbt_translator=dbt_translator,
     pool=DUCKDB_POOL,
 )
-def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
+                         compute: ComputeResource):
     # `build` runs seeds, models, unit tests and data tests in DAG order. Every event is yielded
     # first (so each dbt test shows as an asset check), the tests are recorded in
     # quality.validation_results, and only then does a failed build fail this step, so publish
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
-    warehouse_vars = json.dumps({"warehouse_dir": str(warehouse.warehouse_dir), "lake_dir": str(warehouse.lake_path)})
-    warehouse.sync_views()     # raw.quarantine, which dbt reads from the warehouse, sees the lake's files
-    invocation = dbt.cli(["build", "--vars", warehouse_vars], context=context, raise_on_error=False)
+    build_vars = {"warehouse_dir": str(warehouse.warehouse_dir), "lake_dir": str(warehouse.lake_path)}
+    # raw.quarantine, which dbt reads from the warehouse, sees the lake's files; so do the raw
+    # views over the lake that the source fingerprints below read
+    warehouse.sync_views()
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    version = project_version(manifest)
+    with warehouse.connect(read_only=True) as conn:
+        fingerprints = source_fingerprints(conn, manifest_sources(manifest))
+        plan = plan_build(last_build(conn), version, fingerprints, missing_models(conn, manifest))
+    if context.is_subset:
+        plan = BuildPlan(None, plan.changed, "a subset of the models or tests was asked for: built as asked")
+    if plan.skips:
+        snapshot = warehouse.snapshot_path
+        with warehouse.connect(read_only=True) as conn:
+            unpublished = unpublished_build(conn, snapshot.stat().st_mtime if snapshot.exists() else None)
+        if unpublished is None:
+            # Nothing downstream runs: the mart checks and publish are skipped, the snapshot stays.
+            context.log.info(f"dbt build skipped: {plan.reason}; the marts and the published snapshot stay as they are")
+            release_warehouse(warehouse.warehouse_dir, context.run.run_id)
+            return
+        # The last build never reached the snapshot: its models go to the checks and publish again.
+        context.log.info(f"dbt build skipped: {plan.reason}; the build of run {unpublished} was not published yet")
+        yield from unchanged_models(context, set(context.selected_asset_keys),
+                                    f"unchanged since the build of run {unpublished}, not yet published")
+        return
+    context.log.info(f"dbt build of {'everything' if plan.select is None else ' '.join(plan.select)}: {plan.reason}")
+    args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers))]
+    if plan.select is not None:
+        args += ["--exclude", " ".join(excluded_nodes(manifest, plan.select))]
+    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    # (with_table_row_counts holds every event until the build has ended anyway)
+    events = list(with_table_row_counts(context, invocation.stream(), warehouse))
+    error = invocation.get_error()
+    built = {context.asset_key_for_output(e.output_name) for e in events if isinstance(e, dg.Output)}
+    if plan.select is not None and error is None:
+        # Models none of whose sources changed are as the last build left them: say so, so
+        # publish (which reads them all) runs on this build. They are upstream of nothing that
+        # was rebuilt, so they come first, in their own dependency order.
+        yield from unchanged_models(context, set(context.selected_asset_keys) - built,
+                                    "none of the dbt sources it reads changed since the last build")
     tests = []
-    for event in with_table_row_counts(context, invocation.stream(), warehouse):
+    for event in events:
         if isinstance(event, (dg.AssetCheckResult, dg.AssetCheckEvaluation)):
             failed_rows = (event.metadata or {}).get("dagster_dbt/failed_row_count")
             tests.append({
@@ -40,7 +85,8 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
         yield event
     with warehouse.connect() as conn:
         record_dbt_tests(conn, context.run.run_id, tests)
-    error = invocation.get_error()
+        if error is None:
+            record_build(conn, context.run.run_id, version, fingerprints, plan)
     if error is not None:
         failed = [t["test"] for t in tests if not t["passed"]]
         node_errors = errored_nodes(invocation)
@@ -49,6 +95,15 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          f"errors: {'; '.join(node_errors) or 'none reported'}")[:2000],
             metadata={"failed_tests": dg.MetadataValue.json(failed), "dbt_errors": str(error)[:4000]},
         )
+
+
+def unchanged_models(context: dg.AssetExecutionContext, keys: set[dg.AssetKey], why: str) -> Iterator[dg.MaterializeResult]:
+    """A materialization saying 'not rebuilt' for each of `keys`, in dependency order (Dagster
+    wants a multi-asset's outputs in topological order)."""
+    deps = context.assets_def.asset_deps
+    order = graphlib.TopologicalSorter({key: set(deps.get(key, ())) & keys for key in keys}).static_order()
+    for key in order:
+        yield dg.MaterializeResult(asset_key=key, metadata={"dbt_rebuilt": False, "why": why})
 
 
 def errored_nodes(invocation) -> list[str]:

@@ -28,7 +28,7 @@ from orchestration.core.retraction import manifest_retractions, no_longer_landed
 from orchestration.core.types import DumpRow
 from orchestration.incremental import replace_day_quarantine
 from orchestration.lake import LAKE_TABLES, lake_document_ids, replace_rows, table_file
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
+from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource, full_disk_fails_clearly
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.versions import code_version
 from orchestration.warehouse import frame_of, published_rows, read_records, replace_raw_table, table_columns
@@ -123,6 +123,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     description="Check the manifest and claim catalog (problems to raw.quarantine); documents that left the "
                 "landing folder or that manifest.jsonl retracts, with when and why (raw.retractions).",
 )
+@full_disk_fails_clearly
 def retractions(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
     landing_dir = Path(landing.landing_dir)
     claim_for_run(context, warehouse)     # claimed at ingest already when the run has both

@@ -1,10 +1,12 @@
 """raw.quarantine as the stages use it: each stage replaces its own rows, reads who is out.
 
-Config and claims replace their rows as a whole on every run (in the warehouse); ingest replaces
-a landing day's; the per-document stages (clean, language, outlets, sentences) replace the rows
-of the documents they re-process, with those documents' rows (orchestration/incremental.py), in
-the day's lake partition, so a document skipped as
-unchanged keeps its rows. Either way a document re-admitted after a rule fix has no row any more; `first_seen_at` survives from the
+Config replaces its rows as a whole on every run (in the warehouse); ingest replaces a landing
+day's; the per-document stages (clean, language, outlets, sentences) replace the rows of the
+documents they re-process, with those documents' rows, in the day's lake partition
+(orchestration/incremental.py); stance labelling (claims) replaces the rows of the documents it
+re-labels, in the same transaction as their rows, in the warehouse
+(orchestration/corpus_ledger.py). So a document skipped as unchanged keeps its rows. Either way a
+document re-admitted after a rule fix has no row any more; `first_seen_at` survives from the
 previous rows of the same (stage, reason, file, record, document), so analysts see how long a
 document has been waiting.
 """
@@ -27,10 +29,11 @@ MAX_NAMED_IN_METADATA = 20
 
 def write_stage_quarantine(conn: duckdb.DuckDBPyConnection, stage: str, records: list[QuarantineRecord],
                            run_id: str) -> int:
-    """Replace `stage`'s rows of raw.quarantine with `records` (an unpartitioned stage: config,
-    claims; its rows live in the warehouse, the document stages' in the lake, and the view
+    """Replace `stage`'s rows of raw.quarantine with `records` (an unpartitioned stage: config;
+    its rows live in the warehouse, the document stages' in the lake, and the view
     raw.quarantine shows both). Returns how many were written. (The document stages replace
-    only the rows of the documents they processed, with their rows: orchestration/incremental.py.)"""
+    only the rows of the documents they processed, with their rows: orchestration/incremental.py,
+    and stance labelling likewise in the warehouse: orchestration/corpus_ledger.py.)"""
     assert stage in QUARANTINE_STAGES, stage
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     columns = table_columns(QUARANTINE_TABLE)

@@ -1,6 +1,7 @@
 """quality.validation_results: every expectation outcome of every run, for analysts."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timezone
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 import duckdb
 
 from orchestration.checks.gx_validation import ValidationOutcome
+from orchestration.dbt_changes import BOOKKEEPING_COLUMNS
 from orchestration.core.types import BigInt
 from orchestration.warehouse import create_table_sql, frame_of
 
@@ -106,3 +108,57 @@ def failed_blocking_results(conn: duckdb.DuckDBPyConnection, limit: int = 20) ->
         """,
         [limit],
     ).fetchall()
+
+
+# A gate whose frame and suite are those of its last validation has the same outcome again: the
+# same rows under the same expectations. Kept beside the ledger (pipeline schema), not published.
+VALIDATED_FRAMES_TABLE = "pipeline.validated_frames"
+
+
+def frame_fingerprint(conn: duckdb.DuckDBPyConnection, query: str, suite_file: bytes) -> str:
+    """Row count and order-free sum of row hashes of `query`'s result, with the suite's text.
+    Bookkeeping columns (when a run looked at a row) that no expectation of the suite names are
+    left out: they cannot change the outcome."""
+    columns = [d[0] for d in conn.execute(f"SELECT * FROM ({query}) AS frame LIMIT 0").description]
+    ignored = [c for c in columns if c in BOOKKEEPING_COLUMNS and c.encode() not in suite_file]
+    kept = f"* EXCLUDE ({', '.join(repr(c) for c in ignored)})" if ignored else "*"
+    count, total = conn.execute(
+        f"SELECT count(*), coalesce(sum(hash(frame)::HUGEINT), 0) FROM (SELECT {kept} FROM ({query})) AS frame"
+    ).fetchone()
+    return f"{count}:{total}:{hashlib.sha256(suite_file).hexdigest()[:16]}"
+
+
+@dataclass(frozen=True)
+class ValidatedFrame:
+    run_id: str
+    fingerprint: str
+    success: bool
+    description: str | None
+    metadata: dict
+
+
+def last_validated(conn: duckdb.DuckDBPyConnection, step: str, suite: str) -> ValidatedFrame | None:
+    """The last validation of (step, suite) recorded by record_frame, if any: its outcome holds
+    again for a frame of the same fingerprint."""
+    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pipeline' "
+                          "AND table_name = 'validated_frames'").fetchone()[0]
+    if not exists:
+        return None
+    row = conn.execute(f"SELECT run_id, fingerprint, success, description, metadata FROM {VALIDATED_FRAMES_TABLE} "
+                       "WHERE step = ? AND suite = ?", [step, suite]).fetchone()
+    if not row:
+        return None
+    return ValidatedFrame(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+
+def record_frame(conn: duckdb.DuckDBPyConnection, run_id: str, step: str, suite: str, fingerprint: str,
+                 success: bool, description: str | None, metadata: dict) -> None:
+    """The outcome of validating (step, suite) on `fingerprint`; `metadata` plain JSON."""
+    conn.execute("CREATE SCHEMA IF NOT EXISTS pipeline")
+    conn.execute(f"""CREATE TABLE IF NOT EXISTS {VALIDATED_FRAMES_TABLE} (
+        step VARCHAR NOT NULL, suite VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+        success BOOLEAN NOT NULL, description VARCHAR, metadata VARCHAR NOT NULL, validated_at TIMESTAMP NOT NULL)""")
+    conn.execute(f"DELETE FROM {VALIDATED_FRAMES_TABLE} WHERE step = ? AND suite = ?", [step, suite])
+    conn.execute(f"INSERT INTO {VALIDATED_FRAMES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 [step, suite, fingerprint, run_id, success, description, json.dumps(metadata, default=str),
+                  datetime.now(timezone.utc).replace(tzinfo=None)])

@@ -221,16 +221,22 @@ def small_disk(tmp_path: Path):
 
 
 def test_a_full_warehouse_disk_fails_the_run_clearly_and_keeps_the_last_snapshot(
-        sample_warehouse: Path, small_disk: Path):
+        sample_warehouse: Path, small_disk: Path, tmp_path: Path):
     warehouse = small_disk / "warehouse"
     shutil.copytree(sample_warehouse, warehouse)
+    # one dump more than the warehouse holds: a run with nothing new writes nothing, and succeeds
+    landing = tmp_path / "landing"
+    shutil.copytree(SAMPLES_DIR, landing)
+    first = sorted(SAMPLES_DIR.glob("*.txt"))[0]
+    (landing / "new_dump.txt").write_text(first.read_text(encoding="utf-8") + "\nOne more paragraph landed later.\n",
+                                          encoding="utf-8")
     snapshot = warehouse / SNAPSHOT_DB_NAME
     before = sha256_file(snapshot)
     # fill the disk, leaving a few hundred KB: the run can start but cannot write its tables
     free = shutil.disk_usage(small_disk).free
     with open(small_disk / "filler", "wb") as handle:
         handle.write(bytes(max(free - 300_000, 0)))
-    result = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False)
+    result = run_pipeline(landing, warehouse, raise_on_error=False)
     assert not result.success
     message = " ".join(failures(result)).lower()
     assert "space" in message or "disk" in message or "no space left" in message, message

@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -83,3 +84,53 @@ def test_second_run_changes_no_row_counts(sample_warehouse: Path, tmp_path: Path
     second = _row_counts(warehouse / "claimgrid.duckdb")
     assert first == second
     assert first["raw.dumps"] == 5
+
+
+def test_a_run_with_nothing_new_skips_dbt_and_publish(sample_warehouse: Path, tmp_path: Path):
+    """Same samples, same warehouse: the corpus stages do no work, dbt builds nothing (no source
+    table changed), so no mart is materialized and the published snapshot is the one there was."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_warehouse, warehouse)
+    snapshot = warehouse / "analytics.duckdb"
+    published = snapshot.stat().st_mtime_ns
+    result = run_pipeline(SAMPLES_DIR, warehouse)
+    assert result.success
+    materialized = {e.asset_key for e in result.get_asset_materialization_events()}
+    assert not {k for k in materialized if k.path[0] in ("marts", "staging", "intermediate")}, materialized
+    assert dg.AssetKey("analytics_snapshot") not in materialized
+    assert snapshot.stat().st_mtime_ns == published
+    for event in result.get_asset_materialization_events():
+        if event.asset_key.path[-1] in ("stories", "claims", "claim_mentions", "text_reuse"):
+            assert event.materialization.metadata["documents_processed"].value == 0, event.asset_key
+    # the GX gates read the same frames as the last run (a document stage's: the run's days of
+    # the lake) and report that run's outcome without validating again
+    reused = {e.event_specific_data.check_name: "unchanged_since_run" in e.event_specific_data.metadata
+              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"}
+    assert all(reused[f"gx_{suite}"] for suite in ("cleaned_documents", "sentences", "claim_mentions")), reused
+
+
+def test_a_changed_raw_table_rebuilds_only_the_models_below_it(sample_warehouse: Path, tmp_path: Path):
+    """raw.claim_mentions edited behind the stages' back (the ledger says nothing changed): dbt
+    builds the models below that table only, reports the others as not rebuilt, and publish runs."""
+    warehouse = tmp_path / "warehouse"
+    shutil.copytree(sample_warehouse, warehouse)
+    conn = duckdb.connect(str(warehouse / "claimgrid.duckdb"))
+    try:
+        conn.execute("UPDATE raw.claim_mentions SET stance = 'reports' WHERE stance = 'asserts'")
+        changed = conn.execute("SELECT count(*) FROM raw.claim_mentions WHERE stance = 'reports'").fetchone()[0]
+    finally:
+        conn.close()
+    assert changed
+    published = (warehouse / "analytics.duckdb").stat().st_mtime_ns
+    result = run_pipeline(SAMPLES_DIR, warehouse)
+    assert result.success
+    rebuilt = {e.asset_key.path[-1]: e.materialization.metadata.get("dbt_rebuilt")
+               for e in result.get_asset_materialization_events() if e.asset_key.path[0] in ("marts", "staging")}
+    assert rebuilt["fct_claim_mentions"] is None and rebuilt["stg_claim_mentions"] is None   # built by dbt
+    assert rebuilt["dim_document"].value is False and rebuilt["fct_captions"].value is False  # left as they were
+    assert (warehouse / "analytics.duckdb").stat().st_mtime_ns != published
+    snapshot = duckdb.connect(str(warehouse / "analytics.duckdb"), read_only=True)
+    try:
+        assert snapshot.execute("SELECT count(*) FROM marts.fct_claim_mentions WHERE stance = 'asserts'").fetchone() == (0,)
+    finally:
+        snapshot.close()

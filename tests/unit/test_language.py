@@ -184,6 +184,21 @@ def test_a_headline_only_document_is_in_its_headlines_language_never_its_caption
     assert guess.language == "en" and guess.method.startswith("title:")
 
 
+def test_a_document_whose_short_body_tells_no_language_is_in_its_headlines_language():
+    parts = [("title", "Seven girls fall pregnant after five day school trip in Bosnia and Herzegovina"),
+             ("body", "Updated 10:42 GMT")]
+    detector = LanguageDetector()
+    assert detector.detect("Updated 10:42 GMT").language == "und"
+    guess = detect_document(parts, detector)
+    assert guess.language == "en" and guess.method.startswith("title:")
+
+
+def test_a_document_whose_body_and_headline_tell_no_language_keeps_the_bodys_abstention():
+    parts = [("title", "BATMOBILE STOLEN"), ("body", "Updated 10:42 GMT")]
+    guess = detect_document(parts, LanguageDetector())
+    assert guess.language == "und" and guess.method.startswith("abstain:") and guess.method != "abstain:no_body"
+
+
 def test_document_of_short_paragraphs_falls_back_to_the_joined_body():
     parts = [("body", "He refused."), ("body", "Nobody objected."), ("body", "Everyone left."),
              ("body", "Reporters waited."), ("body", "It ended.")]

@@ -3,8 +3,9 @@ sentences by the same similarity.
 
 Per story: sentences become proposition units (attribution frames cut, clauses split), an
 inverted index proposes candidate clusters, IDF-weighted similarity scores them, units join
-clusters by exemplars, multi-sentence quotations merge; clusters over >= 2 documents are
-claims with stable ids that existing claims keep.
+clusters by exemplars (a verbatim copy of an earlier unit joins its clusters unscored),
+multi-sentence quotations merge; clusters over >= 2 documents are claims with stable ids that
+existing claims keep.
 
 Why these steps and thresholds: docs/decisions/0002-claim-discovery.md.
 """
@@ -252,13 +253,28 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
         if unit.tokens:
             index.new_cluster((record.claim_id,), unit, seeded_id=record.claim_id)
 
+    # Wire copy reprinted by several outlets repeats sentences word for word: a unit with the
+    # same words as an earlier one joins the clusters that one joined, at the same scores,
+    # without being compared with anything (and takes no exemplar slot: it would add nothing).
+    joined_by_words: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[float, int]]] = {}
     for unit in units:
+        copy_of = (unit.surface, unit.tokens)
+        if copy_of in joined_by_words:
+            roots: dict[int, float] = {}
+            for score, cluster_index in joined_by_words[copy_of]:     # clusters merged since: once
+                root = index.find(cluster_index)
+                roots[root] = max(score, roots.get(root, 0.0))
+            for root, score in roots.items():
+                index.clusters[root].members.append((unit, score))
+            continue
         matches = index.matches(unit, DISCOVERY_THRESHOLD)[:MAX_CLAIMS_PER_UNIT]
         if not matches:
             cluster_index = index.new_cluster(unit.key, unit)
             index.clusters[cluster_index].members.append((unit, 1.0))
+            joined_by_words[copy_of] = [(1.0, cluster_index)]
             continue
         primary_score, primary = matches[0]
+        joined: list[tuple[float, int]] = []
         for score, other in matches[1:]:
             # A unit close to two clusters either carries two claims (the clusters are unlike
             # each other) or reveals that both clusters state one proposition: merge those.
@@ -268,8 +284,10 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
                 primary = keep
             else:
                 index.clusters[other].members.append((unit, score))
+                joined.append((score, other))
         cluster = index.clusters[primary]
         cluster.members.append((unit, primary_score))
+        joined_by_words[copy_of] = [(primary_score, primary), *joined]
         exemplar_docs = {ex.document_id for ex in cluster.exemplars}
         if len(cluster.exemplars) < MAX_EXEMPLARS and unit.document_id not in exemplar_docs:
             index.add_exemplar(primary, unit)

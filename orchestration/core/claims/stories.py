@@ -9,9 +9,8 @@ Why these links and thresholds: docs/decisions/0003-stories.md.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
@@ -28,22 +27,28 @@ def story_id_for(document_id: str) -> str:
     return "story-" + stable_id(document_id, length=12)
 
 
-def document_links(bodies: dict[str, str],
-                   doc_sentences: dict[str, Sequence[Sentence]]) -> dict[tuple[str, str], float]:
+def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
+                   focus: Collection[str] | None = None) -> dict[tuple[str, str], float]:
     """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs.
-    `doc_sentences` are the body sentences of each document (the sentences stage's output)."""
+    `doc_sentences` are the body sentences of each document (the sentences stage's output).
+    With `focus`, only the links with at least one document in it (weights still over all)."""
     doc_ids = sorted(bodies)
     links: dict[tuple[str, str], float] = {}
     if len(doc_ids) < 2:
         return links
+    focus_rows = [i for i, d in enumerate(doc_ids) if focus is None or d in focus]
     token_lists = [content_tokens(bodies[d]) for d in doc_ids]
-    if any(token_lists):
+    if any(token_lists) and focus_rows:
+        # imported here: scikit-learn costs seconds to import, and a run with no new document
+        # (or the code location loading) never needs it
+        from sklearn.feature_extraction.text import TfidfVectorizer
         vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
         matrix = vectorizer.fit_transform(token_lists)
-        cosines = (matrix @ matrix.T).tocoo()
-        for i, j, value in zip(cosines.row, cosines.col, cosines.data):
-            if i < j and value >= BODY_COSINE:
-                links[(doc_ids[i], doc_ids[j])] = float(value)
+        cosines = (matrix[focus_rows] @ matrix.T).tocoo()
+        for row, j, value in zip(cosines.row, cosines.col, cosines.data):
+            i = focus_rows[row]
+            if i != j and value >= BODY_COSINE:
+                links[(doc_ids[min(i, j)], doc_ids[max(i, j)])] = float(value)
 
     owners: list[str] = []
     sets: list[frozenset[str]] = []
@@ -56,7 +61,8 @@ def document_links(bodies: dict[str, str],
     idf, unseen = idf_weights(sets)
     strong: Counter[tuple[str, str]] = Counter()
     best: dict[tuple[str, str], float] = {}
-    for i, j in candidate_pairs(sets, owners):
+    focus_sets = None if focus is None else [i for i, owner in enumerate(owners) if owner in focus]
+    for i, j in candidate_pairs(sets, owners, focus=focus_sets):
         score = weighted_similarity(sets[i], sets[j], idf, unseen)
         if score >= SENTENCE_SIMILARITY:
             pair = tuple(sorted((owners[i], owners[j])))
@@ -72,7 +78,8 @@ def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
                    previous: dict[str, str] | None = None) -> dict[str, str]:
     """document_id -> story_id for every document of `bodies` (sentences: see document_links)."""
     previous = {d: s for d, s in (previous or {}).items() if d in bodies}
-    links = document_links(bodies, doc_sentences)
+    # Only links that touch a new document decide anything: previous stories are kept as they are.
+    links = document_links(bodies, doc_sentences, focus={d for d in bodies if d not in previous})
     neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies}
     for (a, b), strength in links.items():
         neighbours[a].append((strength, b))

@@ -18,6 +18,7 @@ original starts with it. A tie goes to the smaller document_id as source.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 
 from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
 from orchestration.core.text.tokens import content_tokens, words
@@ -29,7 +30,9 @@ MIN_SURFACE_WORDS = 4
 
 def text_reuse(doc_sentences: dict[str, list[Sentence]],
                published_at: dict[str, str | None] | None = None,
-               min_shared: int = 2) -> list[TextReuse]:
+               min_shared: int = 2, focus: Collection[str] | None = None) -> list[TextReuse]:
+    """The reuse rows of `doc_sentences`; with `focus`, only the rows of pairs with a document in
+    it (the rows a full call returns for them: weights are still over all sentences)."""
     published_at = published_at or {}
     owners: list[str] = []
     seqs: list[int] = []
@@ -51,7 +54,8 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
         shared[pair][owners[i]].add(seqs[i])
         shared[pair][owners[j]].add(seqs[j])
 
-    for i, j in candidate_pairs(token_sets, owners, min_shared=1):
+    focus_sets = None if focus is None else [i for i, owner in enumerate(owners) if owner in focus]
+    for i, j in candidate_pairs(token_sets, owners, min_shared=1, focus=focus_sets):
         if surfaces[i] == surfaces[j] and len(surfaces[i]) >= MIN_SURFACE_WORDS:
             record(i, j)
         elif min(len(token_sets[i]), len(token_sets[j])) >= 3 and \
@@ -65,7 +69,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     for members in by_surface.values():
         for a in members:
             for b in members:
-                if a < b and owners[a] != owners[b]:
+                if a < b and owners[a] != owners[b] and (focus is None or owners[a] in focus or owners[b] in focus):
                     record(a, b)
 
     counts = {d: len(s) for d, s in doc_sentences.items()}

@@ -475,8 +475,9 @@ def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector
 
     probability = characters of the winner weighted by their own probabilities / all body
     characters, so abstaining or dissenting paragraphs lower it. When every body segment
-    abstains (many short paragraphs) the joined body is detected once instead. With no body
-    text, the title's language ('title:<method>'), else 'und' with 'abstain:no_body'. Uses `detector.detect`, so segments already
+    abstains (many short paragraphs) the joined body is detected once instead. When that abstains
+    too, or there is no body text, the title's language ('title:<method>'), else 'und' (the
+    joined body's abstention, or 'abstain:no_body'). Uses `detector.detect`, so segments already
     labelled by `label_segments` are not detected again.
     """
     parts = list(parts)
@@ -494,18 +495,17 @@ def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector
         if guess.language != UNDETERMINED:
             characters[guess.language] += size
             weighted_probability[guess.language] += size * guess.probability
-    if not body_characters:
-        # A headline-only document (no body, a headline for title) is in its headline's language.
+    if not characters:
+        joined = detector.detect("\n\n".join(body_texts)) if body_texts else _und("abstain:no_body")
+        if joined.language != UNDETERMINED:
+            return LanguageGuess(joined.language, joined.probability, f"joined_body:{joined.method}")
+        # A body that tells no language (none at all, or a few words: a byline, a teaser) leaves the
+        # headline as the document's linguistic text: the document is in its headline's language.
         title = " ".join(text.strip() for kind, text in parts if kind == "title" and text.strip())
         guess = detector.detect(title) if title else None
         if guess is None or guess.language == UNDETERMINED:
-            return _und("abstain:no_body")
-        return LanguageGuess(guess.language, guess.probability, f"title:{guess.method}")
-    if not characters:
-        joined = detector.detect("\n\n".join(body_texts))
-        if joined.language == UNDETERMINED:
             return joined
-        return LanguageGuess(joined.language, joined.probability, f"joined_body:{joined.method}")
+        return LanguageGuess(guess.language, guess.probability, f"title:{guess.method}")
     winner = max(characters, key=lambda language: (characters[language], language))
     return LanguageGuess(
         winner, _clamp(weighted_probability[winner] / body_characters), "majority:body_characters"

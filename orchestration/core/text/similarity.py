@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 MIN_SHARED_TOKENS = 3
 
@@ -59,9 +59,12 @@ def weighted_similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, 
 
 
 def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
-                    max_postings: int = 200, min_shared: int = 2) -> list[tuple[int, int]]:
+                    max_postings: int = 200, min_shared: int = 2,
+                    focus: Collection[int] | None = None) -> list[tuple[int, int]]:
     """Pairs (i, j), i < j, of sets from different `groups` (documents) that share at least
-    `min_shared` indexed tokens, found through an inverted index instead of all pairs.
+    `min_shared` indexed tokens, found through an inverted index instead of all pairs. With
+    `focus` (indices), only the pairs with at least one set in it: the same pairs a full call
+    returns that touch `focus`, at the cost of the focus sets only.
 
     Tokens held by more than `max_postings` sets are not indexed: they are too common to tell
     restatements apart, and skipping them keeps the cost linear in the number of sets for a
@@ -70,15 +73,18 @@ def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
     for index, tokens in enumerate(token_sets):
         for token in tokens:
             postings.setdefault(token, []).append(index)
+    focused = None if focus is None else set(focus)
     pairs: list[tuple[int, int]] = []
-    for index, tokens in enumerate(token_sets):
+    for index in (range(len(token_sets)) if focused is None else sorted(focused)):
         shared: Counter[int] = Counter()
-        for token in tokens:
+        for token in token_sets[index]:
             members = postings[token]
             if len(members) > max_postings:
                 continue
             for other in members:
-                if other > index and groups[other] != groups[index]:
+                # each pair once: from its smaller index, or from its only focused member
+                ahead = other > index or (focused is not None and other not in focused)
+                if ahead and other != index and groups[other] != groups[index]:
                     shared[other] += 1
-        pairs.extend((index, other) for other, count in shared.items() if count >= min_shared)
+        pairs.extend((min(index, other), max(index, other)) for other, count in shared.items() if count >= min_shared)
     return pairs

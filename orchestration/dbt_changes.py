@@ -1,0 +1,193 @@
+"""What the dbt step has to build: only what the rows of its sources changed since its last
+successful build.
+
+`dbt build` costs 20-40 s on this machine whatever changed, and `state:modified` compares code,
+not data. So the dbt step fingerprints every table its sources name (row count plus the sum of
+row hashes: order-free, duplicates counted) and compares them with the fingerprints recorded at
+its last successful build (pipeline.dbt_builds):
+- no source changed and the project is the same: nothing to build — the step materializes
+  nothing, so the mart checks and publish are skipped and the published snapshot stays (unless
+  the last build was never published: then its models are reported unchanged, so the mart
+  checks and publish run on them);
+- some sources changed: the models downstream of them (`source:<name>+`), plus the quality
+  models, which read what this run's checks recorded;
+- first build, a changed project (models, seeds, macros) or a model missing in the warehouse:
+  everything.
+Columns that say when a run looked at a row rather than what the row holds (BOOKKEEPING_COLUMNS)
+are left out of the fingerprints: a run that re-reads the same dumps changes no fact.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import duckdb
+
+from orchestration.incremental import LEDGER_SCHEMA
+
+BUILDS_TABLE = f"{LEDGER_SCHEMA}.dbt_builds"
+# When ingest last saw a dump, which run last (re)quarantined a file, when a check ran.
+BOOKKEEPING_COLUMNS = frozenset({"ingested_at", "last_seen_at", "run_id", "validated_at"})
+# Sources whose changes never call for a build on their own (the checks of every run write them);
+# the models below them are built with every build.
+FOLLOWER_SOURCES = frozenset({"quality"})
+
+
+@dataclass(frozen=True, order=True)
+class DbtSource:
+    source_name: str
+    table: str
+    schema: str
+    identifier: str
+
+    @property
+    def selector(self) -> str:
+        return f"source:{self.source_name}.{self.table}+"
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """`select`: dbt selectors to build (None: everything; empty: nothing), and why."""
+    select: list[str] | None
+    changed: list[str]
+    reason: str
+
+    @property
+    def skips(self) -> bool:
+        return self.select == []
+
+
+def manifest_sources(manifest: Mapping) -> list[DbtSource]:
+    return sorted(DbtSource(s["source_name"], s["name"], s["schema"], s.get("identifier") or s["name"])
+                  for s in manifest.get("sources", {}).values())
+
+
+def project_version(manifest: Mapping) -> str:
+    """The version of what dbt would run: every node's checksum (models, seeds, tests) and the
+    project's macros. (Its vars, warehouse_dir and lake_dir, say where the warehouse and the
+    lake are, not what to compute: a warehouse copied elsewhere is the same warehouse.)"""
+    digest = hashlib.sha256()
+    for unique_id, node in sorted(manifest.get("nodes", {}).items()):
+        digest.update(f"{unique_id}\0{node.get('checksum', {}).get('checksum', '')}\0".encode())
+    project = manifest.get("metadata", {}).get("project_name")
+    for unique_id, macro in sorted(manifest.get("macros", {}).items()):
+        if macro.get("package_name") == project:
+            digest.update(f"{unique_id}\0{macro.get('macro_sql', '')}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def model_relations(manifest: Mapping) -> list[tuple[str, str]]:
+    """(schema, name) of every model dbt materializes as a table or view."""
+    return sorted((n["schema"], n.get("alias") or n["name"]) for n in manifest.get("nodes", {}).values()
+                  if n.get("resource_type") in ("model", "seed"))
+
+
+def _relations(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[str]]:
+    columns: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in conn.execute(
+            "SELECT table_schema, table_name, column_name FROM information_schema.columns "
+            "WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position").fetchall():
+        columns.setdefault((schema, table), []).append(column)
+    return columns
+
+
+def source_fingerprints(conn: duckdb.DuckDBPyConnection, sources: list[DbtSource]) -> dict[str, str]:
+    """source selector -> fingerprint of its table's rows ('absent' when there is no table). The
+    lake's tables, which dbt reads as external Parquet sources, are read through the live
+    warehouse's views over the same files (lake.sync_warehouse_views), so the views must be up
+    to date first."""
+    relations = _relations(conn)
+    out = {}
+    for source in sources:
+        columns = [c for c in relations.get((source.schema, source.identifier), []) if c not in BOOKKEEPING_COLUMNS]
+        if not columns:
+            out[source.selector] = "absent"
+            continue
+        row = ", ".join(f'"{c}"' for c in columns)
+        count, total = conn.execute(
+            f'SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) FROM "{source.schema}"."{source.identifier}"'
+        ).fetchone()
+        out[source.selector] = f"{count}:{total}:{len(columns)}"
+    return out
+
+
+def missing_models(conn: duckdb.DuckDBPyConnection, manifest: Mapping) -> list[str]:
+    present = set(_relations(conn))
+    return [f"{schema}.{name}" for schema, name in model_relations(manifest) if (schema, name) not in present]
+
+
+def last_build(conn: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]] | None:
+    """(project version, source fingerprints) of the last successful build, if any."""
+    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                          "AND table_name = 'dbt_builds'", [LEDGER_SCHEMA]).fetchone()[0]
+    if not exists:
+        return None
+    row = conn.execute(f"SELECT project_version, fingerprints FROM {BUILDS_TABLE} "
+                       "ORDER BY built_at DESC LIMIT 1").fetchone()
+    return (row[0], json.loads(row[1])) if row else None
+
+
+def unpublished_build(conn: duckdb.DuckDBPyConnection, snapshot_mtime: float | None) -> str | None:
+    """The run id of the last successful build when the published snapshot is older than it (the
+    run that built it stopped before publishing: a failed check, a full disk), else None."""
+    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                          "AND table_name = 'dbt_builds'", [LEDGER_SCHEMA]).fetchone()[0]
+    row = conn.execute(f"SELECT run_id, built_at FROM {BUILDS_TABLE} ORDER BY built_at DESC LIMIT 1").fetchone() \
+        if exists else None
+    if row is None:
+        return None
+    built = row[1].replace(tzinfo=timezone.utc).timestamp()
+    return row[0] if snapshot_mtime is None or snapshot_mtime < built else None
+
+
+def excluded_nodes(manifest: Mapping, selectors: list[str]) -> list[str]:
+    """`fqn:` selectors of every model, seed, snapshot, test and unit test that no source of
+    `selectors` (`source:<name>.<table>+`) reaches. dagster-dbt always passes its own
+    `--select fqn:*` and dbt unions selections, so a partial build is told what to leave out."""
+    project = manifest.get("metadata", {}).get("project_name")
+    children = manifest.get("child_map", {})
+    todo = [f"source.{project}.{s.split(':', 1)[1].rstrip('+')}" for s in selectors]
+    reached: set[str] = set()
+    while todo:
+        node = todo.pop()
+        if node not in reached:
+            reached.add(node)
+            todo.extend(children.get(node, ()))
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    for unique_id, unit_test in manifest.get("unit_tests", {}).items():
+        # a unit test runs with its model
+        if any(parent in reached for parent in unit_test.get("depends_on", {}).get("nodes", ())):
+            reached.add(unique_id)
+    return sorted("fqn:" + ".".join(node["fqn"]) for unique_id, node in nodes.items()
+                  if unique_id not in reached and node.get("resource_type") in
+                  ("model", "seed", "snapshot", "test", "unit_test"))
+
+
+def record_build(conn: duckdb.DuckDBPyConnection, run_id: str, version: str, fingerprints: Mapping[str, str],
+                 plan: BuildPlan) -> None:
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
+    conn.execute(f"""CREATE TABLE IF NOT EXISTS {BUILDS_TABLE} (
+        run_id VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL, project_version VARCHAR NOT NULL,
+        fingerprints VARCHAR NOT NULL, selection VARCHAR NOT NULL)""")
+    conn.execute(f"INSERT INTO {BUILDS_TABLE} VALUES (?, ?, ?, ?, ?)", [
+        run_id, datetime.now(timezone.utc).replace(tzinfo=None), version, json.dumps(dict(fingerprints)),
+        "everything" if plan.select is None else " ".join(plan.select)])
+
+
+def plan_build(previous: tuple[str, Mapping[str, str]] | None, version: str, fingerprints: Mapping[str, str],
+               missing: list[str]) -> BuildPlan:
+    if previous is None:
+        return BuildPlan(None, sorted(fingerprints), "no successful build recorded")
+    if previous[0] != version:
+        return BuildPlan(None, sorted(fingerprints), "the dbt project or its vars changed")
+    if missing:
+        return BuildPlan(None, sorted(fingerprints), f"models missing in the warehouse: {', '.join(missing[:5])}")
+    changed = sorted(s for s, fp in fingerprints.items() if previous[1].get(s) != fp)
+    leading = [s for s in changed if s.split(":", 1)[1].split(".", 1)[0] not in FOLLOWER_SOURCES]
+    if not leading:
+        return BuildPlan([], changed, "no source table changed since the last build")
+    followers = sorted(s for s in fingerprints if s.split(":", 1)[1].split(".", 1)[0] in FOLLOWER_SOURCES)
+    return BuildPlan([*leading, *followers], changed, f"{len(leading)} source table(s) changed")
