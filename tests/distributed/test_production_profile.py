@@ -52,7 +52,7 @@ def test_a_backfill_spreads_over_the_workers_and_survives_a_lost_worker(cluster,
     with daemon(cluster):
         # Four landing days, one run each, side by side: every day's steps on whichever worker is free.
         first = backfill(cluster, "claimgrid_documents", days[:4])
-        assert first.succeeded, first.log[-3000:]
+        assert first.succeeded, first.failures()
         assert [r.partition for r in first.runs] == days[:4]
         assert first.workers() == hostnames, first.table()
 
@@ -63,13 +63,13 @@ def test_a_backfill_spreads_over_the_workers_and_survives_a_lost_worker(cluster,
         assert killer.killed, "no step was caught running"
         run_id, step, killed = killer.killed
         survivor = (hostnames - {killed}).pop()
-        assert second.succeeded, second.log[-3000:]
+        assert second.succeeded, second.failures()
         interrupted = next(r for r in second.runs if r.run_id == run_id)
         assert interrupted.workers_of(step) == [killed, survivor], interrupted.executions
 
         # The corpus stages, dbt and publish, once over every day, on the worker left.
         corpus = run_job(cluster, "claimgrid_corpus")
-        assert corpus.succeeded, corpus.log[-3000:]
+        assert corpus.succeeded, corpus.failures()
         assert corpus.workers() == {survivor}
 
     # What analysts read is what one machine builds from the same dumps and the same runs (a run
