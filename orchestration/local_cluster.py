@@ -175,8 +175,9 @@ class RabbitMQBroker:
         self._epmd = subprocess.Popen(["epmd", "-port", str(self.epmd_port), "-address", "127.0.0.1"], env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         with open(self.log, "w") as log:
+            # cwd: where Erlang leaves erl_crash.dump if the node dies
             self._server = subprocess.Popen([str(RABBITMQ_BIN / "rabbitmq-server")], env=env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root)
 
     def wait_ready(self) -> None:
         waited = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "wait", "--timeout", str(STARTUP_TIMEOUT_SECONDS),
