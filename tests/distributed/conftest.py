@@ -9,6 +9,7 @@ import importlib.util
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -103,5 +104,7 @@ def cluster(services_installed, one_machine, landing: Path, cluster_warehouse: P
     """PostgreSQL + RabbitMQ + worker1 and worker2, on `landing` and `cluster_warehouse`."""
     settings_env = {"CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(cluster_warehouse),
                     **PROFILE_SETTINGS}
+    started = time.monotonic()
     with local_cluster(("worker1", "worker2"), settings_env=settings_env) as running:
+        print(f"cluster up in {time.monotonic() - started:.0f} s")
         yield running

@@ -3,6 +3,7 @@ days spread over two Celery workers, a worker killed mid-step during a second ba
 warehouse a one-machine run builds from the same dumps."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import duckdb
@@ -76,7 +77,11 @@ def test_a_backfill_spreads_over_the_workers_and_survives_a_lost_worker(cluster,
     # per day, then the corpus run) with the in-process executor (tests/distributed/one_machine.py,
     # started beside the cluster).
     distributed = warehouse_contents(cluster_warehouse / "analytics.duckdb")
+    waiting = time.monotonic()
     reference = warehouse_contents(one_machine.wait() / "analytics.duckdb")
+    # where the tier's time goes (shown with -s or on failure)
+    print(f"backfill of 4 days {first.seconds:.0f} s, backfill with the kill {second.seconds:.0f} s, "
+          f"corpus run {corpus.seconds:.0f} s, then waited {time.monotonic() - waiting:.0f} s for the one-machine runs")
     assert distributed.keys() == reference.keys()
     assert [t for t in distributed if distributed[t] != reference[t]] == []
     assert distributed["marts.fct_outlet_claims"], "an empty grid proves nothing"
