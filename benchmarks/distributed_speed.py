@@ -51,8 +51,9 @@ def measure(landing: Path, workers: int, cores: int) -> dict:
         ok = documents.succeeded and corpus is not None and corpus.succeeded
         cluster.keep = not ok       # a failed measurement keeps its logs (printed below)
     steps = Counter(worker for _, _, worker in documents.executions() + (corpus.executions() if corpus else []))
+    failures = documents.failures() + (corpus.failures() if corpus else [])
     return {"workers": workers, "cores_per_worker": cores, "days": len(days), "succeeded": ok,
-            "logs": None if ok else str(cluster.root),
+            "logs": None if ok else str(cluster.root), "failures": failures,
             "startup_s": round(ready - started, 1), "document_backfill_s": round(documents.seconds, 1),
             "corpus_run_s": round(corpus.seconds, 1) if corpus else None, "total_s": round(done - ready, 1),
             "steps_per_worker": dict(sorted(steps.items()))}
@@ -77,6 +78,8 @@ def main() -> int:
     for r in results:
         print(f"{r['workers']:>7} {r['startup_s']:>8}s {r['document_backfill_s']:>18}s {r['corpus_run_s']!s:>10}s "
               f"{r['total_s']:>6}s  {r['steps_per_worker']}{'' if r['succeeded'] else '  FAILED'}")
+        for line in r["failures"]:
+            print(f"        {line}")
     if len(results) > 1 and all(r["succeeded"] for r in results):
         base = results[0]
         for r in results[1:]:

@@ -64,6 +64,24 @@ def step_ended(instance, run_id: str, step: str) -> bool:
     return False
 
 
+def step_failures(instance, run_id: str) -> list[str]:
+    """Why a run did not succeed: each failed step with the end of its error, and each failed
+    blocking check (a check step that fails stops the steps after it)."""
+    from dagster import DagsterEventType
+
+    found = []
+    for record in instance.get_records_for_run(run_id, of_type=DagsterEventType.STEP_FAILURE, limit=1000).records:
+        error = getattr(record.event_log_entry.dagster_event.event_specific_data, "error", None)
+        found.append(f"{record.event_log_entry.step_key}: {error.message.strip()[-600:] if error else 'failed'}")
+    for record in instance.get_records_for_run(run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION,
+                                               limit=1000).records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if not evaluation.passed and evaluation.severity.value == "ERROR":
+            found.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
+                         f"{evaluation.description}")
+    return found
+
+
 @dataclass
 class RunOutcome:
     run_id: str
@@ -71,6 +89,7 @@ class RunOutcome:
     status: str                                 # DagsterRunStatus value
     executions: list[tuple[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)   # step_failures, for a run that did not succeed
 
     def workers_of(self, step: str) -> list[str]:
         return [worker for s, worker in self.executions if s == step]
@@ -92,6 +111,11 @@ class BatchOutcome:
 
     def executions(self) -> list[tuple[str | None, str, str]]:
         return [(run.partition, step, worker) for run in self.runs for step, worker in run.executions]
+
+    def failures(self) -> list[str]:
+        """Why the runs that did not succeed did not, one line per failed step or blocking check."""
+        return [f"{run.partition or '-'} {run.status}: {line}" for run in self.runs if run.status != "SUCCESS"
+                for line in (run.failures or ["(no failed step recorded)"])]
 
     def table(self) -> list[str]:
         """Which worker ran which step, one line per step execution."""
@@ -138,7 +162,8 @@ def _launch(cluster: LocalCluster, command: list[str], expected_runs: int, watch
             stats = instance.get_run_stats(run.run_id)
             outcomes.append(RunOutcome(run.run_id, run.tags.get("dagster/partition"), run.status.value,
                                        step_executions(instance, run.run_id),
-                                       (stats.end_time or 0) - (stats.start_time or 0)))
+                                       (stats.end_time or 0) - (stats.start_time or 0),
+                                       [] if run.status.value == "SUCCESS" else step_failures(instance, run.run_id)))
     return BatchOutcome(outcomes, seconds, log_path.read_text(errors="replace"))
 
 

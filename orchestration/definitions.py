@@ -2,8 +2,7 @@
 import dagster as dg
 
 from orchestration.assets import clean, claims, dbt, ingest, language, outlets, publish, sentences
-from orchestration.checks.quarantine_checks import rate_checks
-from orchestration.checks.stage_checks import stage_checks
+from orchestration.checks.asset_checks import all_checks
 from orchestration.executors import build_executor
 from orchestration.jobs import claimgrid_all, claimgrid_corpus, claimgrid_documents
 from orchestration.partitions import SINGLE_RUN
@@ -22,7 +21,6 @@ all_assets = [
     a.with_attributes(backfill_policy=SINGLE_RUN) if isinstance(a, dg.AssetsDefinition) and a.backfill_policy is None else a
     for a in dg.load_assets_from_modules([ingest, clean, language, outlets, sentences, claims, dbt, publish])
 ]
-all_checks = [*stage_checks, *rate_checks]
 
 
 def build_resources(settings: Settings) -> dict:

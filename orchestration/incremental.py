@@ -30,10 +30,10 @@ import duckdb
 import pandas as pd
 
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
-from orchestration.core.types import RAW_TABLES, QuarantineRecord, QuarantineRow
+from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
-    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, partition_connection, read_rows, replace_rows, stage_file,
-    table_file,
+    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, partition_connection, read_rows,
+    replace_rows, stage_file, table_file, table_lock,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, table_columns
 
@@ -127,6 +127,19 @@ def replace_day_quarantine(lake: Path, day: str, stage: str, records: Sequence[Q
     frame = _quarantine_frame(path, records, run_id, None)
     return replace_rows(path, table_columns("quarantine"), frame, None,
                         key_order="source_file, record_index, document_id")
+
+
+def write_landed_day(lake: Path, day: str, rows: list[DumpRow]) -> list[DumpRow]:
+    """Write the day's raw.dumps partition: `rows` but the documents already in another day's
+    partition (identical content is one row, kept where it landed first). The other days are read
+    and this one written under the table's lock, so days ingested side by side (a backfill's runs,
+    on any worker) each see what the others wrote: without it two days that both carry a
+    document both kept it. Returns the rows written."""
+    with table_lock(lake, "dumps"):
+        elsewhere = lake_document_ids(lake, "dumps", other_than=day)
+        kept = [row for row in rows if row.document_id not in elsewhere]
+        replace_rows(table_file(lake, "dumps", day), table_columns("dumps"), frame_of(kept, DumpRow), None)
+    return kept
 
 
 def write_document_rows(

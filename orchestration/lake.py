@@ -18,6 +18,7 @@ as external sources (the generated _sources.yml, with the same scan_sql).
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -193,6 +194,23 @@ def read_rows(path: Path, columns: Sequence[str]) -> list[dict]:
         return [dict(zip(columns, row)) for row in conn.execute(f"SELECT {names} FROM read_parquet('{path}')").fetchall()]
     finally:
         conn.close()
+
+
+@contextmanager
+def table_lock(lake: Path, table: str) -> Iterator[None]:
+    """Hold the lake table's lock file (`<lake>/<table>/.lock`, an fcntl lock: it holds across
+    processes, and across machines on a shared file system that supports POSIX locks, as NFSv4
+    does). For a decision that reads other partitions of the table and writes one: partitions
+    are written side by side, so without it two days would each decide on what the other had not
+    yet written."""
+    folder = Path(lake) / table
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".lock", "a") as handle:
+        fcntl.lockf(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.lockf(handle, fcntl.LOCK_UN)
 
 
 def lake_document_ids(lake: Path, table: str, other_than: str) -> set[str]:

@@ -161,6 +161,11 @@ class RabbitMQBroker:
                 "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.root / "enabled_plugins")}
 
     def start(self) -> None:
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the node without waiting for it (see wait_ready)."""
         self.root.mkdir(parents=True)
         (self.root / "enabled_plugins").write_text("[].\n")
         # Loopback only. A step may run for hours: the broker must not close a worker's channel
@@ -170,10 +175,13 @@ class RabbitMQBroker:
         self._epmd = subprocess.Popen(["epmd", "-port", str(self.epmd_port), "-address", "127.0.0.1"], env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         with open(self.log, "w") as log:
+            # cwd: where Erlang leaves erl_crash.dump if the node dies
             self._server = subprocess.Popen([str(RABBITMQ_BIN / "rabbitmq-server")], env=env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+                                            stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root)
+
+    def wait_ready(self) -> None:
         waited = subprocess.run([str(RABBITMQ_BIN / "rabbitmqctl"), "wait", "--timeout", str(STARTUP_TIMEOUT_SECONDS),
-                                 str(self.root / "pid")], env=env, capture_output=True, text=True)
+                                 str(self.root / "pid")], env=self._env(), capture_output=True, text=True)
         if waited.returncode != 0:
             raise ServiceError(f"RabbitMQ did not start on port {self.port}:\n{waited.stderr}\n{_tail(self.log)}")
 
@@ -318,17 +326,21 @@ def local_cluster(worker_names: tuple[str, ...] = ("worker1", "worker2"), settin
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)
     with ExitStack() as stack:
+        # Everything starts at once: the broker node boots and the workers import the code location
+        # (most of a worker's start) while PostgreSQL is initialised; a worker connects to the
+        # broker when it is up (broker_connection_retry_on_startup) and to the instance per step.
         postgres = PostgresServer(root / "postgres", free_port(), os.urandom(12).hex(), bindir)
-        stack.callback(postgres.stop)
-        postgres.start()
         broker = RabbitMQBroker(root / "rabbitmq")
         stack.callback(broker.stop)
-        broker.start()
+        stack.callback(postgres.stop)
+        broker.launch()
         cluster = LocalCluster(root, postgres, broker, prepare_dagster_home(root / "dagster_home"), dict(settings_env or {}),
                                keep=keep)
         stack.callback(lambda: [worker.stop() for worker in cluster.workers])
         for name in worker_names:
             cluster.add_worker(name)
+        postgres.start()
+        broker.wait_ready()
         for worker in cluster.workers:
             worker.wait_ready()
         yield cluster

@@ -14,6 +14,7 @@ import fcntl
 import json
 import os
 import socket
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -54,22 +55,33 @@ def read_claim(warehouse_dir: Path) -> dict | None:
         return None
 
 
-def is_stale(claim: dict) -> bool:
-    """The process that claimed is gone (same host), or it is this very process (a run before
-    this one in the same process ended without publishing)."""
+# What the Dagster instance says of the run that holds a claim: "running", "ended" (success,
+# failure or cancelled), or None when the instance does not know the run (another instance's).
+RunState = Callable[[str], "str | None"]
+
+
+def is_stale(claim: dict, run_state: RunState | None = None) -> bool:
+    """The claiming run has ended, as the instance records it (seen from any machine: on the
+    production profile the claiming process is a Celery worker, which lives on after the run);
+    or the process that claimed is gone (same host: a run killed before the instance could
+    record its end), or it is this very process (a run before this one in the same process
+    ended without publishing)."""
+    if run_state is not None and run_state(claim.get("run_id") or "") == "ended":
+        return True
     if claim.get("host") != socket.gethostname():
         return False
     pid = int(claim.get("pid") or 0)
     return pid == os.getpid() or not _alive(pid)
 
 
-def claim_warehouse(warehouse_dir: Path | str, run_id: str) -> dict | None:
+def claim_warehouse(warehouse_dir: Path | str, run_id: str, run_state: RunState | None = None) -> dict | None:
     """Claim the warehouse for `run_id`. Returns the stale claim taken over, if any; raises
-    WarehouseBusy when another live run holds it."""
+    WarehouseBusy when another live run holds it. `run_state` asks the Dagster instance about
+    the claiming run (see is_stale)."""
     warehouse_dir = Path(warehouse_dir)
     with _guard(warehouse_dir):
         current = read_claim(warehouse_dir)
-        if current and current.get("run_id") != run_id and not is_stale(current):
+        if current and current.get("run_id") != run_id and not is_stale(current, run_state):
             raise WarehouseBusy(
                 f"the warehouse {warehouse_dir} is in use by run {current.get('run_id')} (pid "
                 f"{current.get('pid')} on {current.get('host')}, since {current.get('claimed_at')}); "

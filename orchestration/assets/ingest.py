@@ -26,12 +26,12 @@ from orchestration.core.manifest import check_manifest
 from orchestration.core.quarantine import ConfigError
 from orchestration.core.retraction import manifest_retractions, no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.core.types import DumpRow
-from orchestration.incremental import replace_day_quarantine
-from orchestration.lake import LAKE_TABLES, lake_document_ids, replace_rows, table_file
+from orchestration.incremental import replace_day_quarantine, write_landed_day
+from orchestration.lake import LAKE_TABLES
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource, full_disk_fails_clearly
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.versions import code_version
-from orchestration.warehouse import frame_of, published_rows, read_records, replace_raw_table, table_columns
+from orchestration.warehouse import published_rows, read_records, replace_raw_table
 
 LANDED_COLUMNS = ["document_id", "source_file", "url"]
 
@@ -49,16 +49,26 @@ LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
 def claim_for_run(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> None:
     """Claim the warehouse for this run when the run will write the DuckDB file (its selection
     reaches past the lake's stages); a run of the document stages alone writes only its days of
-    the lake and runs beside others. A stale claim (its process is gone) is taken over."""
+    the lake and runs beside others. A stale claim is taken over: its run has ended as the
+    instance records it (on any machine), or, for a run of another instance, its process is gone."""
     if set(context.job_def.asset_layer.selected_asset_keys) <= LAKE_KEYS:
         return
     try:
-        taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id)
+        taken_over = claim_warehouse(warehouse.warehouse_dir, context.run.run_id,
+                                     run_state=lambda run_id: run_state(context.instance, run_id))
     except WarehouseBusy as busy:
         raise dg.Failure(description=str(busy)) from busy
     if taken_over:
         context.log.warning(f"took over the warehouse from run {taken_over.get('run_id')} "
-                            f"(pid {taken_over.get('pid')} is gone: killed or ended without publishing)")
+                            f"(it ended without publishing, or its process pid {taken_over.get('pid')} is gone)")
+
+
+def run_state(instance: dg.DagsterInstance, run_id: str) -> str | None:
+    """What the instance records of a run holding the warehouse (run_lock.RunState)."""
+    run = instance.get_run_by_id(run_id) if run_id else None
+    if run is None:
+        return None
+    return "ended" if run.is_finished else "running"
 
 
 def _retracting(landing_dir: Path) -> dict[str, dict]:
@@ -89,9 +99,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
         scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits,
                                     only={path for path, d in day_of.items() if d == day})
         dumps, retracted = withhold_retracted(scan.dumps, retracting)
-        elsewhere = lake_document_ids(lake, "dumps", other_than=day)
-        day_rows = [DumpRow.of(d, ingested_at) for d in dumps if d.document_id not in elsewhere]
-        replace_rows(table_file(lake, "dumps", day), table_columns("dumps"), frame_of(day_rows, DumpRow), None)
+        day_rows = write_landed_day(lake, day, [DumpRow.of(d, ingested_at) for d in dumps])
         replace_day_quarantine(lake, day, "ingest", scan.quarantined, run_id)
         rows += day_rows
         quarantined += scan.quarantined

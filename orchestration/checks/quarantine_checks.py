@@ -20,7 +20,7 @@ from orchestration.core.quarantine import rate_verdict
 from orchestration.core.types import QUARANTINE_STAGES
 from orchestration.lake import PARTITIONED_STAGES, partition_connection
 from orchestration.partitions import run_days
-from orchestration.resources import DUCKDB_POOL, QuarantinePolicyResource, WarehouseResource
+from orchestration.resources import QuarantinePolicyResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, table_exists
 
 # The table each stage's rate gate hangs on (the stage's main output).
@@ -59,55 +59,58 @@ def stage_counts(conn, stage: str) -> tuple[int, list[tuple]]:
     return max(dumps - out_before, 0), list(documents.values())
 
 
-def build_rate_check(stage: str, asset: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(
-        asset=dg.AssetKey.from_user_string(asset),
-        name=f"quarantine_rate_{stage}",
+def rate_check_name(stage: str) -> str:
+    return f"quarantine_rate_{stage}"
+
+
+def rate_spec(stage: str, asset: str) -> dg.AssetCheckSpec:
+    """The rate gate of `stage`: a blocking check on the table the stage writes."""
+    return dg.AssetCheckSpec(
+        rate_check_name(stage), asset=dg.AssetKey.from_user_string(asset), blocking=True,
         description=(f"At most the configured share of the {stage} stage's batch is quarantined "
                      "(CLAIMGRID_QUARANTINE_MAX_SHARE / _STAGE_SHARES / _ALLOWANCE)."),
-        blocking=True,
-        pool=DUCKDB_POOL,
     )
-    def _rate_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                    quarantine_policy: QuarantinePolicyResource) -> dg.AssetCheckResult:
-        days = run_days(context.run.tags)
-        with (partition_connection(warehouse.lake_path, days) if stage in PARTITIONED_STAGES and days
-              else warehouse.connect(read_only=True)) as source:
-            batch, rows = stage_counts(source, stage)
-        with warehouse.connect() as conn:
-            verdict = rate_verdict(stage, batch, len(rows), quarantine_policy.policy)
-            named = [
-                {"document_id": r[0], "file": sanitise(r[1] or "", 200), "record": r[2], "reason": r[3],
-                 "detail": sanitise(r[4] or "", 200)}
-                for r in rows[:MAX_NAMED_IN_METADATA]
-            ]
-            outcome = ValidationOutcome(
-                suite_name=f"quarantine_rate_{stage}", success=verdict.passed, row_count=batch,
-                outcomes=[ExpectationOutcome(
-                    expectation=f"quarantined_share_at_most({verdict.max_share:g}, allowance {verdict.limit})",
-                    success=verdict.passed, observed_value=sanitise(verdict.describe(), 500),
-                    unexpected_count=verdict.quarantined,
-                    examples=[sanitise(f"{n['document_id'] or n['file']}: {n['reason']}") for n in named[:5]],
-                )],
-            )
-            record_validation(conn, context.run.run_id, asset, outcome, blocking=True)
-        if not verdict.passed:
-            context.log.error(f"quarantine_rate_{stage}: {verdict.describe()}; the run stops before publishing")
-        return dg.AssetCheckResult(
-            passed=verdict.passed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            description=verdict.describe(),
-            metadata={
-                "batch": batch,
-                "quarantined": verdict.quarantined,
-                "limit": verdict.limit,
-                "share": float(round(verdict.share, 6)),
-                "by_reason": dg.MetadataValue.json(dict(Counter(r[3] for r in rows))),
-                "quarantined_rows": dg.MetadataValue.json(named),
-            },
+
+
+def evaluate_rate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                  quarantine_policy: QuarantinePolicyResource, stage: str, asset: str) -> dg.AssetCheckResult:
+    """Count the stage's batch and what it quarantined (over the run's landing days for a
+    document stage), judge it by the policy, record the outcome."""
+    days = run_days(context.run.tags)
+    with (partition_connection(warehouse.lake_path, days) if stage in PARTITIONED_STAGES and days
+          else warehouse.connect(read_only=True)) as source:
+        batch, rows = stage_counts(source, stage)
+    with warehouse.connect() as conn:
+        verdict = rate_verdict(stage, batch, len(rows), quarantine_policy.policy)
+        named = [
+            {"document_id": r[0], "file": sanitise(r[1] or "", 200), "record": r[2], "reason": r[3],
+             "detail": sanitise(r[4] or "", 200)}
+            for r in rows[:MAX_NAMED_IN_METADATA]
+        ]
+        outcome = ValidationOutcome(
+            suite_name=rate_check_name(stage), success=verdict.passed, row_count=batch,
+            outcomes=[ExpectationOutcome(
+                expectation=f"quarantined_share_at_most({verdict.max_share:g}, allowance {verdict.limit})",
+                success=verdict.passed, observed_value=sanitise(verdict.describe(), 500),
+                unexpected_count=verdict.quarantined,
+                examples=[sanitise(f"{n['document_id'] or n['file']}: {n['reason']}") for n in named[:5]],
+            )],
         )
-
-    return _rate_check
-
-
-rate_checks = [build_rate_check(stage, asset) for stage, asset in RATED_STAGES.items()]
+        record_validation(conn, context.run.run_id, asset, outcome, blocking=True)
+    if not verdict.passed:
+        context.log.error(f"{rate_check_name(stage)}: {verdict.describe()}; the run stops before publishing")
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey.from_user_string(asset),
+        check_name=rate_check_name(stage),
+        passed=verdict.passed,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=verdict.describe(),
+        metadata={
+            "batch": batch,
+            "quarantined": verdict.quarantined,
+            "limit": verdict.limit,
+            "share": float(round(verdict.share, 6)),
+            "by_reason": dg.MetadataValue.json(dict(Counter(r[3] for r in rows))),
+            "quarantined_rows": dg.MetadataValue.json(named),
+        },
+    )

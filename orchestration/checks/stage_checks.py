@@ -15,12 +15,12 @@ import duckdb
 
 from orchestration.assets.common import raw_key
 from orchestration.assets.dbt import MART_KEYS
-from orchestration.checks.gates import GATES, Gate
+from orchestration.checks.gates import Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
 from orchestration.checks.history import frame_fingerprint, last_validated, record_frame, record_validation
 from orchestration.lake import LAKE_TABLES, partition_connection
 from orchestration.partitions import run_days
-from orchestration.resources import DUCKDB_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
 
 
@@ -91,66 +91,62 @@ def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
             yield conn
 
 
-def build_stage_check(gate: Gate) -> dg.AssetChecksDefinition:
+def gate_spec(gate: Gate) -> dg.AssetCheckSpec:
+    """The asset check of a gate: `gx_<suite>` on the asset it guards."""
     asset = dg.AssetKey.from_user_string(gate.asset)
     # a gate over the marts reads all of them (they are built by one dbt step anyway)
     reads = [key for key in MART_KEYS if key != asset] if gate.compare_with_published else []
-
-    @dg.asset_check(
-        asset=asset,
-        name=f"gx_{gate.suite_name}",
-        description=gate.description,
-        blocking=gate.blocking,
-        additional_deps=reads,
-        pool=DUCKDB_POOL,
-    )
-    def _stage_check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
-        severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
-        # A frame and suite identical to those of the last validation have the same outcome: it
-        # is reported again without GX. (A gate comparing with the published snapshot reads two
-        # files: always validated.)
-        suite_file = None if gate.compare_with_published else (SUITES_DIR / f"{gate.suite_name}.json").read_bytes()
-        previous = None
-        if suite_file is not None:
-            with warehouse.connect(read_only=True) as conn:
-                previous = last_validated(conn, gate.asset, gate.suite_name)
-        with frame_source(context, warehouse, asset) as source:
-            # fingerprinted where the frame is read (a document stage: the run's days of the lake)
-            fingerprint = None if suite_file is None else frame_fingerprint(source, gate.query, suite_file)
-            if previous is not None and previous.fingerprint == fingerprint:
-                failures = previous.metadata.pop("failures", None)
-                return dg.AssetCheckResult(
-                    passed=previous.success, severity=severity, description=previous.description,
-                    metadata={**previous.metadata, "unchanged_since_run": previous.run_id,
-                              "frame_fingerprint": fingerprint,
-                              **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
-            if gate.compare_with_published:
-                with published_snapshot(warehouse) as published:
-                    frame = gate.frame(source, published)
-            else:
-                frame = gate.frame(source)
-        outcome = validate_frame(gate.suite_name, frame)
-        metadata = check_metadata(outcome)
-        description = None if outcome.success else failure_summary(outcome)
-        with warehouse.connect() as conn:
-            record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
-            if fingerprint is not None:
-                plain = {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
-                record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success,
-                             description, plain)
-        if not outcome.success:
-            # the run log names the check and its first failing rows (sanitised values)
-            log = context.log.error if gate.blocking else context.log.warning
-            for failure in outcome.failed[:3]:
-                log(
-                    f"gx_{gate.suite_name} on {gate.asset}: {failure.expectation} failed"
-                    f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
-                    f" observed={failure.observed_value}"
-                )
-        return dg.AssetCheckResult(passed=outcome.success, severity=severity, description=description,
-                                   metadata=metadata)
-
-    return _stage_check
+    return dg.AssetCheckSpec(f"gx_{gate.suite_name}", asset=asset, description=gate.description,
+                             blocking=gate.blocking, additional_deps=reads)
 
 
-stage_checks = [build_stage_check(gate) for gate in GATES]
+def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                  gate: Gate) -> dg.AssetCheckResult:
+    """Validate the gate's frame with its suite, record every outcome, say what failed."""
+    asset = dg.AssetKey.from_user_string(gate.asset)
+    check_name = f"gx_{gate.suite_name}"
+    severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
+    # A frame and suite identical to those of the last validation have the same outcome: it
+    # is reported again without GX. (A gate comparing with the published snapshot reads two
+    # files: always validated.)
+    suite_file = None if gate.compare_with_published else (SUITES_DIR / f"{gate.suite_name}.json").read_bytes()
+    previous = None
+    if suite_file is not None:
+        with warehouse.connect(read_only=True) as conn:
+            previous = last_validated(conn, gate.asset, gate.suite_name)
+    with frame_source(context, warehouse, asset) as source:
+        # fingerprinted where the frame is read (a document stage: the run's days of the lake)
+        fingerprint = None if suite_file is None else frame_fingerprint(source, gate.query, suite_file)
+        if previous is not None and previous.fingerprint == fingerprint:
+            failures = previous.metadata.pop("failures", None)
+            return dg.AssetCheckResult(
+                asset_key=asset, check_name=check_name,
+                passed=previous.success, severity=severity, description=previous.description,
+                metadata={**previous.metadata, "unchanged_since_run": previous.run_id,
+                          "frame_fingerprint": fingerprint,
+                          **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
+        if gate.compare_with_published:
+            with published_snapshot(warehouse) as published:
+                frame = gate.frame(source, published)
+        else:
+            frame = gate.frame(source)
+    outcome = validate_frame(gate.suite_name, frame)
+    metadata = check_metadata(outcome)
+    description = None if outcome.success else failure_summary(outcome)
+    with warehouse.connect() as conn:
+        record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
+        if fingerprint is not None:
+            plain = {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
+            record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success,
+                         description, plain)
+    if not outcome.success:
+        # the run log names the check and its first failing rows (sanitised values)
+        log = context.log.error if gate.blocking else context.log.warning
+        for failure in outcome.failed[:3]:
+            log(
+                f"{check_name} on {gate.asset}: {failure.expectation} failed"
+                f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
+                f" observed={failure.observed_value}"
+            )
+    return dg.AssetCheckResult(asset_key=asset, check_name=check_name, passed=outcome.success, severity=severity,
+                               description=description, metadata=metadata)

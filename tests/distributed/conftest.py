@@ -6,17 +6,28 @@ a missing package skips with the command that installs it."""
 from __future__ import annotations
 
 import importlib.util
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from orchestration.landed import landing_days
 from orchestration.local_cluster import INSTALL_SERVICES, local_cluster
 
 REPO = Path(__file__).resolve().parents[2]
-# Each worker plays a one-core machine: one process for the per-document stages.
-CORES_PER_WORKER = "1"
+# What both the cluster and the one-machine reference run with. Each worker plays a one-core
+# machine (one process for the per-document stages). The semantic matcher's embedding pass is
+# off: it runs inside the claims step, which is one step on one worker whatever the profile, and
+# loading its model twice (cluster, reference) was a minute of this tier that proved nothing
+# about distribution.
+PROFILE_SETTINGS = {"CLAIMGRID_WORKERS": "1", "CLAIMGRID_SEMANTIC_MATCHER": "off"}
+# Five landing days of a few dumps each: four for the first backfill, one for the second. The
+# tier's time is per step (task hand-off, the run's poll of the broker), not per document.
+DAYS = 5
+DUMPS = 20
 
 
 def pytest_collection_modifyitems(items):
@@ -43,10 +54,10 @@ def services_installed() -> None:
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    """Five landing days of generated dumps (real text: the benchmark pages, Emergent, the samples)."""
+    """DAYS landing days of generated dumps (real text: the benchmark pages, Emergent, the samples)."""
     corpus = _benchmark_corpus()
     folder = tmp_path_factory.mktemp("distributed_landing")
-    corpus.write_landing(folder, corpus.build_corpus(30, seed=14, days=5, markup_debris=False))
+    corpus.write_landing(folder, corpus.build_corpus(DUMPS, seed=14, days=DAYS, markup_debris=False))
     return folder
 
 
@@ -55,10 +66,45 @@ def cluster_warehouse(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("distributed_warehouse")
 
 
+class ReferenceRun:
+    """The one-machine runs (tests/distributed/one_machine.py) in a process started before the
+    cluster: they need nothing of it, and they use the cores the cluster leaves idle while its
+    runs wait on the broker."""
+
+    def __init__(self, landing: Path, warehouse: Path, log: Path):
+        self.warehouse, self.log = warehouse, log
+        with open(log, "w") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "tests.distributed.one_machine", str(landing), str(warehouse),
+                 *landing_days(landing)],
+                cwd=REPO, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def wait(self) -> Path:
+        """The reference warehouse folder, once its runs have all succeeded."""
+        code = self.process.wait(timeout=1800)
+        assert code == 0, self.log.read_text(errors="replace")[-4000:]
+        return self.warehouse
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
 @pytest.fixture(scope="module")
-def cluster(services_installed, landing: Path, cluster_warehouse: Path):
+def one_machine(landing: Path, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("one_machine")
+    reference = ReferenceRun(landing, folder / "warehouse", folder / "runs.log")
+    yield reference
+    reference.stop()
+
+
+@pytest.fixture(scope="module")
+def cluster(services_installed, one_machine, landing: Path, cluster_warehouse: Path):
     """PostgreSQL + RabbitMQ + worker1 and worker2, on `landing` and `cluster_warehouse`."""
     settings_env = {"CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(cluster_warehouse),
-                    "CLAIMGRID_WORKERS": CORES_PER_WORKER}
+                    **PROFILE_SETTINGS}
+    started = time.monotonic()
     with local_cluster(("worker1", "worker2"), settings_env=settings_env) as running:
+        print(f"cluster up in {time.monotonic() - started:.0f} s")
         yield running
