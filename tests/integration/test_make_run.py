@@ -15,6 +15,7 @@ from tests.conftest import REPO_ROOT
 pytestmark = pytest.mark.integration
 
 
+@pytest.mark.alone
 def test_make_run_prints_stages_the_log_path_and_the_grid_in_under_100_lines(tmp_path: Path):
     warehouse = tmp_path / "warehouse"
     env = {**os.environ, "CLAIMGRID_WAREHOUSE_DIR": str(warehouse),
@@ -52,7 +53,7 @@ def test_make_run_prints_stages_the_log_path_and_the_grid_in_under_100_lines(tmp
             "WHERE f.story_id = ?", [story_id]).fetchall()]
     finally:
         conn.close()
-    assert any(story_id in line and (title or "") in line for line in lines)
+    assert any(story_id in line and (title or "") in line for line in lines), f"{story_id} {title!r}:\n{output}"
     for name in outlets:
         assert any(line.strip().endswith(f"] {name}") for line in lines), name
     assert any("✓ " in line and "✗" in line for line in lines), "grid rows with carried and omitted cells"
