@@ -166,9 +166,10 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         doc_sentences = read_sentences(conn, None if catalog else members)
         existing = [c for c in read_records(conn, "claims", where="origin = 'discovered'") if c.story_id in affected]
         embedder = Embedder(read_embeddings(conn) if semantic else {})
+        read_ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
         sentence_language = {(d, seq): language for d, seq, language in conn.execute(
-            f"SELECT document_id, sentence_seq, language FROM {RAW_SCHEMA}.sentences").fetchall()
-            if d in doc_sentences}
+            f"SELECT document_id, sentence_seq, language FROM {RAW_SCHEMA}.sentences "
+            f"WHERE document_id IN (SELECT document_id FROM {read_ids})").fetchall()}
     story_sentences = {d: doc_sentences[d] for d in members if d in doc_sentences}
     discovered, discovered_sentences = discover_claims(story_sentences, story_of, existing=existing)
     if semantic:
