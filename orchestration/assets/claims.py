@@ -278,7 +278,7 @@ def claim_mentions(
         )
         return ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
-            similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
+            stance=stance.stance, attributed_to=stance.attributed_to,
             stance_cue=stance.cue, cross_language=mention.cross_language,
         )
 
