@@ -156,15 +156,33 @@ def run_steps(home: Path) -> dict:
         run = instance.get_runs(limit=1)[0]
         stats = instance.get_run_stats(run.run_id)
         steps = sorted(instance.get_run_step_stats(run.run_id), key=lambda s: s.start_time or 0)
+        peaks = step_peaks(instance, run.run_id)
         return {
             "success": run.status == dg.DagsterRunStatus.SUCCESS,
             "failed_steps": [s.step_key for s in steps if s.status.value == "FAILURE"],
             "run_seconds": (stats.end_time or 0) - (stats.start_time or 0),
             # a skipped step has no start or end time: it took nothing
             "steps": {s.step_key: {"seconds": (s.end_time - s.start_time) if s.start_time and s.end_time else 0.0,
-                                   "status": str(s.status.value)}
+                                   "status": str(s.status.value), "rss_mb": peaks.get(s.step_key)}
                       for s in steps},
         }
+
+
+def step_peaks(instance, run_id: str) -> dict[str, float]:
+    """step key -> the largest `peak_rss_mb` (orchestration/step_memory.py) on what the step
+    reported (materializations, check results)."""
+    peaks: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or entry.step_key is None:
+            continue
+        data = event.event_specific_data
+        metadata = getattr(getattr(data, "materialization", None), "metadata", None) or getattr(data, "metadata", None)
+        value = (metadata or {}).get("peak_rss_mb")
+        value = getattr(value, "value", value)
+        if isinstance(value, (int, float)):
+            peaks[entry.step_key] = max(peaks.get(entry.step_key, 0.0), float(value))
+    return peaks
 
 
 def _minimal_main(folder: str, database: str) -> int:
@@ -231,12 +249,18 @@ def print_run(label: str, run: dict, docs: int) -> None:
           f"peak RSS {run['rss_mb']:.0f} MB")
     steps = run["steps"]
     checks = {k: v for k, v in steps.items() if "_gx_" in k}
-    print(f"{'step':<58}{'seconds':>9}{'docs/s':>10}  status")
+    print(f"{'step':<58}{'seconds':>9}{'docs/s':>10}{'peak RSS':>10}  status")
     for step, stat in steps.items():
         if step not in checks:
             rate = docs / stat["seconds"] if stat["seconds"] > 0 else float("inf")
-            print(f"{step:<58}{stat['seconds']:>9.1f}{rate:>10.1f}  {stat['status']}")
-    print(f"{f'({len(checks)} GX checks together)':<58}{sum(v['seconds'] for v in checks.values()):>9.1f}")
+            print(f"{step:<58}{stat['seconds']:>9.1f}{rate:>10.1f}{_mb(stat.get('rss_mb')):>10}  {stat['status']}")
+    check_peak = max((v.get("rss_mb") or 0 for v in checks.values()), default=0) or None
+    print(f"{f'({len(checks)} GX checks together)':<58}{sum(v['seconds'] for v in checks.values()):>9.1f}"
+          f"{'':>10}{_mb(check_peak):>10}")
+
+
+def _mb(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f} MB"
 
 
 def print_growth(results: list[dict]) -> None:
@@ -254,6 +278,13 @@ def print_growth(results: list[dict]) -> None:
     for step, values in rows.items():
         growth = values[-1] / values[0] if values[0] else float("nan")
         print(f"{step:<58}" + "".join(f"{v:>10.1f}" for v in values) + f"{growth:>9.1f}x")
+    print(f"\n== growth of the full run, peak RSS MB per step ({' -> '.join(map(str, sizes))} dumps)")
+    print(f"{'step':<58}" + "".join(f"{s:>10}" for s in sizes) + f"{'growth':>10}")
+    for step in runs[0]["full"]["steps"]:
+        values = [r["full"]["steps"].get(step, {}).get("rss_mb") or 0.0 for r in runs]
+        if any(values):
+            growth = values[-1] / values[0] if values[0] else float("nan")
+            print(f"{step:<58}" + "".join(f"{v:>10.0f}" for v in values) + f"{growth:>9.1f}x")
 
 
 def print_targets(results: list[dict]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import counts, partition_days, raw_key, stage_asset
+from orchestration.assets.common import counts, partition_days, raw_key, stage_asset, step_function
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
 from orchestration.core.claims.catalog import check_catalog
 from orchestration.core.ingest import MANIFEST_NAME, list_landed, scan_landing_checked
@@ -28,7 +28,7 @@ from orchestration.core.retraction import manifest_retractions, no_longer_landed
 from orchestration.core.types import DumpRow
 from orchestration.incremental import replace_day_quarantine, write_landed_day
 from orchestration.lake import LAKE_TABLES
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource, full_disk_fails_clearly
+from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.versions import code_version
 from orchestration.warehouse import published_rows, read_records, replace_raw_table
@@ -131,7 +131,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     description="Check the manifest and claim catalog (problems to raw.quarantine); documents that left the "
                 "landing folder or that manifest.jsonl retracts, with when and why (raw.retractions).",
 )
-@full_disk_fails_clearly
+@step_function
 def retractions(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
     landing_dir = Path(landing.landing_dir)
     claim_for_run(context, warehouse)     # claimed at ingest already when the run has both
