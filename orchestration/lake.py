@@ -165,20 +165,45 @@ def _cast_list(columns: Mapping[str, str]) -> str:
     return ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in columns.items())
 
 
-def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame,
+def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | Sequence[Path],
                  drop_ids: Collection[str] | None, key_order: str = "document_id") -> int:
     """Rewrite the Parquet file at `path`: its rows but those of the documents in `drop_ids`
-    (all of them when None) plus `fresh`, ordered by `key_order`. Returns the rows written."""
+    (all of them when None) plus `fresh` (a frame, or Parquet files staged batch by batch: read
+    by DuckDB as it writes, never held), ordered by `key_order`. Returns the rows written."""
     conn = duckdb.connect()
     try:
-        conn.register("fresh_rows", fresh)
-        parts = [f"SELECT {_cast_list(columns)} FROM fresh_rows"]
+        if isinstance(fresh, pd.DataFrame):
+            conn.register("fresh_rows", fresh)
+            parts = [f"SELECT {_cast_list(columns)} FROM fresh_rows"]
+        else:
+            parts = [_select_from(list(fresh), columns)]
         if drop_ids is not None and path.exists():
             conn.register("dropped_ids", pd.DataFrame({"document_id": pd.Series(list(drop_ids), dtype="object")}))
             names = ", ".join(f'"{n}"' for n in columns)
             parts.insert(0, f"SELECT {names} FROM read_parquet('{path}') "
                             "WHERE document_id IS NULL OR document_id NOT IN (SELECT document_id FROM dropped_ids)")
         _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path)
+    finally:
+        conn.close()
+    return parquet_row_count(path)
+
+
+def write_parquet(frame: pd.DataFrame, columns: Mapping[str, str], path: Path) -> None:
+    """`frame` as a Parquet file of the declared column types (a staged batch of a partition)."""
+    conn = duckdb.connect()
+    try:
+        conn.register("frame_rows", frame)
+        _replace_file(conn, f"SELECT {_cast_list(columns)} FROM frame_rows", path)
+    finally:
+        conn.close()
+
+
+def parquet_row_count(path: Path) -> int:
+    """Rows of one lake file, from its Parquet footer (none when it does not exist)."""
+    if not path.exists():
+        return 0
+    conn = duckdb.connect()
+    try:
         return conn.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
     finally:
         conn.close()

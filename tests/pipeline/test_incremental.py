@@ -70,6 +70,7 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     with dg.instance_for_test() as instance:
         first = run(all_assets, landing_copy, warehouse, instance)
         before = table_rows(warehouse)
+        written = lake_files(warehouse)
         second = run(all_assets, landing_copy, warehouse, instance)
     documents = len(before["documents"])
     assert documents == len(list(landing_copy.iterdir()))
@@ -77,8 +78,35 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     assert all(c == {"documents_processed": 0, "documents_skipped": documents, "documents_removed": 0}
                for c in second.values()), second
     assert table_rows(warehouse) == before
+    # with nothing to replace, no day's file of a document stage is written again (ingest's are:
+    # it reads the landing folder again)
+    assert without_ingest(lake_files(warehouse)) == without_ingest(written)
     # runs of the document stages alone write only the lake: they never claimed the warehouse
     assert read_claim(warehouse) is None
+
+
+def without_ingest(files: dict[str, int]) -> dict[str, int]:
+    return {p: t for p, t in files.items() if not (p.startswith("dumps/") or p.endswith("/ingest.parquet"))}
+
+
+def lake_files(warehouse: Path) -> dict[str, int]:
+    """Every Parquet file of the lake with its modification time."""
+    lake = warehouse / "lake"
+    return {p.relative_to(lake).as_posix(): p.stat().st_mtime_ns for p in lake.rglob("*.parquet")}
+
+
+def test_cleaning_in_batches_writes_the_rows_of_one_batch(landing_copy: Path, tmp_path: Path, monkeypatch):
+    from orchestration.assets import clean
+
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, tmp_path / "whole", instance)
+        monkeypatch.setattr(clean, "CLEAN_BATCH", 2)
+        counts = run(all_assets, landing_copy, tmp_path / "batched", instance)
+    assert len(list(landing_copy.iterdir())) > 2 * clean.CLEAN_BATCH      # several batches a day
+    assert counts["clean"]["documents_processed"] == len(list(landing_copy.iterdir()))
+    assert table_rows(tmp_path / "batched") == table_rows(tmp_path / "whole")
+    assert not (tmp_path / "batched" / "lake" / ".staging").exists() or \
+        not any((tmp_path / "batched" / "lake" / ".staging").iterdir())
 
 
 def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_path: Path):
