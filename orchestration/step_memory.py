@@ -11,10 +11,13 @@ What a step reports (each materialization, check result or output it yields or r
 - `peak_rss_mb`: the larger of the step process's peak and its largest child's;
 - `peak_rss_step_process_mb`, `peak_rss_children_mb`, `rss_at_step_start_mb`: the parts.
 A step also logs the figures, so a step that yields nothing (a skipped dbt build) still says.
+After a step its freed memory goes back to the system, so the next step does not start from it.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
+import gc
 import inspect
 import os
 import resource
@@ -127,6 +130,17 @@ class PeakMemoryMeter:
         return self.read()
 
 
+def release_free_memory() -> None:
+    """Hand the memory a finished step freed back to the system (glibc keeps freed heap in its
+    arenas otherwise, and every later step of the in-process executor starts from the largest
+    step's footprint)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc
+        pass
+
+
 def _with_peak(event, meter: PeakMemoryMeter):
     """`event` with the step's peaks so far added to its metadata (events without metadata as they are)."""
     if isinstance(event, (dg.MaterializeResult, dg.AssetCheckResult, dg.Output)):
@@ -155,6 +169,7 @@ def reports_peak_memory(fn):
                     yield _with_peak(event, meter)
             finally:
                 _log_peak(args, kwargs, meter.stop())
+                release_free_memory()
         return steps
 
     @functools.wraps(fn)
@@ -164,4 +179,5 @@ def reports_peak_memory(fn):
             return _with_peak(fn(*args, **kwargs), meter)
         finally:
             _log_peak(args, kwargs, meter.stop())
+            release_free_memory()
     return step
