@@ -192,7 +192,8 @@ def _minimal_main(folder: str, database: str) -> int:
 
 # ---------------------------------------------------------------- one size
 
-def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup: bool) -> dict:
+def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup: bool,
+                 floors: bool = True) -> dict:
     landing = workdir / "landing"
     started = time.perf_counter()
     counts = corpus.write_landing(landing, corpus.build_corpus(size, SEED, markup_debris=markup))
@@ -204,6 +205,24 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
           f"{len(corpus.landing_days(landing))} days, generated in {generated:.1f}s; files {counts}", flush=True)
 
     result = {"size": size, "documents": len(docs), "html": len(pages), "megabytes": megabytes, "floors": {}}
+    if floors:
+        measure_floors(result, docs, pages, landing, workdir)
+    if pipeline:
+        result["full"] = run_pipeline(landing, workdir)
+        print_run("full run, fresh warehouse", result["full"], len(docs))
+    if pipeline and reruns:
+        result["nothing_new"] = run_pipeline(landing, workdir)
+        print_run("same folder again (nothing new)", result["nothing_new"], len(docs))
+        new = max(1, size // 100)
+        next_day = date.fromisoformat(corpus.landing_days(landing)[-1]) + timedelta(days=1)
+        corpus.write_landing(landing, corpus.build_corpus(new, SEED + 1000, 1, next_day, markup_debris=markup), prefix="new-")
+        result["one_percent_new"] = {"new": new, **run_pipeline(landing, workdir)}
+        print_run(f"1% new ({new} dumps on a new day)", result["one_percent_new"], new)
+    return result
+
+
+def measure_floors(result: dict, docs: list, pages: list[str], landing: Path, workdir: Path) -> None:
+    """The three floors of issue 13 on exactly the size's documents, into result["floors"]."""
     traf1, extracted = trafilatura_floor(pages, 1)
     traf2, _ = trafilatura_floor(pages, 2)
     texts = [text for fmt, text in docs if fmt != "html"] + extracted
@@ -218,19 +237,6 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
     result["floors"]["minimal script (read, extract, langdetect, Arrow->DuckDB)"] = {
         "docs": inner["docs"], "seconds": inner["seconds"], "wall": measured["wall"], "rss_mb": measured["rss_mb"]}
     print_floors(result)
-
-    if pipeline:
-        result["full"] = run_pipeline(landing, workdir)
-        print_run("full run, fresh warehouse", result["full"], len(docs))
-    if pipeline and reruns:
-        result["nothing_new"] = run_pipeline(landing, workdir)
-        print_run("same folder again (nothing new)", result["nothing_new"], len(docs))
-        new = max(1, size // 100)
-        next_day = date.fromisoformat(corpus.landing_days(landing)[-1]) + timedelta(days=1)
-        corpus.write_landing(landing, corpus.build_corpus(new, SEED + 1000, 1, next_day, markup_debris=markup), prefix="new-")
-        result["one_percent_new"] = {"new": new, **run_pipeline(landing, workdir)}
-        print_run(f"1% new ({new} dumps on a new day)", result["one_percent_new"], new)
-    return result
 
 
 # ---------------------------------------------------------------- printing
@@ -302,8 +308,8 @@ def print_targets(results: list[dict]) -> None:
         rows.append((f"dumps end to end at {ten_k['size']} (80% text; start-up {full['wall'] - full['run_seconds']:.0f}s apart)",
                      ">= 400 docs/s", f"{ten_k['documents'] / full['run_seconds']:.1f} docs/s{outcome(full)}"))
         clean = sum(v["seconds"] for k, v in full["steps"].items() if k.startswith("cleaned_documents") and "_gx_" not in k)
-        traf2 = ten_k["floors"]["trafilatura alone, 2 processes"]
-        if clean and ten_k["html"]:
+        traf2 = ten_k["floors"].get("trafilatura alone, 2 processes")
+        if clean and ten_k["html"] and traf2:
             pipeline_rate, floor_rate = ten_k["html"] / clean, traf2["docs"] / traf2["seconds"]
             rows.append((f"HTML pages, pipeline / trafilatura on 2 processes, at {ten_k['size']}", ">= 0.9",
                          f"{pipeline_rate / floor_rate:.2f} ({pipeline_rate:.1f} / {floor_rate:.1f} pages/s; "
@@ -342,6 +348,8 @@ def main() -> int:
                         help="measure 'nothing new' and '1%% new' only for sizes up to this")
     parser.add_argument("--no-markup-debris", action="store_true",
                         help="no HTML tags among the corpus' debris lines (today's job stops on one: issue 11)")
+    parser.add_argument("--no-floors", action="store_true",
+                        help="run the pipeline only (a memory or rerun check: the floors take minutes at 10k)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", type=Path, help="keep landing folders, warehouses and logs under this folder")
     parser.add_argument("--report", type=Path, help="print the tables of a --json file again, measure nothing")
@@ -358,7 +366,7 @@ def main() -> int:
             workdir.mkdir(parents=True)
             results.append(measure_size(size, workdir, size <= args.pipeline_up_to,
                                         size <= min(args.reruns_up_to, args.pipeline_up_to),
-                                        not args.no_markup_debris))
+                                        not args.no_markup_debris, not args.no_floors))
             if args.json:
                 args.json.write_text(json.dumps(results, indent=1))
     finally:
