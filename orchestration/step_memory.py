@@ -10,8 +10,9 @@ from /proc while it runs: each one's own high-water mark (VmHWM), the largest ta
 What a step reports (each materialization, check result or output it yields or returns):
 - `peak_rss_mb`: the larger of the step process's peak and its largest child's;
 - `peak_rss_step_process_mb`, `peak_rss_children_mb`, `rss_at_step_start_mb`: the parts.
-A step also logs the figures, so a step that yields nothing (a skipped dbt build) still says.
-After a step its freed memory goes back to the system, so the next step does not start from it.
+A step that yields nothing (a skipped dbt build) or fails logs the figures instead.
+After a step that grew, its freed memory goes back to the system, so the next step does not start
+from it.
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from pathlib import Path
 import dagster as dg
 
 SAMPLE_EVERY_SECONDS = 0.25
+RELEASE_AFTER_GROWTH_MB = 200
 _CONTEXTS = (dg.OpExecutionContext, dg.AssetExecutionContext, dg.AssetCheckExecutionContext)
 _PROC = Path("/proc")
 
@@ -95,6 +97,8 @@ class PeakMemory:
 class PeakMemoryMeter:
     """Started when a step starts; `read()` gives the peaks since then, as often as asked."""
 
+    reported = False    # whether a result of the step carries the figures
+
     def __init__(self) -> None:
         self._pid = os.getpid()
         self._at_start_kb = _status_kb("self", "VmRSS")
@@ -130,10 +134,13 @@ class PeakMemoryMeter:
         return self.read()
 
 
-def release_free_memory() -> None:
-    """Hand the memory a finished step freed back to the system (glibc keeps freed heap in its
-    arenas otherwise, and every later step of the in-process executor starts from the largest
-    step's footprint)."""
+def release_free_memory(peak: PeakMemory) -> None:
+    """After a step that grew by more than RELEASE_AFTER_GROWTH_MB: hand the memory it freed back
+    to the system (glibc keeps freed heap in its arenas otherwise, and every later step of the
+    in-process executor starts from the largest step's footprint). Not after the others: a full
+    collection costs 0.2-0.7 s, which was most of a run with nothing new."""
+    if peak.step_process_mb - peak.at_start_mb < RELEASE_AFTER_GROWTH_MB:
+        return
     gc.collect()
     try:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -145,15 +152,18 @@ def _with_peak(event, meter: PeakMemoryMeter):
     """`event` with the step's peaks so far added to its metadata (events without metadata as they are)."""
     if isinstance(event, (dg.MaterializeResult, dg.AssetCheckResult, dg.Output)):
         metadata = meter.read().metadata()
+        meter.reported = True
         if isinstance(event, dg.MaterializeResult):
             return event._replace(metadata={**(event.metadata or {}), **metadata})
         return event.with_metadata({**(event.metadata or {}), **metadata})
     return event
 
 
-def _log_peak(args, kwargs, peak: PeakMemory) -> None:
+def _log_peak(args, kwargs, meter: PeakMemoryMeter, peak: PeakMemory) -> None:
+    """The figures as a log line, for a step none of whose results carries them (a skipped dbt
+    build, a failure): every event costs a write to the run's event log."""
     context = next((a for a in (*args, *kwargs.values()) if isinstance(a, _CONTEXTS)), None)
-    if context is not None:
+    if context is not None and not meter.reported:
         context.log.info(f"peak RSS of this step: {peak.peak_mb:.0f} MB (step process {peak.step_process_mb:.0f} MB, "
                          f"from {peak.at_start_mb:.0f} MB at start; largest child {peak.children_mb:.0f} MB)")
 
@@ -168,8 +178,9 @@ def reports_peak_memory(fn):
                 for event in fn(*args, **kwargs):
                     yield _with_peak(event, meter)
             finally:
-                _log_peak(args, kwargs, meter.stop())
-                release_free_memory()
+                peak = meter.stop()
+                _log_peak(args, kwargs, meter, peak)
+                release_free_memory(peak)
         return steps
 
     @functools.wraps(fn)
@@ -178,6 +189,7 @@ def reports_peak_memory(fn):
         try:
             return _with_peak(fn(*args, **kwargs), meter)
         finally:
-            _log_peak(args, kwargs, meter.stop())
-            release_free_memory()
+            peak = meter.stop()
+            _log_peak(args, kwargs, meter, peak)
+            release_free_memory(peak)
     return step
