@@ -19,6 +19,7 @@ as external sources (the generated _sources.yml, with the same scan_sql).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -50,6 +51,8 @@ LEDGER_COLUMNS = {"stage": "VARCHAR", "document_id": "VARCHAR", "version_key": "
 # raw.quarantine rows of the unpartitioned stages (config, claims), in the live warehouse; the
 # view raw.quarantine is them plus the lake's
 CORPUS_QUARANTINE_TABLE = f"{LEDGER_SCHEMA}.corpus_quarantine"
+# the lake_views_digest the warehouse's views were last made for
+VIEWS_DIGEST_TABLE = f"{LEDGER_SCHEMA}.lake_views"
 PART_FILE = "part.parquet"
 
 
@@ -110,12 +113,39 @@ def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.Duc
         conn.close()
 
 
+def lake_views_digest(lake: Path) -> str:
+    """What the warehouse's views over the lake are made from: the lake's path, which tables have
+    a file yet (a table with none is a typed empty view), the declared columns and this module's
+    code. The same digest, the same views."""
+    lake = Path(lake)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(str(lake).encode())
+    for table in (*LAKE_TABLES, QUARANTINE, LEDGER):
+        has_files = next((lake / table).glob("*/*.parquet"), None) is not None
+        columns = LEDGER_COLUMNS if table == LEDGER else table_columns(table)
+        digest.update(f"\0{table}:{has_files}:{sorted(columns.items())}".encode())
+    return digest.hexdigest()[:32]
+
+
+def warehouse_views_current(conn: duckdb.DuckDBPyConnection, lake: Path) -> bool:
+    """Whether the warehouse's views over the lake were last made for what the lake holds now
+    (read-only safe): then a step opens the warehouse without the read-write open that remakes them."""
+    try:
+        row = conn.execute(f"SELECT digest FROM {VIEWS_DIGEST_TABLE}").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == lake_views_digest(lake)
+
+
 def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     """Make raw.<table> of the live warehouse a view over every partition of the lake table
     (raw.quarantine the lake's rows plus the unpartitioned stages', pipeline.processed the
     lake's ledger of every day). Run on each read-write
-    connection: a table with no file yet is an empty typed view until it has one."""
+    connection: a table with no file yet is an empty typed view until it has one. Views made for
+    the lake as it is (lake_views_digest) are left as they are."""
     lake = Path(lake)
+    if warehouse_views_current(conn, lake):
+        return
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
     columns = table_columns(QUARANTINE)
@@ -148,6 +178,7 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/*/*.parquet')"
                    if next((lake / LEDGER).glob("*/*.parquet"), None) is not None else _typed_empty(LEDGER_COLUMNS))
     conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{LEDGER} AS {ledger_body}")
+    conn.execute(f"CREATE OR REPLACE TABLE {VIEWS_DIGEST_TABLE} AS SELECT ? AS digest", [lake_views_digest(lake)])
 
 
 def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:
