@@ -10,6 +10,7 @@ on (our path runs trafilatura twice - precise and balanced - then maps the text 
 """
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -52,7 +53,8 @@ def main() -> int:
     import trafilatura
     with tempfile.TemporaryDirectory() as tmp:
         for page in sorted(PAGES.glob("*.html.gz")):
-            (Path(tmp) / page.name).symlink_to(page)
+            # copied, not linked: ingest does not follow a symlink that leads out of the landing folder
+            shutil.copyfile(page, Path(tmp) / page.name)
         pages = scan_landing(tmp)
     report("html pages: trafilatura.extract alone", pages, timed(lambda d: trafilatura.extract(d.payload), pages))
     report("html pages: clean_dump", pages, timed(clean_dump, pages))

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -63,7 +64,8 @@ def landed_dumps(tmp: Path):
     """The benchmark pages as RawDumps, through the same ingest code as production."""
     from orchestration.core.ingest import scan_landing
     for page in sorted((DATA / "html").glob("*.html.gz")):
-        (tmp / page.name).symlink_to(page)
+        # copied, not linked: ingest does not follow a symlink that leads out of the landing folder
+        shutil.copyfile(page, tmp / page.name)
     return scan_landing(tmp)
 
 
@@ -87,7 +89,7 @@ def score_through_warehouse(gold: dict) -> tuple[float, float, float, float]:
         landing, warehouse = Path(tmp) / "landing", Path(tmp) / "warehouse"
         landing.mkdir()
         for page in sorted((DATA / "html").glob("*.html.gz")):
-            (landing / page.name).symlink_to(page)
+            shutil.copyfile(page, landing / page.name)
         resources = build_resources(load_settings({
             "CLAIMGRID_LANDING_DIR": str(landing), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse)}))
         started = time.perf_counter()

@@ -306,6 +306,17 @@ def test_html_ledger_tiles_the_source_and_types_markup(html_doc):
     assert (script.kind, script.rule_id) == ("markup", "html:markup")
 
 
+def test_html_tags_with_only_whitespace_between_them_are_one_markup_segment(html_doc):
+    markup = [s for s in html_doc.segments if s.kind == "markup"]
+    # "</p>\n<p>" is one segment; no markup segment is followed by whitespace and more markup
+    assert any("</p>" in s.text and "<p>" in s.text for s in markup)
+    for before, after in zip(html_doc.segments, html_doc.segments[1:]):
+        assert not (before.kind == "markup" and after.kind == "markup")
+    kinds = [s.kind for s in html_doc.segments]
+    for i in range(1, len(kinds) - 1):
+        assert not (kinds[i] == "whitespace" and kinds[i - 1] == kinds[i + 1] == "markup")
+
+
 def test_html_subheading_stays_in_the_body_typed_as_heading():
     page = PAGE.replace(
         "<p>Opposition members said",

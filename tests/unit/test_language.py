@@ -148,6 +148,7 @@ def test_document_majority_by_characters_keeps_an_english_article_english():
         ("body", ENGLISH_PARAGRAPHS[1]),
         ("embedded_data", '{"id": 3, "title": "x"}'),
         ("body", "שר האוצר אמר כי התקציב יוצג בשבוע הבא"),   # a short Hebrew quote in the body
+        ("markup", '<img alt="Le premier ministre en visite officielle à Jérusalem cette semaine">'),
     )
     detector = LanguageDetector()
     labels = dict(label_segments(segments, detector))
@@ -156,6 +157,8 @@ def test_document_majority_by_characters_keeps_an_english_article_english():
     assert (labels[4].language, labels[4].method) == ("und", "skip:photo_credit")
     assert labels[2].method == "skip:whitespace" and labels[6].method == "skip:embedded_data"
     assert labels[7].language == "he"
+    # a tag's attribute text is not the page's prose, whatever language it reads as
+    assert (labels[8].language, labels[8].method) == ("und", "skip:markup")
     document = detect_document([(s.kind, s.text) for s in segments], detector)
     assert (document.language, document.method) == ("en", "majority:body_characters")
     english = len(ENGLISH_PARAGRAPHS[0]) + len(ENGLISH_PARAGRAPHS[1])

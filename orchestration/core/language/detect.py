@@ -418,11 +418,13 @@ class LanguageDetector:
 # Segment kinds that carry no language of their own. They are labelled 'und' without running
 # detection: whitespace has no letters; embedded_data is a machine payload (JSON, var_dump);
 # a photo credit is an agency or photographer name ("Photo: Reuters"), whose "language" is
-# meaningless and is exactly where langdetect is confidently wrong.
+# meaningless and is exactly where langdetect is confidently wrong; markup is tags (most of an
+# HTML page's segments), whose attribute soup only costs detections that abstain or mislead.
 NON_LINGUISTIC_KINDS = {
     "whitespace": "skip:whitespace",
     "embedded_data": "skip:embedded_data",
     "photo_credit": "skip:photo_credit",
+    "markup": "skip:markup",
 }
 # Kinds whose characters decide the document's language.
 BODY_KINDS = frozenset({"body", "heading"})
