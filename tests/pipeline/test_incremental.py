@@ -202,3 +202,15 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     assert second_counts["clean"]["documents_processed"] == 0 and second == first
     assert third_counts["clean"]["documents_removed"] == 1
     assert third == [row for row in first if row[2] != "empty.txt"]
+
+
+def test_language_tagging_in_batches_writes_the_rows_of_one_batch(landing_copy: Path, tmp_path: Path, monkeypatch):
+    from orchestration.assets import language
+
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, tmp_path / "whole", instance)
+        monkeypatch.setattr(language, "LANGUAGE_BATCH", 2)
+        counts = run(all_assets, landing_copy, tmp_path / "batched", instance)
+    assert len(list(landing_copy.iterdir())) > 2 * language.LANGUAGE_BATCH      # several batches a day
+    assert counts["language"]["documents_processed"] == len(list(landing_copy.iterdir()))
+    assert table_rows(tmp_path / "batched") == table_rows(tmp_path / "whole")
