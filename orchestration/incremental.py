@@ -143,8 +143,35 @@ def write_landed_day(lake: Path, day: str, rows: list[DumpRow]) -> list[DumpRow]
     with table_lock(lake, "dumps"):
         elsewhere = lake_document_ids(lake, "dumps", other_than=day)
         kept = [row for row in rows if row.document_id not in elsewhere]
-        replace_rows(table_file(lake, "dumps", day), table_columns("dumps"), frame_of(kept, DumpRow), None)
+        path = table_file(lake, "dumps", day)
+        if _landed_keys(path) != {row.document_id: _dump_key(row) for row in kept}:
+            replace_rows(path, table_columns("dumps"), frame_of(kept, DumpRow), None)
+        # else the day's file holds these dumps already (a run with nothing new): their payloads
+        # are not written again, and they keep the time they were first ingested
     return kept
+
+
+# what ingest knows about a dump (its payload through content_sha256), the key clean reads
+DUMP_KEY_COLUMNS = ("content_sha256", "url", "outlet_hint", "fetched_at", "title_hint", "source_file", "record_index")
+# ... and what a day's file must hold for a landed dump to be there already
+_LANDED_COLUMNS = (*DUMP_KEY_COLUMNS, "source_format")
+
+
+def _dump_key(row: DumpRow) -> str:
+    return version_key("dump", *(None if getattr(row, c) is None else str(getattr(row, c)) for c in _LANDED_COLUMNS))
+
+
+def _landed_keys(path: Path) -> dict[str, str] | None:
+    """document id -> _dump_key of every dump in the day's file (None when there is none)."""
+    if not path.exists():
+        return None
+    conn = duckdb.connect()
+    try:
+        names = ", ".join(f'"{c}"' for c in ("document_id", *_LANDED_COLUMNS))
+        rows = conn.execute(f"SELECT {names} FROM read_parquet('{path}')").fetchall()
+    finally:
+        conn.close()
+    return {row[0]: version_key("dump", *(None if v is None else str(v) for v in row[1:])) for row in rows}
 
 
 class StagedRows:
@@ -243,10 +270,8 @@ def dump_keys(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """document id -> key of everything ingest knows about the dump: content and manifest fields."""
     if not tables_match(conn, ["dumps"]):
         return {}
-    rows = conn.execute(
-        f"SELECT document_id, content_sha256, url, outlet_hint, fetched_at, title_hint, source_file, "
-        f"CAST(record_index AS VARCHAR) FROM {RAW_SCHEMA}.dumps"
-    ).fetchall()
+    columns = ", ".join(f'CAST("{c}" AS VARCHAR)' if c == "record_index" else f'"{c}"' for c in DUMP_KEY_COLUMNS)
+    rows = conn.execute(f"SELECT document_id, {columns} FROM {RAW_SCHEMA}.dumps").fetchall()
     return {row[0]: version_key("dump", *row[1:]) for row in rows}
 
 
