@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import pytest
 # the resolver behind the UI's stale badges (no public API reads them outside a workspace)
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
@@ -95,18 +96,22 @@ def lake_files(warehouse: Path) -> dict[str, int]:
     return {p.relative_to(lake).as_posix(): p.stat().st_mtime_ns for p in lake.rglob("*.parquet")}
 
 
-def test_cleaning_in_batches_writes_the_rows_of_one_batch(landing_copy: Path, tmp_path: Path, monkeypatch):
-    from orchestration.assets import clean
+@pytest.mark.parametrize(("stage", "module", "batch"), [("clean", "clean", "CLEAN_BATCH"),
+                                                       ("language", "language", "LANGUAGE_BATCH")])
+def test_a_stage_in_batches_writes_what_it_writes_in_one(stage: str, module: str, batch: str, landing_copy: Path,
+                                                         tmp_path: Path, monkeypatch):
+    import importlib
 
+    assets = importlib.import_module(f"orchestration.assets.{module}")
     with dg.instance_for_test() as instance:
         run(all_assets, landing_copy, tmp_path / "whole", instance)
-        monkeypatch.setattr(clean, "CLEAN_BATCH", 2)
+        monkeypatch.setattr(assets, batch, 2)
         counts = run(all_assets, landing_copy, tmp_path / "batched", instance)
-    assert len(list(landing_copy.iterdir())) > 2 * clean.CLEAN_BATCH      # several batches a day
-    assert counts["clean"]["documents_processed"] == len(list(landing_copy.iterdir()))
+    assert len(list(landing_copy.iterdir())) > 2 * getattr(assets, batch)      # several batches a day
+    assert counts[stage]["documents_processed"] == len(list(landing_copy.iterdir()))
     assert table_rows(tmp_path / "batched") == table_rows(tmp_path / "whole")
-    assert not (tmp_path / "batched" / "lake" / ".staging").exists() or \
-        not any((tmp_path / "batched" / "lake" / ".staging").iterdir())
+    staging = tmp_path / "batched" / "lake" / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
 
 
 def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_path: Path):
@@ -203,14 +208,3 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     assert third_counts["clean"]["documents_removed"] == 1
     assert third == [row for row in first if row[2] != "empty.txt"]
 
-
-def test_language_tagging_in_batches_writes_the_rows_of_one_batch(landing_copy: Path, tmp_path: Path, monkeypatch):
-    from orchestration.assets import language
-
-    with dg.instance_for_test() as instance:
-        run(all_assets, landing_copy, tmp_path / "whole", instance)
-        monkeypatch.setattr(language, "LANGUAGE_BATCH", 2)
-        counts = run(all_assets, landing_copy, tmp_path / "batched", instance)
-    assert len(list(landing_copy.iterdir())) > 2 * language.LANGUAGE_BATCH      # several batches a day
-    assert counts["language"]["documents_processed"] == len(list(landing_copy.iterdir()))
-    assert table_rows(tmp_path / "batched") == table_rows(tmp_path / "whole")
