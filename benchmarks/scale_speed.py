@@ -156,15 +156,33 @@ def run_steps(home: Path) -> dict:
         run = instance.get_runs(limit=1)[0]
         stats = instance.get_run_stats(run.run_id)
         steps = sorted(instance.get_run_step_stats(run.run_id), key=lambda s: s.start_time or 0)
+        peaks = step_peaks(instance, run.run_id)
         return {
             "success": run.status == dg.DagsterRunStatus.SUCCESS,
             "failed_steps": [s.step_key for s in steps if s.status.value == "FAILURE"],
             "run_seconds": (stats.end_time or 0) - (stats.start_time or 0),
             # a skipped step has no start or end time: it took nothing
             "steps": {s.step_key: {"seconds": (s.end_time - s.start_time) if s.start_time and s.end_time else 0.0,
-                                   "status": str(s.status.value)}
+                                   "status": str(s.status.value), "rss_mb": peaks.get(s.step_key)}
                       for s in steps},
         }
+
+
+def step_peaks(instance, run_id: str) -> dict[str, float]:
+    """step key -> the largest `peak_rss_mb` (orchestration/step_memory.py) on what the step
+    reported (materializations, check results)."""
+    peaks: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or entry.step_key is None:
+            continue
+        data = event.event_specific_data
+        metadata = getattr(getattr(data, "materialization", None), "metadata", None) or getattr(data, "metadata", None)
+        value = (metadata or {}).get("peak_rss_mb")
+        value = getattr(value, "value", value)
+        if isinstance(value, (int, float)):
+            peaks[entry.step_key] = max(peaks.get(entry.step_key, 0.0), float(value))
+    return peaks
 
 
 def _minimal_main(folder: str, database: str) -> int:
@@ -174,7 +192,8 @@ def _minimal_main(folder: str, database: str) -> int:
 
 # ---------------------------------------------------------------- one size
 
-def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup: bool) -> dict:
+def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup: bool,
+                 floors: bool = True) -> dict:
     landing = workdir / "landing"
     started = time.perf_counter()
     counts = corpus.write_landing(landing, corpus.build_corpus(size, SEED, markup_debris=markup))
@@ -186,6 +205,24 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
           f"{len(corpus.landing_days(landing))} days, generated in {generated:.1f}s; files {counts}", flush=True)
 
     result = {"size": size, "documents": len(docs), "html": len(pages), "megabytes": megabytes, "floors": {}}
+    if floors:
+        measure_floors(result, docs, pages, landing, workdir)
+    if pipeline:
+        result["full"] = run_pipeline(landing, workdir)
+        print_run("full run, fresh warehouse", result["full"], len(docs))
+    if pipeline and reruns:
+        result["nothing_new"] = run_pipeline(landing, workdir)
+        print_run("same folder again (nothing new)", result["nothing_new"], len(docs))
+        new = max(1, size // 100)
+        next_day = date.fromisoformat(corpus.landing_days(landing)[-1]) + timedelta(days=1)
+        corpus.write_landing(landing, corpus.build_corpus(new, SEED + 1000, 1, next_day, markup_debris=markup), prefix="new-")
+        result["one_percent_new"] = {"new": new, **run_pipeline(landing, workdir)}
+        print_run(f"1% new ({new} dumps on a new day)", result["one_percent_new"], new)
+    return result
+
+
+def measure_floors(result: dict, docs: list, pages: list[str], landing: Path, workdir: Path) -> None:
+    """The three floors of issue 13 on exactly the size's documents, into result["floors"]."""
     traf1, extracted = trafilatura_floor(pages, 1)
     traf2, _ = trafilatura_floor(pages, 2)
     texts = [text for fmt, text in docs if fmt != "html"] + extracted
@@ -200,19 +237,6 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
     result["floors"]["minimal script (read, extract, langdetect, Arrow->DuckDB)"] = {
         "docs": inner["docs"], "seconds": inner["seconds"], "wall": measured["wall"], "rss_mb": measured["rss_mb"]}
     print_floors(result)
-
-    if pipeline:
-        result["full"] = run_pipeline(landing, workdir)
-        print_run("full run, fresh warehouse", result["full"], len(docs))
-    if pipeline and reruns:
-        result["nothing_new"] = run_pipeline(landing, workdir)
-        print_run("same folder again (nothing new)", result["nothing_new"], len(docs))
-        new = max(1, size // 100)
-        next_day = date.fromisoformat(corpus.landing_days(landing)[-1]) + timedelta(days=1)
-        corpus.write_landing(landing, corpus.build_corpus(new, SEED + 1000, 1, next_day, markup_debris=markup), prefix="new-")
-        result["one_percent_new"] = {"new": new, **run_pipeline(landing, workdir)}
-        print_run(f"1% new ({new} dumps on a new day)", result["one_percent_new"], new)
-    return result
 
 
 # ---------------------------------------------------------------- printing
@@ -231,12 +255,18 @@ def print_run(label: str, run: dict, docs: int) -> None:
           f"peak RSS {run['rss_mb']:.0f} MB")
     steps = run["steps"]
     checks = {k: v for k, v in steps.items() if "_gx_" in k}
-    print(f"{'step':<58}{'seconds':>9}{'docs/s':>10}  status")
+    print(f"{'step':<58}{'seconds':>9}{'docs/s':>10}{'peak RSS':>10}  status")
     for step, stat in steps.items():
         if step not in checks:
             rate = docs / stat["seconds"] if stat["seconds"] > 0 else float("inf")
-            print(f"{step:<58}{stat['seconds']:>9.1f}{rate:>10.1f}  {stat['status']}")
-    print(f"{f'({len(checks)} GX checks together)':<58}{sum(v['seconds'] for v in checks.values()):>9.1f}")
+            print(f"{step:<58}{stat['seconds']:>9.1f}{rate:>10.1f}{_mb(stat.get('rss_mb')):>10}  {stat['status']}")
+    check_peak = max((v.get("rss_mb") or 0 for v in checks.values()), default=0) or None
+    print(f"{f'({len(checks)} GX checks together)':<58}{sum(v['seconds'] for v in checks.values()):>9.1f}"
+          f"{'':>10}{_mb(check_peak):>10}")
+
+
+def _mb(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f} MB"
 
 
 def print_growth(results: list[dict]) -> None:
@@ -254,6 +284,13 @@ def print_growth(results: list[dict]) -> None:
     for step, values in rows.items():
         growth = values[-1] / values[0] if values[0] else float("nan")
         print(f"{step:<58}" + "".join(f"{v:>10.1f}" for v in values) + f"{growth:>9.1f}x")
+    print(f"\n== growth of the full run, peak RSS MB per step ({' -> '.join(map(str, sizes))} dumps)")
+    print(f"{'step':<58}" + "".join(f"{s:>10}" for s in sizes) + f"{'growth':>10}")
+    for step in runs[0]["full"]["steps"]:
+        values = [r["full"]["steps"].get(step, {}).get("rss_mb") or 0.0 for r in runs]
+        if any(values):
+            growth = values[-1] / values[0] if values[0] else float("nan")
+            print(f"{step:<58}" + "".join(f"{v:>10.0f}" for v in values) + f"{growth:>9.1f}x")
 
 
 def print_targets(results: list[dict]) -> None:
@@ -271,8 +308,8 @@ def print_targets(results: list[dict]) -> None:
         rows.append((f"dumps end to end at {ten_k['size']} (80% text; start-up {full['wall'] - full['run_seconds']:.0f}s apart)",
                      ">= 400 docs/s", f"{ten_k['documents'] / full['run_seconds']:.1f} docs/s{outcome(full)}"))
         clean = sum(v["seconds"] for k, v in full["steps"].items() if k.startswith("cleaned_documents") and "_gx_" not in k)
-        traf2 = ten_k["floors"]["trafilatura alone, 2 processes"]
-        if clean and ten_k["html"]:
+        traf2 = ten_k["floors"].get("trafilatura alone, 2 processes")
+        if clean and ten_k["html"] and traf2:
             pipeline_rate, floor_rate = ten_k["html"] / clean, traf2["docs"] / traf2["seconds"]
             rows.append((f"HTML pages, pipeline / trafilatura on 2 processes, at {ten_k['size']}", ">= 0.9",
                          f"{pipeline_rate / floor_rate:.2f} ({pipeline_rate:.1f} / {floor_rate:.1f} pages/s; "
@@ -311,6 +348,8 @@ def main() -> int:
                         help="measure 'nothing new' and '1%% new' only for sizes up to this")
     parser.add_argument("--no-markup-debris", action="store_true",
                         help="no HTML tags among the corpus' debris lines (today's job stops on one: issue 11)")
+    parser.add_argument("--no-floors", action="store_true",
+                        help="run the pipeline only (a memory or rerun check: the floors take minutes at 10k)")
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     parser.add_argument("--keep", type=Path, help="keep landing folders, warehouses and logs under this folder")
     parser.add_argument("--report", type=Path, help="print the tables of a --json file again, measure nothing")
@@ -327,7 +366,7 @@ def main() -> int:
             workdir.mkdir(parents=True)
             results.append(measure_size(size, workdir, size <= args.pipeline_up_to,
                                         size <= min(args.reruns_up_to, args.pipeline_up_to),
-                                        not args.no_markup_debris))
+                                        not args.no_markup_debris, not args.no_floors))
             if args.json:
                 args.json.write_text(json.dumps(results, indent=1))
     finally:

@@ -61,13 +61,13 @@ def keys_digest(wanted: Mapping[str, str]) -> str:
 
 def mention_digests(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """document id -> digest of the claim sentences of the document and the text of their claims:
-    what stance labelling reads besides the document itself."""
+    what stance labelling reads besides the document itself. Not their similarity: stance does
+    not read it, and rediscovery moves it for every sentence of a story that gained a document."""
     if not (table_exists(conn, "claim_sentences") and table_exists(conn, "claims")):
         return {}
     rows = conn.execute(f"""
         SELECT s.document_id,
-               md5(string_agg(s.claim_id || '|' || s.sentence_seq || '|' || s.similarity || '|'
-                              || s.cross_language || '|' || coalesce(c.claim_text, ''), chr(10)
+               md5(string_agg(s.claim_id || '|' || s.sentence_seq || '|' || s.cross_language || '|' || coalesce(c.claim_text, ''), chr(10)
                               ORDER BY s.claim_id, s.sentence_seq))
         FROM {RAW_SCHEMA}.claim_sentences s
         LEFT JOIN (SELECT claim_id, any_value(claim_text) AS claim_text FROM {RAW_SCHEMA}.claims

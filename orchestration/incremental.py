@@ -21,7 +21,10 @@ fresh ones. Plans are made on a connection whose raw tables are the day's files
 from __future__ import annotations
 
 import hashlib
+import shutil
+import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -32,12 +35,14 @@ import pandas as pd
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
-    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, partition_connection, read_rows,
-    replace_rows, stage_file, table_file, table_lock,
+    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, parquet_row_count, partition_connection,
+    read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, table_columns
 
 LEDGER_TABLE = f"{LEDGER_SCHEMA}.{LEDGER}"
+# where StagedRows writes a day's batches before they go into the day's files
+STAGING_DIR = ".staging"
 _IDS_VIEW = "stage_document_ids"
 
 
@@ -138,8 +143,80 @@ def write_landed_day(lake: Path, day: str, rows: list[DumpRow]) -> list[DumpRow]
     with table_lock(lake, "dumps"):
         elsewhere = lake_document_ids(lake, "dumps", other_than=day)
         kept = [row for row in rows if row.document_id not in elsewhere]
-        replace_rows(table_file(lake, "dumps", day), table_columns("dumps"), frame_of(kept, DumpRow), None)
+        path = table_file(lake, "dumps", day)
+        if _landed_keys(path) != {row.document_id: _dump_key(row) for row in kept}:
+            replace_rows(path, table_columns("dumps"), frame_of(kept, DumpRow), None)
+        # else the day's file holds these dumps already (a run with nothing new): their payloads
+        # are not written again, and they keep the time they were first ingested
     return kept
+
+
+# what ingest knows about a dump (its payload through content_sha256), the key clean reads
+DUMP_KEY_COLUMNS = ("content_sha256", "url", "outlet_hint", "fetched_at", "title_hint", "source_file", "record_index")
+# ... and what a day's file must hold for a landed dump to be there already
+_LANDED_COLUMNS = (*DUMP_KEY_COLUMNS, "source_format")
+
+
+def _dump_key(row: DumpRow) -> str:
+    return version_key("dump", *(None if getattr(row, c) is None else str(getattr(row, c)) for c in _LANDED_COLUMNS))
+
+
+def _landed_keys(path: Path) -> dict[str, str] | None:
+    """document id -> _dump_key of every dump in the day's file (None when there is none)."""
+    if not path.exists():
+        return None
+    conn = duckdb.connect()
+    try:
+        names = ", ".join(f'"{c}"' for c in ("document_id", *_LANDED_COLUMNS))
+        rows = conn.execute(f"SELECT {names} FROM read_parquet('{path}')").fetchall()
+    finally:
+        conn.close()
+    return {row[0]: version_key("dump", *(None if v is None else str(v) for v in row[1:])) for row in rows}
+
+
+class StagedRows:
+    """A day's rows of a document stage, staged batch by batch as Parquet files beside the lake
+    (`<lake>/.staging/`, which no lake scan reads) so a step holds one batch of documents in
+    memory, not the day's or the range's; write_document_rows then reads them into the day's
+    files. Use through `staged_rows`, which removes the staging folder whatever happens."""
+
+    def __init__(self, folder: Path, tables: Sequence[str]) -> None:
+        self.folder = folder
+        self.tables = list(tables)
+        self.files: dict[str, list[Path]] = {table: [] for table in tables}
+        self.quarantine: list[QuarantineRecord] = []
+
+    def add(self, rows: Mapping[str, list], quarantine: Sequence[QuarantineRecord] = ()) -> None:
+        """One batch: table -> records (every table of the stage may be given), its quarantine records."""
+        for table, records in rows.items():
+            _check_records(table, records)
+            if records:
+                path = self.folder / table / f"{len(self.files[table]):06d}.parquet"
+                write_parquet(frame_of(records, RAW_TABLES[table]), table_columns(table), path)
+                self.files[table].append(path)
+        self.quarantine.extend(quarantine)
+
+
+@contextmanager
+def staged_rows(lake: Path, stage: str, day: str, tables: Sequence[str]) -> Iterator[StagedRows]:
+    folder = Path(lake) / STAGING_DIR / f"{stage}-{day}-{uuid.uuid4().hex}"
+    try:
+        yield StagedRows(folder, tables)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _check_records(table: str, records: list) -> None:
+    record = RAW_TABLES[table]
+    bad = next((r for r in records if not isinstance(r, record)), None)
+    if bad is not None:
+        raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(bad).__name__}")
+
+
+def write_staged_rows(lake: Path, day: str, plan: StagePlan, staged: StagedRows, rebuild: bool = False,
+                      run_id: str = "") -> dict[str, int]:
+    """write_document_rows with the rows and quarantine records staged batch by batch."""
+    return write_document_rows(lake, day, plan, staged.files, rebuild, staged.quarantine, run_id)
 
 
 def write_document_rows(
@@ -147,22 +224,28 @@ def write_document_rows(
     quarantine: Sequence[QuarantineRecord] = (), run_id: str = "",
 ) -> dict[str, int]:
     """Write the stage's partition of `day`: in each of its tables the rows of every touched
-    document replaced by `rows` (table -> records), its quarantine rows of those documents by
-    `quarantine` (records of documents in plan.todo, first_seen_at kept), its ledger entries set
-    to the new keys, the ledger last (orchestration/lake.py). `rebuild` drops the day's previous
-    rows, quarantine rows and keys first. Returns each table's row count in the day."""
+    document replaced by `rows` (table -> records, or the Parquet files StagedRows wrote), its
+    quarantine rows of those documents by `quarantine` (records of documents in plan.todo,
+    first_seen_at kept), its ledger entries set to the new keys, the ledger last
+    (orchestration/lake.py). `rebuild` drops the day's previous rows, quarantine rows and keys
+    first. Returns each table's row count in the day."""
     wrong = next((r for r in quarantine if r.stage != plan.stage or r.document_id not in plan.todo), None)
     if wrong is not None:
         raise ValueError(f"{plan.stage} may quarantine only the documents it processed, not {wrong}")
+    files = {table: table_file(lake, table, day) for table in rows}
+    if not rebuild and not plan.touched and all(path.exists() for path in files.values()):
+        # nothing to replace: the day's files stay as they are (rewriting them all cost a run
+        # with nothing new as much as the archive's size)
+        return {table: parquet_row_count(path) for table, path in files.items()}
     dropped = None if rebuild else set(plan.touched)
     counts = {}
     for table, records in rows.items():
-        record = RAW_TABLES[table]
-        bad = next((r for r in records if not isinstance(r, record)), None)
-        if bad is not None:
-            raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(bad).__name__}")
-        counts[table] = replace_rows(table_file(lake, table, day), table_columns(table), frame_of(records, record),
-                                     dropped)
+        if records and isinstance(records[0], Path):
+            fresh = records       # staged: read by DuckDB as it writes the day's file
+        else:
+            _check_records(table, records)
+            fresh = frame_of(records, RAW_TABLES[table])
+        counts[table] = replace_rows(files[table], table_columns(table), fresh, dropped)
     quarantine_path = stage_file(lake, QUARANTINE, plan.stage, day)
     replace_rows(quarantine_path, table_columns("quarantine"),
                  _quarantine_frame(quarantine_path, quarantine, run_id, dropped), dropped)
@@ -187,10 +270,8 @@ def dump_keys(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """document id -> key of everything ingest knows about the dump: content and manifest fields."""
     if not tables_match(conn, ["dumps"]):
         return {}
-    rows = conn.execute(
-        f"SELECT document_id, content_sha256, url, outlet_hint, fetched_at, title_hint, source_file, "
-        f"CAST(record_index AS VARCHAR) FROM {RAW_SCHEMA}.dumps"
-    ).fetchall()
+    columns = ", ".join(f'CAST("{c}" AS VARCHAR)' if c == "record_index" else f'"{c}"' for c in DUMP_KEY_COLUMNS)
+    rows = conn.execute(f"SELECT document_id, {columns} FROM {RAW_SCHEMA}.dumps").fetchall()
     return {row[0]: version_key("dump", *row[1:]) for row in rows}
 
 

@@ -19,6 +19,7 @@ as external sources (the generated _sources.yml, with the same scan_sql).
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
@@ -50,6 +51,8 @@ LEDGER_COLUMNS = {"stage": "VARCHAR", "document_id": "VARCHAR", "version_key": "
 # raw.quarantine rows of the unpartitioned stages (config, claims), in the live warehouse; the
 # view raw.quarantine is them plus the lake's
 CORPUS_QUARANTINE_TABLE = f"{LEDGER_SCHEMA}.corpus_quarantine"
+# the lake_views_digest the warehouse's views were last made for
+VIEWS_DIGEST_TABLE = f"{LEDGER_SCHEMA}.lake_views"
 PART_FILE = "part.parquet"
 
 
@@ -110,12 +113,39 @@ def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.Duc
         conn.close()
 
 
+def lake_views_digest(lake: Path) -> str:
+    """What the warehouse's views over the lake are made from: the lake's path, which tables have
+    a file yet (a table with none is a typed empty view), the declared columns and this module's
+    code. The same digest, the same views."""
+    lake = Path(lake)
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    digest.update(str(lake).encode())
+    for table in (*LAKE_TABLES, QUARANTINE, LEDGER):
+        has_files = next((lake / table).glob("*/*.parquet"), None) is not None
+        columns = LEDGER_COLUMNS if table == LEDGER else table_columns(table)
+        digest.update(f"\0{table}:{has_files}:{sorted(columns.items())}".encode())
+    return digest.hexdigest()[:32]
+
+
+def warehouse_views_current(conn: duckdb.DuckDBPyConnection, lake: Path) -> bool:
+    """Whether the warehouse's views over the lake were last made for what the lake holds now
+    (read-only safe): then a step opens the warehouse without the read-write open that remakes them."""
+    try:
+        row = conn.execute(f"SELECT digest FROM {VIEWS_DIGEST_TABLE}").fetchone()
+    except duckdb.CatalogException:
+        return False
+    return row is not None and row[0] == lake_views_digest(lake)
+
+
 def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     """Make raw.<table> of the live warehouse a view over every partition of the lake table
     (raw.quarantine the lake's rows plus the unpartitioned stages', pipeline.processed the
     lake's ledger of every day). Run on each read-write
-    connection: a table with no file yet is an empty typed view until it has one."""
+    connection: a table with no file yet is an empty typed view until it has one. Views made for
+    the lake as it is (lake_views_digest) are left as they are."""
     lake = Path(lake)
+    if warehouse_views_current(conn, lake):
+        return
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
     columns = table_columns(QUARANTINE)
@@ -148,6 +178,7 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/*/*.parquet')"
                    if next((lake / LEDGER).glob("*/*.parquet"), None) is not None else _typed_empty(LEDGER_COLUMNS))
     conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{LEDGER} AS {ledger_body}")
+    conn.execute(f"CREATE OR REPLACE TABLE {VIEWS_DIGEST_TABLE} AS SELECT ? AS digest", [lake_views_digest(lake)])
 
 
 def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:
@@ -165,20 +196,45 @@ def _cast_list(columns: Mapping[str, str]) -> str:
     return ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in columns.items())
 
 
-def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame,
+def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | Sequence[Path],
                  drop_ids: Collection[str] | None, key_order: str = "document_id") -> int:
     """Rewrite the Parquet file at `path`: its rows but those of the documents in `drop_ids`
-    (all of them when None) plus `fresh`, ordered by `key_order`. Returns the rows written."""
+    (all of them when None) plus `fresh` (a frame, or Parquet files staged batch by batch: read
+    by DuckDB as it writes, never held), ordered by `key_order`. Returns the rows written."""
     conn = duckdb.connect()
     try:
-        conn.register("fresh_rows", fresh)
-        parts = [f"SELECT {_cast_list(columns)} FROM fresh_rows"]
+        if isinstance(fresh, pd.DataFrame):
+            conn.register("fresh_rows", fresh)
+            parts = [f"SELECT {_cast_list(columns)} FROM fresh_rows"]
+        else:
+            parts = [_select_from(list(fresh), columns)]
         if drop_ids is not None and path.exists():
             conn.register("dropped_ids", pd.DataFrame({"document_id": pd.Series(list(drop_ids), dtype="object")}))
             names = ", ".join(f'"{n}"' for n in columns)
             parts.insert(0, f"SELECT {names} FROM read_parquet('{path}') "
                             "WHERE document_id IS NULL OR document_id NOT IN (SELECT document_id FROM dropped_ids)")
         _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path)
+    finally:
+        conn.close()
+    return parquet_row_count(path)
+
+
+def write_parquet(frame: pd.DataFrame, columns: Mapping[str, str], path: Path) -> None:
+    """`frame` as a Parquet file of the declared column types (a staged batch of a partition)."""
+    conn = duckdb.connect()
+    try:
+        conn.register("frame_rows", frame)
+        _replace_file(conn, f"SELECT {_cast_list(columns)} FROM frame_rows", path)
+    finally:
+        conn.close()
+
+
+def parquet_row_count(path: Path) -> int:
+    """Rows of one lake file, from its Parquet footer (none when it does not exist)."""
+    if not path.exists():
+        return 0
+    conn = duckdb.connect()
+    try:
         return conn.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
     finally:
         conn.close()

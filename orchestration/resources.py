@@ -16,7 +16,7 @@ from dagster_dbt import DbtCliResource
 from orchestration.core.ingest import IngestLimits
 from orchestration.core.quarantine import QuarantinePolicy, parse_stage_shares
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
-from orchestration.lake import sync_warehouse_views
+from orchestration.lake import sync_warehouse_views, warehouse_views_current
 from orchestration.settings import LAKE_DIR_NAME, LIVE_DB_NAME, SNAPSHOT_DB_NAME
 
 # Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
@@ -85,9 +85,9 @@ class WarehouseResource(dg.ConfigurableResource):
         Path(self.warehouse_dir).mkdir(parents=True, exist_ok=True)
         try:
             if read_only:
-                self.sync_views()
-            conn = duckdb.connect(str(self.live_path), read_only=read_only)
-            if not read_only:
+                conn = self._read_only_with_current_views()
+            else:
+                conn = duckdb.connect(str(self.live_path))
                 sync_warehouse_views(conn, self.lake_path)
             try:
                 yield conn
@@ -102,6 +102,17 @@ class WarehouseResource(dg.ConfigurableResource):
                              "Nothing was published; the last snapshot is untouched. Free space and run again."),
             ) from error
 
+
+    def _read_only_with_current_views(self) -> duckdb.DuckDBPyConnection:
+        """A read-only connection whose views over the lake are current: remade first (a short
+        read-write open) only when the lake gained a table's first file or the code changed."""
+        if self.live_path.exists():
+            conn = duckdb.connect(str(self.live_path), read_only=True)
+            if warehouse_views_current(conn, self.lake_path):
+                return conn
+            conn.close()
+        self.sync_views()
+        return duckdb.connect(str(self.live_path), read_only=True)
 
     def sync_views(self) -> None:
         """Bring the live file's views over the lake up to date (a short read-write open)."""

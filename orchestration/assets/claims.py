@@ -21,7 +21,9 @@ import dagster as dg
 import duckdb
 
 from orchestration.versions import code_version
-from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_asset, stage_version, with_progress
+from orchestration.assets.common import (
+    STAGE_KINDS, counts, raw_key, stage_asset, stage_version, step_function, with_progress,
+)
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import discover_claims, match_catalog
@@ -142,6 +144,7 @@ def read_embeddings(conn) -> dict[str, bytes]:
     ],
     pool=DUCKDB_POOL,
 )
+@step_function
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource,
            reference: ReferenceDataResource):
     catalog, catalog_key = _catalog_version(landing)
@@ -278,7 +281,7 @@ def claim_mentions(
         )
         return ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
-            similarity=mention.similarity, stance=stance.stance, attributed_to=stance.attributed_to,
+            stance=stance.stance, attributed_to=stance.attributed_to,
             stance_cue=stance.cue, cross_language=mention.cross_language,
         )
 

@@ -8,6 +8,7 @@ import dagster as dg
 
 from orchestration.partitions import LANDING_DAYS, SINGLE_RUN
 from orchestration.resources import DUCKDB_POOL, full_disk_fails_clearly
+from orchestration.step_memory import reports_peak_memory
 from orchestration.versions import code_version
 from orchestration.warehouse import RAW_SCHEMA
 
@@ -48,6 +49,12 @@ def _placement(partitioned: bool) -> dict:
     return {"pool": DUCKDB_POOL}
 
 
+def step_function(fn):
+    """What every step's function is wrapped in: a full disk said plainly, the step's peak memory
+    on what it reports (orchestration/step_memory.py)."""
+    return reports_peak_memory(full_disk_fails_clearly(fn))
+
+
 def stage_asset(table: str, group: str, description: str, deps: tuple[str, ...] = (),
                 version_files: tuple[str, ...] = (), partitioned: bool = False, **extra):
     """The decorator of a Python stage that writes raw.<table>: keyed raw/<table>, after the raw
@@ -58,7 +65,7 @@ def stage_asset(table: str, group: str, description: str, deps: tuple[str, ...] 
         return dg.asset(key=raw_key(table), group_name=group, deps=[raw_key(d) for d in deps],
                         kinds=PARQUET_KINDS if partitioned else STAGE_KINDS, description=description,
                         code_version=code_version(fn.__module__, version_files), **_placement(partitioned),
-                        **extra)(full_disk_fails_clearly(fn))
+                        **extra)(step_function(fn))
     return decorate
 
 
@@ -69,7 +76,7 @@ def stage_multi_asset(name: str, tables: tuple[str, ...], group: str, descriptio
         specs = raw_specs(tables, group, [raw_key(d) for d in deps], description.split(":")[0],
                           code_version=code_version(fn.__module__), partitioned=partitioned)
         return dg.multi_asset(name=name, specs=specs, description=description,
-                              **_placement(partitioned))(full_disk_fails_clearly(fn))
+                              **_placement(partitioned))(step_function(fn))
     return decorate
 
 

@@ -17,6 +17,7 @@ from orchestration.dbt_changes import (
 from orchestration.dbt_project import dbt_project, dbt_translator
 from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
 from orchestration.run_lock import release_warehouse
+from orchestration.step_memory import reports_peak_memory
 
 
 @dbt_assets(
@@ -25,6 +26,7 @@ from orchestration.run_lock import release_warehouse
     dagster_dbt_translator=dbt_translator,
     pool=DUCKDB_POOL,
 )
+@reports_peak_memory
 def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource,
                          compute: ComputeResource):
     # `build` runs seeds, models, unit tests and data tests in DAG order. Every event is yielded

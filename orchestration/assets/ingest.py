@@ -12,12 +12,13 @@ second such run is refused there; runs of the document stages alone write only t
 the lake and run side by side.
 """
 
+from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import counts, partition_days, raw_key, stage_asset
+from orchestration.assets.common import counts, partition_days, raw_key, stage_asset, step_function
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
 from orchestration.core.claims.catalog import check_catalog
 from orchestration.core.ingest import MANIFEST_NAME, list_landed, scan_landing_checked
@@ -28,7 +29,7 @@ from orchestration.core.retraction import manifest_retractions, no_longer_landed
 from orchestration.core.types import DumpRow
 from orchestration.incremental import replace_day_quarantine, write_landed_day
 from orchestration.lake import LAKE_TABLES
-from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource, full_disk_fails_clearly
+from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.versions import code_version
 from orchestration.warehouse import published_rows, read_records, replace_raw_table
@@ -94,26 +95,30 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     retracting = _retracting(landing_dir)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
     lake, run_id = warehouse.lake_path, context.run.run_id
-    rows, quarantined, files_seen, withheld = [], [], 0, 0
+    # a day's dumps are held while it is written, never the range's: only their counts are kept
+    written, size, formats, quarantined, files_seen, withheld = 0, 0, Counter(), [], 0, 0
     for day in partition_days(context):
         scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits,
                                     only={path for path, d in day_of.items() if d == day})
         dumps, retracted = withhold_retracted(scan.dumps, retracting)
         day_rows = write_landed_day(lake, day, [DumpRow.of(d, ingested_at) for d in dumps])
         replace_day_quarantine(lake, day, "ingest", scan.quarantined, run_id)
-        rows += day_rows
+        written += len(day_rows)
+        size += sum(r.byte_size for r in day_rows)
+        formats.update(r.source_format for r in day_rows)
         quarantined += scan.quarantined
         files_seen += scan.files_seen
         withheld += len(retracted)
+        del scan, dumps, day_rows
     log_quarantine(context, "ingest", quarantined)
-    context.log.info(f"ingested {len(rows)} documents from {landing.landing_dir}; {withheld} withheld as retracted")
+    context.log.info(f"ingested {written} documents from {landing.landing_dir}; {withheld} withheld as retracted")
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": len(rows),
-            "bytes": sum(r.byte_size for r in rows),
+            "dagster/row_count": written,
+            "bytes": size,
             "landing_dir": dg.MetadataValue.path(landing.landing_dir),
             "landing_days": ", ".join(partition_days(context))[:400],
-            "formats": counts(r.source_format for r in rows),
+            "formats": counts(formats.elements()),
             "files_seen": files_seen,
             "withheld_as_retracted": withheld,
             **quarantine_metadata(quarantined),
@@ -131,7 +136,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     description="Check the manifest and claim catalog (problems to raw.quarantine); documents that left the "
                 "landing folder or that manifest.jsonl retracts, with when and why (raw.retractions).",
 )
-@full_disk_fails_clearly
+@step_function
 def retractions(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
     landing_dir = Path(landing.landing_dir)
     claim_for_run(context, warehouse)     # claimed at ingest already when the run has both

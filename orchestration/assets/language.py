@@ -17,15 +17,18 @@ from orchestration.core.types import (
     UNDETERMINED_LANGUAGE, DocumentLanguageRow, QuarantineRecord, Segment, SegmentLanguageRow,
 )
 from orchestration.incremental import (
-    combined_keys, days_metadata, plan_days, plan_for, recorded_keys, register_ids, write_document_rows,
+    combined_keys, days_metadata, plan_days, plan_for, recorded_keys, register_ids, staged_rows, write_staged_rows,
 )
-from orchestration.lake import STAGE_TABLES
+from orchestration.lake import STAGE_TABLES, partition_connection
 from orchestration.pool import map_isolated
 from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
 STAGE = "language"
 LANGUAGE_TABLES = STAGE_TABLES[STAGE]
+# Documents tagged (and held) at once. A text repeated across batches is analysed once per batch:
+# reprints mostly land together, and a memo of the whole range was what the step's memory grew with.
+LANGUAGE_BATCH = 2000
 
 
 def tag_document(document_id: str, segments: list[Segment],
@@ -53,18 +56,61 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
         excluded = quarantined_document_ids(conn, before_stage=STAGE)
         plan, rebuild = plan_for(conn, STAGE, LANGUAGE_TABLES,
                                  combined_keys(version, recorded_keys(conn, "clean"), excluded=excluded))
-        ids = register_ids(conn, plan.todo)
-        segment_rows = read_records(conn, "segments", where=f"document_id IN (SELECT document_id FROM {ids})",
-                                    order_by="document_id, seq")
-        by_document: dict[str, list[Segment]] = {}
-        for row in segment_rows:
-            by_document.setdefault(row.document_id, []).append(row.segment())
-        return plan, rebuild, list(by_document.items())
+        return plan, rebuild, sorted(plan.todo)
 
     work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
-    # Reprints share most of their texts: each distinct text is analysed once, on the pool, and
-    # the documents are then labelled here from those analyses (lookups, no detection).
-    texts = sorted(set().union(*(linguistic_texts(segs) for day in work for _, segs in day.items)))
+    segment_language_counts, document_language_counts, all_records = Counter(), Counter(), []
+    counts: Counter = Counter()
+    # Day by day, LANGUAGE_BATCH documents at a time (their segments, analyses and rows held, not
+    # the range's), staged as Parquet and written into the day's files together.
+    for day in work:
+        with staged_rows(warehouse.lake_path, STAGE, day.day, LANGUAGE_TABLES) as staged:
+            for start in range(0, len(day.items), LANGUAGE_BATCH):
+                segments = read_segments(warehouse.lake_path, day.day, day.items[start:start + LANGUAGE_BATCH])
+                segment_languages, document_languages, records = tag_batch(context, compute, segments, day.day)
+                staged.add({"segment_languages": segment_languages, "document_languages": document_languages},
+                           records)
+                segment_language_counts.update(r.language for r in segment_languages)
+                document_language_counts.update(r.language for r in document_languages)
+            counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
+                                            run_id=context.run.run_id))
+            all_records += staged.quarantine
+    log_quarantine(context, STAGE, all_records)
+    yield dg.MaterializeResult(
+        asset_key=raw_key("segment_languages"),
+        metadata={
+            "dagster/row_count": counts["segment_languages"], **days_metadata(work),
+            "languages": dg.MetadataValue.json(dict(segment_language_counts)),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=raw_key("document_languages"),
+        metadata={
+            "dagster/row_count": counts["document_languages"], **days_metadata(work),
+            "languages": dg.MetadataValue.json(dict(document_language_counts)),
+            **quarantine_metadata(all_records),
+        },
+    )
+
+
+def read_segments(lake, day: str, document_ids: list[str]) -> list[tuple[str, list[Segment]]]:
+    """(document id, its segments in order) of the documents of `document_ids` that have segments."""
+    with partition_connection(lake, [day]) as conn:
+        ids = register_ids(conn, document_ids)
+        rows = read_records(conn, "segments", where=f"document_id IN (SELECT document_id FROM {ids})",
+                            order_by="document_id, seq")
+    by_document: dict[str, list[Segment]] = {}
+    for row in rows:
+        by_document.setdefault(row.document_id, []).append(row.segment())
+    return list(by_document.items())
+
+
+def tag_batch(context: dg.AssetExecutionContext, compute: ComputeResource, items: list[tuple[str, list[Segment]]],
+              day: str) -> tuple[list[SegmentLanguageRow], list[DocumentLanguageRow], list[QuarantineRecord]]:
+    """The language rows and quarantine records of a batch of documents. Reprints share most of
+    their texts: each distinct text is analysed once, on the pool, and the documents are then
+    labelled here from those analyses (lookups, no detection)."""
+    texts = sorted(set().union(*(linguistic_texts(segs) for _, segs in items)))
     outcomes = map_isolated(analyse_text, texts, compute.workers, preload=(detect.__name__,),
                             on_progress=progress_logger(context, len(texts), "analysed distinct texts"))
     detector = LanguageDetector()
@@ -74,47 +120,21 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             detector.remember(text, *outcome.result)
         else:
             failed[text] = outcome.error
-    all_segment_languages, all_document_languages, all_records = [], [], []
-    counts: Counter = Counter()
-    for day in work:
-        segment_languages, document_languages = [], []
-        records: list[QuarantineRecord] = []
-        for document_id, doc_segments in with_progress(context, day.items, f"language-tagged documents of {day.day}"):
-            # a document whose analysis or labelling raised has no language rows: it is quarantined
-            error = next((failed[t] for t in linguistic_texts(doc_segments) if t in failed), None)
-            if error is None:
-                try:
-                    rows, document_row = tag_document(document_id, doc_segments, detector)
-                except Exception as exc:  # noqa: BLE001 - one document's trouble is that document's
-                    error = error_detail(exc)
-            if error is not None:
-                records.append(document_record(STAGE, "stage_error", document_id, error))
-                continue
-            segment_languages.extend(rows)
-            document_languages.append(document_row)
-            if document_row.language == UNDETERMINED_LANGUAGE:
-                records.append(document_record(STAGE, "unknown_language", document_id,
-                                               f"no language told from the body ({document_row.method})"))
-        counts.update(write_document_rows(warehouse.lake_path, day.day, day.plan,
-                                          {"segment_languages": segment_languages,
-                                           "document_languages": document_languages}, day.rebuild,
-                                          quarantine=records, run_id=context.run.run_id))
-        all_segment_languages += segment_languages
-        all_document_languages += document_languages
-        all_records += records
-    log_quarantine(context, STAGE, all_records)
-    yield dg.MaterializeResult(
-        asset_key=raw_key("segment_languages"),
-        metadata={
-            "dagster/row_count": counts["segment_languages"], **days_metadata(work),
-            "languages": dg.MetadataValue.json(dict(Counter(r.language for r in all_segment_languages))),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=raw_key("document_languages"),
-        metadata={
-            "dagster/row_count": counts["document_languages"], **days_metadata(work),
-            "languages": dg.MetadataValue.json(dict(Counter(r.language for r in all_document_languages))),
-            **quarantine_metadata(all_records),
-        },
-    )
+    segment_languages, document_languages, records = [], [], []
+    for document_id, doc_segments in with_progress(context, items, f"language-tagged documents of {day}"):
+        # a document whose analysis or labelling raised has no language rows: it is quarantined
+        error = next((failed[t] for t in linguistic_texts(doc_segments) if t in failed), None)
+        if error is None:
+            try:
+                rows, document_row = tag_document(document_id, doc_segments, detector)
+            except Exception as exc:  # noqa: BLE001 - one document's trouble is that document's
+                error = error_detail(exc)
+        if error is not None:
+            records.append(document_record(STAGE, "stage_error", document_id, error))
+            continue
+        segment_languages.extend(rows)
+        document_languages.append(document_row)
+        if document_row.language == UNDETERMINED_LANGUAGE:
+            records.append(document_record(STAGE, "unknown_language", document_id,
+                                           f"no language told from the body ({document_row.method})"))
+    return segment_languages, document_languages, records

@@ -18,6 +18,7 @@ from orchestration.checks.history import failed_blocking_results
 from orchestration.grid import GRID_SQL, grid_preview
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.run_lock import release_warehouse
+from orchestration.step_memory import reports_peak_memory
 from orchestration.versions import code_version
 
 # one version for the module's assets: the code and data of every stage it holds
@@ -103,6 +104,7 @@ PUBLISHED_DBT_KEYS = [*MART_KEYS, dg.AssetKey(["reference", "outlet_registry"]),
     kinds={"duckdb"},
     description="Atomically replace warehouse/analytics.duckdb (what analysts open) with the audited warehouse.",
 )
+@reports_peak_memory
 def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect() as conn:
         failures = failed_blocking_results(conn)

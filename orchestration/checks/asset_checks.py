@@ -20,6 +20,7 @@ from orchestration.checks.gates import GATES, Gate
 from orchestration.checks.quarantine_checks import RATED_STAGES, evaluate_rate, rate_spec
 from orchestration.checks.stage_checks import evaluate_gate, gate_spec
 from orchestration.resources import DUCKDB_POOL, QuarantinePolicyResource, WarehouseResource
+from orchestration.step_memory import reports_peak_memory
 
 
 def build_asset_checks(asset: str, gates: list[Gate], rated_stage: "str | None") -> dg.AssetChecksDefinition:
@@ -29,6 +30,7 @@ def build_asset_checks(asset: str, gates: list[Gate], rated_stage: "str | None")
 
     @dg.multi_asset_check(specs=specs, name=f"{key.to_python_identifier()}_checks", can_subset=True,
                           pool=DUCKDB_POOL, description=f"The quality gates of {asset}.")
+    @reports_peak_memory
     def _asset_checks(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
                       quarantine_policy: QuarantinePolicyResource) -> Iterator[dg.AssetCheckResult]:
         selected = {check.name for check in context.selected_asset_check_keys}

@@ -353,14 +353,13 @@ GATES: tuple[Gate, ...] = (
              .not_null("sentence_text", "Every claim sentence is a real sentence.")
              .not_null("similarity").probability("similarity"))),
     Gate("claim_mentions", "raw/claim_mentions",
-         "Claim mentions: on real sentences, of known claims, closed stances, similarity in [0, 1].",
+         "Claim mentions: on real sentences, of known claims, closed stances.",
          CLAIM_MENTIONS_SQL, lambda s: (
              s.rows_at_least()
              .unique_together("claim_id", "document_id", "sentence_seq")
              .not_null("claim_id").always_true("claim_known", "Every mention is of a claim in raw.claims.")
              .not_null("sentence_text", "Every mention is on a real sentence.")
-             .not_null("stance").in_set("stance", STANCES)
-             .not_null("similarity").probability("similarity"))),
+             .not_null("stance").in_set("stance", STANCES))),
     Gate("text_reuse", "raw/text_reuse", "Text reuse pairs: unique, never a document with itself, shares in [0, 1].",
          TEXT_REUSE_SQL, lambda s: (
              s.unique_together("document_id", "source_document_id")

@@ -103,3 +103,13 @@ def changed_days(previous: Mapping | None, files: Mapping[str, LandedFile], toda
         touched = {f.day for f in files.values() if f.day < cutoff and f.ctime_ns > since}
         changed |= touched or set(older_days)
     return sorted(changed), state
+
+
+def day_is_current(files: Mapping[str, LandedFile], day: str, processed_since_ns: int | None) -> bool:
+    """Whether every file of `day` is older (ctime: a write, a rename, a touch) than the start of
+    the last successful run over that day (`processed_since_ns`; None: no such run). A day with no
+    file is current: there is nothing to run."""
+    changed = [f.ctime_ns for f in files.values() if f.day == day]
+    if not changed:
+        return True
+    return processed_since_ns is not None and max(changed) < processed_since_ns

@@ -464,11 +464,12 @@ class ClaimSentenceRow:
 
 @dataclass(frozen=True)
 class ClaimMentionRow:
-    """Sentences that carry a claim, with the stance and source the sentence gives it."""
+    """Sentences that carry a claim, with the stance and source the sentence gives it (how close
+    each is to its claim is raw.claim_sentences' fact: stance does not depend on it, so a claim
+    re-centred by rediscovery re-labels nothing)."""
     claim_id: str
     document_id: str
     sentence_seq: int
-    similarity: float
     stance: str
     attributed_to: str | None
     stance_cue: str | None

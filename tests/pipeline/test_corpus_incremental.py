@@ -7,7 +7,9 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
+from orchestration.settings import LIVE_DB_NAME
 from tests.conftest import SAMPLES_DIR
 from tests.pipeline.conftest import materialize, query
 from tests.unit.sample_bodies import OLDER_STORY, SECRET_TALKS
@@ -60,9 +62,10 @@ def claims_by_content(warehouse: Path) -> set:
     with their stance (ids left out: a run from scratch may found a claim on another sentence)."""
     rows = query(warehouse, """
         SELECT c.claim_text, list(DISTINCT d.source_file ORDER BY d.source_file),
-               list((d.source_file, m.sentence_seq, m.similarity, m.stance) ORDER BY d.source_file, m.sentence_seq)
+               list((d.source_file, m.sentence_seq, cs.similarity, m.stance) ORDER BY d.source_file, m.sentence_seq)
         FROM raw.claims c
         JOIN raw.claim_mentions m USING (claim_id)
+        JOIN raw.claim_sentences cs USING (claim_id, document_id, sentence_seq)
         JOIN raw.dumps d ON d.document_id = m.document_id
         GROUP BY c.claim_id, c.claim_text""")
     return {(text, tuple(files), tuple(tuple(m.values()) if isinstance(m, dict) else tuple(m) for m in mentions))
@@ -86,7 +89,16 @@ def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_pa
     for name in ("stories", "claims", "text_reuse"):
         assert added[name]["documents_processed"] == 1, (name, added[name])
     assert added["claims"]["stories_rediscovered"] == 1
-    assert added["claim_mentions"]["documents_processed"] >= 1
+    # stance is re-labelled where a document's claim sentences changed (the new one among them),
+    # not where rediscovery only moved their similarity to the re-centred claims
+    def sentence_sets(rows):
+        documents: dict[str, set] = {}
+        for claim_id, document_id, sentence_seq, _similarity, cross_language in rows:
+            documents.setdefault(document_id, set()).add((claim_id, sentence_seq, cross_language))
+        return documents
+    old_sets, new_sets = sentence_sets(before["claim_sentences"]), sentence_sets(after["claim_sentences"])
+    changed = {d for d in new_sets if new_sets[d] != old_sets.get(d)}
+    assert added["claim_mentions"]["documents_processed"] == len(changed) >= 1
     # the other story's claims, ids, claim sentences and labelled mentions are the rows they were
     older_ids = {row[0] for row in older_claims}
     assert [row for row in after["claims"] if row[1] == older] == older_claims
@@ -114,3 +126,21 @@ def test_a_run_with_nothing_new_does_no_corpus_work(tmp_path: Path):
         assert second[name]["documents_processed"] == 0 and second[name]["documents_skipped"] == documents, name
         assert second[name]["dagster/row_count"] == first[name]["dagster/row_count"], name
     assert corpus_tables(warehouse) == before
+
+
+def test_a_claim_re_centred_by_rediscovery_relabels_no_stance(tmp_path: Path):
+    """Rediscovery of a story that gained a document moves the similarity of every sentence to its
+    re-centred claims; stance does not read similarity, so no document is labelled again."""
+    landing = corpus_landing(tmp_path / "landing", with_held_back=True)
+    warehouse = tmp_path / "warehouse"
+    materialize(landing, warehouse)
+    mentions = query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL")
+    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
+    try:
+        conn.execute("UPDATE raw.claim_sentences SET similarity = similarity * 0.99")
+    finally:
+        conn.close()
+    again = stage_metadata(materialize(landing, warehouse, selection=dg.AssetSelection.assets(
+        CORPUS_ASSETS["claim_mentions"])))
+    assert again["claim_mentions"]["documents_processed"] == 0, again["claim_mentions"]
+    assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions

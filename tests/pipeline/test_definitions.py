@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -48,17 +49,51 @@ def test_every_duckdb_step_is_in_the_duckdb_pool_and_the_lake_stages_are_not():
             assert assets_def.op.pool == expected, assets_def.key
 
 
-def test_nightly_schedule_evaluates():
+def _successful_run(instance: dg.DagsterInstance, tags: dict[str, str]) -> str:
+    """A claimgrid_all run recorded as started now and succeeded."""
+    from dagster._core.events import DagsterEvent, DagsterEventType
+
+    run = instance.add_run(dg.DagsterRun(job_name="claimgrid_all", tags=tags))
+    for kind in (DagsterEventType.RUN_START, DagsterEventType.RUN_SUCCESS):
+        instance.report_dagster_event(DagsterEvent(kind.value, job_name="claimgrid_all"), run.run_id)
+    return run.run_id
+
+
+def test_nightly_schedule_runs_the_day_that_ended_and_skips_when_nothing_landed_or_changed(landing_copy: Path):
     from orchestration.definitions import defs
+    from orchestration.sensors import landed_files
 
     schedule = defs.resolve_schedule_def("nightly_rebuild")
     assert schedule.cron_schedule == "0 2 * * *"
     assert schedule.execution_timezone == "UTC"
-    tick = datetime(2026, 11, 30, 2, 0, tzinfo=timezone.utc)
-    data = schedule.evaluate_tick(dg.build_schedule_context(scheduled_execution_time=tick,
-                                                            repository_def=defs.get_repository_def()))
-    [request] = data.run_requests
-    assert request.partition_key == "2026-11-29"     # the landing day that has just ended
+    day = sorted({f.day for f in landed_files(landing_copy).values()})[-1]
+    tick = datetime.fromisoformat(day).replace(tzinfo=timezone.utc) + timedelta(days=1, hours=2)
+    landing = LandingResource(landing_dir=str(landing_copy))
+
+    def evaluate(instance, at=tick):
+        return schedule.evaluate_tick(dg.build_schedule_context(
+            instance=instance, scheduled_execution_time=at, resources={"landing": landing},
+            repository_def=defs.get_repository_def()))
+
+    with dg.instance_for_test() as instance:
+        [request] = evaluate(instance).run_requests
+        assert request.partition_key == day          # the landing day that has just ended
+        # the sensor ran the day after its files landed: the night's run would find nothing new
+        run_id = _successful_run(instance, {"dagster/partition": day})
+        skipped = evaluate(instance)
+        assert not skipped.run_requests and run_id in skipped.skip_message
+        # a run over a range of days covers the day too; a file of the day written since asks again
+        changed = next(p for p, f in landed_files(landing_copy).items() if f.day == day)
+        time.sleep(0.01)
+        (landing_copy / changed).write_bytes((landing_copy / changed).read_bytes())
+        [again] = evaluate(instance).run_requests
+        assert again.partition_key == day
+        _successful_run(instance, {"dagster/asset_partition_range_start": "2020-01-01",
+                                   "dagster/asset_partition_range_end": day})
+        assert not evaluate(instance).run_requests
+        # a day on which nothing landed
+        empty = evaluate(instance, at=tick + timedelta(days=3))
+        assert not empty.run_requests and "no dumps landed" in empty.skip_message
 
 
 def _dated(path: Path, day: str) -> None:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import pytest
 # the resolver behind the UI's stale badges (no public API reads them outside a workspace)
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
@@ -70,6 +71,7 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     with dg.instance_for_test() as instance:
         first = run(all_assets, landing_copy, warehouse, instance)
         before = table_rows(warehouse)
+        written = lake_files(warehouse)
         second = run(all_assets, landing_copy, warehouse, instance)
     documents = len(before["documents"])
     assert documents == len(list(landing_copy.iterdir()))
@@ -77,8 +79,39 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     assert all(c == {"documents_processed": 0, "documents_skipped": documents, "documents_removed": 0}
                for c in second.values()), second
     assert table_rows(warehouse) == before
+    # with nothing to replace, no day's file is written again (but ingest's quarantine rows: they
+    # say when each problem was last seen)
+    assert without_ingest_quarantine(lake_files(warehouse)) == without_ingest_quarantine(written)
     # runs of the document stages alone write only the lake: they never claimed the warehouse
     assert read_claim(warehouse) is None
+
+
+def without_ingest_quarantine(files: dict[str, int]) -> dict[str, int]:
+    return {p: t for p, t in files.items() if not (p.startswith("quarantine/") and p.endswith("/ingest.parquet"))}
+
+
+def lake_files(warehouse: Path) -> dict[str, int]:
+    """Every Parquet file of the lake with its modification time."""
+    lake = warehouse / "lake"
+    return {p.relative_to(lake).as_posix(): p.stat().st_mtime_ns for p in lake.rglob("*.parquet")}
+
+
+@pytest.mark.parametrize(("stage", "module", "batch"), [("clean", "clean", "CLEAN_BATCH"),
+                                                       ("language", "language", "LANGUAGE_BATCH")])
+def test_a_stage_in_batches_writes_what_it_writes_in_one(stage: str, module: str, batch: str, landing_copy: Path,
+                                                         tmp_path: Path, monkeypatch):
+    import importlib
+
+    assets = importlib.import_module(f"orchestration.assets.{module}")
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, tmp_path / "whole", instance)
+        monkeypatch.setattr(assets, batch, 2)
+        counts = run(all_assets, landing_copy, tmp_path / "batched", instance)
+    assert len(list(landing_copy.iterdir())) > 2 * getattr(assets, batch)      # several batches a day
+    assert counts[stage]["documents_processed"] == len(list(landing_copy.iterdir()))
+    assert table_rows(tmp_path / "batched") == table_rows(tmp_path / "whole")
+    staging = tmp_path / "batched" / "lake" / ".staging"
+    assert not staging.exists() or not any(staging.iterdir())
 
 
 def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_path: Path):
@@ -174,3 +207,4 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     assert second_counts["clean"]["documents_processed"] == 0 and second == first
     assert third_counts["clean"]["documents_removed"] == 1
     assert third == [row for row in first if row[2] != "empty.txt"]
+

@@ -3,6 +3,10 @@ with mentions as (
     select * from {{ ref('stg_claim_mentions') }}
 ),
 
+claim_sentences as (
+    select * from {{ ref('stg_claim_sentences') }}
+),
+
 sentences as (
     select * from {{ ref('stg_sentences') }}
 ),
@@ -24,9 +28,10 @@ joined as (
         sentences.section as found_in,
         mentions.stance,
         mentions.attributed_to,
-        mentions.similarity,
+        claim_sentences.similarity,
         mentions.cross_language
     from mentions
+    inner join claim_sentences using (claim_id, sentence_id)
     inner join sentences using (sentence_id)
     inner join documents on documents.document_id = mentions.document_id
 )

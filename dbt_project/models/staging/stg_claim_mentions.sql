@@ -6,7 +6,6 @@ select
     claim_id,
     document_id,
     document_id || ':' || lpad(cast(sentence_seq as varchar), 4, '0') as sentence_id,
-    similarity,
     stance,
     attributed_to,
     stance_cue,

@@ -21,6 +21,8 @@ from orchestration.core.types import Sentence
 BODY_COSINE = 0.45
 SENTENCE_SIMILARITY = 0.55
 SHARED_SENTENCES_MIN = 2
+# rows of the body cosine product computed at once (memory: rows x documents at worst)
+COSINE_BLOCK_ROWS = 512
 
 
 def story_id_for(document_id: str) -> str:
@@ -44,11 +46,17 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
         from sklearn.feature_extraction.text import TfidfVectorizer
         vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
         matrix = vectorizer.fit_transform(token_lists)
-        cosines = (matrix[focus_rows] @ matrix.T).tocoo()
-        for row, j, value in zip(cosines.row, cosines.col, cosines.data):
-            i = focus_rows[row]
-            if i != j and value >= BODY_COSINE:
-                links[(doc_ids[min(i, j)], doc_ids[max(i, j)])] = float(value)
+        transposed = matrix.T.tocsr()
+        # a block of rows at a time: the product of all rows is dense where bodies share common
+        # words (n x n entries), and only the few links above the threshold are kept
+        for start in range(0, len(focus_rows), COSINE_BLOCK_ROWS):
+            block = focus_rows[start:start + COSINE_BLOCK_ROWS]
+            cosines = (matrix[block] @ transposed).tocoo()
+            keep = cosines.data >= BODY_COSINE
+            for row, j, value in zip(cosines.row[keep], cosines.col[keep], cosines.data[keep]):
+                i = block[row]
+                if i != j:
+                    links[(doc_ids[min(i, j)], doc_ids[max(i, j)])] = float(value)
 
     owners: list[str] = []
     sets: list[frozenset[str]] = []

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 
 MIN_SHARED_TOKENS = 3
 
@@ -60,7 +60,7 @@ def weighted_similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, 
 
 def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
                     max_postings: int = 200, min_shared: int = 2,
-                    focus: Collection[int] | None = None) -> list[tuple[int, int]]:
+                    focus: Collection[int] | None = None) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i < j, of sets from different `groups` (documents) that share at least
     `min_shared` indexed tokens, found through an inverted index instead of all pairs. With
     `focus` (indices), only the pairs with at least one set in it: the same pairs a full call
@@ -68,13 +68,16 @@ def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
 
     Tokens held by more than `max_postings` sets are not indexed: they are too common to tell
     restatements apart, and skipping them keeps the cost linear in the number of sets for a
-    fixed cap (each set meets at most `max_postings` others per token)."""
+    fixed cap (each set meets at most `max_postings` others per token).
+
+    The pairs are yielded set by set, never held: there are up to `max_postings` per token of
+    every set (text reuse asks for one shared token), hundreds of millions at 10k documents,
+    and a list of them was the run's peak memory."""
     postings: dict[str, list[int]] = {}
     for index, tokens in enumerate(token_sets):
         for token in tokens:
             postings.setdefault(token, []).append(index)
     focused = None if focus is None else set(focus)
-    pairs: list[tuple[int, int]] = []
     for index in (range(len(token_sets)) if focused is None else sorted(focused)):
         shared: Counter[int] = Counter()
         for token in token_sets[index]:
@@ -86,5 +89,6 @@ def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
                 ahead = other > index or (focused is not None and other not in focused)
                 if ahead and other != index and groups[other] != groups[index]:
                     shared[other] += 1
-        pairs.extend((min(index, other), max(index, other)) for other, count in shared.items() if count >= min_shared)
-    return pairs
+        for other, count in shared.items():
+            if count >= min_shared:
+                yield (min(index, other), max(index, other))
