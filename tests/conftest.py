@@ -25,17 +25,34 @@ DBT_DIR = REPO_ROOT / "dbt_project"
 
 # The tiers, fastest first, so a broken core fails in seconds: the pure core, the assets on tiny
 # inputs, the whole graph on the samples (one shared run, failure injections on copies of its
-# warehouse), input and process faults, the browser, the production profile. Under xdist the
-# longest tiers go first instead, so they run beside the rest rather than after it. `make test`
-# runs two workers with `--dist loadfile`: a test file stays on one worker, so a run its tests
-# share (a module fixture) happens once; the session's run on the samples is shared through a
-# file lock (sample_run). (Not loadgroup: with pytest 9.2 xdist ignores its groups, xdist#1386.)
+# warehouse), input and process faults, the browser, the production profile.
+#
+# Under xdist the order is the other way round, longest first, so the two workers finish together
+# instead of one running a long file alone at the end (the longest-processing-time rule). `make
+# test` runs two workers with `--dist loadfile --no-loadscope-reorder`: a test file stays on one
+# worker, so a run its tests share (a module fixture) happens once, and xdist keeps this order
+# instead of sorting files by their number of tests (which started the two longest files, two
+# tests each, last). The session's run on the samples is shared through a file lock (sample_run).
+# (Not loadgroup: with pytest 9.2 xdist ignores its groups, xdist#1386.)
 TIERS = ("unit", "pipeline", "integration", "faults", "ui", "distributed")
-LONG_TIERS = ("distributed", "ui")
+# The files that take longest, longest first (their share of one `make test`, in seconds of one
+# worker: the cluster and its one-machine reference, the dirty run, a run driven from the browser,
+# the kill -9 runs, a backfill from the CLI).
+LONGEST_FILES = (
+    "distributed/test_production_profile.py",
+    "faults/test_inputs.py",
+    "ui/test_dagster_ui.py",
+    "faults/test_process_faults.py",
+    "integration/test_backfill.py",
+)
+
+
+def _path_in_tests(item: pytest.Item) -> str:
+    return Path(str(item.fspath)).relative_to(REPO_ROOT / "tests").as_posix()
 
 
 def _tier(item: pytest.Item) -> str:
-    parts = Path(str(item.fspath)).relative_to(REPO_ROOT / "tests").parts
+    parts = _path_in_tests(item).split("/")
     return parts[0] if len(parts) > 1 and parts[0] in TIERS else "unit"
 
 
@@ -43,8 +60,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     parallel = bool(os.environ.get("PYTEST_XDIST_WORKER")) or bool(getattr(config.option, "numprocesses", None))
 
     def order(item: pytest.Item) -> tuple[int, int]:
-        tier = _tier(item)
-        return (0 if parallel and tier in LONG_TIERS else 1, TIERS.index(tier))
+        tier = TIERS.index(_tier(item))
+        if not parallel:
+            return (0, tier)
+        path = _path_in_tests(item)
+        if path in LONGEST_FILES:
+            return (LONGEST_FILES.index(path), 0)
+        return (len(LONGEST_FILES), -tier)
 
     items.sort(key=order)
 

@@ -50,8 +50,10 @@ def browser(chromium_path: Path):
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dagster_dev(tmp_path_factory) -> DagsterDev:
-    """One `dagster dev` (webserver, daemon, code server) for the UI tests of the session."""
+    """One `dagster dev` (webserver, daemon, code server) for the tests of test_dagster_ui.py,
+    stopped when they are done: left up for the session, its daemon, sensor ticks and webserver
+    kept using the worker's core under every test that came after them."""
     with running_dagster_dev(tmp_path_factory.mktemp("dagster_dev")) as dev:
         yield dev

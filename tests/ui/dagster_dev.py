@@ -1,6 +1,7 @@
 """Start `dagster dev` the way an engineer does (`make ui`), but isolated: a temporary
-DAGSTER_HOME (the repository's ops/dagster.yaml: pool `duckdb` limited to 1), a temporary
-warehouse and a free port. Shared by the webserver smoke test and the browser test."""
+DAGSTER_HOME (the repository's ops/dagster.yaml: pool `duckdb` limited to 1; the landing sensor's
+runs held in the queue, see instance_settings), a temporary warehouse and a free port. Shared by
+the webserver smoke test and the browser test."""
 from __future__ import annotations
 
 import json
@@ -15,6 +16,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import yaml
 
 from tests.conftest import REPO_ROOT
 
@@ -67,6 +70,21 @@ def dagster_dev_env(home: Path, warehouse_dir: Path, landing_dir: Path | None = 
     return env
 
 
+# The landing sensor is on by default and ticks as soon as the daemon is up, before a browser has
+# clicked anything: its run on the samples did the work and the run launched from the UI found
+# nothing new. Its runs wait in the queue instead (a tag limit of 0), so the UI's run is the one
+# that ingests, builds and publishes; that the sensor asked for a run stays visible in the queue.
+SENSOR_RUN_TAG = ("dagster/sensor_name", "landing_folder_sensor")
+
+
+def instance_settings() -> dict:
+    """The repository's ops/dagster.yaml, with the landing sensor's runs held in the queue."""
+    settings = yaml.safe_load((REPO_ROOT / "ops" / "dagster.yaml").read_text(encoding="utf-8"))
+    key, value = SENSOR_RUN_TAG
+    settings["concurrency"]["runs"]["tag_concurrency_limits"] = [{"key": key, "value": value, "limit": 0}]
+    return settings
+
+
 @contextmanager
 def running_dagster_dev(
     base_dir: Path, landing_dir: Path | None = None, startup_timeout: float = 240
@@ -75,7 +93,7 @@ def running_dagster_dev(
     whole process group (webserver, daemon, code server, runs) on exit."""
     home = base_dir / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text((REPO_ROOT / "ops" / "dagster.yaml").read_text())
+    (home / "dagster.yaml").write_text(yaml.safe_dump(instance_settings()))
     warehouse_dir = base_dir / "warehouse"
     warehouse_dir.mkdir(exist_ok=True)
     port = free_port()
