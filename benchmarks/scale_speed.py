@@ -248,13 +248,19 @@ def print_floors(result: dict) -> None:
         print(f"{name:<62}{floor['docs']:>7}{floor['seconds']:>9.1f}{floor['docs'] / floor['seconds']:>9.1f}{rss:>10}")
 
 
+def is_check_step(step: str) -> bool:
+    """A step of asset checks: one per checked asset (orchestration/checks/asset_checks.py names them
+    `<asset>_checks`), the per-stage quarantine-rate gates, and the per-suite steps of older runs."""
+    return step.endswith("_checks") or "_quarantine_rate_" in step or "_gx_" in step
+
+
 def print_run(label: str, run: dict, docs: int) -> None:
     startup = run["wall"] - run["run_seconds"]
     print(f"\n{label}: success={run['success']} exit={run['exit']}; process {run['wall']:.1f}s = start-up "
           f"{startup:.1f}s + run {run['run_seconds']:.1f}s; {docs / run['run_seconds']:.1f} docs/s of run; "
           f"peak RSS {run['rss_mb']:.0f} MB")
     steps = run["steps"]
-    checks = {k: v for k, v in steps.items() if "_gx_" in k}
+    checks = {k: v for k, v in steps.items() if is_check_step(k)}
     print(f"{'step':<58}{'seconds':>9}{'docs/s':>10}{'peak RSS':>10}  status")
     for step, stat in steps.items():
         if step not in checks:
@@ -279,7 +285,7 @@ def print_growth(results: list[dict]) -> None:
     rows = {"(whole run, start-up apart)": [r["full"]["run_seconds"] for r in runs],
             "(peak RSS MB)": [r["full"]["rss_mb"] for r in runs]}
     for step in runs[0]["full"]["steps"]:
-        if "_gx_" not in step:
+        if not is_check_step(step):
             rows[step] = [r["full"]["steps"].get(step, {}).get("seconds", 0.0) for r in runs]
     for step, values in rows.items():
         growth = values[-1] / values[0] if values[0] else float("nan")
@@ -307,7 +313,7 @@ def print_targets(results: list[dict]) -> None:
         full = ten_k["full"]
         rows.append((f"dumps end to end at {ten_k['size']} (80% text; start-up {full['wall'] - full['run_seconds']:.0f}s apart)",
                      ">= 400 docs/s", f"{ten_k['documents'] / full['run_seconds']:.1f} docs/s{outcome(full)}"))
-        clean = sum(v["seconds"] for k, v in full["steps"].items() if k.startswith("cleaned_documents") and "_gx_" not in k)
+        clean = sum(v["seconds"] for k, v in full["steps"].items() if k.startswith("cleaned_documents") and not is_check_step(k))
         traf2 = ten_k["floors"].get("trafilatura alone, 2 processes")
         if clean and ten_k["html"] and traf2:
             pipeline_rate, floor_rate = ten_k["html"] / clean, traf2["docs"] / traf2["seconds"]
