@@ -11,13 +11,16 @@ Isolation is per item, never per batch:
   its worker again is marked failed ("worker process died").
 
 Workers come from a forkserver: it imports the modules named in `preload` once, and each worker
-is a fork of that clean server, not of the (threaded) Dagster step process.
+is a fork of that clean server, not of the (threaded) Dagster step process. A step that maps batch
+after batch (a day at a time) wraps them in `shared_pool(workers, preload)`, so its workers start
+once per step, not once per batch.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -71,6 +74,26 @@ def chunk_size_for(count: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, -(-count // (workers * CHUNKS_PER_WORKER))))
 
 
+# (workers, preload) of the open shared_pool blocks, and the pool each has started
+_open_blocks: set[tuple[int, tuple[str, ...]]] = set()
+_shared: dict[tuple[int, tuple[str, ...]], ProcessPoolExecutor] = {}
+
+
+@contextmanager
+def shared_pool(workers: int, preload: Sequence[str] = ()) -> Iterator[None]:
+    """Inside the block, map_isolated calls with these workers and preload reuse one pool (a pool
+    a dead worker broke is replaced); the pool is shut down when the block ends."""
+    key = (workers, tuple(preload))
+    _open_blocks.add(key)
+    try:
+        yield
+    finally:
+        _open_blocks.discard(key)
+        pool = _shared.pop(key, None)
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
 def _context(preload: Sequence[str]):
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(list(preload))
@@ -88,6 +111,7 @@ def map_isolated(
     items to pay for a pool); one Outcome per item, in order. `fn` must be a module-level
     function (it is pickled by reference); `on_progress(done)` is called as chunks finish."""
     items = list(items)
+    key = (workers, tuple(preload))
     workers = max(1, min(workers, len(items) // MIN_ITEMS_PER_WORKER))
     if workers == 1:
         outcomes = []
@@ -103,10 +127,12 @@ def map_isolated(
     outcomes: list[Outcome | None] = [None] * len(items)
     done = 0
     context = _context(preload)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    shared = key in _shared or _shared_block(key)
+    pool = _shared[key] if shared else ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    broken = False
+    try:
         futures: dict[Future, int] = {pool.submit(_run_chunk, fn, items[s:s + size]): s for s in starts}
         pending = set(futures)
-        broken = False
         while pending and not broken:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
@@ -120,12 +146,26 @@ def map_isolated(
                 done += len(chunk_outcomes)
                 if on_progress:
                     on_progress(done)
+    finally:
+        if not shared or broken:
+            pool.shutdown(cancel_futures=True)
+            if shared:
+                _shared.pop(key, None)      # the next batch of the block starts a fresh pool
     left = [i for i, outcome in enumerate(outcomes) if outcome is None]
     if left:
         _run_one_by_one(fn, items, left, outcomes, context)
         if on_progress:
             on_progress(len(items))
     return outcomes  # type: ignore[return-value]
+
+
+def _shared_block(key: tuple[int, tuple[str, ...]]) -> bool:
+    """True (and the block's pool started) when a shared_pool block for `key` is open."""
+    if key not in _open_blocks:
+        return False
+    workers, preload = key
+    _shared[key] = ProcessPoolExecutor(max_workers=workers, mp_context=_context(preload))
+    return True
 
 
 def _run_one_by_one(fn, items, indexes: list[int], outcomes: list, context) -> None:

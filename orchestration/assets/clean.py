@@ -27,7 +27,7 @@ from orchestration.incremental import (
     combined_keys, days_metadata, dump_keys, plan_days, plan_for, register_ids, staged_rows, write_staged_rows,
 )
 from orchestration.lake import STAGE_TABLES, partition_connection
-from orchestration.pool import map_isolated
+from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
@@ -124,24 +124,26 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     # Day by day, a batch of dumps at a time: a step holds one batch of payloads and cleaned
     # documents, whatever the day or the range holds; the batches are staged as Parquet and go
     # into the day's files together (incremental.StagedRows).
-    for day in work:
-        with staged_rows(warehouse.lake_path, STAGE, day.day, CLEAN_TABLES) as staged:
-            for start in range(0, len(day.items), CLEAN_BATCH):
-                dumps = read_dumps(warehouse.lake_path, day.day, day.items[start:start + CLEAN_BATCH])
-                outcomes = map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD,
-                                        on_progress=lambda n, base=done: progress(base + n))
-                documents, records = [], []
-                for dump, outcome in zip(dumps, outcomes):
-                    document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
-                    documents.append(document)
-                    if record:
-                        records.append(record)
-                staged.add(cleaned_rows(documents), records)
-                removed.update(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
-                done += len(dumps)
-            counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
-                                            run_id=context.run.run_id))
-            all_records += staged.quarantine
+    # one pool for the step's batches: its workers start (and import trafilatura) once
+    with shared_pool(compute.workers, CLEAN_PRELOAD):
+        for day in work:
+            with staged_rows(warehouse.lake_path, STAGE, day.day, CLEAN_TABLES) as staged:
+                for start in range(0, len(day.items), CLEAN_BATCH):
+                    dumps = read_dumps(warehouse.lake_path, day.day, day.items[start:start + CLEAN_BATCH])
+                    outcomes = map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD,
+                                            on_progress=lambda n, base=done: progress(base + n))
+                    documents, records = [], []
+                    for dump, outcome in zip(dumps, outcomes):
+                        document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
+                        documents.append(document)
+                        if record:
+                            records.append(record)
+                    staged.add(cleaned_rows(documents), records)
+                    removed.update(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
+                    done += len(dumps)
+                counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
+                                                run_id=context.run.run_id))
+                all_records += staged.quarantine
     log_quarantine(context, STAGE, all_records)
     for table in CLEAN_TABLES:
         metadata: dict = {"dagster/row_count": counts[table], **days_metadata(work)}

@@ -20,15 +20,17 @@ from orchestration.incremental import (
     combined_keys, days_metadata, plan_days, plan_for, recorded_keys, register_ids, staged_rows, write_staged_rows,
 )
 from orchestration.lake import STAGE_TABLES, partition_connection
-from orchestration.pool import map_isolated
+from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
 STAGE = "language"
 LANGUAGE_TABLES = STAGE_TABLES[STAGE]
-# Documents tagged (and held) at once. A text repeated across batches is analysed once per batch:
-# reprints mostly land together, and a memo of the whole range was what the step's memory grew with.
+# Documents tagged (and held) at once. A text repeated across batches is sent again, and answered
+# from the memo of the step's pool workers; a memo of the whole range in the step grew with the archive.
 LANGUAGE_BATCH = 2000
+# Imported once by the pool's forkserver, so each worker starts with the detector's profiles loaded.
+LANGUAGE_PRELOAD = (detect.__name__,)
 
 
 def tag_document(document_id: str, segments: list[Segment],
@@ -63,18 +65,20 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     counts: Counter = Counter()
     # Day by day, LANGUAGE_BATCH documents at a time (their segments, analyses and rows held, not
     # the range's), staged as Parquet and written into the day's files together.
-    for day in work:
-        with staged_rows(warehouse.lake_path, STAGE, day.day, LANGUAGE_TABLES) as staged:
-            for start in range(0, len(day.items), LANGUAGE_BATCH):
-                segments = read_segments(warehouse.lake_path, day.day, day.items[start:start + LANGUAGE_BATCH])
-                segment_languages, document_languages, records = tag_batch(context, compute, segments, day.day)
-                staged.add({"segment_languages": segment_languages, "document_languages": document_languages},
-                           records)
-                segment_language_counts.update(r.language for r in segment_languages)
-                document_language_counts.update(r.language for r in document_languages)
-            counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
-                                            run_id=context.run.run_id))
-            all_records += staged.quarantine
+    # one pool for the step's batches: its workers start once, and keep their memo of texts
+    with shared_pool(compute.workers, LANGUAGE_PRELOAD):
+        for day in work:
+            with staged_rows(warehouse.lake_path, STAGE, day.day, LANGUAGE_TABLES) as staged:
+                for start in range(0, len(day.items), LANGUAGE_BATCH):
+                    segments = read_segments(warehouse.lake_path, day.day, day.items[start:start + LANGUAGE_BATCH])
+                    segment_languages, document_languages, records = tag_batch(context, compute, segments, day.day)
+                    staged.add({"segment_languages": segment_languages, "document_languages": document_languages},
+                               records)
+                    segment_language_counts.update(r.language for r in segment_languages)
+                    document_language_counts.update(r.language for r in document_languages)
+                counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
+                                                run_id=context.run.run_id))
+                all_records += staged.quarantine
     log_quarantine(context, STAGE, all_records)
     yield dg.MaterializeResult(
         asset_key=raw_key("segment_languages"),
@@ -111,7 +115,7 @@ def tag_batch(context: dg.AssetExecutionContext, compute: ComputeResource, items
     their texts: each distinct text is analysed once, on the pool, and the documents are then
     labelled here from those analyses (lookups, no detection)."""
     texts = sorted(set().union(*(linguistic_texts(segs) for _, segs in items)))
-    outcomes = map_isolated(analyse_text, texts, compute.workers, preload=(detect.__name__,),
+    outcomes = map_isolated(analyse_text, texts, compute.workers, preload=LANGUAGE_PRELOAD,
                             on_progress=progress_logger(context, len(texts), "analysed distinct texts"))
     detector = LanguageDetector()
     failed = {}

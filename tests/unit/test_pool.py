@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from orchestration.pool import WORKER_DIED, map_isolated
+from orchestration.pool import WORKER_DIED, map_isolated, shared_pool
 
 
 def square_or_fail(n: int) -> int:
@@ -56,3 +56,16 @@ def test_one_worker_or_few_items_run_in_this_process():
     assert {o.result for o in map_isolated(worker_pid, list(range(50)), workers=1)} == {os.getpid()}
     assert {o.result for o in map_isolated(worker_pid, list(range(5)), workers=2)} == {os.getpid()}
     assert [o.error for o in map_isolated(square_or_fail, [13], workers=1)] == ["ValueError: thirteen"]
+
+
+def test_batches_of_one_step_share_its_workers_and_a_dead_worker_is_replaced():
+    with shared_pool(2):
+        first = {o.result for o in map_isolated(worker_pid, list(range(64)), workers=2)}
+        second = {o.result for o in map_isolated(worker_pid, list(range(64)), workers=2)}
+        assert second <= first                  # the second batch ran on the first batch's workers
+        died = map_isolated(die_on_seven, list(range(40)), workers=2)
+        assert died[7].error == WORKER_DIED and [o.result for o in died[8:]] == list(range(9, 41))
+        after = {o.result for o in map_isolated(worker_pid, list(range(64)), workers=2)}
+        assert not after & first                # the broken pool was not reused
+    outside = {o.result for o in map_isolated(worker_pid, list(range(64)), workers=2)}
+    assert not outside & (first | after)        # the block's pool ended with the block
