@@ -74,9 +74,8 @@ def chunk_size_for(count: int, workers: int) -> int:
     return max(1, min(MAX_CHUNK, -(-count // (workers * CHUNKS_PER_WORKER))))
 
 
-# (workers, preload) of the open shared_pool blocks, and the pool each has started
-_open_blocks: set[tuple[int, tuple[str, ...]]] = set()
-_shared: dict[tuple[int, tuple[str, ...]], ProcessPoolExecutor] = {}
+# (workers, preload) of each open shared_pool block -> its pool, None until a batch needs one
+_shared: dict[tuple[int, tuple[str, ...]], ProcessPoolExecutor | None] = {}
 
 
 @contextmanager
@@ -84,11 +83,10 @@ def shared_pool(workers: int, preload: Sequence[str] = ()) -> Iterator[None]:
     """Inside the block, map_isolated calls with these workers and preload reuse one pool (a pool
     a dead worker broke is replaced); the pool is shut down when the block ends."""
     key = (workers, tuple(preload))
-    _open_blocks.add(key)
+    _shared[key] = None
     try:
         yield
     finally:
-        _open_blocks.discard(key)
         pool = _shared.pop(key, None)
         if pool is not None:
             pool.shutdown(cancel_futures=True)
@@ -127,7 +125,9 @@ def map_isolated(
     outcomes: list[Outcome | None] = [None] * len(items)
     done = 0
     context = _context(preload)
-    shared = key in _shared or _shared_block(key)
+    shared = key in _shared
+    if shared and _shared[key] is None:
+        _shared[key] = ProcessPoolExecutor(max_workers=key[0], mp_context=context)
     pool = _shared[key] if shared else ProcessPoolExecutor(max_workers=workers, mp_context=context)
     broken = False
     try:
@@ -150,22 +150,13 @@ def map_isolated(
         if not shared or broken:
             pool.shutdown(cancel_futures=True)
             if shared:
-                _shared.pop(key, None)      # the next batch of the block starts a fresh pool
+                _shared[key] = None         # the next batch of the block starts a fresh pool
     left = [i for i, outcome in enumerate(outcomes) if outcome is None]
     if left:
         _run_one_by_one(fn, items, left, outcomes, context)
         if on_progress:
             on_progress(len(items))
     return outcomes  # type: ignore[return-value]
-
-
-def _shared_block(key: tuple[int, tuple[str, ...]]) -> bool:
-    """True (and the block's pool started) when a shared_pool block for `key` is open."""
-    if key not in _open_blocks:
-        return False
-    workers, preload = key
-    _shared[key] = ProcessPoolExecutor(max_workers=workers, mp_context=_context(preload))
-    return True
 
 
 def _run_one_by_one(fn, items, indexes: list[int], outcomes: list, context) -> None:

@@ -5,7 +5,7 @@ with source as (
 select
     claim_id,
     document_id,
-    document_id || ':' || lpad(cast(sentence_seq as varchar), 4, '0') as sentence_id,
+    {{ sentence_id() }} as sentence_id,
     stance,
     attributed_to,
     stance_cue,

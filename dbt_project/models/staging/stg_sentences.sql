@@ -4,7 +4,7 @@ with source as (
 
 select
     -- ids: stable across runs because document ids are content hashes
-    document_id || ':' || lpad(cast(sentence_seq as varchar), 4, '0') as sentence_id,
+    {{ sentence_id() }} as sentence_id,
     document_id,
     sentence_seq,
     -- title or body (sentence_sections); a title sentence follows the body's
