@@ -41,6 +41,7 @@ from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
 from orchestration.incremental import StagePlan, register_ids, version_key
+from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
 
@@ -271,31 +272,51 @@ def claim_mentions(
         "claims", document_id=lambda item: item[0])
     contexts = dict(prepared.results)
 
-    def label(mention) -> ClaimMentionRow:
-        sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
-        stance = classify_stance(
-            sentence.text,
-            claim_text=claim_text.get(mention.claim_id),
-            quote_context=contexts[mention.document_id].get(mention.sentence_seq),
-            model=model, use_model=model is not None,
-        )
+    def inputs(mention) -> tuple[str, str | None, str | None]:
+        return (sentence_at[(mention.document_id, mention.sentence_seq)].text, claim_text.get(mention.claim_id),
+                contexts[mention.document_id].get(mention.sentence_seq))
+
+    def input_key(mention) -> str | None:
+        try:
+            return stance_input_key(*inputs(mention))
+        except Exception:       # labelling it fails the same way, inside isolate: its document is quarantined
+            return None
+
+    # a label is computed once per distinct input, ever: stored ones are read, the rest memoised
+    labeller = labeller_version(stage_version(context), reference.stance_model)
+    to_label = [(m, input_key(m)) for m in claim_sentences if m.document_id in contexts]
+    with warehouse.connect(read_only=True) as conn:
+        stored = read_stance_labels(conn, labeller, {key for _, key in to_label if key is not None})
+    known, computed = dict(stored), {}
+
+    def label(item) -> ClaimMentionRow:
+        mention, key = item
+        stance = known.get(key) if key is not None else None
+        if stance is None:
+            sentence, claim, quote_context = inputs(mention)
+            stance = classify_stance(sentence, claim_text=claim, quote_context=quote_context,
+                                     model=model, use_model=model is not None)
+            if key is not None:
+                known[key] = computed[key] = stance
         return ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
             stance=stance.stance, attributed_to=stance.attributed_to,
             stance_cue=stance.cue, cross_language=mention.cross_language,
         )
 
-    labelled = isolate(with_progress(context, [m for m in claim_sentences if m.document_id in contexts],
-                                     "stance-labelled mentions"),
-                       label, "claims", document_id=lambda mention: mention.document_id)
+    labelled = isolate(with_progress(context, to_label, "stance-labelled mentions"),
+                       label, "claims", document_id=lambda item: item[0].document_id)
     quarantined = prepared.quarantined + labelled.quarantined
     out = prepared.quarantined_ids | labelled.quarantined_ids
     rows = [r for r in labelled.results if r.document_id not in out]
     with warehouse.connect() as conn:
         count = write_corpus_rows(conn, plan, {"claim_mentions": rows}, rebuild,
                                     quarantine=quarantined, run_id=context.run.run_id)["claim_mentions"]
+        write_stance_labels(conn, labeller, computed)
     log_quarantine(context, "claims", quarantined)
     return written("claim_mentions", count, plan, wanted, mentions_labelled=len(rows),
+                   stance_labels_reused=sum(1 for _, key in to_label if key in stored),
+                   stance_labels_computed=len(computed),
                    stances=counts(r.stance for r in rows), **quarantine_metadata(quarantined))
 
 

@@ -144,3 +144,39 @@ def test_a_claim_re_centred_by_rediscovery_relabels_no_stance(tmp_path: Path):
         CORPUS_ASSETS["claim_mentions"])))
     assert again["claim_mentions"]["documents_processed"] == 0, again["claim_mentions"]
     assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions
+
+
+def test_stance_labels_are_computed_once_per_distinct_input(tmp_path: Path):
+    """Documents labelled again whose mentions have the inputs they had take their labels from
+    the store, and those labels are the ones computing gives."""
+    landing = corpus_landing(tmp_path / "landing", with_held_back=True)
+    warehouse = tmp_path / "warehouse"
+    first = stage_metadata(materialize(landing, warehouse))["claim_mentions"]
+    mentions = query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL")
+    # reprints repeat a sentence under the same claim: fewer labels computed than mentions
+    assert first["stance_labels_reused"] == 0
+    assert 0 < first["stance_labels_computed"] < first["mentions_labelled"]
+    assert query(warehouse, "SELECT count(*) FROM pipeline.stance_labels")[0][0] == first["stance_labels_computed"]
+
+    def relabel_everything():
+        conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
+        try:
+            conn.execute("DELETE FROM pipeline.corpus_processed WHERE stage = 'claims'")
+        finally:
+            conn.close()
+        return stage_metadata(materialize(landing, warehouse, selection=dg.AssetSelection.assets(
+            CORPUS_ASSETS["claim_mentions"])))["claim_mentions"]
+
+    again = relabel_everything()
+    assert again["mentions_labelled"] == first["mentions_labelled"]
+    assert again["stance_labels_computed"] == 0 and again["stance_labels_reused"] == again["mentions_labelled"]
+    assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions
+
+    # a label stored wrongly would be read back as it is: the store is what this run used
+    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
+    try:
+        conn.execute("UPDATE pipeline.stance_labels SET stance = 'questions', stance_cue = 'planted'")
+    finally:
+        conn.close()
+    relabel_everything()
+    assert {row[-1] for row in query(warehouse, "SELECT stance, stance_cue FROM raw.claim_mentions")} == {"planted"}
