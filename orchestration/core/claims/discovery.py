@@ -21,7 +21,7 @@ from functools import lru_cache
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
-from orchestration.core.text.tokens import content_tokens, words
+from orchestration.core.text.tokens import token_sequence, token_set, words
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
 
 DISCOVERY_THRESHOLD = 0.5
@@ -114,19 +114,6 @@ def proposition_texts(sentence: str) -> list[str]:
 def is_quotation(sentence: Sentence) -> bool:
     """A direct quotation: opens with a quote mark, continues one, or closes one then attributes."""
     return sentence.continues_quote or bool(_CLOSING_QUOTE.search(sentence.text))
-
-
-@lru_cache(maxsize=1 << 18)
-def token_sequence(text: str) -> tuple[str, ...]:
-    """The content tokens of a text, computed once per distinct text in a process: discovery,
-    catalog matching and the semantic pass read the same sentences (and reprints repeat them),
-    and tokenising was most of the claims stage's time."""
-    return tuple(content_tokens(text))
-
-
-@lru_cache(maxsize=1 << 18)
-def token_set(text: str) -> frozenset[str]:
-    return frozenset(token_sequence(text))
 
 
 @lru_cache(maxsize=1 << 18)

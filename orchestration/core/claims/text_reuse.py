@@ -21,11 +21,12 @@ from collections import defaultdict
 from collections.abc import Collection
 
 from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
-from orchestration.core.text.tokens import content_tokens, words
+from orchestration.core.text.tokens import token_set, words
 from orchestration.core.types import Sentence, TextReuse
 
 NEAR_IDENTICAL = 0.8
 MIN_SURFACE_WORDS = 4
+MEMO_PAIRS = 1 << 21
 
 
 def text_reuse(doc_sentences: dict[str, list[Sentence]],
@@ -38,13 +39,35 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     seqs: list[int] = []
     token_sets: list[frozenset[str]] = []
     surfaces: list[tuple[str, ...]] = []
+    surface_of: dict[str, tuple[str, ...]] = {}
     for document_id in sorted(doc_sentences):
         for sentence in doc_sentences[document_id]:
             owners.append(document_id)
             seqs.append(sentence.seq)
-            token_sets.append(frozenset(content_tokens(sentence.text)))
-            surfaces.append(tuple(words(sentence.text)))
+            token_sets.append(token_set(sentence.text))
+            surface = surface_of.get(sentence.text)
+            if surface is None:
+                surface = surface_of[sentence.text] = tuple(words(sentence.text))
+            surfaces.append(surface)
     idf, unseen = idf_weights(token_sets)
+    # Reprints repeat sentences word for word, so most candidate pairs compare two token sets
+    # already compared: a distinct pair of sets is scored once while the memo holds it (bounded:
+    # there are tens of millions of candidate pairs at 10k documents).
+    set_number: dict[frozenset[str], int] = {}
+    numbers = [set_number.setdefault(tokens, len(set_number)) for tokens in token_sets]
+    distinct = len(set_number)
+    near: dict[int, bool] = {}
+
+    def near_identical(i: int, j: int) -> bool:
+        a, b = numbers[i], numbers[j]
+        key = a * distinct + b if a <= b else b * distinct + a
+        verdict = near.get(key)
+        if verdict is None:
+            if len(near) >= MEMO_PAIRS:
+                near.clear()
+            verdict = near[key] = min(len(token_sets[i]), len(token_sets[j])) >= 3 and \
+                weighted_similarity(token_sets[i], token_sets[j], idf, unseen) >= NEAR_IDENTICAL
+        return verdict
 
     # (doc_a, doc_b) -> {doc: set of its sentence seqs shared with the other}
     shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
@@ -58,8 +81,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     for i, j in candidate_pairs(token_sets, owners, min_shared=1, focus=focus_sets):
         if surfaces[i] == surfaces[j] and len(surfaces[i]) >= MIN_SURFACE_WORDS:
             record(i, j)
-        elif min(len(token_sets[i]), len(token_sets[j])) >= 3 and \
-                weighted_similarity(token_sets[i], token_sets[j], idf, unseen) >= NEAR_IDENTICAL:
+        elif near_identical(i, j):
             record(i, j)
     # Short sentences with too few content tokens for the index: exact word matches only.
     by_surface: dict[tuple[str, ...], list[int]] = defaultdict(list)
