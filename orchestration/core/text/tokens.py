@@ -115,9 +115,11 @@ def token_set(text: str) -> frozenset[str]:
     return frozenset(token_sequence(text))
 
 
+@lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """A light English suffix stripper: plurals, -ing, -ed, final -e. Deliberately conservative
-    (names like "Hamas" and words shorter than five letters are left alone)."""
+    (names like "Hamas" and words shorter than five letters are left alone). Cached: a corpus'
+    vocabulary is small beside the words tokenised, and stance features stem every word again."""
     if len(word) < 5 or word.isdigit():
         return word
     if word.endswith("ies") and len(word) > 5:
