@@ -70,8 +70,11 @@ def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[st
 
 
 def read_documents(conn, doc_ids) -> dict:
-    """document_id -> raw.documents record, for the documents that have sentences."""
-    return {d.document_id: d for d in read_records(conn, "documents", where=ACCEPTED) if d.document_id in doc_ids}
+    """document_id -> raw.documents record, for the documents that have sentences (picked in
+    DuckDB: a run labelling the mentions of a few documents read every body of the archive)."""
+    ids = register_ids(conn, doc_ids, _READ_IDS)
+    return {d.document_id: d for d in read_records(
+        conn, "documents", where=f"{ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")}
 
 
 def unchanged(conn: duckdb.DuckDBPyConnection, table: str, plan: StagePlan, wanted: dict[str, str],
