@@ -53,6 +53,7 @@ ACCEPTED = "quarantine_reason IS NULL"
 STORIES_STAGE, DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE = "stories", "claim_discovery", "claims", "text_reuse"
 _READ_IDS = "corpus_read_ids"
 _AFFECTED_STORIES = "affected_story_ids"
+_WANTED_EMBEDDINGS = "wanted_text_keys"
 
 
 def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[str, list[Sentence]]:
@@ -125,12 +126,17 @@ def _catalog_version(landing: LandingResource) -> tuple[list, str]:
     return catalog, version_key("catalog", *(f"{c.claim_id}|{c.claim_text}|{c.story_hint}" for c in catalog))
 
 
-def read_embeddings(conn) -> dict[str, bytes]:
-    """The embedding cache: text key -> vector, for the model in use."""
+def read_embeddings(conn, keys: Collection[str]) -> dict[str, bytes]:
+    """The embedding cache: text key -> vector, for the model in use, of the texts `keys`."""
     if not table_exists(conn, "sentence_embeddings"):
         return {}
-    return dict(conn.execute("SELECT text_key, embedding FROM raw.sentence_embeddings WHERE model = ?",
-                             [MODEL_NAME]).fetchall())
+    conn.register(_WANTED_EMBEDDINGS, _frame("text_key", keys))
+    try:
+        return dict(conn.execute(
+            f"SELECT text_key, embedding FROM {RAW_SCHEMA}.sentence_embeddings WHERE model = ? "
+            f"AND text_key IN (SELECT text_key FROM {_WANTED_EMBEDDINGS})", [MODEL_NAME]).fetchall())
+    finally:
+        conn.unregister(_WANTED_EMBEDDINGS)
 
 
 @dg.multi_asset(
@@ -172,12 +178,18 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         # reads only the stories that received or lost a document
         doc_sentences = read_sentences(conn, None if catalog else members)
         existing = [c for c in read_records(conn, "claims", where="origin = 'discovered'") if c.story_id in affected]
-        embedder = Embedder(read_embeddings(conn) if semantic else {})
         read_ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
         sentence_language = {(d, seq): language for d, seq, language in conn.execute(
             f"SELECT document_id, sentence_seq, language FROM {RAW_SCHEMA}.sentences "
             f"WHERE document_id IN (SELECT document_id FROM {read_ids})").fetchall()}
     story_sentences = {d: doc_sentences[d] for d in members if d in doc_sentences}
+
+    def stored_embeddings(keys: list[str]) -> dict[str, bytes]:
+        # asked while the step computes, before it opens the warehouse to write
+        with warehouse.connect(read_only=True) as conn:
+            return read_embeddings(conn, keys)
+
+    embedder = Embedder(lookup=stored_embeddings if semantic else None)
     discovered, discovered_sentences = discover_claims(story_sentences, story_of, existing=existing)
     if semantic:
         # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings

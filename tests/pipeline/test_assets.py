@@ -177,6 +177,30 @@ def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(land
                             "USING (document_id, sentence_seq) WHERE s.language = 'en' AND claim_id = 'cat-talks'") == [(False,)]
 
 
+def test_rediscovery_takes_the_embeddings_it_stored_and_embeds_nothing_again(landing_copy: Path, tmp_path: Path):
+    """The claims step reads from raw.sentence_embeddings only the texts it compares; a run that
+    re-discovers every story finds them all there."""
+    import duckdb
+    from orchestration.settings import LIVE_DB_NAME
+    warehouse = tmp_path / "warehouse"
+    claims_step = dg.AssetSelection.assets(dg.AssetKey(["raw", "claims"])).required_multi_asset_neighbors()
+    assert run_pipeline(landing_copy, warehouse, selection=PYTHON_STAGES).success
+    stored = query(warehouse, "SELECT text_key, embedding FROM raw.sentence_embeddings ORDER BY ALL")
+    assert stored
+    claims = query(warehouse, "SELECT * FROM raw.claims ORDER BY ALL")
+    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
+    try:
+        conn.execute("DELETE FROM pipeline.corpus_processed WHERE stage = 'claim_discovery'")
+    finally:
+        conn.close()
+    again = run_pipeline(landing_copy, warehouse, selection=claims_step)
+    embedded = [e.materialization.metadata["embedded_this_run"].value for e in again.get_asset_materialization_events()
+                if e.asset_key == dg.AssetKey(["raw", "sentence_embeddings"])]
+    assert embedded == [0]
+    assert query(warehouse, "SELECT text_key, embedding FROM raw.sentence_embeddings ORDER BY ALL") == stored
+    assert query(warehouse, "SELECT * FROM raw.claims ORDER BY ALL") == claims
+
+
 def test_with_the_semantic_matcher_off_only_lexical_matches_are_made(landing_copy: Path, tmp_path: Path):
     """CLAIMGRID_SEMANTIC_MATCHER=off (a first backfill of a large archive): nothing is embedded,
     the Hebrew report carries no English claim, the English mentions are still found."""
