@@ -431,8 +431,14 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     # (claim, document) -> scores of the document's units for that claim, for the mutual test.
     in_document: dict[tuple[int, str], list[float]] = defaultdict(list)
     tentative: list[tuple[float, int, _Unit]] = []
+    # The index holds the catalog only and never changes here, so a unit's matches follow from
+    # its words: a verbatim copy (wire reprints) takes the first one's, unscored.
+    scored_by_words: dict[tuple[frozenset[str], tuple[str, ...]], list[tuple[float, int]]] = {}
     for unit in units:
-        scored = index.matches(unit, floor)
+        copy_of = (unit.tokens, unit.surface)
+        scored = scored_by_words.get(copy_of)
+        if scored is None:
+            scored = scored_by_words[copy_of] = index.matches(unit, floor)
         for score, cluster_index in scored:
             in_document[(cluster_index, unit.document_id)].append(score)
             if score >= threshold:
