@@ -3,8 +3,9 @@
 Two sentences of different documents are "near-identical" when their content-token similarity
 (similarity.py, IDF over all sentences given) is >= NEAR_IDENTICAL, or their words are the same;
 measured on the samples, verbatim copies and copies with a frame added or a quote mark changed
-score 0.88-1.0 while light edits of the same report score 0.58-0.69. Candidate pairs come from an
-inverted index (similarity.candidate_pairs), not from all pairs.
+score 0.88-1.0 while light edits of the same report score 0.58-0.69. Candidate pairs are those of
+an inverted index (similarity.candidate_pairs), not all pairs, found distinct token set by
+distinct token set (reprints repeat sentences word for word).
 
 For each pair of documents sharing at least `min_shared` near-identical sentences, one row says
 that `document_id` reproduces `source_document_id`:
