@@ -135,6 +135,7 @@ quality: setup
 clean-warehouse:
 	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal
 	rm -rf $${CLAIMGRID_LAKE_DIR:-$(CLAIMGRID_WAREHOUSE_DIR)/lake}
+	rm -rf $(CLAIMGRID_WAREHOUSE_DIR)/dbt_target
 
 # Back to a fresh clone: the venv, the warehouses (live, snapshot, docs, logs, screenshots), the
 # Dagster home and dbt's target. Asks first; `make clean-ci` (or `make clean YES=1`) does not.
