@@ -8,7 +8,7 @@ corpus with 20 new dumps: 194 documents re-labelled, 7,431 mentions, of which 54
 or claim text. Wire reprints repeat the same sentence under the same claim in many documents too.
 So labels are kept by the hash of their inputs (pipeline.stance_labels, in the live warehouse
 beside the corpus ledger) under the labeller's version, and only inputs never seen are
-classified; a new labeller version drops the old rows. Why: docs/decisions/0014-stance-label-store.md.
+classified; a new labeller version drops the old rows. Why: docs/decisions/0015-stance-label-store.md.
 """
 from __future__ import annotations
 
