@@ -7,11 +7,9 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from orchestration.settings import LIVE_DB_NAME
 from tests.conftest import SAMPLES_DIR
-from tests.pipeline.conftest import materialize, query
+from tests.pipeline.conftest import execute, materialize, query
 from tests.unit.sample_bodies import OLDER_STORY, SECRET_TALKS
 
 CORPUS_ASSETS = {name: dg.AssetKey(["raw", name])
@@ -135,11 +133,7 @@ def test_a_claim_re_centred_by_rediscovery_relabels_no_stance(tmp_path: Path):
     warehouse = tmp_path / "warehouse"
     materialize(landing, warehouse)
     mentions = query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL")
-    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
-    try:
-        conn.execute("UPDATE raw.claim_sentences SET similarity = similarity * 0.99")
-    finally:
-        conn.close()
+    execute(warehouse, "UPDATE raw.claim_sentences SET similarity = similarity * 0.99")
     again = stage_metadata(materialize(landing, warehouse, selection=dg.AssetSelection.assets(
         CORPUS_ASSETS["claim_mentions"])))
     assert again["claim_mentions"]["documents_processed"] == 0, again["claim_mentions"]
@@ -159,11 +153,7 @@ def test_stance_labels_are_computed_once_per_distinct_input(tmp_path: Path):
     assert query(warehouse, "SELECT count(*) FROM pipeline.stance_labels")[0][0] == first["stance_labels_computed"]
 
     def relabel_everything():
-        conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
-        try:
-            conn.execute("DELETE FROM pipeline.corpus_processed WHERE stage = 'claims'")
-        finally:
-            conn.close()
+        execute(warehouse, "DELETE FROM pipeline.corpus_processed WHERE stage = 'claims'")
         return stage_metadata(materialize(landing, warehouse, selection=dg.AssetSelection.assets(
             CORPUS_ASSETS["claim_mentions"])))["claim_mentions"]
 
@@ -173,10 +163,6 @@ def test_stance_labels_are_computed_once_per_distinct_input(tmp_path: Path):
     assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions
 
     # a label stored wrongly would be read back as it is: the store is what this run used
-    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
-    try:
-        conn.execute("UPDATE pipeline.stance_labels SET stance = 'questions', stance_cue = 'planted'")
-    finally:
-        conn.close()
+    execute(warehouse, "UPDATE pipeline.stance_labels SET stance = 'questions', stance_cue = 'planted'")
     relabel_everything()
     assert {row[-1] for row in query(warehouse, "SELECT stance, stance_cue FROM raw.claim_mentions")} == {"planted"}

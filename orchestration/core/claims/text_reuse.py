@@ -71,7 +71,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     for i, number in enumerate(numbers):
         members[number].append(i)
     postings: Counter[str] = Counter()
-    for i, tokens in enumerate(token_sets):
+    for tokens in token_sets:
         postings.update(tokens)
     indexed = [frozenset(t for t in tokens if postings[t] <= CANDIDATE_MAX_POSTINGS) for tokens in class_sets]
     classes_of: dict[str, list[int]] = defaultdict(list)
