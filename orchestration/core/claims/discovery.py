@@ -21,7 +21,8 @@ from functools import lru_cache
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
-from orchestration.core.text.tokens import token_set, words
+from orchestration.core.text.token_cache import token_set
+from orchestration.core.text.tokens import words
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
 
 DISCOVERY_THRESHOLD = 0.5

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.core.claims.discovery import CATALOG_THRESHOLD as LEXICAL_SURE_THRESHOLD
-from orchestration.core.text.tokens import token_sequence, token_set
+from orchestration.core.text.token_cache import token_sequence, token_set
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence, SentenceEmbeddingRow

@@ -15,7 +15,8 @@ from collections.abc import Collection, Sequence
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
-from orchestration.core.text.tokens import content_tokens, token_set
+from orchestration.core.text.token_cache import token_set
+from orchestration.core.text.tokens import content_tokens
 from orchestration.core.types import Sentence
 
 BODY_COSINE = 0.45

@@ -22,7 +22,8 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, idf_weights, weighted_similarity
-from orchestration.core.text.tokens import token_set, words
+from orchestration.core.text.token_cache import token_set
+from orchestration.core.text.tokens import words
 from orchestration.core.types import Sentence, TextReuse
 
 NEAR_IDENTICAL = 0.8

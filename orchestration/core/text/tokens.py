@@ -101,25 +101,9 @@ def content_tokens(text: str) -> list[str]:
     return tokens
 
 
-@lru_cache(maxsize=1 << 18)
-def token_sequence(text: str) -> tuple[str, ...]:
-    """The content tokens of a sentence, computed once per distinct text in a process: stories,
-    text reuse, discovery, catalog matching and the semantic pass read the same sentences (one
-    after the other in the in-process executor), and reprints repeat them (151,147 sentences,
-    58,193 distinct texts at 10k bench dumps); tokenising was most of the claims stage's time."""
-    return tuple(content_tokens(text))
-
-
-@lru_cache(maxsize=1 << 18)
-def token_set(text: str) -> frozenset[str]:
-    return frozenset(token_sequence(text))
-
-
-@lru_cache(maxsize=1 << 17)
 def stem(word: str) -> str:
     """A light English suffix stripper: plurals, -ing, -ed, final -e. Deliberately conservative
-    (names like "Hamas" and words shorter than five letters are left alone). Cached: a corpus'
-    vocabulary is small beside the words tokenised, and stance features stem every word again."""
+    (names like "Hamas" and words shorter than five letters are left alone)."""
     if len(word) < 5 or word.isdigit():
         return word
     if word.endswith("ies") and len(word) > 5:
