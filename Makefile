@@ -73,12 +73,9 @@ services:
 #   tests/ui           dagster dev and a browser
 #   tests/distributed  the production profile (PostgreSQL, RabbitMQ, Celery workers)
 # Two pytest-xdist workers, one per core; a test file stays on one worker (its shared runs happen
-# once) and the longest files start first (tests/conftest.py). Tests marked `alone` run after
-# them by themselves: `make run` beside the other worker's tests failed twice under xdist and
-# never alone (not yet explained; its assertion now prints the run's output).
+# once) and the longest files start first (tests/conftest.py).
 test: setup services
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15 -m "not alone"
-	$(BIN)/python -m pytest -q -m alone
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The inner loop, under a minute: lint the Python and the dbt SQL, run the unit tests.
 check: lint
