@@ -137,7 +137,7 @@ clean-warehouse:
 # Back to a fresh clone: the venv, the warehouses (live, snapshot, docs, logs, screenshots), the
 # Dagster home and dbt's target. Asks first; `make clean-ci` (or `make clean YES=1`) does not.
 GENERATED := $(VENV) $(DAGSTER_HOME) dbt_project/target dbt_project/logs claimgrid.egg-info \
-	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts lake)
+	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts lake dbt_target)
 clean:
 	@echo "make clean removes: $(GENERATED) $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb"
 	@if [ "$(YES)" != 1 ]; then \
