@@ -61,13 +61,14 @@ DBT_DIR = REPO_ROOT / "dbt_project"
 TIERS = ("unit", "pipeline", "integration", "faults", "ui", "distributed")
 # The files that take longest, longest first (their share of one `make test`, in seconds of one
 # worker: the cluster and its one-machine reference, the dirty run, a run driven from the browser,
-# the kill -9 runs, a backfill from the CLI).
+# the kill -9 runs, a backfill from the CLI, `make run`).
 LONGEST_FILES = (
     "distributed/test_production_profile.py",
     "faults/test_inputs.py",
     "ui/test_dagster_ui.py",
     "faults/test_process_faults.py",
     "integration/test_backfill.py",
+    "integration/test_make_run.py",
 )
 
 
