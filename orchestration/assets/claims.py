@@ -41,6 +41,7 @@ from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
 from orchestration.incremental import StagePlan, register_ids, version_key
+from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
 
@@ -52,6 +53,7 @@ ACCEPTED = "quarantine_reason IS NULL"
 STORIES_STAGE, DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE = "stories", "claim_discovery", "claims", "text_reuse"
 _READ_IDS = "corpus_read_ids"
 _AFFECTED_STORIES = "affected_story_ids"
+_WANTED_EMBEDDINGS = "wanted_text_keys"
 
 
 def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[str, list[Sentence]]:
@@ -69,8 +71,11 @@ def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[st
 
 
 def read_documents(conn, doc_ids) -> dict:
-    """document_id -> raw.documents record, for the documents that have sentences."""
-    return {d.document_id: d for d in read_records(conn, "documents", where=ACCEPTED) if d.document_id in doc_ids}
+    """document_id -> raw.documents record, for the documents that have sentences (picked in
+    DuckDB: a run labelling the mentions of a few documents read every body of the archive)."""
+    ids = register_ids(conn, doc_ids, _READ_IDS)
+    return {d.document_id: d for d in read_records(
+        conn, "documents", where=f"{ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")}
 
 
 def unchanged(conn: duckdb.DuckDBPyConnection, table: str, plan: StagePlan, wanted: dict[str, str],
@@ -121,12 +126,17 @@ def _catalog_version(landing: LandingResource) -> tuple[list, str]:
     return catalog, version_key("catalog", *(f"{c.claim_id}|{c.claim_text}|{c.story_hint}" for c in catalog))
 
 
-def read_embeddings(conn) -> dict[str, bytes]:
-    """The embedding cache: text key -> vector, for the model in use."""
+def read_embeddings(conn, keys: Collection[str]) -> dict[str, bytes]:
+    """The embedding cache: text key -> vector, for the model in use, of the texts `keys`."""
     if not table_exists(conn, "sentence_embeddings"):
         return {}
-    return dict(conn.execute("SELECT text_key, embedding FROM raw.sentence_embeddings WHERE model = ?",
-                             [MODEL_NAME]).fetchall())
+    conn.register(_WANTED_EMBEDDINGS, _frame("text_key", keys))
+    try:
+        return dict(conn.execute(
+            f"SELECT text_key, embedding FROM {RAW_SCHEMA}.sentence_embeddings WHERE model = ? "
+            f"AND text_key IN (SELECT text_key FROM {_WANTED_EMBEDDINGS})", [MODEL_NAME]).fetchall())
+    finally:
+        conn.unregister(_WANTED_EMBEDDINGS)
 
 
 @dg.multi_asset(
@@ -168,12 +178,18 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         # reads only the stories that received or lost a document
         doc_sentences = read_sentences(conn, None if catalog else members)
         existing = [c for c in read_records(conn, "claims", where="origin = 'discovered'") if c.story_id in affected]
-        embedder = Embedder(read_embeddings(conn) if semantic else {})
         read_ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
         sentence_language = {(d, seq): language for d, seq, language in conn.execute(
             f"SELECT document_id, sentence_seq, language FROM {RAW_SCHEMA}.sentences "
             f"WHERE document_id IN (SELECT document_id FROM {read_ids})").fetchall()}
     story_sentences = {d: doc_sentences[d] for d in members if d in doc_sentences}
+
+    def stored_embeddings(keys: list[str]) -> dict[str, bytes]:
+        # asked while the step computes, before it opens the warehouse to write
+        with warehouse.connect(read_only=True) as conn:
+            return read_embeddings(conn, keys)
+
+    embedder = Embedder(lookup=stored_embeddings if semantic else None)
     discovered, discovered_sentences = discover_claims(story_sentences, story_of, existing=existing)
     if semantic:
         # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
@@ -271,31 +287,51 @@ def claim_mentions(
         "claims", document_id=lambda item: item[0])
     contexts = dict(prepared.results)
 
-    def label(mention) -> ClaimMentionRow:
-        sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
-        stance = classify_stance(
-            sentence.text,
-            claim_text=claim_text.get(mention.claim_id),
-            quote_context=contexts[mention.document_id].get(mention.sentence_seq),
-            model=model, use_model=model is not None,
-        )
+    def inputs(mention) -> tuple[str, str | None, str | None]:
+        return (sentence_at[(mention.document_id, mention.sentence_seq)].text, claim_text.get(mention.claim_id),
+                contexts[mention.document_id].get(mention.sentence_seq))
+
+    def input_key(mention) -> str | None:
+        try:
+            return stance_input_key(*inputs(mention))
+        except Exception:       # labelling it fails the same way, inside isolate: its document is quarantined
+            return None
+
+    # a label is computed once per distinct input, ever: stored ones are read, the rest memoised
+    labeller = labeller_version(stage_version(context), reference.stance_model)
+    to_label = [(m, input_key(m)) for m in claim_sentences if m.document_id in contexts]
+    with warehouse.connect(read_only=True) as conn:
+        stored = read_stance_labels(conn, labeller, {key for _, key in to_label if key is not None})
+    known, computed = dict(stored), {}
+
+    def label(item) -> ClaimMentionRow:
+        mention, key = item
+        stance = known.get(key) if key is not None else None
+        if stance is None:
+            sentence, claim, quote_context = inputs(mention)
+            stance = classify_stance(sentence, claim_text=claim, quote_context=quote_context,
+                                     model=model, use_model=model is not None)
+            if key is not None:
+                known[key] = computed[key] = stance
         return ClaimMentionRow(
             claim_id=mention.claim_id, document_id=mention.document_id, sentence_seq=mention.sentence_seq,
             stance=stance.stance, attributed_to=stance.attributed_to,
             stance_cue=stance.cue, cross_language=mention.cross_language,
         )
 
-    labelled = isolate(with_progress(context, [m for m in claim_sentences if m.document_id in contexts],
-                                     "stance-labelled mentions"),
-                       label, "claims", document_id=lambda mention: mention.document_id)
+    labelled = isolate(with_progress(context, to_label, "stance-labelled mentions"),
+                       label, "claims", document_id=lambda item: item[0].document_id)
     quarantined = prepared.quarantined + labelled.quarantined
     out = prepared.quarantined_ids | labelled.quarantined_ids
     rows = [r for r in labelled.results if r.document_id not in out]
     with warehouse.connect() as conn:
         count = write_corpus_rows(conn, plan, {"claim_mentions": rows}, rebuild,
                                     quarantine=quarantined, run_id=context.run.run_id)["claim_mentions"]
+        write_stance_labels(conn, labeller, computed)
     log_quarantine(context, "claims", quarantined)
     return written("claim_mentions", count, plan, wanted, mentions_labelled=len(rows),
+                   stance_labels_reused=sum(1 for _, key in to_label if key in stored),
+                   stance_labels_computed=len(computed),
                    stances=counts(r.stance for r in rows), **quarantine_metadata(quarantined))
 
 

@@ -37,6 +37,15 @@ def query(warehouse: Path, sql: str, params: list | None = None) -> list[tuple]:
         conn.close()
 
 
+def execute(warehouse: Path, sql: str) -> None:
+    """`sql` on the live warehouse, read-write (a test setting the state a run meets)."""
+    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
+    try:
+        conn.execute(sql)
+    finally:
+        conn.close()
+
+
 @pytest.fixture
 def one_dump_landing(tmp_path: Path) -> Path:
     """A landing folder with a single sample dump: the plain-text one with a caption."""

@@ -9,7 +9,7 @@ import dagster as dg
 
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
-from tests.pipeline.conftest import PYTHON_STAGES, materialize, query
+from tests.pipeline.conftest import PYTHON_STAGES, execute, materialize, query
 
 HEBREW = range(0x0590, 0x0600)
 
@@ -175,6 +175,24 @@ def test_a_hebrew_report_carries_the_english_catalog_claim_across_languages(land
     # English sentences of the samples mention it in their own language
     assert query(warehouse, "SELECT DISTINCT cross_language FROM raw.claim_mentions m JOIN raw.sentences s "
                             "USING (document_id, sentence_seq) WHERE s.language = 'en' AND claim_id = 'cat-talks'") == [(False,)]
+
+
+def test_rediscovery_takes_the_embeddings_it_stored_and_embeds_nothing_again(landing_copy: Path, tmp_path: Path):
+    """The claims step reads from raw.sentence_embeddings only the texts it compares; a run that
+    re-discovers every story finds them all there."""
+    warehouse = tmp_path / "warehouse"
+    claims_step = dg.AssetSelection.assets(dg.AssetKey(["raw", "claims"])).required_multi_asset_neighbors()
+    assert run_pipeline(landing_copy, warehouse, selection=PYTHON_STAGES).success
+    stored = query(warehouse, "SELECT text_key, embedding FROM raw.sentence_embeddings ORDER BY ALL")
+    assert stored
+    claims = query(warehouse, "SELECT * FROM raw.claims ORDER BY ALL")
+    execute(warehouse, "DELETE FROM pipeline.corpus_processed WHERE stage = 'claim_discovery'")
+    again = run_pipeline(landing_copy, warehouse, selection=claims_step)
+    embedded = [e.materialization.metadata["embedded_this_run"].value for e in again.get_asset_materialization_events()
+                if e.asset_key == dg.AssetKey(["raw", "sentence_embeddings"])]
+    assert embedded == [0]
+    assert query(warehouse, "SELECT text_key, embedding FROM raw.sentence_embeddings ORDER BY ALL") == stored
+    assert query(warehouse, "SELECT * FROM raw.claims ORDER BY ALL") == claims
 
 
 def test_with_the_semantic_matcher_off_only_lexical_matches_are_made(landing_copy: Path, tmp_path: Path):

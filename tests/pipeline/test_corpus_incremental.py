@@ -7,11 +7,9 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
-from orchestration.settings import LIVE_DB_NAME
 from tests.conftest import SAMPLES_DIR
-from tests.pipeline.conftest import materialize, query
+from tests.pipeline.conftest import execute, materialize, query
 from tests.unit.sample_bodies import OLDER_STORY, SECRET_TALKS
 
 CORPUS_ASSETS = {name: dg.AssetKey(["raw", name])
@@ -135,12 +133,36 @@ def test_a_claim_re_centred_by_rediscovery_relabels_no_stance(tmp_path: Path):
     warehouse = tmp_path / "warehouse"
     materialize(landing, warehouse)
     mentions = query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL")
-    conn = duckdb.connect(str(warehouse / LIVE_DB_NAME))
-    try:
-        conn.execute("UPDATE raw.claim_sentences SET similarity = similarity * 0.99")
-    finally:
-        conn.close()
+    execute(warehouse, "UPDATE raw.claim_sentences SET similarity = similarity * 0.99")
     again = stage_metadata(materialize(landing, warehouse, selection=dg.AssetSelection.assets(
         CORPUS_ASSETS["claim_mentions"])))
     assert again["claim_mentions"]["documents_processed"] == 0, again["claim_mentions"]
     assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions
+
+
+def test_stance_labels_are_computed_once_per_distinct_input(tmp_path: Path):
+    """Documents labelled again whose mentions have the inputs they had take their labels from
+    the store, and those labels are the ones computing gives."""
+    landing = corpus_landing(tmp_path / "landing", with_held_back=True)
+    warehouse = tmp_path / "warehouse"
+    first = stage_metadata(materialize(landing, warehouse))["claim_mentions"]
+    mentions = query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL")
+    # reprints repeat a sentence under the same claim: fewer labels computed than mentions
+    assert first["stance_labels_reused"] == 0
+    assert 0 < first["stance_labels_computed"] < first["mentions_labelled"]
+    assert query(warehouse, "SELECT count(*) FROM pipeline.stance_labels")[0][0] == first["stance_labels_computed"]
+
+    def relabel_everything():
+        execute(warehouse, "DELETE FROM pipeline.corpus_processed WHERE stage = 'claims'")
+        return stage_metadata(materialize(landing, warehouse, selection=dg.AssetSelection.assets(
+            CORPUS_ASSETS["claim_mentions"])))["claim_mentions"]
+
+    again = relabel_everything()
+    assert again["mentions_labelled"] == first["mentions_labelled"]
+    assert again["stance_labels_computed"] == 0 and again["stance_labels_reused"] == again["mentions_labelled"]
+    assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions
+
+    # a label stored wrongly would be read back as it is: the store is what this run used
+    execute(warehouse, "UPDATE pipeline.stance_labels SET stance = 'questions', stance_cue = 'planted'")
+    relabel_everything()
+    assert {row[-1] for row in query(warehouse, "SELECT stance, stance_cue FROM raw.claim_mentions")} == {"planted"}

@@ -54,6 +54,28 @@ def test_embeddings_are_cached_by_text_and_reused():
     assert again.new_rows() == []
 
 
+def test_the_store_is_asked_only_for_the_texts_encoded_and_once_for_each():
+    stored_text, new_text = "Rescue teams pulled twelve survivors from the rubble.", "The bridge reopened on Monday."
+    first = Embedder()
+    first.encode([stored_text])
+    store = {row.text_key: row.embedding for row in first.new_rows()}
+    store[text_key("A text no run of this test encodes.")] = store[text_key(stored_text)]
+    asked: list[list[str]] = []
+
+    def lookup(keys):
+        asked.append(sorted(keys))
+        return {k: store[k] for k in keys if k in store}
+
+    again = Embedder(lookup=lookup)
+    vectors = again.encode([stored_text, new_text, stored_text])
+    assert asked == [sorted({text_key(stored_text), text_key(new_text)})]
+    assert (vectors[0] == first.encode([stored_text])[0]).all()
+    # only the text the store did not have is new, and it is not asked for again
+    assert [row.text_key for row in again.new_rows()] == [text_key(new_text)]
+    again.encode([new_text, stored_text])
+    assert len(asked) == 1
+
+
 def test_a_catalog_claim_is_mentioned_by_its_paraphrase_not_by_a_sentence_on_the_topic():
     catalog = [CatalogClaim("cat-rates", "The central bank raised interest rates by half a point"),
                CatalogClaim("cat-frog", "Scientists discovered a new species of frog in the Andes")]

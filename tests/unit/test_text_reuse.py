@@ -63,3 +63,50 @@ def test_min_shared_and_no_reuse_between_unrelated_texts():
     assert text_reuse(sentences, min_shared=8) == []
     assert text_reuse(sentences_of({"a": "The council approved a budget.", "b": "Frogs live in Borneo."})) == []
     assert text_reuse({}) == []
+
+
+def reference_pairs(doc_sentences, focus=None):
+    """The sentence pairs text reuse records, compared sentence by sentence as it did before it
+    went by distinct token sets: candidate_pairs, then same words or near-identical."""
+    from orchestration.core.claims.text_reuse import MIN_SURFACE_WORDS, NEAR_IDENTICAL
+    from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
+    from orchestration.core.text.tokens import content_tokens, words
+    items = [(d, s) for d in sorted(doc_sentences) for s in doc_sentences[d]]
+    owners = [d for d, _ in items]
+    sets = [frozenset(content_tokens(s.text)) for _, s in items]
+    surfaces = [tuple(words(s.text)) for _, s in items]
+    idf, unseen = idf_weights(sets)
+    focused = None if focus is None else [i for i, d in enumerate(owners) if d in focus]
+    pairs = set()
+    for i, j in candidate_pairs(sets, owners, min_shared=1, focus=focused):
+        if (surfaces[i] == surfaces[j] and len(surfaces[i]) >= MIN_SURFACE_WORDS) or (
+                min(len(sets[i]), len(sets[j])) >= 3 and weighted_similarity(sets[i], sets[j], idf, unseen) >= NEAR_IDENTICAL):
+            pairs.add(frozenset({(owners[i], items[i][1].seq), (owners[j], items[j][1].seq)}))
+    return pairs
+
+
+def test_going_by_distinct_token_sets_records_the_pairs_a_sentence_by_sentence_pass_does():
+    # wire copy: every sample reprinted twice, its lead cut or a trailer added, so most sentences
+    # repeat word for word in three documents
+    bodies = dict(BODIES)
+    for name, body in BODIES.items():
+        lines = body.splitlines()
+        bodies[f"cut_{name}"] = "\n".join(lines[1:])
+        bodies[f"trailer_{name}"] = body + "\nThis article first appeared on WND."
+    sentences = sentences_of(bodies)
+    expected = reference_pairs(sentences)
+    assert len(expected) > 100
+    rows = text_reuse(sentences, min_shared=1)
+    by_pair = {frozenset((r.document_id, r.source_document_id)): r.shared_sentences for r in rows}
+    recorded: dict = {}
+    for pair in expected:
+        (a, sa), (b, sb) = sorted(pair)
+        recorded.setdefault(frozenset((a, b)), {}).setdefault(a, set()).add(sa)
+        recorded[frozenset((a, b))].setdefault(b, set()).add(sb)
+    assert set(by_pair) == set(recorded)
+    for row in rows:
+        assert row.shared_sentences == len(recorded[frozenset((row.document_id, row.source_document_id))][row.document_id])
+    # with focus: exactly the full call's rows that touch a focused document
+    focus = {f"cut_{OLDER_STORY}", COPY_PAIR[0]}
+    assert text_reuse(sentences, min_shared=1, focus=focus) == [
+        r for r in rows if r.document_id in focus or r.source_document_id in focus]

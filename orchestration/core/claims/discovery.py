@@ -21,7 +21,8 @@ from functools import lru_cache
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
-from orchestration.core.text.tokens import content_tokens, words
+from orchestration.core.text.token_cache import token_set
+from orchestration.core.text.tokens import words
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
 
 DISCOVERY_THRESHOLD = 0.5
@@ -114,19 +115,6 @@ def proposition_texts(sentence: str) -> list[str]:
 def is_quotation(sentence: Sentence) -> bool:
     """A direct quotation: opens with a quote mark, continues one, or closes one then attributes."""
     return sentence.continues_quote or bool(_CLOSING_QUOTE.search(sentence.text))
-
-
-@lru_cache(maxsize=1 << 18)
-def token_sequence(text: str) -> tuple[str, ...]:
-    """The content tokens of a text, computed once per distinct text in a process: discovery,
-    catalog matching and the semantic pass read the same sentences (and reprints repeat them),
-    and tokenising was most of the claims stage's time."""
-    return tuple(content_tokens(text))
-
-
-@lru_cache(maxsize=1 << 18)
-def token_set(text: str) -> frozenset[str]:
-    return frozenset(token_sequence(text))
 
 
 @lru_cache(maxsize=1 << 18)
@@ -444,8 +432,14 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     # (claim, document) -> scores of the document's units for that claim, for the mutual test.
     in_document: dict[tuple[int, str], list[float]] = defaultdict(list)
     tentative: list[tuple[float, int, _Unit]] = []
+    # The index holds the catalog only and never changes here, so a unit's matches follow from
+    # its words: a verbatim copy (wire reprints) takes the first one's, unscored.
+    scored_by_words: dict[tuple[frozenset[str], tuple[str, ...]], list[tuple[float, int]]] = {}
     for unit in units:
-        scored = index.matches(unit, floor)
+        copy_of = (unit.tokens, unit.surface)
+        scored = scored_by_words.get(copy_of)
+        if scored is None:
+            scored = scored_by_words[copy_of] = index.matches(unit, floor)
         for score, cluster_index in scored:
             in_document[(cluster_index, unit.document_id)].append(score)
             if score >= threshold:

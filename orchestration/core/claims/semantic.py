@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.core.claims.discovery import CATALOG_THRESHOLD as LEXICAL_SURE_THRESHOLD
-from orchestration.core.claims.discovery import token_sequence, token_set
+from orchestration.core.text.token_cache import token_sequence, token_set
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence, SentenceEmbeddingRow
@@ -79,17 +79,32 @@ def text_key(text: str) -> str:
 
 
 class Embedder:
-    """Unit vectors of texts, each text encoded once: from `cached` (text_key -> float32 bytes,
-    read from the warehouse), else by the model, loaded on first use. `encode_texts` is the
-    model call (a list of texts -> an (n, DIMENSIONS) array); tests and benchmarks pass their own."""
+    """Unit vectors of texts, each text encoded once: from `cached` (text_key -> float32 bytes),
+    or what `lookup` (text keys -> the bytes stored for those it has) finds in the warehouse,
+    else by the model, loaded on first use. `lookup` is asked only for the texts encoded: the
+    store holds every text ever embedded, and a run with a few new documents compares the
+    sentences of a few stories. `encode_texts` is the model call (a list of texts -> an
+    (n, DIMENSIONS) array); tests and benchmarks pass their own."""
 
     def __init__(self, cached: dict[str, bytes] | None = None,
-                 encode_texts: Callable[[list[str]], np.ndarray] | None = None) -> None:
+                 encode_texts: Callable[[list[str]], np.ndarray] | None = None,
+                 lookup: Callable[[list[str]], dict[str, bytes]] | None = None) -> None:
         self.vectors: dict[str, np.ndarray] = {
             key: np.frombuffer(blob, dtype=np.float32) for key, blob in (cached or {}).items()}
         self.new: dict[str, np.ndarray] = {}
         self.failed: list[str] = []     # texts the model could not encode: they match nothing
         self._encode_texts = encode_texts
+        self._lookup = lookup
+        self._not_stored: set[str] = set()
+
+    def _look_up(self, keys: list[str]) -> None:
+        unknown = [k for k in dict.fromkeys(keys) if k not in self.vectors and k not in self._not_stored]
+        if not unknown or self._lookup is None:
+            return
+        found = self._lookup(unknown)
+        for key, blob in found.items():
+            self.vectors[key] = np.frombuffer(blob, dtype=np.float32)
+        self._not_stored.update(k for k in unknown if k not in found)
 
     def _model_encode(self, texts: list[str]) -> np.ndarray:
         if self._encode_texts is None:
@@ -101,6 +116,7 @@ class Embedder:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [text_key(t) for t in texts]
+        self._look_up(keys)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
         for start in range(0, len(todo), BATCH):
             for text, vector in self._encode_batch(todo[start:start + BATCH]):

@@ -15,6 +15,7 @@ from collections.abc import Collection, Sequence
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
+from orchestration.core.text.token_cache import token_set
 from orchestration.core.text.tokens import content_tokens
 from orchestration.core.types import Sentence
 
@@ -62,7 +63,7 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     sets: list[frozenset[str]] = []
     for doc_id in doc_ids:
         for sentence in doc_sentences.get(doc_id, ()):
-            tokens = frozenset(content_tokens(sentence.text))
+            tokens = token_set(sentence.text)
             if tokens:
                 owners.append(doc_id)
                 sets.append(tokens)

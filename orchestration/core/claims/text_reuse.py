@@ -3,8 +3,9 @@
 Two sentences of different documents are "near-identical" when their content-token similarity
 (similarity.py, IDF over all sentences given) is >= NEAR_IDENTICAL, or their words are the same;
 measured on the samples, verbatim copies and copies with a frame added or a quote mark changed
-score 0.88-1.0 while light edits of the same report score 0.58-0.69. Candidate pairs come from an
-inverted index (similarity.candidate_pairs), not from all pairs.
+score 0.88-1.0 while light edits of the same report score 0.58-0.69. Candidate pairs are those of
+an inverted index (similarity.candidate_pairs), not all pairs, found distinct token set by
+distinct token set (reprints repeat sentences word for word).
 
 For each pair of documents sharing at least `min_shared` near-identical sentences, one row says
 that `document_id` reproduces `source_document_id`:
@@ -17,11 +18,12 @@ original starts with it. A tie goes to the smaller document_id as source.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Collection
 
-from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
-from orchestration.core.text.tokens import content_tokens, words
+from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, idf_weights, weighted_similarity
+from orchestration.core.text.token_cache import token_set
+from orchestration.core.text.tokens import words
 from orchestration.core.types import Sentence, TextReuse
 
 NEAR_IDENTICAL = 0.8
@@ -38,14 +40,17 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     seqs: list[int] = []
     token_sets: list[frozenset[str]] = []
     surfaces: list[tuple[str, ...]] = []
+    surface_of: dict[str, tuple[str, ...]] = {}
     for document_id in sorted(doc_sentences):
         for sentence in doc_sentences[document_id]:
             owners.append(document_id)
             seqs.append(sentence.seq)
-            token_sets.append(frozenset(content_tokens(sentence.text)))
-            surfaces.append(tuple(words(sentence.text)))
+            token_sets.append(token_set(sentence.text))
+            surface = surface_of.get(sentence.text)
+            if surface is None:
+                surface = surface_of[sentence.text] = tuple(words(sentence.text))
+            surfaces.append(surface)
     idf, unseen = idf_weights(token_sets)
-
     # (doc_a, doc_b) -> {doc: set of its sentence seqs shared with the other}
     shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
 
@@ -54,13 +59,50 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
         shared[pair][owners[i]].add(seqs[i])
         shared[pair][owners[j]].add(seqs[j])
 
-    focus_sets = None if focus is None else [i for i, owner in enumerate(owners) if owner in focus]
-    for i, j in candidate_pairs(token_sets, owners, min_shared=1, focus=focus_sets):
-        if surfaces[i] == surfaces[j] and len(surfaces[i]) >= MIN_SURFACE_WORDS:
-            record(i, j)
-        elif min(len(token_sets[i]), len(token_sets[j])) >= 3 and \
-                weighted_similarity(token_sets[i], token_sets[j], idf, unseen) >= NEAR_IDENTICAL:
-            record(i, j)
+    # The pairs compared are those of similarity.candidate_pairs (sentences of two documents
+    # sharing a token held by at most CANDIDATE_MAX_POSTINGS sentences), taken a distinct token
+    # set at a time: reprints repeat sentences word for word (151,147 sentences, 58,193 distinct
+    # texts at 10k bench dumps), and whether two sets are near-identical is a property of the
+    # sets, so it is decided once per pair of sets; sentences of sets that are not still count
+    # when their words are the same. Recording is idempotent: a pair met twice is recorded once.
+    set_number: dict[frozenset[str], int] = {}
+    numbers = [set_number.setdefault(tokens, len(set_number)) for tokens in token_sets]
+    class_sets = list(set_number)
+    members: list[list[int]] = [[] for _ in class_sets]
+    for i, number in enumerate(numbers):
+        members[number].append(i)
+    postings: Counter[str] = Counter()
+    for tokens in token_sets:
+        postings.update(tokens)
+    indexed = [frozenset(t for t in tokens if postings[t] <= CANDIDATE_MAX_POSTINGS) for tokens in class_sets]
+    classes_of: dict[str, list[int]] = defaultdict(list)
+    for number, tokens in enumerate(indexed):
+        for token in tokens:
+            classes_of[token].append(number)
+    by_words: list[dict[tuple[str, ...], list[int]]] = [{} for _ in class_sets]
+    for i, number in enumerate(numbers):
+        if len(surfaces[i]) >= MIN_SURFACE_WORDS:
+            by_words[number].setdefault(surfaces[i], []).append(i)
+
+    anchors = range(len(class_sets)) if focus is None else sorted({numbers[i] for i, o in enumerate(owners) if o in focus})
+    for a in anchors:
+        # every pair once in a full call (from its smaller set number); with focus, from the
+        # focused sentence's side
+        own = members[a] if focus is None else [i for i in members[a] if owners[i] in focus]
+        others = {b for token in indexed[a] for b in classes_of[token] if focus is not None or b >= a}
+        for b in sorted(others):
+            near = min(len(class_sets[a]), len(class_sets[b])) >= 3 and \
+                weighted_similarity(class_sets[a], class_sets[b], idf, unseen) >= NEAR_IDENTICAL
+            if near:
+                for i in own:
+                    for j in members[b]:
+                        if owners[i] != owners[j]:
+                            record(i, j)
+            elif by_words[b]:
+                for i in own:
+                    for j in by_words[b].get(surfaces[i], ()):
+                        if owners[i] != owners[j]:
+                            record(i, j)
     # Short sentences with too few content tokens for the index: exact word matches only.
     by_surface: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, surface in enumerate(surfaces):

@@ -20,8 +20,11 @@ MODEL_CLASSES = ("asserts", "reports", "denies")        # what Emergent can teac
 
 # --- rules ---------------------------------------------------------------------------------
 
+@lru_cache(maxsize=1 << 16)
 def rule_stance(sentence: str, quote_context: str | None = None) -> StanceResult:
-    """The stance the cue lexicon decides, with the speaker and the deciding cue."""
+    """The stance the cue lexicon decides, with the speaker and the deciding cue (once per
+    sentence and quotation in a process: labelling a mention asks for it twice, with and
+    without the quotation, and a sentence often states two claims)."""
     lexicon = load_lexicon()
     cues = find_cues(sentence, lexicon)
     stance, cue_text = "asserts", None
@@ -80,7 +83,7 @@ def featurize(sentence: str, claim_text: str | None = None) -> dict[str, float]:
     claim_text = claim_text or sentence
     lexicon = load_lexicon()
     features: dict[str, float] = {"bias": 1.0}
-    features[f"rule={rule_stance(sentence).stance}"] = 1.0
+    features[f"rule={rule_stance(sentence, None).stance}"] = 1.0   # the cached call classify_stance makes without a quotation
     claim_cues = {c.cue_id for c, _ in find_cues(claim_text, lexicon)}
     for cue, _ in find_cues(sentence, lexicon):
         features[("cue_shared=" if cue.cue_id in claim_cues else "cue=") + cue.cue_id] = 1.0

@@ -50,7 +50,20 @@ _CASED_CUES = {"not_capitalised", "colon_source", "trailing_source"}
 
 def find_cues(text: str, lexicon: Lexicon | None = None) -> list[tuple[Cue, str]]:
     """Every lexicon cue in `text` with the words it matched, in lexicon order."""
-    lexicon = lexicon or load_lexicon()
+    if lexicon is None or lexicon is load_lexicon():
+        return list(_default_cues(text))
+    return _cues(text, lexicon)
+
+
+@lru_cache(maxsize=1 << 16)
+def _default_cues(text: str) -> tuple[tuple[Cue, str], ...]:
+    # Labelling one mention searches its sentence for every cue three times (the rules, the
+    # rules again as a model feature, the features) and its claim's text once per mention;
+    # a claim has many mentions. About 50 regular expressions a search.
+    return tuple(_cues(text, load_lexicon()))
+
+
+def _cues(text: str, lexicon: Lexicon) -> list[tuple[Cue, str]]:
     found = []
     for cue in lexicon.cues:
         match = cue.regex.search(text)

@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
 
 MIN_SHARED_TOKENS = 3
+# tokens held by more sets than this are not indexed by candidate_pairs (see there)
+CANDIDATE_MAX_POSTINGS = 200
 
 
 def idf_weights(token_sets: Iterable[frozenset[str]]) -> tuple[dict[str, float], float]:
@@ -59,7 +61,7 @@ def weighted_similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, 
 
 
 def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
-                    max_postings: int = 200, min_shared: int = 2,
+                    max_postings: int = CANDIDATE_MAX_POSTINGS, min_shared: int = 2,
                     focus: Collection[int] | None = None) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i < j, of sets from different `groups` (documents) that share at least
     `min_shared` indexed tokens, found through an inverted index instead of all pairs. With
