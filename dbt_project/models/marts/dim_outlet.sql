@@ -21,10 +21,12 @@ ranked as (
 final as (
     select
         outlet_id,
-        arg_min(outlet_name, method_rank) as outlet_name,
-        arg_min(domain, method_rank) as domain,
-        arg_min(country, method_rank) as country,
-        arg_min(attribution_method, method_rank) as attribution_method,
+        -- ties on the evidence broken by document id, so every column comes from the same
+        -- document and a rebuild picks the same one (by method_rank alone the pick was arbitrary)
+        arg_min(outlet_name, (method_rank, document_id)) as outlet_name,
+        arg_min(domain, (method_rank, document_id)) as domain,
+        arg_min(country, (method_rank, document_id)) as country,
+        arg_min(attribution_method, (method_rank, document_id)) as attribution_method,
         count(distinct document_id) as document_count
     from ranked
     group by outlet_id
