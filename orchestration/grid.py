@@ -100,7 +100,7 @@ def story_grids(rows: Iterable[tuple]) -> list[StoryGrid]:
 # 11 GB and 50 s of the publish step. largest_story_grids asks DuckDB for what the ranking needs
 # (per story, outlet and claim: how many cells are carried) and fetches only the cells shown.
 _GRID_CELLS = """
-SELECT o.story_id, o.claim_id, o.outlet_id, o.is_covered, o.stance
+SELECT c.story_id, o.claim_id, o.outlet_id, o.is_covered, o.stance
 FROM marts.fct_outlet_claims o JOIN marts.dim_claim c USING (claim_id)
 """
 _LARGEST_STORIES_SQL = f"""
@@ -111,18 +111,18 @@ FROM story_outlets LEFT JOIN marts.dim_story s USING (story_id)
 ORDER BY outlets DESC, story_id LIMIT $max_stories
 """
 _STORY_OUTLETS_SQL = f"""
-WITH cells AS ({_GRID_CELLS} WHERE o.story_id = $story_id)
+WITH cells AS ({_GRID_CELLS} WHERE c.story_id = $story_id)
 SELECT outlet_id, any_value(coalesce(d.outlet_name, outlet_id)), count(*) FILTER (WHERE is_covered)
 FROM cells LEFT JOIN marts.dim_outlet d USING (outlet_id) GROUP BY outlet_id
 """
 _STORY_CLAIMS_SQL = f"""
-WITH cells AS ({_GRID_CELLS} WHERE o.story_id = $story_id)
+WITH cells AS ({_GRID_CELLS} WHERE c.story_id = $story_id)
 SELECT claim_id, any_value(c.claim_text), count(*) FILTER (WHERE is_covered), count(*)
 FROM cells JOIN marts.dim_claim c USING (claim_id) GROUP BY claim_id
 """
-_STORY_MARKS_SQL = f"SELECT DISTINCT is_covered, stance FROM ({_GRID_CELLS} WHERE o.story_id = $story_id)"
+_STORY_MARKS_SQL = f"SELECT DISTINCT is_covered, stance FROM ({_GRID_CELLS} WHERE c.story_id = $story_id)"
 _SHOWN_CELLS_SQL = f"""
-SELECT claim_id, outlet_id, is_covered, stance FROM ({_GRID_CELLS} WHERE o.story_id = $story_id)
+SELECT claim_id, outlet_id, is_covered, stance FROM ({_GRID_CELLS} WHERE c.story_id = $story_id)
 WHERE claim_id IN (SELECT unnest($claims)) AND outlet_id IN (SELECT unnest($outlets))
 """
 
