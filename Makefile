@@ -73,12 +73,9 @@ services:
 #   tests/ui           dagster dev and a browser
 #   tests/distributed  the production profile (PostgreSQL, RabbitMQ, Celery workers)
 # Two pytest-xdist workers, one per core; a test file stays on one worker (its shared runs happen
-# once) and the longest files start first (tests/conftest.py). Tests marked `alone` run after
-# them by themselves: `make run` beside the other worker's tests failed twice under xdist and
-# never alone (not yet explained; its assertion now prints the run's output).
+# once) and the longest files start first (tests/conftest.py).
 test: setup services
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15 -m "not alone"
-	$(BIN)/python -m pytest -q -m alone
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # The inner loop, under a minute: lint the Python and the dbt SQL, run the unit tests.
 check: lint
@@ -135,11 +132,12 @@ quality: setup
 clean-warehouse:
 	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal
 	rm -rf $${CLAIMGRID_LAKE_DIR:-$(CLAIMGRID_WAREHOUSE_DIR)/lake}
+	rm -rf $(CLAIMGRID_WAREHOUSE_DIR)/dbt_target
 
 # Back to a fresh clone: the venv, the warehouses (live, snapshot, docs, logs, screenshots), the
 # Dagster home and dbt's target. Asks first; `make clean-ci` (or `make clean YES=1`) does not.
 GENERATED := $(VENV) $(DAGSTER_HOME) dbt_project/target dbt_project/logs claimgrid.egg-info \
-	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts lake)
+	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts lake dbt_target)
 clean:
 	@echo "make clean removes: $(GENERATED) $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb"
 	@if [ "$(YES)" != 1 ]; then \

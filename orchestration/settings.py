@@ -47,6 +47,9 @@ DEFAULT_CELERY_BROKER = "amqp://guest:guest@localhost:5672//"
 LIVE_DB_NAME = "claimgrid.duckdb"
 LAKE_DIR_NAME = "lake"
 SNAPSHOT_DB_NAME = "analytics.duckdb"
+# dbt's artifacts for this warehouse, kept between runs: its partial-parse file is reused only
+# by a build with the same --vars, i.e. the same warehouse (dbt then skips a 2.5 CPU-s parse)
+DBT_TARGET_DIR_NAME = "dbt_target"
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers))]
     if plan.select is not None:
         args += ["--exclude", " ".join(excluded_nodes(manifest, plan.select))]
-    invocation = dbt.cli(args, context=context, raise_on_error=False)
+    invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_target_path)
     # (with_table_row_counts holds every event until the build has ended anyway)
     events = list(with_table_row_counts(context, invocation.stream(), warehouse))
     error = invocation.get_error()

@@ -168,3 +168,16 @@ def test_sensor_skips_an_empty_landing_folder(tmp_path: Path):
 
     landing = LandingResource(landing_dir=str(tmp_path))
     assert isinstance(landing_folder_sensor(dg.build_sensor_context(resources={"landing": landing})), dg.SkipReason)
+
+
+def test_the_dbt_resource_knows_the_dbt_version_without_asking_dbt():
+    """The dbt resource reads the installed dbt-core's version instead of running `dbt --version`
+    on every run; it must be the version that `dbt --version` reports."""
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources import build_dbt_resource
+
+    ours = build_dbt_resource()
+    asked = DbtCliResource(project_dir=ours.project_dir, profiles_dir=ours.profiles_dir,
+                           dbt_executable=ours.dbt_executable)
+    assert ours._cli_version == asked._cli_version

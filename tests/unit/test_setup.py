@@ -78,7 +78,8 @@ def test_a_wrong_python_is_refused_before_a_venv_exists_and_a_wrong_venv_is_rema
 def test_make_clean_asks_first_and_the_ci_variant_does_not(scratch: Path):
     warehouse = scratch / "warehouse"
     for path in (scratch / ".venv" / "bin" / "python", scratch / ".dagster_home" / "dagster.yaml",
-                 warehouse / "analytics.duckdb", warehouse / "logs" / "run.log", warehouse / "queries" / "kept.sql"):
+                 warehouse / "analytics.duckdb", warehouse / "logs" / "run.log", warehouse / "queries" / "kept.sql",
+                 warehouse / "dbt_target" / "partial_parse.msgpack"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
     declined = _make(scratch, "clean", stdin="n\n")
@@ -88,4 +89,5 @@ def test_make_clean_asks_first_and_the_ci_variant_does_not(scratch: Path):
     assert _make(scratch, "clean-ci").returncode == 0
     assert not (scratch / ".venv").exists() and not (scratch / ".dagster_home").exists()
     assert not (warehouse / "analytics.duckdb").exists() and not (warehouse / "logs").exists()
+    assert not (warehouse / "dbt_target").exists()
     assert (warehouse / "queries" / "kept.sql").exists(), "tracked queries stay"
