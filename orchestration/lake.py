@@ -91,47 +91,26 @@ def _stage_files(lake: Path, kind: str, days: Iterable[str]) -> list[Path]:
     return sorted(f for day in days for f in (Path(lake) / kind / day_folder(day)).glob("*.parquet"))
 
 
-def _partition_views(lake: Path, days: Iterable[str]) -> list[tuple[str, list[Path], Mapping[str, str]]]:
-    """(view, the lake files of `days` it reads, its declared columns) of partition_connection."""
-    days = list(days)
-    views = [(f"{RAW_SCHEMA}.{table}", [f for day in days if (f := table_file(lake, table, day)).exists()],
-              table_columns(table)) for table in LAKE_TABLES]
-    views.append((f"{RAW_SCHEMA}.{QUARANTINE}", _stage_files(lake, QUARANTINE, days), table_columns(QUARANTINE)))
-    views.append((f"{LEDGER_SCHEMA}.{LEDGER}", _stage_files(lake, LEDGER, days), LEDGER_COLUMNS))
-    return views
-
-
 @contextmanager
 def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.DuckDBPyConnection]:
     """An in-memory DuckDB whose raw.<table>, raw.quarantine and pipeline.processed are the
     lake's files of `days` only: what a document stage reads for its partitions, and the frame
     its checks validate. Stage code written against the warehouse runs unchanged on it."""
+    days = list(days)
     conn = duckdb.connect()
     try:
         conn.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
         conn.execute(f"CREATE SCHEMA {LEDGER_SCHEMA}")
-        for view, files, columns in _partition_views(lake, days):
-            conn.execute(f"CREATE VIEW {view} AS {_select_from(files, columns)}")
+        for table in LAKE_TABLES:
+            files = [f for day in days if (f := table_file(lake, table, day)).exists()]
+            conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{table} AS {_select_from(files, table_columns(table))}")
+        conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
+                     f"{_select_from(_stage_files(lake, QUARANTINE, days), table_columns(QUARANTINE))}")
+        conn.execute(f"CREATE VIEW {LEDGER_SCHEMA}.{LEDGER} AS "
+                     f"{_select_from(_stage_files(lake, LEDGER, days), LEDGER_COLUMNS)}")
         yield conn
     finally:
         conn.close()
-
-
-def partition_state(lake: Path, days: Iterable[str]) -> str:
-    """What partition_connection's views on `days` are made of, from stat() alone: this module's
-    code, each view's declared columns and every file it reads by path, inode, size and
-    modification time. A lake file is written under a temporary name and renamed into place
-    (_replace_file), so one rewritten has a new inode: the same state, the same rows."""
-    digest = hashlib.sha256(Path(__file__).read_bytes())
-    for view, files, columns in _partition_views(lake, days):
-        digest.update(f"\0{view}:{sorted(columns.items())}".encode())
-        for path in files:
-            try:
-                stat = path.stat()
-                digest.update(f"\0{path}:{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}".encode())
-            except OSError:  # gone since it was listed: a state no earlier one equals
-                digest.update(f"\0{path}:gone:{uuid.uuid4()}".encode())
-    return digest.hexdigest()[:32]
 
 
 def lake_views_digest(lake: Path) -> str:

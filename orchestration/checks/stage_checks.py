@@ -7,7 +7,6 @@ read DuckDB), validates it with the gate's suite from
 expectations/, records every outcome in quality.validation_results and attaches counts plus a
 few sanitised failing examples to the check's metadata.
 """
-import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,7 +18,7 @@ from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.gates import Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
 from orchestration.checks.history import frame_fingerprint, last_validated, record_frame, record_validation
-from orchestration.lake import LAKE_TABLES, partition_connection, partition_state
+from orchestration.lake import LAKE_TABLES, partition_connection
 from orchestration.partitions import run_days
 from orchestration.resources import WarehouseResource
 from orchestration.settings import EXPECTATIONS_DIR
@@ -77,20 +76,14 @@ def published_snapshot(warehouse: WarehouseResource) -> Iterator[duckdb.DuckDBPy
 LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
 
 
-def _lake_days(context: dg.AssetCheckExecutionContext, asset: dg.AssetKey) -> list[str]:
-    """The landing days whose lake files hold the frame of a document stage's check (none for
-    a frame read from the warehouse)."""
-    return list(run_days(context.run.tags)) if asset in LAKE_KEYS else []
-
-
 @contextmanager
 def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
                  asset: dg.AssetKey) -> Iterator[duckdb.DuckDBPyConnection]:
     """Where a check reads its frame: for a document stage, the landing days of the run (its
     raw tables are those days' lake files, so a check validates what the run wrote and costs
     what the run costs, whatever the archive holds); for the rest, the live warehouse."""
-    days = _lake_days(context, asset)
-    if days:
+    days = run_days(context.run.tags)
+    if asset in LAKE_KEYS and days:
         with partition_connection(warehouse.lake_path, days) as conn:
             yield conn
     else:
@@ -107,30 +100,6 @@ def gate_spec(gate: Gate) -> dg.AssetCheckSpec:
                              blocking=gate.blocking, additional_deps=reads)
 
 
-FILES_STATE = "lake_files_state"
-
-
-def _files_state(warehouse: WarehouseResource, days: list[str], gate: Gate, suite_file: bytes) -> str:
-    """The lake files a gate's frame is read from (lake.partition_state), its query and suite."""
-    digest = hashlib.sha256(partition_state(warehouse.lake_path, days).encode())
-    digest.update(b"\0" + gate.query.encode() + b"\0" + suite_file)
-    return digest.hexdigest()[:32]
-
-
-def _reused(asset: dg.AssetKey, check_name: str, severity: dg.AssetCheckSeverity, previous,
-            fingerprint: str, unchanged_by: str) -> dg.AssetCheckResult:
-    """The last validation's outcome, for a frame found identical to the one it validated; the
-    metadata says so, which run validated it and how it was found unchanged."""
-    metadata = dict(previous.metadata)
-    failures = metadata.pop("failures", None)
-    return dg.AssetCheckResult(
-        asset_key=asset, check_name=check_name,
-        passed=previous.success, severity=severity, description=previous.description,
-        metadata={**metadata, "unchanged_since_run": previous.run_id, "unchanged_by": unchanged_by,
-                  "frame_fingerprint": fingerprint,
-                  **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
-
-
 def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
                   gate: Gate) -> dg.AssetCheckResult:
     """Validate the gate's frame with its suite, record every outcome, say what failed."""
@@ -145,24 +114,17 @@ def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
     if suite_file is not None:
         with warehouse.connect(read_only=True) as conn:
             previous = last_validated(conn, gate.asset, gate.suite_name)
-    # A document stage's frame is its days' lake files under the gate's query: with the same
-    # files (by stat: lake_files_state), query and suite, the frame is the one fingerprinted
-    # last time, and is not read again (at 10k dumps the segments' and sentences' fingerprint
-    # scans were half the checks' time in a run with nothing new).
-    days = _lake_days(context, asset)
-    files_state = None if suite_file is None or not days else _files_state(warehouse, days, gate, suite_file)
-    if previous is not None and files_state is not None and previous.metadata.get(FILES_STATE) == files_state:
-        return _reused(asset, check_name, severity, previous, previous.fingerprint, unchanged_by="lake files")
     with frame_source(context, warehouse, asset) as source:
         # fingerprinted where the frame is read (a document stage: the run's days of the lake)
         fingerprint = None if suite_file is None else frame_fingerprint(source, gate.query, suite_file)
         if previous is not None and previous.fingerprint == fingerprint:
-            if files_state is not None:
-                # files rewritten with the same rows: the outcome holds, now for these files too
-                with warehouse.connect() as conn:
-                    record_frame(conn, previous.run_id, gate.asset, gate.suite_name, fingerprint, previous.success,
-                                 previous.description, {**previous.metadata, FILES_STATE: files_state})
-            return _reused(asset, check_name, severity, previous, fingerprint, unchanged_by="frame fingerprint")
+            failures = previous.metadata.pop("failures", None)
+            return dg.AssetCheckResult(
+                asset_key=asset, check_name=check_name,
+                passed=previous.success, severity=severity, description=previous.description,
+                metadata={**previous.metadata, "unchanged_since_run": previous.run_id,
+                          "frame_fingerprint": fingerprint,
+                          **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
         if gate.compare_with_published:
             with published_snapshot(warehouse) as published:
                 frame = gate.frame(source, published)
@@ -175,8 +137,6 @@ def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
         record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
         if fingerprint is not None:
             plain = {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
-            if files_state is not None:
-                plain[FILES_STATE] = files_state
             record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success,
                          description, plain)
     if not outcome.success:

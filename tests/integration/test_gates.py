@@ -233,30 +233,6 @@ def test_unknown_language_code_stops_at_language(warehouse: Path):
     assert ("document_languages", "expect_column_values_to_be_in_set(language)") in recorded
 
 
-def _evaluation(result: dg.ExecuteInProcessResult, check: str):
-    return next(e.event_specific_data for e in result.all_events
-                if e.event_type_value == "ASSET_CHECK_EVALUATION" and e.event_specific_data.check_name == check)
-
-
-def test_a_lake_frame_is_validated_again_once_its_files_change(warehouse: Path):
-    """A document stage's gate trusts its last outcome while the lake files of its frame are the
-    ones it validated (same path, inode, size, mtime): the frame is not even read. A file changed
-    since is read and validated again, never passed on the old outcome."""
-    checks = dg.AssetSelection.checks_for_assets(dg.AssetKey(["raw", "document_languages"]))
-    run_pipeline(SAMPLES_DIR, warehouse, selection=checks)       # records the outcome for these files
-    again = _evaluation(run_pipeline(SAMPLES_DIR, warehouse, selection=checks), "gx_document_languages")
-    assert again.passed and again.metadata["unchanged_by"].value == "lake files"
-    _corrupt(warehouse, """
-        UPDATE raw.document_languages SET language = 'zz'
-        WHERE document_id = (SELECT min(document_id) FROM raw.document_languages)
-    """)
-    result = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False, selection=checks)
-    changed = _evaluation(result, "gx_document_languages")
-    assert not changed.passed and "unchanged_since_run" not in changed.metadata
-    assert ("document_languages", "expect_column_values_to_be_in_set(language)") in _recorded_failures(
-        warehouse, result.run_id)
-
-
 def test_mart_with_a_duplicate_key_is_not_published(warehouse: Path):
     """dbt built a mart with a duplicated key: its dbt unique test fails (a blocking check, the
     marts' only key gate), and publish does not run."""
