@@ -42,6 +42,31 @@ class StoryGrid:
     title: str | None
     outlets: list[tuple[str, str]]                 # (outlet_id, label), busiest first
     claims: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (claim_id, text, cells)
+    # a grid read from the warehouse (largest_story_grids) holds only the claims and the cells
+    # it will show; these say how many there are and which marks its cells use
+    claim_count: int = 0
+    marks: set[str] = field(default_factory=set)
+
+
+def _story_grid(story_id: str, title: str | None, names: dict[str, str], carried_by_outlet: dict[str, int],
+                carried_by_claim: dict[str, tuple[str, int]], cell, marks: set[str],
+                max_claims: int | None = None, max_outlets: int | None = None) -> StoryGrid:
+    """One story's grid, ranked: outlets by the claims they carry (then name, id), claims by the
+    outlets carrying them (then id); `cell(claim_id, outlet_id)` gives a cell's mark. Only the
+    first `max_claims` claims get cells, each for the first `max_outlets` outlets only."""
+    # the top-left corner of the grid is its busiest part
+    outlets = sorted(names, key=lambda o: (-carried_by_outlet.get(o, 0), names[o], o))
+    display = [names[o] for o in outlets]
+    # two outlets may share a display name: tell them apart by id
+    counts: dict[str, int] = {}
+    for name in display:
+        counts[name] = counts.get(name, 0) + 1
+    labels = [n if counts[n] == 1 else f"{n} ({o})" for n, o in zip(display, outlets)]
+    grid = StoryGrid(story_id, title, list(zip(outlets, labels)), claim_count=len(carried_by_claim), marks=marks)
+    ranked = sorted(carried_by_claim.items(), key=lambda item: (-item[1][1], item[0]))
+    for claim_id, (text, _) in ranked[:max_claims]:
+        grid.claims.append((claim_id, text, [cell(claim_id, o) for o in outlets[:max_outlets]]))
+    return grid
 
 
 def story_grids(rows: Iterable[tuple]) -> list[StoryGrid]:
@@ -59,17 +84,74 @@ def story_grids(rows: Iterable[tuple]) -> list[StoryGrid]:
             claim["cells"][r[4]] = (r[6], r[7])
             claim["carried"] += bool(r[6])
         carried_by_outlet = {o: sum(bool(c["cells"].get(o, (False,))[0]) for c in claims.values()) for o in names}
-        # the top-left corner of the grid is its busiest part
-        outlets = sorted(names, key=lambda o: (-carried_by_outlet[o], names[o], o))
-        display = [names[o] for o in outlets]
-        # two outlets may share a display name: tell them apart by id
-        labels = [n if display.count(n) == 1 else f"{n} ({o})" for n, o in zip(display, outlets)]
-        grid = StoryGrid(story_id, story_rows[0][9] if len(story_rows[0]) > 9 else None, list(zip(outlets, labels)))
-        for claim_id, claim in sorted(claims.items(), key=lambda item: (-item[1]["carried"], item[0])):
-            cells = [cell_mark(*claim["cells"].get(o, (False, None))) for o in outlets]
-            grid.claims.append((claim_id, claim["text"], cells))
-        grids.append(grid)
+        marks = {cell_mark(*cell) for c in claims.values() for cell in c["cells"].values()}
+        if any(len(c["cells"]) < len(names) for c in claims.values()):
+            marks.add(cell_mark(False, None))
+        grids.append(_story_grid(
+            story_id, story_rows[0][9] if len(story_rows[0]) > 9 else None, names, carried_by_outlet,
+            {claim_id: (c["text"], c["carried"]) for claim_id, c in claims.items()},
+            lambda claim_id, o: cell_mark(*claims[claim_id]["cells"].get(o, (False, None))), marks,
+        ))
     return sorted(grids, key=lambda g: (-len(g.outlets), g.story_id))
+
+
+# The grid of a whole warehouse is one row per outlet and claim of a story: 8.0 M rows at 10k
+# dumps, most of them in one story. Fetched as Python tuples for a preview of one story it took
+# 11 GB and 50 s of the publish step. largest_story_grids asks DuckDB for what the ranking needs
+# (per story, outlet and claim: how many cells are carried) and fetches only the cells shown.
+_GRID_CELLS = """
+SELECT c.story_id, o.claim_id, o.outlet_id, o.is_covered, o.stance
+FROM marts.fct_outlet_claims o JOIN marts.dim_claim c USING (claim_id)
+"""
+_LARGEST_STORIES_SQL = f"""
+WITH cells AS ({_GRID_CELLS}),
+story_outlets AS (SELECT story_id, count(DISTINCT outlet_id) AS outlets FROM cells GROUP BY story_id)
+SELECT story_id, s.title, count(*) OVER () AS stories
+FROM story_outlets LEFT JOIN marts.dim_story s USING (story_id)
+ORDER BY outlets DESC, story_id LIMIT $max_stories
+"""
+_STORY_OUTLETS_SQL = f"""
+WITH cells AS ({_GRID_CELLS} WHERE c.story_id = $story_id)
+SELECT outlet_id, any_value(coalesce(d.outlet_name, outlet_id)), count(*) FILTER (WHERE is_covered)
+FROM cells LEFT JOIN marts.dim_outlet d USING (outlet_id) GROUP BY outlet_id
+"""
+_STORY_CLAIMS_SQL = f"""
+WITH cells AS ({_GRID_CELLS} WHERE c.story_id = $story_id)
+SELECT claim_id, any_value(c.claim_text), count(*) FILTER (WHERE is_covered), count(*)
+FROM cells JOIN marts.dim_claim c USING (claim_id) GROUP BY claim_id
+"""
+_STORY_MARKS_SQL = f"SELECT DISTINCT is_covered, stance FROM ({_GRID_CELLS} WHERE c.story_id = $story_id)"
+_SHOWN_CELLS_SQL = f"""
+SELECT claim_id, outlet_id, is_covered, stance FROM ({_GRID_CELLS} WHERE c.story_id = $story_id)
+WHERE claim_id IN (SELECT unnest($claims)) AND outlet_id IN (SELECT unnest($outlets))
+"""
+
+
+def largest_story_grids(conn, max_stories: int, max_claims: int, max_outlets: int) -> tuple[list[StoryGrid], int]:
+    """The grids of the `max_stories` stories covered by the most outlets, ranked as story_grids
+    ranks them, each with cells for its first `max_claims` claims and `max_outlets` outlets only;
+    and how many stories the whole grid has. `conn`: DuckDB on a warehouse with the marts."""
+    grids: list[StoryGrid] = []
+    total = 0
+    for story_id, title, total in conn.execute(_LARGEST_STORIES_SQL, {"max_stories": max_stories}).fetchall():
+        story = {"story_id": story_id}
+        outlets = conn.execute(_STORY_OUTLETS_SQL, story).fetchall()
+        names = {o: name or o for o, name, _ in outlets}
+        claim_rows = conn.execute(_STORY_CLAIMS_SQL, story).fetchall()
+        marks = {cell_mark(*m) for m in conn.execute(_STORY_MARKS_SQL, story).fetchall()}
+        if any(cell_count < len(names) for *_, cell_count in claim_rows):
+            marks.add(cell_mark(False, None))
+        carried_by_claim = {claim_id: (text, carried) for claim_id, text, carried, _ in claim_rows}
+        ranked_claims = sorted(carried_by_claim, key=lambda c: (-carried_by_claim[c][1], c))[:max_claims]
+        carried_by_outlet = {o: carried for o, _, carried in outlets}
+        ranked_outlets = sorted(names, key=lambda o: (-carried_by_outlet[o], names[o], o))[:max_outlets]
+        shown = {(c, o): (covered, stance) for c, o, covered, stance in conn.execute(
+            _SHOWN_CELLS_SQL, {**story, "claims": ranked_claims, "outlets": ranked_outlets}).fetchall()}
+        grids.append(_story_grid(
+            story_id, title, names, carried_by_outlet, carried_by_claim,
+            lambda c, o: cell_mark(*shown.get((c, o), (False, None))), marks, max_claims, max_outlets,
+        ))
+    return grids, total
 
 
 # ---- markdown: the UI preview ----------------------------------------------------------------
@@ -107,6 +189,12 @@ def grid_preview(rows: list[tuple], max_claims: int = 8, max_outlets: int = 6) -
     """The grid of the story covered by the most outlets, as markdown. Larger grids are cut,
     and the cut is said."""
     grids = story_grids(rows)
+    return preview_markdown(grids, len(grids), max_claims, max_outlets)
+
+
+def preview_markdown(grids: list[StoryGrid], story_count: int, max_claims: int = 8, max_outlets: int = 6) -> str:
+    """grid_preview of ranked grids (story_grids or largest_story_grids); `story_count`: how
+    many stories the whole grid has."""
     if not grids:
         return "_No claims found: the grid is empty._"
     grid = grids[0]
@@ -116,9 +204,9 @@ def grid_preview(rows: list[tuple], max_claims: int = 8, max_outlets: int = 6) -
     table_rows = [{"claim": text, **dict(zip(labels, cells))} for _, text, cells in shown]
     title = f" ({markdown_cell(grid.title, 80)})" if grid.title else ""
     header = (
-        f"Story {markdown_cell(grid.story_id, 40)}{title}: {len(shown)} of {len(grid.claims)} claims, "
+        f"Story {markdown_cell(grid.story_id, 40)}{title}: {len(shown)} of {grid.claim_count} claims, "
         f"{len(outlets)} of {len(grid.outlets)} outlets "
-        f"(largest of {len(grids)} {'story' if len(grids) == 1 else 'stories'}). {LEGEND}"
+        f"(largest of {story_count} {'story' if story_count == 1 else 'stories'}). {LEGEND}"
     )
     return header + "\n\n" + markdown_table(table_rows, ["claim", *labels], limit=max_claims, width=48)
 
@@ -135,18 +223,25 @@ def grid_text(rows: list[tuple], width: int = 120, max_stories: int = 3, max_cla
     wide. Outlets are numbered columns, named in full above the grid; claim texts are cut to
     what the width leaves; what does not fit is counted, never dropped silently."""
     grids = story_grids(rows)
+    return terminal_text(grids, len(grids), width, max_stories, max_claims)
+
+
+def terminal_text(grids: list[StoryGrid], story_count: int, width: int = 120, max_stories: int = 3,
+                  max_claims: int = 15) -> str:
+    """grid_text of ranked grids (story_grids or largest_story_grids, with cells for at least
+    `width` outlets: no more columns fit); `story_count`: how many stories the whole grid has."""
     if not grids:
         return "(no claims found: the grid is empty)"
     lines: list[str] = []
     for grid in grids[:max_stories]:
-        cell_width = max(len(f"[{len(grid.outlets)}]"), *(len(c) for _, _, cells in grid.claims for c in cells))
+        cell_width = max(len(f"[{len(grid.outlets)}]"), *(len(m) for m in grid.marks))
         fit_outlets = max(1, (width - 2 - 30) // (cell_width + 2))
         outlets = grid.outlets[:fit_outlets]
         text_width = max(30, width - 2 - (cell_width + 2) * len(outlets))
         title = f" — {grid.title}" if grid.title else ""
         lines.append("")
         lines.append(_fit(f"Story {grid.story_id}{title}", width))
-        lines.append(f"  {len(grid.claims)} claims, {len(grid.outlets)} outlets:")
+        lines.append(f"  {grid.claim_count} claims, {len(grid.outlets)} outlets:")
         lines.extend("    " + _fit(f"[{i}] {label}", width - 4) for i, (_, label) in enumerate(outlets, 1))
         if len(outlets) < len(grid.outlets):
             lines.append(f"    (+{len(grid.outlets) - len(outlets)} more outlets than fit in {width} columns)")
@@ -155,10 +250,10 @@ def grid_text(rows: list[tuple], width: int = 120, max_stories: int = 3, max_cla
         for _, text, cells in grid.claims[:max_claims]:
             lines.append("  " + _fit(text, text_width).ljust(text_width)
                          + "".join(f"  {c:<{cell_width}}" for c in cells[:len(outlets)]).rstrip())
-        if len(grid.claims) > max_claims:
-            lines.append(f"  (+{len(grid.claims) - max_claims} more claims)")
-    if len(grids) > max_stories:
-        lines.append(f"\n(+{len(grids) - max_stories} more stories with claims)")
+        if grid.claim_count > max_claims:
+            lines.append(f"  (+{grid.claim_count - max_claims} more claims)")
+    if story_count > max_stories:
+        lines.append(f"\n(+{story_count - max_stories} more stories with claims)")
     lines.append("")
     lines.append(LEGEND + " Any story in full: warehouse/queries/story_grid.sql")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ import sys
 
 import duckdb
 
-from orchestration.grid import GRID_SQL, grid_text
+from orchestration.grid import largest_story_grids, terminal_text
 from orchestration.settings import load_settings
 
 COUNTS_SQL = """
@@ -16,6 +16,7 @@ SELECT (SELECT count(*) FROM marts.dim_document), (SELECT count(*) FROM marts.di
        (SELECT count(*) FROM marts.dim_story), (SELECT count(*) FROM marts.dim_claim),
        (SELECT count(*) FROM marts.fct_retractions)
 """
+REPORTED_STORIES, REPORTED_CLAIMS = 3, 15
 # stories whose documents share no claim with another document: no grid to show, say so
 LONE_STORIES_SQL = """
 SELECT story_id, outlet_names, document_count, title FROM marts.dim_story
@@ -24,7 +25,10 @@ WHERE claim_count = 0 ORDER BY document_count DESC, story_id LIMIT 5
 
 
 def snapshot_report(conn: duckdb.DuckDBPyConnection, width: int = 120) -> str:
-    lines = [grid_text(conn.execute(GRID_SQL).fetchall(), width=width), ""]
+    # the stories and cells the terminal shows, not the whole grid (8 M rows at 10k dumps); no
+    # more than `width` outlet columns fit
+    grids, stories = largest_story_grids(conn, REPORTED_STORIES, REPORTED_CLAIMS, max_outlets=width)
+    lines = [terminal_text(grids, stories, width, REPORTED_STORIES, REPORTED_CLAIMS), ""]
     documents, outlets, stories, claims, retracted = conn.execute(COUNTS_SQL).fetchone()
     lines.append(f"{documents} documents, {outlets} outlets, {stories} stories, {claims} claims"
                  + (f", {retracted} retracted documents (marts.fct_retractions)" if retracted else ""))

@@ -8,6 +8,7 @@ manifest and stat() alone: the sensor calls it every minute and reads no dump's 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
@@ -19,11 +20,36 @@ from orchestration.core.cleaning.dates import parse_published
 FIRST_LANDING_DAY = date(2020, 1, 1)
 
 
+_ISO_SECONDS = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?\Z", re.ASCII)
+
+
+def read_fetched_at(value: str | None) -> str | None:
+    """A manifest's `fetched_at` as ISO 8601, None when it is no date: any format parse_published
+    reads. The machine-written form crawlers leave is read with datetime.fromisoformat, which
+    gives what dateutil's fuzzy parser gives (tests/unit/test_fetched_at.py) 6 times faster (7
+    against 41 µs): ingest reads every file's date twice a run (manifest check, landing days),
+    8.4k at 10k dumps. (Here, not in parse_published: the cleaning stage's version would change.)"""
+    if not value:
+        return None
+    value = value.strip()
+    if _ISO_SECONDS.match(value):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass  # out of range (a 30 February, hour 24, offset +25:00): as dateutil decides
+        else:
+            return None if parsed.year < 1900 else parsed.isoformat()
+    try:
+        return parse_published(value)
+    except ValueError:  # dateutil reads an offset of 24 h or more, a datetime cannot hold it
+        return None
+
+
 def landing_day(fetched_at: str | None, mtime_ns: int, today: date, first: date = FIRST_LANDING_DAY) -> date:
     """The day of a file from its manifest `fetched_at` (any date format the manifest check
     accepts) or, when absent or unreadable, its modification time in UTC."""
     day = None
-    parsed = parse_published(fetched_at) if fetched_at else None
+    parsed = read_fetched_at(fetched_at) if fetched_at else None
     if parsed:
         day = date.fromisoformat(parsed[:10])
     if day is None:

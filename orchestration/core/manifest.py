@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from orchestration.core.cleaning.dates import parse_published
+from orchestration.core.landing_days import read_fetched_at
 from orchestration.core.quarantine import config_record
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -79,7 +79,7 @@ def check_manifest(landing_dir: Path, landed: list[Path]) -> ManifestCheck:
                     shown = value if isinstance(value, str) else json.dumps(value)
                     problem(row, f"`{key}` ignored: not a string of a sensible length ({len(shown)} chars)")
                     continue
-                if key == "fetched_at" and parse_published(value) is None:
+                if key == "fetched_at" and read_fetched_at(value) is None:
                     problem(row, f"`fetched_at` ignored: not a date: {value!r}")
                     continue
                 fields[key] = value.strip()

@@ -6,7 +6,15 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from orchestration.grid import GRID_SQL, grid_preview, grid_text, story_grids
+from orchestration.grid import (
+    GRID_SQL,
+    grid_preview,
+    grid_text,
+    largest_story_grids,
+    preview_markdown,
+    story_grids,
+    terminal_text,
+)
 from tests.conftest import DBT_DIR, REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -63,3 +71,14 @@ def test_terminal_preview_and_sql_grid_show_the_same_cells(snapshot):
     for label in labels:
         assert label in text
 
+
+
+@pytest.mark.parametrize("max_claims, max_outlets", [(2, 2), (8, 6), (50, 50)])
+def test_grids_read_from_the_warehouse_show_what_the_whole_grid_shows(snapshot, max_claims, max_outlets):
+    # publish and the terminal report fetch only the cells they show (the whole grid is millions
+    # of rows at scale): cut or not, the preview and the text are those of the whole grid
+    rows = snapshot.execute(GRID_SQL).fetchall()
+    grids, stories = largest_story_grids(snapshot, 1, max_claims, max_outlets)
+    assert preview_markdown(grids, stories, max_claims, max_outlets) == grid_preview(rows, max_claims, max_outlets)
+    grids, stories = largest_story_grids(snapshot, 2, max_claims, max_outlets=80)
+    assert terminal_text(grids, stories, 80, 2, max_claims) == grid_text(rows, 80, 2, max_claims)

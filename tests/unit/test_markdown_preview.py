@@ -3,14 +3,25 @@ format itself or inject HTML, whatever it holds. Rendered here with a real Commo
 with raw HTML *allowed* (the worst case) and the table extension, then parsed."""
 from __future__ import annotations
 
+import random
 from html.parser import HTMLParser
 
+import duckdb
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from orchestration.assets.common import progress_line
-from orchestration.grid import grid_preview, markdown_cell, markdown_table
+from orchestration.grid import (
+    grid_preview,
+    grid_text,
+    largest_story_grids,
+    markdown_cell,
+    markdown_table,
+    preview_markdown,
+    terminal_text,
+)
 
 HOSTILE = [
     "a | b || c",
@@ -119,3 +130,49 @@ def test_progress_line_has_count_rate_and_time_left():
     assert line.startswith("split documents 40/200 (10.0/s, 4s elapsed")
     assert "~16s left" in line
     assert progress_line("cleaned", 5, 5, 1.0, unit="documents").startswith("cleaned 5/5 documents (5.0/s")
+
+
+def _grid_warehouse(rows: list[tuple]) -> duckdb.DuckDBPyConnection:
+    """A DuckDB with the four marts GRID_SQL reads, holding `rows` (GRID_SQL's columns)."""
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA marts")
+    conn.execute("CREATE TABLE marts.fct_outlet_claims (story_id VARCHAR, claim_id VARCHAR, outlet_id VARCHAR, "
+                 "is_covered BOOLEAN, stance VARCHAR, attributed_to VARCHAR)")
+    conn.execute("CREATE TABLE marts.dim_claim (claim_id VARCHAR, story_id VARCHAR, claim_text VARCHAR, origin VARCHAR, "
+                 "outlet_count BIGINT)")
+    conn.execute("CREATE TABLE marts.dim_outlet (outlet_id VARCHAR, outlet_name VARCHAR)")
+    conn.execute("CREATE TABLE marts.dim_story (story_id VARCHAR, title VARCHAR)")
+    conn.executemany("INSERT INTO marts.fct_outlet_claims VALUES (?, ?, ?, ?, ?, ?)",
+                     [(r[0], r[1], r[4], r[6], r[7], r[8]) for r in rows])
+    claims = {r[1]: (r[1], r[0], r[2], r[3]) for r in rows}
+    conn.executemany("INSERT INTO marts.dim_claim VALUES (?, ?, ?, ?, ?)",
+                     [(*c, sum(1 for r in rows if r[1] == c[0] and r[6])) for c in claims.values()])
+    conn.executemany("INSERT INTO marts.dim_outlet VALUES (?, ?)", sorted({(r[4], r[5]) for r in rows}))
+    conn.executemany("INSERT INTO marts.dim_story VALUES (?, ?)", sorted({(r[0], r[9]) for r in rows}))
+    return conn
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_grids_read_from_duckdb_render_as_the_whole_grid_does(seed):
+    # publish and the terminal report fetch only the cells they show; whatever the cut, the
+    # result must be the whole grid's: several stories (ties in outlet count), shared outlet
+    # names, missing cells, ties in carried counts
+    rng = random.Random(seed)
+    rows = []
+    for s in range(rng.randint(2, 6)):
+        outlets = rng.sample(range(12), rng.randint(1, 12))
+        for c in range(rng.randint(1, 25)):
+            for o in outlets:
+                if rng.random() < 0.15:
+                    continue  # no row: the cell reads as omitted
+                covered = rng.random() < 0.5
+                rows.append((f"s{s}", f"s{s}-c{c:02d}", f"claim {s}.{c}", "discovered", f"o{o:02d}",
+                             f"Outlet {o % 5}", covered, rng.choice(["asserts", "denies", "reports"]) if covered else None,
+                             None, f"story {s}"))
+    conn = _grid_warehouse(rows)
+    for max_claims, max_outlets in [(1, 1), (3, 4), (8, 6), (40, 40)]:
+        grids, stories = largest_story_grids(conn, 1, max_claims, max_outlets)
+        assert preview_markdown(grids, stories, max_claims, max_outlets) == grid_preview(rows, max_claims, max_outlets)
+        for width in (60, 120):
+            grids, stories = largest_story_grids(conn, 2, max_claims, max_outlets=width)
+            assert terminal_text(grids, stories, width, 2, max_claims) == grid_text(rows, width, 2, max_claims)
