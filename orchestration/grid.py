@@ -90,7 +90,7 @@ def story_grids(rows: Iterable[tuple]) -> list[StoryGrid]:
         grids.append(_story_grid(
             story_id, story_rows[0][9] if len(story_rows[0]) > 9 else None, names, carried_by_outlet,
             {claim_id: (c["text"], c["carried"]) for claim_id, c in claims.items()},
-            lambda claim_id, o: cell_mark(*claims[claim_id]["cells"].get(o, (False, None))), marks,
+            lambda claim_id, o, claims=claims: cell_mark(*claims[claim_id]["cells"].get(o, (False, None))), marks,
         ))
     return sorted(grids, key=lambda g: (-len(g.outlets), g.story_id))
 
@@ -132,8 +132,9 @@ def largest_story_grids(conn, max_stories: int, max_claims: int, max_outlets: in
     ranks them, each with cells for its first `max_claims` claims and `max_outlets` outlets only;
     and how many stories the whole grid has. `conn`: DuckDB on a warehouse with the marts."""
     grids: list[StoryGrid] = []
-    total = 0
-    for story_id, title, total in conn.execute(_LARGEST_STORIES_SQL, {"max_stories": max_stories}).fetchall():
+    largest = conn.execute(_LARGEST_STORIES_SQL, {"max_stories": max_stories}).fetchall()
+    total = largest[0][2] if largest else 0
+    for story_id, title, _ in largest:
         story = {"story_id": story_id}
         outlets = conn.execute(_STORY_OUTLETS_SQL, story).fetchall()
         names = {o: name or o for o, name, _ in outlets}
@@ -149,7 +150,7 @@ def largest_story_grids(conn, max_stories: int, max_claims: int, max_outlets: in
             _SHOWN_CELLS_SQL, {**story, "claims": ranked_claims, "outlets": ranked_outlets}).fetchall()}
         grids.append(_story_grid(
             story_id, title, names, carried_by_outlet, carried_by_claim,
-            lambda c, o: cell_mark(*shown.get((c, o), (False, None))), marks, max_claims, max_outlets,
+            lambda c, o, shown=shown: cell_mark(*shown.get((c, o), (False, None))), marks, max_claims, max_outlets,
         ))
     return grids, total
 
