@@ -61,14 +61,14 @@ DBT_DIR = REPO_ROOT / "dbt_project"
 TIERS = ("unit", "pipeline", "integration", "faults", "ui", "distributed")
 # The files that take longest, longest first (their share of one `make test`, in seconds of one
 # worker: the cluster and its one-machine reference, the dirty run, a run driven from the browser,
-# the kill -9 runs, a backfill from the CLI, `make run`).
+# the kill -9 runs, a backfill from the CLI). The session's `make run` (sample_run) starts with
+# the first test that reads it.
 LONGEST_FILES = (
     "distributed/test_production_profile.py",
     "faults/test_inputs.py",
     "ui/test_dagster_ui.py",
     "faults/test_process_faults.py",
     "integration/test_backfill.py",
-    "integration/test_make_run.py",
 )
 
 
@@ -145,28 +145,39 @@ class SampleRun:
     instance: dg.DagsterInstance    # holds the run's event log (progress lines, metadata)
     run_id: str
     warehouse_dir: Path
+    terminal: str                   # what `make run` printed (stdout and stderr)
+
+
+# `make run` draws the grid for the terminal's width, which a piped run takes from COLUMNS:
+# a 120-column terminal here (pytest-xdist sets COLUMNS=80 in its workers).
+TERMINAL_COLUMNS = "120"
 
 
 @pytest.fixture(scope="session")
 def sample_run(tmp_path_factory) -> SampleRun:
-    """The bundled samples materialized once for the whole session (read-only use in tests).
-    Under xdist the first worker that needs it runs it while the other waits; its instance
-    keeps the event log on disk, so every worker reads the same run."""
-    from tests.integration.pipeline import run_pipeline
-
+    """The bundled samples materialized once for the whole session by `make run`, the command a
+    new user types (tests/integration/test_make_run.py reads its terminal; the content tests read
+    its warehouse and its instance's event log). Under xdist the first worker that needs it runs
+    it while the other waits."""
     root = session_root(tmp_path_factory) / "sample_run"
-    warehouse_dir, home, done = root / "warehouse", root / "dagster_home", root / "run_id"
+    warehouse_dir, home = root / "warehouse", root / "dagster_home"
+    terminal, exit_code = root / "terminal.txt", root / "exit_code"
     with FileLock(str(root) + ".lock"):
-        if not done.exists():
+        if not exit_code.exists():
             shutil.rmtree(root, ignore_errors=True)
-            warehouse_dir.mkdir(parents=True)
-            home.mkdir()
-            with dg.DagsterInstance.local_temp(tempdir=str(home)) as instance:
-                result = run_pipeline(SAMPLES_DIR, warehouse_dir, instance=instance)
-                assert result.success
-            done.write_text(result.run_id, encoding="utf-8")
+            home.mkdir(parents=True)
+            env = {**os.environ, "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir),
+                   "CLAIMGRID_DAGSTER_HOME": str(home), "COLUMNS": TERMINAL_COLUMNS}
+            env.pop("MAKEFLAGS", None)
+            result = subprocess.run(["make", "--no-print-directory", "run"], cwd=REPO_ROOT, env=env,
+                                    capture_output=True, text=True, timeout=1800)
+            terminal.write_text(result.stdout + result.stderr, encoding="utf-8")
+            exit_code.write_text(str(result.returncode), encoding="utf-8")
+    output = terminal.read_text(encoding="utf-8")
+    assert exit_code.read_text(encoding="utf-8") == "0", f"make run failed:\n{output[-3000:]}"
     instance = dg.DagsterInstance.local_temp(tempdir=str(home))
-    yield SampleRun(instance, done.read_text(encoding="utf-8"), warehouse_dir)
+    [run] = instance.get_runs()
+    yield SampleRun(instance, run.run_id, warehouse_dir, output)
     instance.dispose()
 
 

@@ -2,31 +2,18 @@
 path, the grid), with the full Dagster/dbt output in the log file it names."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.conftest import REPO_ROOT
-
 pytestmark = pytest.mark.integration
 
 
-def test_make_run_prints_stages_the_log_path_and_the_grid_in_under_100_lines(tmp_path: Path):
-    warehouse = tmp_path / "warehouse"
-    # The grid is drawn for the terminal's width, which a piped `make run` takes from COLUMNS:
-    # a 120-column terminal here. (pytest-xdist sets COLUMNS=80 in its workers, which cut the
-    # story's title short and failed this test under `make test` only.)
-    env = {**os.environ, "CLAIMGRID_WAREHOUSE_DIR": str(warehouse),
-           "CLAIMGRID_DAGSTER_HOME": str(tmp_path / "dagster_home"), "COLUMNS": "120"}
-    env.pop("MAKEFLAGS", None)
-    result = subprocess.run(["make", "--no-print-directory", "run"], cwd=REPO_ROOT, env=env,
-                            capture_output=True, text=True, timeout=1800)
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output[-3000:]
+def test_make_run_prints_stages_the_log_path_and_the_grid_in_under_100_lines(sample_run):
+    # the session's run on the samples is `make run` itself (tests/conftest.py, sample_run)
+    warehouse, output = sample_run.warehouse_dir, sample_run.terminal
     lines = output.splitlines()
     assert len(lines) < 100, f"{len(lines)} lines:\n{output}"
 
