@@ -1,6 +1,7 @@
-"""The outlet x claim grid, one renderer for every place people read it: the terminal at the end
-of `make run` (grid_text), the markdown preview on the publish asset in the Dagster UI
-(grid_preview), and warehouse/queries/story_grid.sql, which writes the same cell marks in SQL.
+"""The outlet x claim grid, one ranking and one renderer for every place people read it: the
+terminal at the end of `make run` (terminal_text), the markdown preview on the publish asset in
+the Dagster UI (preview_markdown), both of the grids largest_story_grids reads from the
+warehouse; and warehouse/queries/story_grid.sql, which writes the same cell marks in SQL.
 
 A cell is `✓ <stance>` where the outlet carries the claim and `✗` where it omits it
 (cell_mark); claims run down, most carried first; outlets across, the busiest first, under their
@@ -15,16 +16,6 @@ import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-
-GRID_SQL = """
-SELECT c.story_id, c.claim_id, c.claim_text, c.origin, o.outlet_id, coalesce(d.outlet_name, o.outlet_id) AS outlet_name,
-       o.is_covered, o.stance, o.attributed_to, s.title AS story_title
-FROM marts.fct_outlet_claims o
-JOIN marts.dim_claim c USING (claim_id)
-LEFT JOIN marts.dim_outlet d USING (outlet_id)
-LEFT JOIN marts.dim_story s ON s.story_id = c.story_id
-ORDER BY c.story_id, c.outlet_count DESC, c.claim_id, outlet_name
-"""
 
 CARRIED = "✓"
 OMITTED = "✗"
@@ -69,36 +60,11 @@ def _story_grid(story_id: str, title: str | None, names: dict[str, str], carried
     return grid
 
 
-def story_grids(rows: Iterable[tuple]) -> list[StoryGrid]:
-    """GRID_SQL rows as one grid per story, the story covered by the most outlets first."""
-    stories: dict[str, list[tuple]] = {}
-    for row in rows:
-        stories.setdefault(row[0], []).append(row)
-    grids = []
-    for story_id, story_rows in stories.items():
-        names: dict[str, str] = {}
-        claims: dict[str, dict] = {}
-        for r in story_rows:
-            names.setdefault(r[4], r[5] or r[4])
-            claim = claims.setdefault(r[1], {"text": r[2], "carried": 0, "cells": {}})
-            claim["cells"][r[4]] = (r[6], r[7])
-            claim["carried"] += bool(r[6])
-        carried_by_outlet = {o: sum(bool(c["cells"].get(o, (False,))[0]) for c in claims.values()) for o in names}
-        marks = {cell_mark(*cell) for c in claims.values() for cell in c["cells"].values()}
-        if any(len(c["cells"]) < len(names) for c in claims.values()):
-            marks.add(cell_mark(False, None))
-        grids.append(_story_grid(
-            story_id, story_rows[0][9] if len(story_rows[0]) > 9 else None, names, carried_by_outlet,
-            {claim_id: (c["text"], c["carried"]) for claim_id, c in claims.items()},
-            lambda claim_id, o, claims=claims: cell_mark(*claims[claim_id]["cells"].get(o, (False, None))), marks,
-        ))
-    return sorted(grids, key=lambda g: (-len(g.outlets), g.story_id))
-
-
 # The grid of a whole warehouse is one row per outlet and claim of a story: 8.0 M rows at 10k
 # dumps, most of them in one story. Fetched as Python tuples for a preview of one story it took
 # 11 GB and 50 s of the publish step. largest_story_grids asks DuckDB for what the ranking needs
-# (per story, outlet and claim: how many cells are carried) and fetches only the cells shown.
+# (per story, outlet and claim: how many cells are carried) and fetches only the cells shown;
+# a (claim, outlet) pair with no row reads as omitted.
 _GRID_CELLS = """
 SELECT c.story_id, o.claim_id, o.outlet_id, o.is_covered, o.stance
 FROM marts.fct_outlet_claims o JOIN marts.dim_claim c USING (claim_id)
@@ -128,8 +94,8 @@ WHERE claim_id IN (SELECT unnest($claims)) AND outlet_id IN (SELECT unnest($outl
 
 
 def largest_story_grids(conn, max_stories: int, max_claims: int, max_outlets: int) -> tuple[list[StoryGrid], int]:
-    """The grids of the `max_stories` stories covered by the most outlets, ranked as story_grids
-    ranks them, each with cells for its first `max_claims` claims and `max_outlets` outlets only;
+    """The grids of the `max_stories` stories covered by the most outlets (ties: story id), each
+    ranked by _story_grid, with cells for its first `max_claims` claims and `max_outlets` outlets only;
     and how many stories the whole grid has. `conn`: DuckDB on a warehouse with the marts."""
     grids: list[StoryGrid] = []
     largest = conn.execute(_LARGEST_STORIES_SQL, {"max_stories": max_stories}).fetchall()
@@ -186,16 +152,10 @@ def markdown_table(rows: Iterable[dict], columns: list[str], limit: int = 20, wi
     return "\n".join(lines)
 
 
-def grid_preview(rows: list[tuple], max_claims: int = 8, max_outlets: int = 6) -> str:
-    """The grid of the story covered by the most outlets, as markdown. Larger grids are cut,
-    and the cut is said."""
-    grids = story_grids(rows)
-    return preview_markdown(grids, len(grids), max_claims, max_outlets)
-
-
 def preview_markdown(grids: list[StoryGrid], story_count: int, max_claims: int = 8, max_outlets: int = 6) -> str:
-    """grid_preview of ranked grids (story_grids or largest_story_grids); `story_count`: how
-    many stories the whole grid has."""
+    """The grid of the story covered by the most outlets (the first of largest_story_grids), as
+    markdown; a larger grid is cut, and the cut is said. `story_count`: how many stories the
+    whole grid has."""
     if not grids:
         return "_No claims found: the grid is empty._"
     grid = grids[0]
@@ -219,18 +179,13 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
-def grid_text(rows: list[tuple], width: int = 120, max_stories: int = 3, max_claims: int = 15) -> str:
-    """The grids of the stories covered by the most outlets, for a terminal `width` columns
-    wide. Outlets are numbered columns, named in full above the grid; claim texts are cut to
-    what the width leaves; what does not fit is counted, never dropped silently."""
-    grids = story_grids(rows)
-    return terminal_text(grids, len(grids), width, max_stories, max_claims)
-
-
 def terminal_text(grids: list[StoryGrid], story_count: int, width: int = 120, max_stories: int = 3,
                   max_claims: int = 15) -> str:
-    """grid_text of ranked grids (story_grids or largest_story_grids, with cells for at least
-    `width` outlets: no more columns fit); `story_count`: how many stories the whole grid has."""
+    """The grids of the stories covered by the most outlets (largest_story_grids, with cells for
+    at least `width` outlets: no more columns fit), for a terminal `width` columns wide. Outlets
+    are numbered columns, named in full above the grid; claim texts are cut to what the width
+    leaves; what does not fit is counted, never dropped silently. `story_count`: how many
+    stories the whole grid has."""
     if not grids:
         return "(no claims found: the grid is empty)"
     lines: list[str] = []
