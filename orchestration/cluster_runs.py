@@ -21,7 +21,6 @@ from pathlib import Path
 from orchestration.local_cluster import LocalCluster, _end
 from orchestration.settings import REPO_ROOT
 
-WORKSPACE = REPO_ROOT / "workspace.yaml"
 TOKEN_TAG = "claimgrid/cli_run"
 # dagster-celery's worker task reports "Executing steps ... in celery worker" with this metadata key
 CELERY_WORKER_KEY = "Celery worker"
@@ -181,7 +180,7 @@ def backfill(cluster: LocalCluster, job: str, partitions: list[str], watcher: Wa
     """A Dagster backfill of `job` over `partitions`: one run per partition, launched by the
     cluster's daemon (see `daemon`), side by side up to the instance's max_concurrent_runs."""
     token = uuid.uuid4().hex
-    command = [dagster_cli(), "job", "backfill", "-w", str(WORKSPACE), "-j", job, "--partitions", ",".join(partitions),
+    command = [dagster_cli(), "job", "backfill", "-w", str(cluster.workspace), "-j", job, "--partitions", ",".join(partitions),
                "--tags", json.dumps({TOKEN_TAG: token}), "--noprompt"]
     return _launch(cluster, command, len(partitions), watcher, token)
 
@@ -196,14 +195,14 @@ def daemon(cluster: LocalCluster, automation: bool = False) -> Iterator[subproce
     """`dagster-daemon run` on the cluster's instance: it dequeues queued runs and launches them.
     Unless `automation`, the sensor and the schedule are stopped first (in the instance)."""
     if not automation:
-        stops = [subprocess.Popen([dagster_cli(), kind, "stop", name, "-w", str(WORKSPACE)], env=cluster.env,
+        stops = [subprocess.Popen([dagster_cli(), kind, "stop", name, "-w", str(cluster.workspace)], env=cluster.env,
                                   cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                  for kind, name in AUTOMATION]
         for stop in stops:
             output, _ = stop.communicate(timeout=300)
             assert stop.returncode == 0, output[-2000:]
     with open(Path(cluster.root) / "daemon.log", "a") as log:
-        process = subprocess.Popen([dagster_cli("dagster-daemon"), "run", "-w", str(WORKSPACE)], env=cluster.env,
+        process = subprocess.Popen([dagster_cli("dagster-daemon"), "run", "-w", str(cluster.workspace)], env=cluster.env,
                                    cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield process

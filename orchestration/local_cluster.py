@@ -1,6 +1,6 @@
 """The production profile played by processes on one machine: a PostgreSQL server for the Dagster
 instance, a RabbitMQ broker and Celery workers, each started from Debian's binaries in a private
-folder on free loopback ports, and stopped afterwards. `make run-distributed` and the distributed
+folder on free loopback ports, and the code location served over gRPC, and stopped afterwards. `make run-distributed` and the distributed
 tests use it; deploy/ runs the same pieces as containers.
 
 Each worker is a process group of its own, so killing one (`CeleryWorker.kill`) is a machine lost
@@ -28,6 +28,8 @@ from orchestration.settings import REPO_ROOT
 PRODUCTION_DAGSTER_YAML = REPO_ROOT / "ops" / "production" / "dagster.yaml"
 INSTALL_SERVICES = REPO_ROOT / "ops" / "production" / "install_services.sh"
 CELERY_APP = "orchestration.celery_app"
+CODE_MODULE = "orchestration.definitions"
+CODE_LOCATION = "claimgrid"
 # The Celery queue dagster-celery submits steps to (dagster_celery.make_app's only queue).
 CELERY_QUEUE = "dagster"
 PG_USER = "dagster"
@@ -260,6 +262,45 @@ class CeleryWorker:
             _end(self.process, grace=60)
 
 
+@dataclass
+class CodeServer:
+    """The code location served over gRPC, as deploy/ serves it to the webserver and the daemon:
+    they and the CLI (`dagster job backfill -w`) read the definitions from it and it launches the
+    runs, instead of each starting a server of its own (each a full import of the code location)."""
+
+    port: int
+    log: Path
+    env: Mapping[str, str]
+    process: subprocess.Popen | None = None
+
+    def workspace(self) -> str:
+        return ("load_from:\n  - grpc_server:\n      host: 127.0.0.1\n"
+                f"      port: {self.port}\n      location_name: {CODE_LOCATION}\n")
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", CODE_MODULE, "--location-name", CODE_LOCATION,
+                   "-h", "127.0.0.1", "-p", str(self.port)]
+        with open(self.log, "a") as log:
+            self.process = subprocess.Popen(command, env=dict(self.env), cwd=REPO_ROOT, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
+        """The server binds its port once the code location is loaded."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise ServiceError(f"code server exited with {self.process.returncode}:\n{_tail(self.log)}")
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.5)
+        raise ServiceError(f"code server not ready after {timeout:.0f} s:\n{_tail(self.log)}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            _end(self.process)
+
+
 def prepare_dagster_home(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     shutil.copy(PRODUCTION_DAGSTER_YAML, path / "dagster.yaml")
@@ -274,6 +315,7 @@ class LocalCluster:
     dagster_home: Path
     settings_env: dict[str, str]
     workers: list[CeleryWorker] = field(default_factory=list)
+    code_server: CodeServer | None = None
     keep: bool = False          # leave the folder (data, logs) behind when the cluster stops
 
     @property
@@ -282,6 +324,17 @@ class LocalCluster:
         return {**os.environ, **self.settings_env, **self.postgres.env(), "DAGSTER_HOME": str(self.dagster_home),
                 "CLAIMGRID_EXECUTOR": "celery", "CLAIMGRID_CELERY_BROKER": self.broker.url,
                 "CLAIMGRID_CELERY_BACKEND": "rpc://"}
+
+    @property
+    def workspace(self) -> Path:
+        """The workspace file of the daemon and the CLI: the cluster's code server."""
+        return self.root / "workspace.yaml"
+
+    def start_code_server(self) -> CodeServer:
+        self.code_server = CodeServer(free_port(), self.root / "code_server.log", self.env)
+        self.workspace.write_text(self.code_server.workspace(), encoding="utf-8")
+        self.code_server.start()
+        return self.code_server
 
     def add_worker(self, name: str) -> CeleryWorker:
         worker = CeleryWorker(name, self.root / f"{name}.log", self.env)
@@ -314,7 +367,7 @@ class LocalCluster:
 @contextmanager
 def local_cluster(worker_names: tuple[str, ...] = ("worker1", "worker2"), settings_env: Mapping[str, str] | None = None,
                   root: Path | None = None, keep: bool = False) -> Iterator[LocalCluster]:
-    """PostgreSQL, RabbitMQ and one Celery worker per name, up until the block ends.
+    """PostgreSQL, RabbitMQ, one Celery worker per name and the code server, up until the block ends.
 
     `root` (default: a new temporary folder) holds the data, the logs and DAGSTER_HOME; it must be
     a folder Debian's `postgres` user may enter when this runs as root."""
@@ -340,9 +393,13 @@ def local_cluster(worker_names: tuple[str, ...] = ("worker1", "worker2"), settin
         for name in worker_names:
             cluster.add_worker(name)
         postgres.start()
+        # the code server opens the instance (PostgreSQL) as it starts
+        cluster.start_code_server()
+        stack.callback(cluster.code_server.stop)
         broker.wait_ready()
         for worker in cluster.workers:
             worker.wait_ready()
+        cluster.code_server.wait_ready()
         yield cluster
     if not cluster.keep:
         shutil.rmtree(root, ignore_errors=True)
