@@ -1,7 +1,7 @@
 """The production profile played by processes on one machine: a PostgreSQL server for the Dagster
-instance, a RabbitMQ broker and Celery workers, each started from Debian's binaries in a private
-folder on free loopback ports, and the code location served over gRPC, and stopped afterwards. `make run-distributed` and the distributed
-tests use it; deploy/ runs the same pieces as containers.
+instance, a RabbitMQ broker, Celery workers and a code server, each started in a private folder
+on free loopback ports and stopped afterwards. `make run-distributed` and the distributed tests
+use it; deploy/ runs the same pieces as containers.
 
 Each worker is a process group of its own, so killing one (`CeleryWorker.kill`) is a machine lost
 mid-step: its unacknowledged task goes back to the broker and to the other worker.
