@@ -98,9 +98,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def landing_copy(tmp_path: Path) -> Path:
-    """A private copy of the bundled sample dumps that a test may change."""
+    """A private copy of the bundled sample dumps that a test may change, every dump landed now.
+    A dump's landing day is its file's modification day (the samples have no manifest), so a
+    copy that kept the checkout's times would put a file the test writes on another day than the
+    others whenever the repository was checked out on an earlier day than the test runs."""
     target = tmp_path / "landing"
-    shutil.copytree(SAMPLES_DIR, target)
+    shutil.copytree(SAMPLES_DIR, target, copy_function=shutil.copy)
     return target
 
 

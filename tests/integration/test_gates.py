@@ -255,7 +255,7 @@ def test_a_run_that_would_publish_a_collapsed_grid_is_stopped(warehouse: Path, t
     landing.mkdir()
     talks = [p for p in sorted(SAMPLES_DIR.iterdir()) if "secret" in p.read_text(encoding="utf-8").lower()][:2]
     for path in talks:
-        shutil.copy(path, landing / path.name)
+        shutil.copy2(path, landing / path.name)    # with its time: it lands on its published day
     result = run_pipeline(landing, warehouse, raise_on_error=False)
     assert _checks(result).get("gx_claims") is True
     recorded = assert_gate_held(result, warehouse, before, "gx_mart_grid_vs_published", "mart_grid_vs_published", set())

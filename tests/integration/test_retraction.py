@@ -14,6 +14,7 @@ import pytest
 from orchestration.core.retraction import MANIFEST, REMOVED
 from orchestration.resources import LandingResource
 from orchestration.sensors import landing_folder_sensor
+from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
 
 pytestmark = pytest.mark.integration
@@ -56,11 +57,13 @@ def test_sensor_runs_again_when_the_folder_returns_to_a_state_it_has_seen(landin
     assert isinstance(tick(landing_copy, cursor)[0], dg.SkipReason)
 
 
-def test_removed_and_manifest_retracted_dumps_leave_the_next_snapshot(
-        landing_copy: Path, sample_warehouse: Path, tmp_path: Path):
-    # the first run over the five samples is the session's (tests/conftest.py), on a copy
+def test_removed_and_manifest_retracted_dumps_leave_the_next_snapshot(sample_warehouse: Path, tmp_path: Path):
+    # the first run over the five samples is the session's (tests/conftest.py), on a copy; the
+    # landing folder is a copy that keeps the samples' times, so its dumps land on the days of that run
     warehouse = tmp_path / "warehouse"
     shutil.copytree(sample_warehouse, warehouse)
+    landing_copy = tmp_path / "landing"
+    shutil.copytree(SAMPLES_DIR, landing_copy)
     request, cursor = tick(landing_copy, None)
     assert isinstance(request, dg.RunRequest)
     documents = dict(published(warehouse, "SELECT source_file, document_id FROM marts.dim_document"))
