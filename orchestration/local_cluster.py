@@ -18,7 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -210,6 +210,24 @@ def _end(process: subprocess.Popen, grace: float = 20.0) -> None:
         pass
 
 
+def _start_service(command: list[str], log: Path, env: Mapping[str, str]) -> subprocess.Popen:
+    """A process group of its own (so it can be stopped or killed whole), its output appended to `log`."""
+    with open(log, "a") as out:
+        return subprocess.Popen(command, env=dict(env), cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def _wait_ready(name: str, process: subprocess.Popen, log: Path, ready: Callable[[], bool], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServiceError(f"{name} exited with {process.returncode}:\n{_tail(log)}")
+        if ready():
+            return
+        time.sleep(0.5)
+    raise ServiceError(f"{name} not ready after {timeout:.0f} s:\n{_tail(log)}")
+
+
 @dataclass
 class CeleryWorker:
     """One machine of the pool: a Celery worker running one step at a time."""
@@ -228,19 +246,11 @@ class CeleryWorker:
         command = [sys.executable, "-m", "celery", "-A", CELERY_APP, "worker", "-n", self.hostname,
                    "-Q", CELERY_QUEUE, "-P", "threads", "-c", "1", "--prefetch-multiplier", "1", "--without-gossip",
                    "--without-mingle", "-l", "INFO"]
-        with open(self.log, "a") as log:
-            self.process = subprocess.Popen(command, env=dict(self.env), cwd=REPO_ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = _start_service(command, self.log, self.env)
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServiceError(f"worker {self.name} exited with {self.process.returncode}:\n{_tail(self.log)}")
-            if f"{self.hostname} ready." in self.log.read_text(errors="replace"):
-                return
-            time.sleep(0.5)
-        raise ServiceError(f"worker {self.name} not ready after {timeout:.0f} s:\n{_tail(self.log)}")
+        _wait_ready(f"worker {self.name}", self.process, self.log,
+                    lambda: f"{self.hostname} ready." in self.log.read_text(errors="replace"), timeout)
 
     @property
     def alive(self) -> bool:
@@ -280,21 +290,15 @@ class CodeServer:
     def start(self) -> None:
         command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", CODE_MODULE, "--location-name", CODE_LOCATION,
                    "-h", "127.0.0.1", "-p", str(self.port)]
-        with open(self.log, "a") as log:
-            self.process = subprocess.Popen(command, env=dict(self.env), cwd=REPO_ROOT, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = _start_service(command, self.log, self.env)
 
     def wait_ready(self, timeout: float = STARTUP_TIMEOUT_SECONDS) -> None:
         """The server binds its port once the code location is loaded."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise ServiceError(f"code server exited with {self.process.returncode}:\n{_tail(self.log)}")
+        def accepts() -> bool:
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.5)
-        raise ServiceError(f"code server not ready after {timeout:.0f} s:\n{_tail(self.log)}")
+                return probe.connect_ex(("127.0.0.1", self.port)) == 0
+
+        _wait_ready("code server", self.process, self.log, accepts, timeout)
 
     def stop(self) -> None:
         if self.process is not None:
