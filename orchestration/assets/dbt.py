@@ -60,7 +60,10 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                                     f"unchanged since the build of run {unpublished}, not yet published")
         return
     context.log.info(f"dbt build of {'everything' if plan.select is None else ' '.join(plan.select)}: {plan.reason}")
-    args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers))]
+    # No dbt.log: every event of the build reaches Dagster as JSON on stdout (the run's log); the
+    # file's debug copy of them cost a seventh of the build's CPU and 4 MB per run.
+    args = ["build", "--vars", json.dumps(build_vars), "--threads", str(max(1, compute.workers)),
+            "--log-level-file", "none"]
     if plan.select is not None:
         args += ["--exclude", " ".join(excluded_nodes(manifest, plan.select))]
     invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=warehouse.dbt_target_path)
