@@ -39,10 +39,7 @@ def read_fetched_at(value: str | None) -> str | None:
             pass  # out of range (a 30 February, hour 24, offset +25:00): as dateutil decides
         else:
             return None if parsed.year < 1900 else parsed.isoformat()
-    try:
-        return parse_published(value)
-    except ValueError:  # dateutil reads an offset of 24 h or more, a datetime cannot hold it
-        return None
+    return parse_published(value)
 
 
 def landing_day(fetched_at: str | None, mtime_ns: int, today: date, first: date = FIRST_LANDING_DAY) -> date:

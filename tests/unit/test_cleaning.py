@@ -280,6 +280,15 @@ def test_html_metadata(html_doc):
     assert html_doc.published_at_source == "html_meta"
 
 
+def test_a_date_no_datetime_can_hold_leaves_the_document_without_a_date():
+    # an offset of a day or more: dateutil reads it, a datetime cannot hold it; it quarantined
+    # the whole document as a stage error
+    page = PAGE.replace("2019-03-12T10:30:00Z", "2019-03-12T10:30:00+24:00")
+    doc = clean_dump(_make_dump(page.encode("utf-8"), "page.html", 0, "html", {}))
+    assert doc.quarantine_reason is None and doc.published_at is None
+    assert doc.body_text.startswith("The city council approved the annual budget")
+
+
 def test_html_body_is_the_article_only(html_doc):
     paragraphs = html_doc.body_text.split("\n\n")
     assert paragraphs[0].startswith("The city council approved the annual budget")  # drop cap glued

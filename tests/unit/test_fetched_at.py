@@ -39,6 +39,8 @@ def test_other_forms_go_through_parse_published():
 
 
 def test_an_offset_of_a_day_or_more_is_no_date():
-    # dateutil reads it, a datetime cannot hold it: parse_published raises, the manifest check
-    # must instead say `fetched_at` is not a date
-    assert read_fetched_at("2026-11-02T08:14:35+24:00") is None
+    # dateutil reads it, a datetime cannot hold it: no date, never an error (a page's printed
+    # date raised in the cleaning stage and quarantined its whole document)
+    for value in ("2026-11-02T08:14:35+24:00", "Fri Jun 6, 2014 11:44:06 -24:00", "2014-06-06 11:44 +25:00"):
+        assert parse_published(value) is None and read_fetched_at(value) is None
+    assert parse_published("2014-06-06T11:44:06+23:59") == "2014-06-06T11:44:06+23:59"

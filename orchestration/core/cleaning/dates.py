@@ -20,6 +20,9 @@ def parse_published(value: str | None) -> str | None:
         try:
             default = datetime(1, 1, 1)
             parsed = date_parser.parse(candidate, default=default, fuzzy=True)
+            # dateutil reads an offset of a day or more (+24:00), which a datetime cannot hold:
+            # it raises only when the offset is used, so use it here
+            parsed.utcoffset()
         except (ValueError, OverflowError):
             continue
         if parsed.year < 1900:

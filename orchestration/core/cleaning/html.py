@@ -346,8 +346,17 @@ def _extract(source: str, url: str | None, options: ExtractionOptions, page: Pag
         source, url=url, with_metadata=True, include_comments=True, output_format="python",
         favor_precision=options.favor_precision, favor_recall=options.favor_recall,
     )
-    text = (main.text if main else "") or ""
-    comments = (main.comments if main else "") or ""
+    if main is None:
+        # trafilatura gives the whole page up when its metadata fails (htmldate raises on a
+        # date no datetime can hold, an offset of a day or more): the same article without them
+        main_text = trafilatura.bare_extraction(
+            source, url=url, include_comments=True, output_format="python",
+            favor_precision=options.favor_precision, favor_recall=options.favor_recall,
+        )
+        text = (main_text.text if main_text else "") or ""
+        comments = (main_text.comments if main_text else "") or ""
+    else:
+        text, comments = main.text or "", main.comments or ""
     words = len(_WORD.findall(text))
     if (options.favor_precision and options.fallback_ratio > 0
             and words < options.fallback_ratio * prose_words(page, options.prose_block_words)):
@@ -367,9 +376,14 @@ def _extract(source: str, url: str | None, options: ExtractionOptions, page: Pag
 def _page_title(source: str) -> str | None:
     """The page's title when trafilatura found no article: a headline-only page is still a
     document (its title its only sentence)."""
-    from trafilatura.metadata import extract_metadata
+    from trafilatura.metadata import extract_metadata, extract_title
+    from trafilatura.utils import load_html
 
-    metadata = extract_metadata(source)
+    try:
+        metadata = extract_metadata(source)
+    except ValueError:  # htmldate on a date no datetime can hold: the title alone
+        tree = load_html(source)
+        return extract_title(tree) if tree is not None else None
     return metadata.title if metadata else None
 
 
