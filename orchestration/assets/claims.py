@@ -261,9 +261,12 @@ def _affected_stories(conn, plan: StagePlan, story_of: dict[str, str]) -> set[st
 def claim_mentions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
 ) -> dg.MaterializeResult:
+    # the labeller: this stage's code version and the stance model the setting names (by content)
+    labeller = labeller_version(stage_version(context), reference.stance_model)
     with warehouse.connect(read_only=True) as conn:
-        # a document's stance labels change with its sentences, its claim sentences and their claims' text
-        wanted = corpus_keys(conn, stage_version(context), extra=mention_digests(conn))
+        # a document's stance labels change with its sentences, its claim sentences and their
+        # claims' text, and with the labeller (another model re-judges every document)
+        wanted = corpus_keys(conn, labeller, extra=mention_digests(conn))
         plan, rebuild = corpus_plan(conn, MENTIONS_STAGE, ["claim_mentions"], wanted)
         if not plan.touched:
             return unchanged(conn, "claim_mentions", plan, wanted)
@@ -298,7 +301,6 @@ def claim_mentions(
             return None
 
     # a label is computed once per distinct input, ever: stored ones are read, the rest memoised
-    labeller = labeller_version(stage_version(context), reference.stance_model)
     to_label = [(m, input_key(m)) for m in claim_sentences if m.document_id in contexts]
     with warehouse.connect(read_only=True) as conn:
         stored = read_stance_labels(conn, labeller, {key for _, key in to_label if key is not None})

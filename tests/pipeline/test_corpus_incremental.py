@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from tests.conftest import SAMPLES_DIR
+from tests.integration.pipeline import run_pipeline
 from tests.pipeline.conftest import execute, materialize, query
 from tests.unit.sample_bodies import OLDER_STORY, SECRET_TALKS
 
@@ -166,3 +167,23 @@ def test_stance_labels_are_computed_once_per_distinct_input(tmp_path: Path):
     execute(warehouse, "UPDATE pipeline.stance_labels SET stance = 'questions', stance_cue = 'planted'")
     relabel_everything()
     assert {row[-1] for row in query(warehouse, "SELECT stance, stance_cue FROM raw.claim_mentions")} == {"planted"}
+
+
+def test_another_stance_model_re_judges_every_document_once(tmp_path: Path):
+    """The stance labeller is the stage's code and the model the setting names: naming another
+    (here none: the lexicon alone) re-labels every document with mentions, and only once."""
+    landing = corpus_landing(tmp_path / "landing", with_held_back=True)
+    warehouse = tmp_path / "warehouse"
+    first = stage_metadata(materialize(landing, warehouse))["claim_mentions"]
+    mentions = CORPUS_ASSETS["claim_mentions"]
+
+    def mentions_with(model: str) -> dict:
+        result = run_pipeline(landing, warehouse, selection=dg.AssetSelection.assets(mentions),
+                              extra_env={"CLAIMGRID_STANCE_MODEL": model})
+        assert result.success
+        return stage_metadata(result)["claim_mentions"]
+
+    lexicon_only = mentions_with("none")
+    assert lexicon_only["documents_processed"] == first["documents_processed"] > 0, lexicon_only
+    assert lexicon_only["stance_labels_reused"] == 0 and lexicon_only["stance_labels_computed"] > 0
+    assert mentions_with("none")["documents_processed"] == 0
