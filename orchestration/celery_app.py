@@ -17,3 +17,10 @@ from orchestration.settings import load_settings
 
 app = make_app(CeleryExecutor.for_cli(**celery_executor_config(load_settings())).app_args())
 execute_plan = create_task(app)
+
+# The worker loads the code location and Great Expectations as it starts instead of on its first
+# step: seconds of imports each, which otherwise sat in the first step every worker ran.
+import orchestration.definitions  # noqa: E402,F401
+from orchestration.checks.gx_validation import warm_up  # noqa: E402
+
+warm_up()

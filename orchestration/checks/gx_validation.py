@@ -143,6 +143,12 @@ def _batch_definition():
     return source.add_dataframe_asset("frame").add_batch_definition_whole_dataframe("whole_frame")
 
 
+def warm_up() -> None:
+    """Import Great Expectations and open both contexts now (a long-lived worker, at its start)."""
+    _file_context()
+    _batch_definition()
+
+
 def load_suite(suite_name: str):
     return _file_context().suites.get(suite_name)
 
