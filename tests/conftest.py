@@ -169,9 +169,10 @@ def sample_run(tmp_path_factory) -> SampleRun:
         if not exit_code.exists():
             shutil.rmtree(root, ignore_errors=True)
             home.mkdir(parents=True)
-            env = {**os.environ, "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir),
-                   "CLAIMGRID_DAGSTER_HOME": str(home), "COLUMNS": TERMINAL_COLUMNS}
-            env.pop("MAKEFLAGS", None)
+            # the defaults, but for where it writes: no CLAIMGRID_* setting of the caller's shell
+            env = {k: v for k, v in os.environ.items() if not k.startswith("CLAIMGRID_") and k != "MAKEFLAGS"}
+            env.update({"CLAIMGRID_LANDING_DIR": str(SAMPLES_DIR), "CLAIMGRID_WAREHOUSE_DIR": str(warehouse_dir),
+                        "CLAIMGRID_DAGSTER_HOME": str(home), "COLUMNS": TERMINAL_COLUMNS})
             result = subprocess.run(["make", "--no-print-directory", "run"], cwd=REPO_ROOT, env=env,
                                     capture_output=True, text=True, timeout=1800)
             terminal.write_text(result.stdout + result.stderr, encoding="utf-8")
