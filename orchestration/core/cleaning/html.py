@@ -346,17 +346,10 @@ def _extract(source: str, url: str | None, options: ExtractionOptions, page: Pag
         source, url=url, with_metadata=True, include_comments=True, output_format="python",
         favor_precision=options.favor_precision, favor_recall=options.favor_recall,
     )
-    if main is None:
-        # trafilatura gives the whole page up when its metadata fails (htmldate raises on a
-        # date no datetime can hold, an offset of a day or more): the same article without them
-        main_text = trafilatura.bare_extraction(
-            source, url=url, include_comments=True, output_format="python",
-            favor_precision=options.favor_precision, favor_recall=options.favor_recall,
-        )
-        text = (main_text.text if main_text else "") or ""
-        comments = (main_text.comments if main_text else "") or ""
-    else:
-        text, comments = main.text or "", main.comments or ""
+    # None also when trafilatura gives the page up because its metadata failed (htmldate raises
+    # on a date no datetime can hold): the balanced pass below reads the article then
+    text = (main.text if main else "") or ""
+    comments = (main.comments if main else "") or ""
     words = len(_WORD.findall(text))
     if (options.favor_precision and options.fallback_ratio > 0
             and words < options.fallback_ratio * prose_words(page, options.prose_block_words)):
