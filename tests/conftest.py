@@ -161,7 +161,7 @@ def sample_run(tmp_path_factory) -> SampleRun:
     """The bundled samples materialized once for the whole session by `make run`, the command a
     new user types (tests/integration/test_make_run.py reads its terminal; the content tests read
     its warehouse and its instance's event log). Under xdist the first worker that needs it runs
-    it while the other waits."""
+    it while the other waits. Why: docs/decisions/0016."""
     root = session_root(tmp_path_factory) / "sample_run"
     warehouse_dir, home = root / "warehouse", root / "dagster_home"
     terminal, exit_code = root / "terminal.txt", root / "exit_code"
