@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from orchestration.local_cluster import LocalCluster, _end
-from orchestration.settings import REPO_ROOT
+from orchestration.settings import REPO_ROOT, code_location
 
 TOKEN_TAG = "claimgrid/cli_run"
 # dagster-celery's worker task reports "Executing steps ... in celery worker" with this metadata key
@@ -171,7 +171,7 @@ def run_job(cluster: LocalCluster, job: str, tags: dict[str, str] | None = None,
     """One run of `job`, its process started here (`dagster job execute`), its steps on the workers."""
     token = uuid.uuid4().hex
     # `job execute` takes no workspace file: it loads the module the workspace names
-    command = [dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", job,
+    command = [dagster_cli(), "job", "execute", "-m", code_location()[0], "-j", job,
                "--tags", json.dumps({TOKEN_TAG: token, **(tags or {})})]
     return _launch(cluster, command, 1, watcher, token)
 

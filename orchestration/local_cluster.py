@@ -23,13 +23,13 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from orchestration.settings import REPO_ROOT
+import yaml
+
+from orchestration.settings import REPO_ROOT, code_location
 
 PRODUCTION_DAGSTER_YAML = REPO_ROOT / "ops" / "production" / "dagster.yaml"
 INSTALL_SERVICES = REPO_ROOT / "ops" / "production" / "install_services.sh"
 CELERY_APP = "orchestration.celery_app"
-CODE_MODULE = "orchestration.definitions"
-CODE_LOCATION = "claimgrid"
 # The Celery queue dagster-celery submits steps to (dagster_celery.make_app's only queue).
 CELERY_QUEUE = "dagster"
 PG_USER = "dagster"
@@ -284,11 +284,14 @@ class CodeServer:
     process: subprocess.Popen | None = None
 
     def workspace(self) -> str:
-        return ("load_from:\n  - grpc_server:\n      host: 127.0.0.1\n"
-                f"      port: {self.port}\n      location_name: {CODE_LOCATION}\n")
+        """workspace.yaml's code location, served by this server."""
+        _, location = code_location()
+        return yaml.safe_dump({"load_from": [{"grpc_server": {
+            "host": "127.0.0.1", "port": self.port, "location_name": location}}]})
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", CODE_MODULE, "--location-name", CODE_LOCATION,
+        module, location = code_location()
+        command = [sys.executable, "-m", "dagster", "api", "grpc", "-m", module, "--location-name", location,
                    "-h", "127.0.0.1", "-p", str(self.port)]
         self.process = _start_service(command, self.log, self.env)
 

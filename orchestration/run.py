@@ -23,7 +23,7 @@ from pathlib import Path
 from orchestration.cluster_runs import TOKEN_TAG, celery_worker, dagster_cli
 from orchestration.landed import landing_day_range
 from orchestration.partitions import range_tags
-from orchestration.settings import load_settings
+from orchestration.settings import code_location, load_settings
 
 JOB = "claimgrid_all"
 POLL_SECONDS = 0.5
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     token = uuid.uuid4().hex
     # one run over every landing day of the folder (the document stages do each day's partition)
     first, last = landing_day_range(settings.landing_dir)
-    command = [dagster_cli(), "job", "execute", "-m", "orchestration.definitions", "-j", JOB,
+    command = [dagster_cli(), "job", "execute", "-m", code_location()[0], "-j", JOB,
                "--tags", json.dumps({TOKEN_TAG: token, **range_tags(first, last)})]
     started = time.monotonic()
     days = first if first == last else f"{first} .. {last}"

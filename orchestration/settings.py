@@ -37,6 +37,15 @@ from orchestration.pool import available_cores
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+WORKSPACE_FILE = REPO_ROOT / "workspace.yaml"
+
+
+def code_location() -> tuple[str, str]:
+    """(module, location name) of the Dagster code location, as workspace.yaml declares it."""
+    import yaml
+
+    [entry] = yaml.safe_load(WORKSPACE_FILE.read_text(encoding="utf-8"))["load_from"]
+    return entry["python_module"]["module_name"], entry["python_module"]["location_name"]
 DEFAULT_LANDING_DIR = REPO_ROOT / "samples" / "landing"
 DEFAULT_WAREHOUSE_DIR = REPO_ROOT / "warehouse"
 DEFAULT_OUTLET_REGISTRY = DBT_PROJECT_DIR / "seeds" / "outlet_registry.csv"
