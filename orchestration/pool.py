@@ -29,7 +29,9 @@ from typing import Any, Generic, TypeVar
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Below this many items per worker a pool costs more than it saves (worker start-up ~0.3 s).
+# Below this many items per worker a pool costs more than it saves (worker start-up ~0.3 s). A
+# stage whose items are cheap beside its workers' start-up (a model each worker loads) passes
+# its own minimum to map_isolated.
 MIN_ITEMS_PER_WORKER = 8
 # Chunks per worker: enough that a slow chunk at the end does not leave the other cores idle.
 CHUNKS_PER_WORKER = 8
@@ -104,13 +106,15 @@ def map_isolated(
     workers: int,
     preload: Sequence[str] = (),
     on_progress: Callable[[int], Any] | None = None,
+    min_items_per_worker: int = MIN_ITEMS_PER_WORKER,
 ) -> list[Outcome]:
-    """fn over items on `workers` processes (in this process when 1 or when there are too few
-    items to pay for a pool); one Outcome per item, in order. `fn` must be a module-level
-    function (it is pickled by reference); `on_progress(done)` is called as chunks finish."""
+    """fn over items on `workers` processes (in this process when 1 or when there are fewer than
+    `min_items_per_worker` items per worker, too few to pay for a pool); one Outcome per item,
+    in order. `fn` must be a module-level function (it is pickled by reference);
+    `on_progress(done)` is called as chunks finish."""
     items = list(items)
     key = (workers, tuple(preload))
-    workers = max(1, min(workers, len(items) // MIN_ITEMS_PER_WORKER))
+    workers = max(1, min(workers, len(items) // max(1, min_items_per_worker)))
     if workers == 1:
         outcomes = []
         step = chunk_size_for(len(items), 1)

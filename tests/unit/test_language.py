@@ -394,3 +394,17 @@ def test_same_answers_in_separate_processes_with_different_hash_seeds():
     in_process = LanguageDetector()
     assert {t: (g.language, repr(g.probability), g.method) for t in MIXED_TEXTS
             for g in [in_process.detect(t)]} == outputs[0]
+
+
+def test_texts_analysed_on_pool_workers_match_the_step_process():
+    """The language step analyses a few thousand texts or more on pool workers (each loading the
+    model once), fewer in the step process: both must give the same analyses."""
+    from orchestration.assets.language import LANGUAGE_PRELOAD
+    from orchestration.core.language.detect import analyse_text
+    from orchestration.pool import map_isolated
+
+    texts = sorted(set(MIXED_TEXTS) - {""})
+    here = map_isolated(analyse_text, texts, workers=1)
+    on_pool = map_isolated(analyse_text, texts, workers=2, preload=LANGUAGE_PRELOAD, min_items_per_worker=1)
+    assert all(o.ok for o in on_pool)
+    assert [o.result for o in on_pool] == [o.result for o in here]
