@@ -27,8 +27,11 @@ def large(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
 @dg.asset(deps=[large])
 @reports_peak_memory
 def with_child(context: dg.AssetExecutionContext):
-    subprocess.run([sys.executable, "-c", "b = bytearray(200 * 1024 * 1024); b[::4096] = b'x' * len(b[::4096])"],
-                   check=True)
+    # The child holds its memory past two samples of the step's sampler: its peak is read from
+    # /proc while it runs, whatever larger children this process waited for before (a dbt build
+    # of an earlier test in the same pytest worker), which hide it from RUSAGE_CHILDREN.
+    subprocess.run([sys.executable, "-c", "import time; b = bytearray(200 * 1024 * 1024); "
+                    "b[::4096] = b'x' * len(b[::4096]); time.sleep(1.2)"], check=True)
     yield dg.MaterializeResult(metadata={"child": "done"})
 
 
