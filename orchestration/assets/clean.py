@@ -8,9 +8,7 @@ import dagster as dg
 
 from orchestration.assets.common import partition_days, progress_logger, raw_key, stage_multi_asset, stage_version
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata
-from orchestration.core.cleaning.clean import clean_dump, quarantined_document
-from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, load_rules
-from orchestration.core.quarantine import debris_in, document_record, isolate
+from orchestration.core.cleaning.clean import STAGE, clean_isolated, worker_died
 from orchestration.core.types import (
     CaptionRow,
     CleanedDocument,
@@ -31,11 +29,11 @@ from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
-STAGE = "clean"
-
 CLEAN_TABLES = STAGE_TABLES[STAGE]
 
-# Imported once by the pool's forkserver, so each worker starts with trafilatura loaded.
+# Imported once by the pool's forkserver, so each worker starts with trafilatura loaded. The
+# pool's function lives in the core too: a worker that imported this module would import Dagster
+# (about 2 s per worker, measured on a run of 30 dumps).
 CLEAN_PRELOAD = ("orchestration.core.cleaning.clean", "orchestration.core.cleaning.html")
 # Dumps cleaned (and held) at once: enough chunks for every core (pool.chunk_size_for), a bounded
 # share of memory (at ~0.4 MB per dump and its cleaned document, measured at 2k dumps).
@@ -65,39 +63,6 @@ def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
             for r in doc.related_articles
         )
     return rows
-
-
-def quarantine_of(dump: RawDump, document: CleanedDocument) -> QuarantineRecord | None:
-    """The clean-stage quarantine record of a cleaned document: cleaning's own reason, or
-    debris left in an accepted body (which used to fail a blocking expectation for the batch)."""
-    if document.quarantine_reason is None:
-        debris = debris_in(document.body_text)
-        if debris is None:
-            return None
-        document.quarantine_reason = "debris_residue"
-        return document_record("clean", "debris_residue", dump.document_id, f"in body: {debris!r}",
-                               dump.source_file, dump.record_index)
-    return document_record("clean", document.quarantine_reason, dump.document_id,
-                           f"{document.quarantine_reason} ({dump.source_format}, {len(dump.payload)} bytes)",
-                           dump.source_file, dump.record_index)
-
-
-def clean_isolated(dump: RawDump) -> tuple[CleanedDocument, QuarantineRecord | None]:
-    """Clean one dump (the pool's per-document function): its document and its quarantine
-    record, if any. A dump whose cleaning raises is kept as one boilerplate segment (so the
-    ledger still covers it) and quarantined `stage_error` with the exception."""
-    outcome = isolate([dump], lambda d: clean_dump(d, load_rules(DEFAULT_RULES_PATH)), STAGE,
-                      document_id=lambda d: d.document_id, source_file=lambda d: d.source_file)
-    if outcome.results:
-        document = outcome.results[0]
-        return document, quarantine_of(dump, document)
-    return quarantined_document(dump, "stage_error"), outcome.quarantined[0]
-
-
-def worker_died(dump: RawDump, error: str) -> tuple[CleanedDocument, QuarantineRecord]:
-    """The document and record of a dump whose pool worker died under it (segfault, OOM kill)."""
-    return (quarantined_document(dump, "stage_error"),
-            document_record(STAGE, "stage_error", dump.document_id, error, dump.source_file, dump.record_index))
 
 
 @stage_multi_asset(

@@ -176,19 +176,19 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     """A document skipped as unchanged keeps its quarantine row (same run, same first_seen_at);
     one that left the landing folder loses it; a failure inside the per-document clean function
     (the pool's, run in-process for a batch this small) ends in raw.quarantine as `stage_error`."""
-    import orchestration.assets.clean as clean_asset
+    import orchestration.core.cleaning.clean as clean_core
 
     warehouse = tmp_path / "warehouse"
     (landing_copy / "empty.txt").write_bytes(b"")
     failing = sorted(landing_copy.glob("0*.txt"))[0].name
-    real_clean_dump = clean_asset.clean_dump
+    real_clean_dump = clean_core.clean_dump
 
     def clean_dump_failing_on_one(dump, rules=None):
         if dump.source_file == failing:
             raise RuntimeError("a cleaning bug")
         return real_clean_dump(dump, rules)
 
-    monkeypatch.setattr(clean_asset, "clean_dump", clean_dump_failing_on_one)
+    monkeypatch.setattr(clean_core, "clean_dump", clean_dump_failing_on_one)
     with dg.instance_for_test() as instance:
         run(all_assets, landing_copy, warehouse, instance)
         first = query(warehouse, QUARANTINE_SQL)

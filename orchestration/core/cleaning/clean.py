@@ -16,9 +16,12 @@ from orchestration.core.cleaning.encoding import DecodedText, decode_payload
 from orchestration.core.cleaning.ledger import LedgerBuilder, check_tiling
 from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH, RuleSet, load_rules
 from orchestration.core.cleaning.plain_text import segment_text
+from orchestration.core.quarantine import debris_in, document_record, isolate
 from orchestration.core.types import (
-    QUARANTINE_REASONS, SOURCE_FORMATS, Caption, CleanedDocument, RawDump, ReaderComment,
+    QUARANTINE_REASONS, SOURCE_FORMATS, Caption, CleanedDocument, QuarantineRecord, RawDump, ReaderComment,
 )
+
+STAGE = "clean"                     # the stage that quarantines what cleaning rejects
 
 MAX_PAYLOAD_BYTES = 20_000_000      # a "dump" larger than this is a crawl accident, not an article
 UNDECODABLE_SHARE = 0.05            # more replacement characters than this: we guessed wrong
@@ -124,3 +127,36 @@ def clean_dump(dump: RawDump, rules: RuleSet | None = None) -> CleanedDocument:
         document.quarantine_reason = "empty_body"
     assert document.quarantine_reason in (None, *QUARANTINE_REASONS)
     return document
+
+
+def quarantine_of(dump: RawDump, document: CleanedDocument) -> QuarantineRecord | None:
+    """The clean-stage quarantine record of a cleaned document: cleaning's own reason, or
+    debris left in an accepted body (which used to fail a blocking expectation for the batch)."""
+    if document.quarantine_reason is None:
+        debris = debris_in(document.body_text)
+        if debris is None:
+            return None
+        document.quarantine_reason = "debris_residue"
+        return document_record(STAGE, "debris_residue", dump.document_id, f"in body: {debris!r}",
+                               dump.source_file, dump.record_index)
+    return document_record(STAGE, document.quarantine_reason, dump.document_id,
+                           f"{document.quarantine_reason} ({dump.source_format}, {len(dump.payload)} bytes)",
+                           dump.source_file, dump.record_index)
+
+
+def clean_isolated(dump: RawDump) -> tuple[CleanedDocument, QuarantineRecord | None]:
+    """Clean one dump (the pool's per-document function): its document and its quarantine
+    record, if any. A dump whose cleaning raises is kept as one boilerplate segment (so the
+    ledger still covers it) and quarantined `stage_error` with the exception."""
+    outcome = isolate([dump], lambda d: clean_dump(d, load_rules(DEFAULT_RULES_PATH)), STAGE,
+                      document_id=lambda d: d.document_id, source_file=lambda d: d.source_file)
+    if outcome.results:
+        document = outcome.results[0]
+        return document, quarantine_of(dump, document)
+    return quarantined_document(dump, "stage_error"), outcome.quarantined[0]
+
+
+def worker_died(dump: RawDump, error: str) -> tuple[CleanedDocument, QuarantineRecord]:
+    """The document and record of a dump whose pool worker died under it (segfault, OOM kill)."""
+    return (quarantined_document(dump, "stage_error"),
+            document_record(STAGE, "stage_error", dump.document_id, error, dump.source_file, dump.record_index))
