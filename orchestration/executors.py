@@ -33,9 +33,18 @@ def celery_executor_config(settings: Settings) -> dict:
             "config_source": dict(CELERY_CONFIG_SOURCE)}
 
 
+# How often a run asks the broker whether its submitted steps have finished. dagster-celery's
+# run loop sleeps a fixed second between two polls (core_execution_loop.TICK_SECONDS), so each
+# step of a run waited up to a second after its predecessor ended, and up to another before its
+# result was read. The distributed tier (three document runs and a corpus run of about twenty
+# steps each): 161 s at 1 s, 135 s at 0.1 s, side by side on an idle machine.
+RESULT_POLL_SECONDS = 0.1
+
+
 def build_executor(settings: Settings) -> dg.ExecutorDefinition:
     if settings.executor == "celery":
-        from dagster_celery import celery_executor
+        from dagster_celery import celery_executor, core_execution_loop
 
+        core_execution_loop.TICK_SECONDS = RESULT_POLL_SECONDS
         return celery_executor.configured(celery_executor_config(settings), name="celery")
     return dg.in_process_executor
