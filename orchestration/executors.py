@@ -43,8 +43,18 @@ RESULT_POLL_SECONDS = 0.1
 
 def build_executor(settings: Settings) -> dg.ExecutorDefinition:
     if settings.executor == "celery":
-        from dagster_celery import celery_executor, core_execution_loop
+        from dagster_celery import celery_executor
+        from dagster_celery.executor import CELERY_CONFIG
 
-        core_execution_loop.TICK_SECONDS = RESULT_POLL_SECONDS
-        return celery_executor.configured(celery_executor_config(settings), name="celery")
+        @dg.executor(name="celery", config_schema=CELERY_CONFIG,
+                     requirements=dg.multiple_process_executor_requirements())
+        def polling_celery_executor(init_context):
+            # set in the run's own process, when it creates its executor (not when the code
+            # location loads): the loop that reads it runs there
+            from dagster_celery import core_execution_loop
+
+            core_execution_loop.TICK_SECONDS = RESULT_POLL_SECONDS
+            return celery_executor.executor_creation_fn(init_context)
+
+        return polling_celery_executor.configured(celery_executor_config(settings), name="celery")
     return dg.in_process_executor
