@@ -134,8 +134,24 @@ def map_isolated(
         _shared[key] = ProcessPoolExecutor(max_workers=key[0], mp_context=context)
     pool = _shared[key] if shared else ProcessPoolExecutor(max_workers=workers, mp_context=context)
     broken = False
+    futures: dict[Future, int] = {}
     try:
-        futures: dict[Future, int] = {pool.submit(_run_chunk, fn, items[s:s + size]): s for s in starts}
+        for start in starts:
+            try:
+                futures[pool.submit(_run_chunk, fn, items[start:start + size])] = start
+            except BrokenProcessPool:
+                if futures:
+                    # a worker died on one of this batch's chunks while the rest were being sent:
+                    # what was not sent runs one item at a time below, like any chunk a death lost
+                    broken = True
+                    break
+                # a block's worker died between batches (an idle worker OOM-killed): nothing of
+                # this batch was involved, so it gets a fresh pool
+                pool.shutdown(cancel_futures=True)
+                pool = ProcessPoolExecutor(max_workers=key[0] if shared else workers, mp_context=context)
+                if shared:
+                    _shared[key] = pool
+                futures[pool.submit(_run_chunk, fn, items[start:start + size])] = start
         pending = set(futures)
         while pending and not broken:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -155,11 +171,16 @@ def map_isolated(
             pool.shutdown(cancel_futures=True)
             if shared:
                 _shared[key] = None         # the next batch of the block starts a fresh pool
+    for future, start in futures.items():
+        # chunks that ended well before the pool broke keep their results
+        if outcomes[start] is None and future.done() and not future.cancelled() and future.exception() is None:
+            chunk_outcomes = future.result()
+            outcomes[start:start + len(chunk_outcomes)] = chunk_outcomes
     left = [i for i, outcome in enumerate(outcomes) if outcome is None]
     if left:
         _run_one_by_one(fn, items, left, outcomes, context)
-        if on_progress:
-            on_progress(len(items))
+    if on_progress and done < len(items):
+        on_progress(len(items))
     return outcomes  # type: ignore[return-value]
 
 

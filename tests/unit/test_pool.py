@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 from orchestration import pool as pool_module
 from orchestration.pool import WORKER_DIED, map_isolated, shared_pool
@@ -80,3 +81,16 @@ def test_batches_of_one_step_share_its_workers_and_a_dead_worker_is_replaced():
         assert not after & workers              # the broken pool was not reused
     outside = {o.result for o in map_isolated(worker_pid, list(range(64)), workers=2)}
     assert not outside & (workers | after)      # the block's pool ended with the block
+
+
+def test_a_worker_killed_between_batches_of_a_block_costs_the_next_batch_nothing():
+    with shared_pool(2):
+        map_isolated(worker_pid, list(range(64)), workers=2)
+        workers = _block_workers()
+        for pid in workers:                     # the OOM killer takes the block's idle workers
+            os.kill(pid, 9)
+        time.sleep(0.5)                         # the pool's manager thread notices and breaks the pool
+        outcomes = map_isolated(worker_pid, list(range(64)), workers=2)
+        assert all(o.ok for o in outcomes)
+        assert not {o.result for o in outcomes} & workers
+        assert not _block_workers() & workers   # a fresh pool took the batch and stays the block's
