@@ -196,6 +196,29 @@ def test_a_document_whose_short_body_tells_no_language_is_in_its_headlines_langu
     assert guess.language == "en" and guess.method.startswith("title:")
 
 
+@pytest.mark.parametrize("headline", ["Mayor Denies Report Of Bridge Closure", "Minister quits over leaked memo"])
+def test_a_headline_too_short_for_the_profiles_alone_is_decided_with_the_webs_language_shares(headline):
+    detector = LanguageDetector()
+    assert detector.detect(headline).method == "abstain:low_confidence"     # a uniform prior abstains
+    guess = detect_document([("title", headline), ("whitespace", "\n")], detector)
+    assert (guess.language, guess.method) == ("en", "title:langdetect+web_prior")
+    assert guess.probability >= 0.99
+    # only a headline-only document's title: the same text as a segment or a sentence stays und
+    segment = Segment(seq=0, kind="body", start=0, end=len(headline), rule_id="test", text=headline)
+    assert label_segments([segment], detector)[0][1].language == "und"
+    assert detector.detect_in_document(headline, "fr").language == "und"
+
+
+@pytest.mark.parametrize("headline, language", [
+    ("Le ministre démissionne", "fr"),           # decided without the prior: it stays French
+    ("Huelga cancelada en Madrid", "es"),        # Spanish evidence outweighs English's web share
+    ("Streik abgesagt", "und"),                  # too little evidence for either: still no language
+])
+def test_the_web_prior_never_turns_a_foreign_headline_english(headline, language):
+    guess = detect_document([("title", headline)], LanguageDetector())
+    assert guess.language == language
+
+
 def test_a_document_whose_body_and_headline_tell_no_language_keeps_the_bodys_abstention():
     parts = [("title", "BATMOBILE STOLEN"), ("body", "Updated 10:42 GMT")]
     guess = detect_document(parts, LanguageDetector())

@@ -9,6 +9,7 @@ Why these deciders and thresholds: docs/decisions/0001-language-detection.md.
 """
 from __future__ import annotations
 
+import csv
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -77,6 +78,10 @@ MIN_LETTERS = 4             # fewer letters never reach the n-gram profiles (abs
 MIN_WORDS = 1
 MIN_CONTEXT_PROBABILITY = 0.7   # detect_in_document: candidate agreeing with the document
 LANGDETECT_MAX_CHARS = 2000  # langdetect's accuracy is saturated long before; its append is O(n)
+LOW_CONFIDENCE = "abstain:low_confidence"
+# Share of web pages per language (Common Crawl's published statistics), the prior of a
+# headline-only document's language: docs/decisions/0018-headline-language-prior.md
+WEB_LANGUAGE_SHARES = "web_language_shares.csv"
 
 
 _SPACE_RUN = re.compile(" {2,}")
@@ -127,6 +132,7 @@ class ProfileModel:
             np.array(list(factory.word_lang_prob_map.values()), dtype=np.float64)[:, order] + smoothing
         )
         self._masks: dict[frozenset[str], object] = {}
+        self._web_log_prior = None
 
     def _mask(self, allowed: frozenset[str]):
         mask = self._masks.get(allowed)
@@ -192,22 +198,44 @@ class ProfileModel:
             return None
         return self.log_probabilities[[self.row_of[g] for g in grams]].sum(axis=0)
 
-    def best_of(self, log_likelihood, allowed: frozenset[str], temperature: float) -> tuple[str, float]:
+    def best_of(self, log_likelihood, allowed: frozenset[str], temperature: float,
+                log_prior=None) -> tuple[str, float]:
         """The most likely language among `allowed` (langdetect codes) and its posterior
-        probability among them, with a uniform prior, at `temperature`."""
+        probability among them, at `temperature`, with a uniform prior or `log_prior` (log
+        prior probabilities in `self.languages` order)."""
         import numpy as np
 
-        scores = np.where(self._mask(allowed), log_likelihood / temperature, -np.inf)
+        tempered = log_likelihood / temperature
+        if log_prior is not None:
+            tempered = tempered + log_prior
+        scores = np.where(self._mask(allowed), tempered, -np.inf)
         scores -= scores.max()
         weights = np.exp(scores)
         best = int(np.argmax(weights))
         return self.languages[best], float(weights[best] / weights.sum())
 
-    def posterior(self, text: str, allowed: frozenset[str], temperature: float) -> tuple[str, float] | None:
+    def posterior(self, text: str, allowed: frozenset[str], temperature: float,
+                  log_prior=None) -> tuple[str, float] | None:
         log_likelihood = self.log_likelihoods(text)
         if log_likelihood is None:
             return None
-        return self.best_of(log_likelihood, allowed, temperature)
+        return self.best_of(log_likelihood, allowed, temperature, log_prior)
+
+    def web_log_prior(self):
+        """log of each language's share of web pages, in `self.languages` order."""
+        if self._web_log_prior is None:
+            import numpy as np
+
+            shares = web_language_shares()
+            self._web_log_prior = np.log(np.array([shares[language] for language in self.languages]))
+        return self._web_log_prior
+
+
+@lru_cache(maxsize=1)
+def web_language_shares() -> dict[str, float]:
+    """langdetect code -> share of web pages written in it (sums to about 1 over its profiles)."""
+    with Path(__file__).with_name(WEB_LANGUAGE_SHARES).open(encoding="utf-8", newline="") as handle:
+        return {row["langdetect_code"]: float(row["percent_of_pages"]) / 100 for row in csv.DictReader(handle)}
 
 
 @lru_cache(maxsize=1)
@@ -256,6 +284,7 @@ class LanguageDetector:
         self.min_script_letters = min_script_letters
         self._model = profile_model()
         self._memo: dict[str, LanguageGuess] = {}
+        self._web_prior_memo: dict[str, LanguageGuess] = {}
         # Best n-gram candidate of texts that abstained for low confidence, for context use.
         self._candidates: dict[str, tuple[str, float]] = {}
         self.detections = 0
@@ -285,6 +314,24 @@ class LanguageDetector:
         if candidate is not None:
             self._candidates[key] = candidate
 
+    def detect_with_web_prior(self, text: str) -> LanguageGuess:
+        """`detect(text)`, except that a text that abstained for low confidence is decided again
+        with the languages' shares of the web as the prior instead of a uniform one, method
+        'langdetect+web_prior' (still 'und' below `min_probability`). For a headline-only
+        document's title, never for a segment or a sentence. Memoised."""
+        guess = self.detect(text)
+        if guess.method != LOW_CONFIDENCE:
+            return guess
+        key = text.strip()
+        decided = self._web_prior_memo.get(key)
+        if decided is None:
+            self.detections += 1
+            decided = self._analyse(key, web_prior=True)
+            if decided.language != UNDETERMINED:
+                decided = LanguageGuess(decided.language, decided.probability, "langdetect+web_prior")
+            self._web_prior_memo[key] = decided
+        return decided
+
     def detect_in_document(self, text: str, document_language: str) -> LanguageGuess:
         """`detect(text)` for a sentence of a body whose document language is known: where the
         text alone abstained for low confidence but its best n-gram candidate *is* the
@@ -301,7 +348,7 @@ class LanguageDetector:
         return guess
 
     # -- deciders ------------------------------------------------------------------------------
-    def _analyse(self, text: str) -> LanguageGuess:
+    def _analyse(self, text: str, web_prior: bool = False) -> LanguageGuess:
         counts = script_letter_counts(text)
         total = sum(counts.values())
         if total == 0:
@@ -326,9 +373,9 @@ class LanguageDetector:
             decided = self._arabic_letters(text, letters, share)
             if isinstance(decided, LanguageGuess):
                 return decided
-            return self._langdetect(text, script, letters, allowed=decided)
+            return self._langdetect(text, script, letters, allowed=decided, web_prior=web_prior)
         if script in LANGDETECT_SCRIPTS:
-            return self._langdetect(text, script, letters)
+            return self._langdetect(text, script, letters, web_prior=web_prior)
         return _und("abstain:unsupported_script")
 
     def _arabic_letters(self, text: str, letters: int, share: float) -> LanguageGuess | frozenset[str]:
@@ -374,7 +421,8 @@ class LanguageDetector:
         return LANGDETECT_SCRIPTS["arabic"]  # contradicting or no distinguishing letters
 
     def _langdetect(
-        self, text: str, script: str, letters: int, allowed: frozenset[str] | None = None
+        self, text: str, script: str, letters: int, allowed: frozenset[str] | None = None,
+        web_prior: bool = False,
     ) -> LanguageGuess:
         words = sum(1 for token in text.split() if any(ch.isalpha() for ch in token))
         if letters < self.min_letters or words < self.min_words:
@@ -403,13 +451,15 @@ class LanguageDetector:
                     allowed = allowed - ruled_out
             if not allowed:
                 return _und("abstain:ambiguous_letters")
-        best = self._model.posterior(cleaned, allowed, self.temperature)
+        best = self._model.posterior(cleaned, allowed, self.temperature,
+                                     self._model.web_log_prior() if web_prior else None)
         if best is None:
             return _und("abstain:no_features")     # no n-gram any profile knows
         language, probability = LANGDETECT_TO_ISO.get(best[0], best[0]), _clamp(best[1])
         if probability < self.min_probability:
-            self._candidates[text] = (language, probability)
-            return _und("abstain:low_confidence")
+            if not web_prior:
+                self._candidates[text] = (language, probability)
+            return _und(LOW_CONFIDENCE)
         return LanguageGuess(language, probability, "langdetect")
 
 
@@ -478,8 +528,10 @@ def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector
     probability = characters of the winner weighted by their own probabilities / all body
     characters, so abstaining or dissenting paragraphs lower it. When every body segment
     abstains (many short paragraphs) the joined body is detected once instead. When that abstains
-    too, or there is no body text, the title's language ('title:<method>'), else 'und' (the
-    joined body's abstention, or 'abstain:no_body'). Uses `detector.detect`, so segments already
+    too, or there is no body text, the title's language ('title:<method>'); then the joined body
+    and the title again with the web's language shares as the prior
+    ('joined_body:langdetect+web_prior', 'title:langdetect+web_prior'); else 'und' (the joined
+    body's abstention, or 'abstain:no_body'). Uses `detector.detect`, so segments already
     labelled by `label_segments` are not detected again.
     """
     parts = list(parts)
@@ -498,16 +550,18 @@ def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector
             characters[guess.language] += size
             weighted_probability[guess.language] += size * guess.probability
     if not characters:
-        joined = detector.detect("\n\n".join(body_texts)) if body_texts else _und("abstain:no_body")
-        if joined.language != UNDETERMINED:
-            return LanguageGuess(joined.language, joined.probability, f"joined_body:{joined.method}")
         # A body that tells no language (none at all, or a few words: a byline, a teaser) leaves the
-        # headline as the document's linguistic text: the document is in its headline's language.
+        # joined body, then the headline, as the document's linguistic text. Each is read first on
+        # its own letters; where those leave the language open (a document that is a headline or
+        # two), the languages' shares of the web decide between what they leave (docs/decisions/0018).
         title = " ".join(text.strip() for kind, text in parts if kind == "title" and text.strip())
-        guess = detector.detect(title) if title else None
-        if guess is None or guess.language == UNDETERMINED:
-            return joined
-        return LanguageGuess(guess.language, guess.probability, f"title:{guess.method}")
+        texts = [(label, text) for label, text in (("joined_body", "\n\n".join(body_texts)), ("title", title)) if text]
+        for decide in (detector.detect, detector.detect_with_web_prior):
+            for label, text in texts:
+                guess = decide(text)
+                if guess.language != UNDETERMINED:
+                    return LanguageGuess(guess.language, guess.probability, f"{label}:{guess.method}")
+        return detector.detect(texts[0][1]) if body_texts else _und("abstain:no_body")
     winner = max(characters, key=lambda language: (characters[language], language))
     return LanguageGuess(
         winner, _clamp(weighted_probability[winner] / body_characters), "majority:body_characters"
