@@ -119,7 +119,8 @@ def fit_fold_model(train_rows: list[dict], path: Path) -> float:
     return C
 
 
-def score(rows: list[dict], mentions: list[tuple[str, str, str]], quarantined: dict[str, str]) -> None:
+def score(rows: list[dict], mentions: list[tuple[str, str, str]], quarantined: dict[str, str],
+          misses: Path | None = None) -> None:
     predicted: dict[tuple[str, str], Counter] = {}
     for source_file, claim_id, stance in mentions:
         predicted.setdefault((source_file.removesuffix(".txt"), claim_id), Counter())[stance] += 1
@@ -148,6 +149,19 @@ def score(rows: list[dict], mentions: list[tuple[str, str, str]], quarantined: d
     print(f"coverage of the accepted documents' pairs: {accepted_covered}/{len(accepted_pairs)} = "
           f"{accepted_covered / max(1, len(accepted_pairs)):.3f}")
     print(f"mentions of another claim than the headline's own: {wrong_claim}")
+    if misses:
+        with open(misses, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter="\t")
+            writer.writerow(["article_id", "claim_id", "gold", "quarantined", "mentioned_claims",
+                             "claim", "headline"])
+            for row in rows:
+                pair = (row["articleId"], row["claimId"])
+                if predicted.get(pair):
+                    continue
+                others = sorted(c for (a, c) in predicted if a == row["articleId"])
+                writer.writerow([*pair, gold_pairs[pair], quarantined.get(f"{pair[0]}.txt", ""),
+                                 " ".join(others), row["claimHeadline"], row["articleHeadline"]])
+        print(f"uncovered pairs written to {misses}")
     if covered:
         print(f"stance accuracy on covered pairs: {correct / covered:.3f}")
     print(f"stance accuracy on all pairs (no mention = wrong): {correct / total:.3f}")
@@ -164,6 +178,7 @@ def main() -> int:
     parser.add_argument("--folds", type=int, default=0,
                         help="cross-validate by claim: per fold, fit the stance model on the other "
                              "folds' claims and run the pipeline on this fold's headlines")
+    parser.add_argument("--misses", type=Path, help="write the pairs that got no mention here (TSV)")
     parser.add_argument("--headline-only", action="store_true",
                         help="land each headline alone (a headline-only dump) instead of under a neutral title")
     args = parser.parse_args()
@@ -177,7 +192,7 @@ def main() -> int:
         mentions, quarantined, success, wall = run_pipeline(rows, headline_only=args.headline_only)
         model = os.environ.get("CLAIMGRID_STANCE_MODEL") or "shipped model (fitted on Emergent: optimistic)"
         print(f"pipeline on {len(rows)} headline dumps, stance model: {model}: success={success} in {wall:.1f}s")
-        score(rows, mentions, quarantined)
+        score(rows, mentions, quarantined, args.misses)
         return 0
 
     from sklearn.model_selection import GroupKFold
@@ -207,7 +222,7 @@ def main() -> int:
             all_mentions += mentions
             all_quarantined.update(quarantined)
     print(f"\n{args.folds}-fold by claim, stance model and catalog thresholds fitted without the scored claims:")
-    score(rows, all_mentions, all_quarantined)
+    score(rows, all_mentions, all_quarantined, args.misses)
     return 0
 
 

@@ -1,7 +1,7 @@
 """Stance labels already computed, by what they were computed from.
 
 A mention's stance is a pure function of its sentence's text, its claim's text, the quotation
-the sentence sits in, and the labeller (code, lexicon, model). The claim-mentions stage works per
+the sentence sits in, the policy of the section it was found in, and the labeller (code, lexicon, model). The claim-mentions stage works per
 document: when rediscovery moves one claim of a story, every document of that story is
 re-judged, and most of their mentions have exactly the inputs they had. Measured on the 2k bench
 corpus with 20 new dumps: 194 documents re-labelled, 7,431 mentions, of which 540 had a new claim
@@ -38,10 +38,10 @@ def labeller_version(stage_version: str, stance_model: str | None) -> str:
     return version_key(stage_version, stance_model or "shipped", content)
 
 
-def stance_input_key(sentence: str, claim_text: str | None, quote_context: str | None) -> str:
+def stance_input_key(sentence: str, claim_text: str | None, quote_context: str | None, policy: str) -> str:
     """The hash of everything classify_stance reads besides the labeller (None kept apart from '')."""
     digest = hashlib.blake2b(digest_size=16)
-    for part in (sentence, claim_text, quote_context):
+    for part in (sentence, claim_text, quote_context, policy):
         digest.update(b"\x00" if part is None else b"\x01" + part.encode("utf-8") + b"\x1f")
     return digest.hexdigest()
 

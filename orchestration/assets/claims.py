@@ -33,7 +33,7 @@ from orchestration.core.claims.semantic import (
 )
 from orchestration.core.language.detect import process_detector
 from orchestration.core.stance.attribution import quote_contexts
-from orchestration.core.stance.classify import classify_stance, load_model
+from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance, load_model
 from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
@@ -297,9 +297,10 @@ def claim_mentions(
         "claims", document_id=lambda item: item[0])
     contexts = dict(prepared.results)
 
-    def inputs(mention) -> tuple[str, str | None, str | None]:
-        return (sentence_at[(mention.document_id, mention.sentence_seq)].text, claim_text.get(mention.claim_id),
-                contexts[mention.document_id].get(mention.sentence_seq))
+    def inputs(mention) -> tuple[str, str | None, str | None, str]:
+        sentence = sentence_at[(mention.document_id, mention.sentence_seq)]
+        return (sentence.text, claim_text.get(mention.claim_id),
+                contexts[mention.document_id].get(mention.sentence_seq), POLICY_BY_SECTION[sentence.section])
 
     def input_key(mention) -> str | None:
         try:
@@ -317,9 +318,9 @@ def claim_mentions(
         mention, key = item
         stance = known.get(key) if key is not None else None
         if stance is None:
-            sentence, claim, quote_context = inputs(mention)
+            sentence, claim, quote_context, policy = inputs(mention)
             stance = classify_stance(sentence, claim_text=claim, quote_context=quote_context,
-                                     model=model, use_model=model is not None)
+                                     model=model, use_model=model is not None, policy=policy)
             if key is not None:
                 known[key] = computed[key] = stance
         return ClaimMentionRow(

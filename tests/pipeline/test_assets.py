@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
 from tests.pipeline.conftest import PYTHON_STAGES, execute, materialize, query
@@ -128,11 +129,24 @@ def _talks_catalog(tmp_path: Path) -> Path:
     return catalog
 
 
+SOURCES_HEADLINE = "US held secret talks with Hamas for six months: sources"
+
+
 def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy: Path, tmp_path: Path):
     """A feed item that is a headline alone: accepted, its title its only sentence, and that
-    sentence mentions the catalog claim it states, marked as found in the title."""
+    sentence mentions the catalog claim it states, marked as found in the title. The same words
+    as a headline and as a body sentence: the headline's stance is the title policy's (the model
+    reads "...: sources" as reported), the body sentence's is its cues' (none)."""
     (landing_copy / "wire-alert.txt").write_text(
         "US held secret talks with Hamas for six months, report says\n", encoding="utf-8")
+    (landing_copy / "sources-alert.txt").write_text(SOURCES_HEADLINE + "\n", encoding="utf-8")
+    (landing_copy / "sources-story.txt").write_text(
+        f"Diplomacy in the Gulf\n\n{SOURCES_HEADLINE}\n\nThe State Department declined to comment on Monday.\n",
+        encoding="utf-8")
+    claim = _talks_catalog(tmp_path).read_text(encoding="utf-8").splitlines()[1].split(",", 1)[1]
+    by_policy = {section: classify_stance(SOURCES_HEADLINE, claim_text=claim, policy=POLICY_BY_SECTION[section]).stance
+                 for section in ("title", "body")}
+    assert by_policy["title"] != by_policy["body"]      # else this test could not tell the policies apart
     (landing_copy / "empty-page.txt").write_text("Share this article\n\nComments are closed.\n", encoding="utf-8")
     warehouse = tmp_path / "warehouse"
     materialize(landing_copy, warehouse, catalog=_talks_catalog(tmp_path))
@@ -152,6 +166,13 @@ def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy
         WHERE d.source_file = 'wire-alert.txt'
     """)
     assert ("cat-talks", "title") in mentions
+    stances = dict(query(warehouse, f"""
+        SELECT s.section, m.stance FROM raw.claim_mentions m
+        JOIN raw.sentences s USING (document_id, sentence_seq) JOIN raw.dumps d USING (document_id)
+        WHERE d.source_file IN ('sources-alert.txt', 'sources-story.txt') AND m.claim_id = 'cat-talks'
+          AND s.text = '{SOURCES_HEADLINE}'
+    """))
+    assert stances == by_policy
 
 
 def _land_hebrew_report(landing: Path) -> None:

@@ -16,17 +16,17 @@ CLAIM = "The talks had taken place"
 
 
 def test_every_input_counts_in_the_key_and_none_is_not_the_empty_text():
-    keys = {stance_input_key(SENTENCE, CLAIM, None), stance_input_key(SENTENCE, CLAIM, ""),
-            stance_input_key(SENTENCE, None, None), stance_input_key(SENTENCE, CLAIM, "He said:"),
-            stance_input_key(SENTENCE + " ", CLAIM, None)}
-    assert len(keys) == 5
+    keys = {stance_input_key(SENTENCE, CLAIM, None, "rules"), stance_input_key(SENTENCE, CLAIM, "", "rules"),
+            stance_input_key(SENTENCE, None, None, "rules"), stance_input_key(SENTENCE, CLAIM, "He said:", "rules"),
+            stance_input_key(SENTENCE + " ", CLAIM, None, "rules"), stance_input_key(SENTENCE, CLAIM, None, "model")}
+    assert len(keys) == 6
     # the parts are delimited: moving text from one input to the next is another key
-    assert stance_input_key("ab", "c", None) != stance_input_key("a", "bc", None)
+    assert stance_input_key("ab", "c", None, "rules") != stance_input_key("a", "bc", None, "rules")
 
 
 def test_labels_are_read_back_under_their_version_only(tmp_path: Path):
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
-    key = stance_input_key(SENTENCE, CLAIM, None)
+    key = stance_input_key(SENTENCE, CLAIM, None, "rules")
     label = classify_stance(SENTENCE, claim_text=CLAIM)
     assert read_stance_labels(conn, "v1", {key}) == {}          # no table yet
     write_stance_labels(conn, "v1", {key: label, "other": StanceResult("asserts", None, None)})
