@@ -77,7 +77,10 @@ class Gate:
 # ---- frames ----------------------------------------------------------------------------------
 
 RAW_DUMPS_SQL = """
-SELECT * EXCLUDE (payload), coalesce(document_id = left(content_sha256, 16), false) AS id_is_hash_prefix
+SELECT * EXCLUDE (payload),
+       coalesce(document_id = CASE WHEN coalesce(outlet_hint, '') = '' THEN left(content_sha256, 16)
+                                   ELSE left(sha256(content_sha256 || chr(31) || outlet_hint), 16) END,
+                false) AS id_follows_recipe
 FROM raw.dumps
 """
 CLEANED_DOCUMENTS_SQL = """
@@ -221,8 +224,9 @@ GATES: tuple[Gate, ...] = (
              s.rows_at_least(why="An empty landing folder must not replace yesterday's warehouse with nothing.")
              .key("document_id")
              .matches("document_id", r"^[0-9a-f]{16}$", "document_id is 16 hex characters.")
-             .always_true("id_is_hash_prefix", "document_id is the first 16 hex characters of content_sha256.")
-             .key("content_sha256")
+             .always_true("id_follows_recipe", "document_id is the start of content_sha256, or of the sha256 of it "
+                          "and the outlet the dump was landed for (ingest.document_id_for).")
+             .not_null("content_sha256")
              .matches("content_sha256", r"^[0-9a-f]{64}$", "content_sha256 is a sha256 hex digest.")
              .not_null("source_file")
              .unique_together("source_file", "record_index", why="One row per file (or jsonl record).")

@@ -184,10 +184,21 @@ def _jsonl_lines(path: Path, limits: IngestLimits) -> Iterator[tuple[int, bytes 
             raise Unreadable("changed_while_read", "size or modification time changed while it was read")
 
 
+def document_id_for(content_sha256: str, outlet_hint: str | None) -> str:
+    """A landed document is its content *as carried by an outlet*: the start of its content's
+    sha256, or, where the manifest or the feed names the outlet it was landed for, of the sha256
+    of that digest and the outlet's name. The same wire copy landed for two outlets is two
+    documents (both carry its claims); the same file landed twice for one outlet is one.
+    gates.RAW_DUMPS_SQL checks the same recipe in SQL. Why: docs/decisions/0019."""
+    if not outlet_hint:
+        return content_sha256[:16]
+    return sha256_hex(f"{content_sha256}\x1f{outlet_hint}".encode("utf-8"))[:16]
+
+
 def _make_dump(payload: bytes, source_file: str, record_index: int, fmt: str, meta: dict) -> RawDump:
     digest = sha256_hex(payload)
     return RawDump(
-        document_id=digest[:16],
+        document_id=document_id_for(digest, meta.get("outlet")),
         content_sha256=digest,
         source_file=source_file,
         record_index=record_index,
@@ -228,7 +239,7 @@ def jsonl_record(line: bytes, index: int, source_file: str, meta: dict) -> RawDu
 def scan_landing_checked(landing_dir: Path | str, manifest: dict[str, dict] | None = None,
                          limits: IngestLimits | None = None, only: Collection[Path] | None = None) -> LandingScan:
     """Read every dump below `landing_dir` (or only the files in `only`: one landing day's)
-    within `limits`: one RawDump per distinct content, one QuarantineRecord per file or record
+    within `limits`: one RawDump per distinct document (`document_id_for`), one QuarantineRecord per file or record
     that could not be read."""
     landing_dir = Path(landing_dir)
     limits = limits or IngestLimits()
@@ -252,20 +263,23 @@ def scan_landing_checked(landing_dir: Path | str, manifest: dict[str, dict] | No
                     item = (file_record("oversize", source_file, f"line over {limits.max_dump_bytes} bytes", index)
                             if line is None else jsonl_record(line, index, source_file, meta))
                     if isinstance(item, RawDump):
-                        dumps.setdefault(item.content_sha256, item)
+                        dumps.setdefault(item.document_id, item)
                     elif item is not None:
                         scan.quarantined.append(item)
             else:
                 dump = _make_dump(read_dump_bytes(path, limits), source_file, 0, fmt, meta)
-                dumps.setdefault(dump.content_sha256, dump)
+                dumps.setdefault(dump.document_id, dump)
         except Unreadable as error:
             scan.quarantined.append(file_record(error.reason, source_file, error.detail))
-    scan.dumps = list(dumps.values())
+    # a copy whose outlet nobody named adds nothing beside a copy of the same content whose outlet
+    # is named: it is the same text, and the named copy says who carried it
+    named = {dump.content_sha256 for dump in dumps.values() if dump.outlet_hint}
+    scan.dumps = [dump for dump in dumps.values() if dump.outlet_hint or dump.content_sha256 not in named]
     return scan
 
 
 def scan_landing(landing_dir: Path | str, limits: IngestLimits | None = None) -> list[RawDump]:
-    """Read every dump below `landing_dir`, one RawDump per document, deduplicated by content."""
+    """Read every dump below `landing_dir`, one RawDump per document (content and named outlet)."""
     return scan_landing_checked(landing_dir, limits=limits).dumps
 
 

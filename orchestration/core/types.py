@@ -92,7 +92,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
 class RawDump:
     """One document as landed: a file, or one record of a .jsonl file. `payload` is the bytes
     after gunzip (for jsonl records: the record's `html` or `text` value encoded as UTF-8)."""
-    document_id: str            # first 16 hex chars of content_sha256: same content, same id
+    document_id: str            # ingest.document_id_for(content_sha256, outlet_hint)
     content_sha256: str         # sha256 of payload
     source_file: str            # file name as landed (path relative to the landing dir)
     record_index: int           # 0 for plain files; line number (0-based) inside a .jsonl
@@ -275,7 +275,7 @@ IsoDate = Annotated[str, "DATE"]
 
 @dataclass(frozen=True, kw_only=True)
 class DumpRow(RawDump):
-    """One row per landed document (a file, or one record of a .jsonl), deduplicated by content."""
+    """One row per landed document (a file, or one record of a .jsonl): one per content and named outlet."""
     byte_size: BigInt
     ingested_at: datetime
 

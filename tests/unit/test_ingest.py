@@ -1,4 +1,4 @@
-"""Landing-folder scanning: formats, gzip, jsonl records, manifest sidecar, dedup by content."""
+"""Landing-folder scanning: formats, gzip, jsonl records, manifest sidecar, dedup by content and outlet."""
 from __future__ import annotations
 
 import gzip
@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from orchestration.core.ingest import dump_format, landing_fingerprint, scan_landing
+from orchestration.core.ingest import document_id_for, dump_format, landing_fingerprint, scan_landing
 from tests.conftest import SAMPLES_DIR
 
 
@@ -51,7 +51,7 @@ def test_gzip_jsonl_manifest_and_duplicates(tmp_path: Path):
 
     assert dumps["page.html.gz#0"].source_format == "html"
     assert dumps["page.html.gz#0"].payload.startswith(b"<html>")   # gunzipped
-    # identical content is one document; the first path in sorted order keeps it
+    # identical content is one document; a copy whose outlet is named keeps it
     assert "plain.txt#0" in dumps and "sub/copy.txt#0" not in dumps
     assert dumps["plain.txt#0"].outlet_hint == "wire"
     assert dumps["plain.txt#0"].fetched_at == "2014-06-06T10:00:00Z"
@@ -74,3 +74,26 @@ def test_fingerprint_changes_with_size_or_mtime_and_manifest(tmp_path: Path):
     assert second != first and second["a.txt"].startswith("5:")
     (tmp_path / "manifest.jsonl").write_text('{"file": "a.txt", "outlet": "x"}', encoding="utf-8")
     assert set(landing_fingerprint(tmp_path)) == {"a.txt", "manifest.jsonl"}
+
+
+def test_the_same_text_landed_for_two_outlets_is_two_documents(tmp_path: Path):
+    """Wire copy two outlets published word for word: both carry its claims, so both are
+    documents; the same text landed twice for one outlet (a re-crawl), or with no outlet named
+    beside a named copy, is one."""
+    wire = "Officials confirmed the bridge will close for repairs on Monday.\n"
+    for name in ("a.txt", "b.txt", "c.txt", "d.txt", "e.txt"):
+        (tmp_path / name).write_text(wire, encoding="utf-8")
+    outlets = {"a.txt": "Daily Courier", "b.txt": "Evening Post", "c.txt": "Daily Courier", "d.txt": "Evening Post"}
+    (tmp_path / "manifest.jsonl").write_text(
+        "\n".join(json.dumps({"file": f, "outlet": o}) for f, o in outlets.items()) + "\n", encoding="utf-8")
+    (tmp_path / "feed.jsonl").write_text(
+        json.dumps({"text": wire, "outlet": "Morning Star"}) + "\n" + json.dumps({"text": wire}) + "\n",
+        encoding="utf-8")
+    dumps = scan_landing(tmp_path)
+    assert sorted((d.source_file, d.outlet_hint) for d in dumps) == [
+        ("a.txt", "Daily Courier"), ("b.txt", "Evening Post"), ("feed.jsonl", "Morning Star")]
+    assert len({d.document_id for d in dumps}) == 3 and len({d.content_sha256 for d in dumps}) == 1
+    assert all(d.document_id == document_id_for(d.content_sha256, d.outlet_hint) for d in dumps)
+    # the id does not depend on which file or record carried the copy
+    assert document_id_for(dumps[0].content_sha256, "Daily Courier") == dumps[0].document_id
+    assert document_id_for(dumps[0].content_sha256, None) == dumps[0].content_sha256[:16]

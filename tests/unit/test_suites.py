@@ -17,9 +17,10 @@ from orchestration.checks.gx_validation import (
     suite_names,
     validate_frame,
 )
-from orchestration.checks.gates import GATES, MIN_SHARE_OF_PUBLISHED
+from orchestration.checks.gates import GATES, MIN_SHARE_OF_PUBLISHED, RAW_DUMPS_SQL
 from orchestration.checks.stage_checks import check_metadata, failure_summary
 from orchestration.core import types
+from orchestration.core.ingest import document_id_for
 from tests.conftest import DBT_DIR
 
 # The marts are the models in dbt's marts folder (the one list: dbt's own).
@@ -212,7 +213,7 @@ def test_unknown_quarantine_reason_fails():
 
 def test_an_empty_frame_fails_the_row_minimum():
     frame = pd.DataFrame({c: [] for c in ("document_id", "content_sha256", "source_file", "record_index",
-                                          "source_format", "byte_size", "url", "id_is_hash_prefix")})
+                                          "source_format", "byte_size", "url", "id_follows_recipe")})
     outcome = validate_frame("raw_dumps", frame)
     assert _failed(outcome) == {"expect_table_row_count_to_be_between"}
 
@@ -348,3 +349,17 @@ def test_failing_examples_name_their_rows():
     outcome = validate_frame("document_languages", frame)
     failure = next(f for f in outcome.failed if f.expectation == "expect_column_values_to_be_in_set(language)")
     assert failure.examples == [f"document_id={'1' * 16}: zz"]
+
+
+def test_the_raw_dumps_gate_checks_the_same_id_recipe_as_ingest():
+    """The recipe is written twice, in Python (ingest) and in the gate's SQL, so that the gate can
+    check it: a table with both kinds of ids and a forged one."""
+    sha = "ab" * 32
+    rows = [(document_id_for(sha, None), sha, None), (document_id_for(sha, "Evening Post"), sha, "Evening Post"),
+            (document_id_for(sha, None), sha, "Daily Courier")]      # forged: a named outlet's copy with the plain id
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute("CREATE TABLE raw.dumps (document_id VARCHAR, content_sha256 VARCHAR, outlet_hint VARCHAR, payload BLOB)")
+    conn.executemany("INSERT INTO raw.dumps VALUES (?, ?, ?, NULL)", rows)
+    verdicts = dict(conn.execute(f"SELECT coalesce(outlet_hint, ''), id_follows_recipe FROM ({RAW_DUMPS_SQL})").fetchall())
+    assert verdicts == {"": True, "Evening Post": True, "Daily Courier": False}
