@@ -81,9 +81,9 @@ def run_pipeline(rows: list[dict], stance_model: str | None = None,
         # every landing day, as `make run` does (the ingest stages are partitioned by day)
         result = run_all_assets(landing, warehouse, catalog, raise_on_error=False, extra_env={
             "CLAIMGRID_STANCE_MODEL": stance_model or os.environ.get("CLAIMGRID_STANCE_MODEL", ""),
-            # a headline too short to tell its language is quarantined (unknown_language) as in
-            # production, and counted here as no mention; the language gate's 2% would stop the
-            # run on a batch of headlines (~17% of Emergent's are too short)
+            # landed as a body (the neutral-title mode), a headline too short to tell its language
+            # is quarantined (unknown_language) as in production and counted here as no mention;
+            # the language gate's 2% would stop the run on such a batch (~6% of Emergent's)
             "CLAIMGRID_QUARANTINE_STAGE_SHARES": "language=0.5",
         })
         wall = time.perf_counter() - started

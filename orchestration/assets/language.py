@@ -10,7 +10,7 @@ from orchestration.assets.common import (
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.language import detect
 from orchestration.core.language.detect import (
-    LanguageDetector, analyse_text, detect_document, label_segments, linguistic_texts,
+    LanguageDetector, analyse_text, detect_document, has_body_text, label_segments, linguistic_texts,
 )
 from orchestration.core.quarantine import document_record, error_detail
 from orchestration.core.types import (
@@ -144,7 +144,9 @@ def tag_batch(context: dg.AssetExecutionContext, compute: ComputeResource, items
             continue
         segment_languages.extend(rows)
         document_languages.append(document_row)
-        if document_row.language == UNDETERMINED_LANGUAGE:
+        # a body whose language cannot be told is a fragment (decision 0005); a headline-only
+        # document keeps its headline, all it has, with language und (decision 0018)
+        if document_row.language == UNDETERMINED_LANGUAGE and has_body_text((s.kind, s.text) for s in doc_segments):
             records.append(document_record(STAGE, "unknown_language", document_id,
                                            f"no language told from the body ({document_row.method})"))
     return segment_languages, document_languages, records

@@ -140,6 +140,8 @@ def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy
     (landing_copy / "wire-alert.txt").write_text(
         "US held secret talks with Hamas for six months, report says\n", encoding="utf-8")
     (landing_copy / "sources-alert.txt").write_text(SOURCES_HEADLINE + "\n", encoding="utf-8")
+    # too short to tell its language even with the web's shares: still a document, language und
+    (landing_copy / "terse-alert.txt").write_text("US, Hamas held secret talks\n", encoding="utf-8")
     (landing_copy / "sources-story.txt").write_text(
         f"Diplomacy in the Gulf\n\n{SOURCES_HEADLINE}\n\nThe State Department declined to comment on Monday.\n",
         encoding="utf-8")
@@ -155,6 +157,14 @@ def test_a_headline_only_dump_is_a_document_that_mentions_its_claim(landing_copy
         JOIN raw.documents c USING (document_id) WHERE d.source_file IN ('wire-alert.txt', 'empty-page.txt')
     """))
     assert reasons == {"wire-alert.txt": "accepted", "empty-page.txt": "empty_body"}
+    terse = query(warehouse, """
+        SELECT l.language, m.claim_id FROM raw.dumps d JOIN raw.document_languages l USING (document_id)
+        LEFT JOIN raw.claim_mentions m USING (document_id) WHERE d.source_file = 'terse-alert.txt'
+    """)
+    assert ("und", "cat-talks") in terse
+    assert not query(warehouse, """
+        SELECT * FROM raw.quarantine q JOIN raw.dumps d USING (document_id) WHERE d.source_file = 'terse-alert.txt'
+    """)
     sentences = query(warehouse, """
         SELECT s.sentence_seq, s.section, s.text FROM raw.sentences s JOIN raw.dumps d USING (document_id)
         WHERE d.source_file = 'wire-alert.txt'

@@ -519,6 +519,12 @@ def label_segments(segments: Iterable[Segment], detector: LanguageDetector) -> l
     return labels
 
 
+def has_body_text(parts: Iterable[tuple[str, str]]) -> bool:
+    """Whether a document has body text (a body or heading segment that is not blank); a
+    headline-only document has none."""
+    return any(kind in BODY_KINDS and text.strip() for kind, text in parts)
+
+
 def detect_document(parts: Iterable[tuple[str, str]], detector: LanguageDetector) -> LanguageGuess:
     """The language holding the most body characters (body + heading segments, each weighted by
     its length in characters, i.e. end - start, so the result can be rechecked in SQL from
