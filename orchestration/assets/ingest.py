@@ -34,7 +34,7 @@ from orchestration.run_lock import WarehouseBusy, claim_warehouse
 from orchestration.versions import code_version
 from orchestration.warehouse import published_rows, read_records, replace_raw_table
 
-LANDED_COLUMNS = ["document_id", "source_file", "url"]
+LANDED_COLUMNS = ["document_id", "source_file", "url", "content_sha256"]
 
 
 def _catalog(landing: LandingResource):
@@ -155,7 +155,8 @@ def retractions(context: dg.AssetExecutionContext, landing: LandingResource, war
     # what analysts last got (the snapshot) against what every landing day now holds
     previous = published_rows(warehouse.snapshot_path, "dumps", LANDED_COLUMNS)
     with warehouse.connect() as conn:
-        landed = list(conn.execute("SELECT document_id, source_file FROM raw.dumps").df().itertuples(index=False))
+        landed = list(conn.execute("SELECT document_id, source_file, content_sha256 FROM raw.dumps").df()
+                      .itertuples(index=False))
         ledger = updated_ledger(read_records(conn, "retractions"), [*withheld, *no_longer_landed(previous, landed)],
                                 {d.document_id for d in landed}, now)
         write_stage_quarantine(conn, "config", config_problems, context.run.run_id)

@@ -69,20 +69,23 @@ def withhold_retracted(dumps: Iterable[RawDump], manifest: Mapping[str, Mapping]
 
 
 def no_longer_landed(previous: Iterable[Mapping], landed: Iterable[RawDump]) -> list[Retraction]:
-    """Documents of the previous ingest (rows with document_id, source_file, url) that the
-    landing folder no longer holds: their file was removed, or replaced by other content. An
-    empty landing folder retracts nothing: it is far likelier an unmounted volume than the
-    retraction of everything (and the ingest gate stops that run anyway)."""
+    """Documents of the previous ingest (rows with document_id, source_file, url, content_sha256)
+    that the landing folder no longer holds: their file was removed, or replaced by other
+    content. A file that still holds the same content under another document id (its outlet
+    was named anew, or the id recipe changed: decision 0019) retracted nothing. An empty landing
+    folder retracts nothing: it is far likelier an unmounted volume than the retraction of
+    everything (and the ingest gate stops that run anyway)."""
     landed = list(landed)
     if not landed:
         return []
     landed_ids = {d.document_id for d in landed}
     landed_files = {d.source_file for d in landed}
+    still_held = {(d.source_file, d.content_sha256) for d in landed}
     return [
         Retraction(row["document_id"], row["source_file"], row.get("url"),
                    REPLACED if row["source_file"] in landed_files else REMOVED)
         for row in previous
-        if row["document_id"] not in landed_ids
+        if row["document_id"] not in landed_ids and (row["source_file"], row.get("content_sha256")) not in still_held
     ]
 
 

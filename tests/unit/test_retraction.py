@@ -65,5 +65,13 @@ def test_a_document_landed_under_another_name_is_not_retracted():
     assert no_longer_landed([{"document_id": "a", "source_file": "old.txt", "url": None}], [dump("a", "new.txt")]) == []
 
 
+def test_the_same_content_in_the_same_file_under_a_new_id_is_not_retracted():
+    # the file's outlet was named anew (or the id recipe changed): same text, another document id
+    previous = [{"document_id": "a", "source_file": "a.txt", "url": None, "content_sha256": "a" * 4},
+                {"document_id": "b", "source_file": "b.txt", "url": None, "content_sha256": "b" * 4}]
+    landed = [RawDump("a2", "a" * 4, "a.txt", 0, "txt", b"x"), dump("b2", "b.txt")]
+    assert no_longer_landed(previous, landed) == [Retraction("b", "b.txt", None, REPLACED)]
+
+
 def test_an_empty_landing_folder_retracts_nothing():
     assert no_longer_landed([{"document_id": "a", "source_file": "a.txt", "url": None}], []) == []
