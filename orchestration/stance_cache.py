@@ -1,9 +1,9 @@
 """Stance labels already computed, by what they were computed from.
 
 A mention's stance is a pure function of its sentence's text, its claim's text, the quotation
-the sentence sits in, the policy of the section it was found in, and the labeller (code, lexicon, model). The claim-mentions stage works per
-document: when rediscovery moves one claim of a story, every document of that story is
-re-judged, and most of their mentions have exactly the inputs they had. Measured on the 2k bench
+the sentence sits in, the policy of the section it was found in, and the labeller (code,
+lexicon, model). The claim-mentions stage works per document: when rediscovery moves one claim
+of a story, every document of that story is re-judged, and most of their mentions have exactly the inputs they had. Measured on the 2k bench
 corpus with 20 new dumps: 194 documents re-labelled, 7,431 mentions, of which 540 had a new claim
 or claim text. Wire reprints repeat the same sentence under the same claim in many documents too.
 So labels are kept by the hash of their inputs (pipeline.stance_labels, in the live warehouse

@@ -79,8 +79,8 @@ MIN_WORDS = 1
 MIN_CONTEXT_PROBABILITY = 0.7   # detect_in_document: candidate agreeing with the document
 LANGDETECT_MAX_CHARS = 2000  # langdetect's accuracy is saturated long before; its append is O(n)
 LOW_CONFIDENCE = "abstain:low_confidence"
-# Share of web pages per language (Common Crawl's published statistics), the prior of a
-# headline-only document's language: docs/decisions/0018-headline-language-prior.md
+# Share of web pages per language (Common Crawl's published statistics), the prior of the
+# language of a document too short to tell it: docs/decisions/0018-document-language-web-prior.md
 WEB_LANGUAGE_SHARES = "web_language_shares.csv"
 
 
@@ -317,8 +317,8 @@ class LanguageDetector:
     def detect_with_web_prior(self, text: str) -> LanguageGuess:
         """`detect(text)`, except that a text that abstained for low confidence is decided again
         with the languages' shares of the web as the prior instead of a uniform one, method
-        'langdetect+web_prior' (still 'und' below `min_probability`). For a headline-only
-        document's title, never for a segment or a sentence. Memoised."""
+        'langdetect+web_prior' (still 'und' below `min_probability`). For a document's joined
+        body or title (`detect_document`), never for a segment or a sentence. Memoised."""
         guess = self.detect(text)
         if guess.method != LOW_CONFIDENCE:
             return guess
