@@ -10,6 +10,8 @@ import yaml
 from orchestration.core.stance.attribution import extract_attribution, quote_contexts
 from orchestration.core.stance.classify import (
     MODEL_PATH,
+    POLICIES,
+    POLICY_BY_SECTION,
     classify_stance,
     combine,
     featurize,
@@ -17,7 +19,7 @@ from orchestration.core.stance.classify import (
     rule_stance,
 )
 from orchestration.core.stance.lexicon import LEXICON_PATH
-from orchestration.core.types import STANCES, Sentence, StanceResult
+from orchestration.core.types import SENTENCE_SECTIONS, STANCES, Sentence, StanceResult
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "landing"
 TALKS_CLAIM = ("United States officials have been holding secret back-channel talks with Hamas over "
@@ -233,3 +235,9 @@ def test_model_can_be_switched_off_by_configuration():
     assert load_model("none") is None
     sentence = "Apple may launch a watch next year."
     assert classify_stance(sentence, use_model=False) == rule_stance(sentence)
+
+
+def test_every_section_a_sentence_can_be_found_in_has_a_stance_policy():
+    # a section added to the vocabulary without a policy would fail each of its mentions
+    assert set(POLICY_BY_SECTION) == set(SENTENCE_SECTIONS)
+    assert set(POLICY_BY_SECTION.values()) <= set(POLICIES)
