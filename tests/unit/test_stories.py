@@ -43,3 +43,25 @@ def test_unrelated_and_empty_documents_get_their_own_stories():
     stories = assign_stories(docs)
     assert len(set(stories.values())) == 3
     assert assign_stories({}) == {}
+
+
+FLOOD = ("Heavy rain flooded the river valley towns overnight and forced evacuations of thousands of residents.",
+         "Emergency crews rescued families stranded on rooftops as the water kept rising near the old bridge.",
+         "The regional governor declared a state of emergency and requested military helicopters for the rescue.")
+ELECTION = ("The opposition candidate won the mayoral election with a narrow margin after a record turnout.",
+            "Election officials finished counting the postal ballots late on Sunday in the capital city hall.",
+            "The outgoing mayor conceded defeat and congratulated his rival during a brief televised speech.")
+# what a scraped page's template leaks into extracted text, on every page of the site
+WIDGETS = ("Click to share on Twitter and Facebook with your friends, opens in a new browser window.",
+           "Sign up for our daily morning newsletter to receive the top headlines in your email inbox.")
+
+
+def test_a_document_linked_to_two_stories_joins_one_and_does_not_merge_them():
+    docs = {f"flood-{i}": " ".join(FLOOD) for i in range(3)} | {f"vote-{i}": " ".join(ELECTION) for i in range(3)}
+    # two pages of one site: each carries its own story and the site's widget lines
+    docs["flood-0"] += " " + " ".join(WIDGETS)
+    docs["vote-0"] += " " + " ".join(WIDGETS)
+    stories = assign_stories(docs)
+    assert len({stories[d] for d in docs if d.startswith("flood")}) == 1
+    assert len({stories[d] for d in docs if d.startswith("vote")}) == 1
+    assert stories["flood-1"] != stories["vote-1"]
