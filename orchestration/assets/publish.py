@@ -8,6 +8,7 @@ its own after a red run refuses too. Refusing raises before the snapshot file is
 """
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -28,6 +29,10 @@ VERSION = code_version(__name__)
 # What analysts get: marts and quality in full; raw and staging so they can trace a figure back
 # to the sentence and segment it came from (raw.dumps without the payload bytes).
 PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
+# dbt's views stay views in the snapshot, over the snapshot's own tables: copied as rows they
+# doubled it (stg_segments is raw.segments again: 1.2 GB of the 10k bench's snapshot was mostly
+# the segment ledger twice). Quality's view is read at publish time, so it is copied as rows.
+VIEW_SCHEMAS = ("staging",)
 # DuckDB's memory for the copy: on a copy of the 10k bench warehouse the copy peaked at 0.9-1.1 GB
 # unbounded, 0.7 GB under 500MB in the same time (13-15 s); the step process adds what it inherits
 PUBLISH_MEMORY_LIMIT = "1GB"
@@ -35,12 +40,14 @@ PUBLISH_MEMORY_LIMIT = "1GB"
 PREVIEW_CLAIMS, PREVIEW_OUTLETS = 8, 6
 
 
-def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
+def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> tuple[dict[str, int], list[str]]:
     """Copy the published schemas of the live warehouse into a new file next to the snapshot,
-    then rename it over the old one: readers see the old snapshot or the new one, never half."""
+    then rename it over the old one: readers see the old snapshot or the new one, never half.
+    Returns the row count of every published relation, and which of them are views."""
     tmp_path = snapshot_path.with_name(snapshot_path.name + ".tmp")
     tmp_path.unlink(missing_ok=True)
     copied: dict[str, int] = {}
+    as_views: list[str] = []
     conn = duckdb.connect()  # in-memory: the live file attached read-only, the new file read-write
     spill = snapshot_path.with_name(snapshot_path.name + ".spill")
     try:
@@ -53,23 +60,29 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
         conn.execute(f"ATTACH '{live_path}' AS \"{live}\" (READ_ONLY)")
         conn.execute(f"ATTACH '{tmp_path}' AS snapshot")
         relations = conn.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables "
+            "SELECT table_schema, table_name, table_type = 'VIEW' FROM information_schema.tables "
             "WHERE table_catalog = ? AND table_schema IN "
             f"({', '.join(repr(s) for s in PUBLISHED_SCHEMAS)}) ORDER BY 1, 2",
             [live],
         ).fetchall()
-        for schema, table in relations:
-            conn.execute(f'CREATE SCHEMA IF NOT EXISTS snapshot."{schema}"')
-            exclude = " EXCLUDE (payload)" if (schema, table) == ("raw", "dumps") else ""
-            # views become tables: a view's SQL names the live catalog, which analysts never open
-            conn.execute(
-                f'CREATE TABLE snapshot."{schema}"."{table}" AS '
-                f'SELECT *{exclude} FROM "{live}"."{schema}"."{table}"'
-            )
-            _copy_comments(conn, live, schema, table)
-            copied[f"{schema}.{table}"] = conn.execute(
-                f'SELECT count(*) FROM snapshot."{schema}"."{table}"'
-            ).fetchone()[0]
+        for schema in sorted({schema for schema, _, _ in relations}):
+            conn.execute(f'CREATE SCHEMA snapshot."{schema}"')
+        deferred = [(schema, name) for schema, name, is_view in relations if is_view and schema in VIEW_SCHEMAS]
+        for schema, table, _ in relations:
+            if (schema, table) not in deferred:
+                _copy_table(conn, live, schema, table)
+        # dbt's views over what was just copied, once each can bind (an int_ view reads stg_ views)
+        while deferred:
+            made = [(schema, view) for schema, view in deferred if _portable_view(conn, live, lake_path, schema, view)]
+            if not made:
+                break
+            as_views.extend(f"{schema}.{view}" for schema, view in made)
+            deferred = [relation for relation in deferred if relation not in made]
+        for schema, table in deferred:       # a view that does not carry over is copied as rows
+            _copy_table(conn, live, schema, table)
+        for schema, table, _ in relations:
+            _copy_comments(conn, live, schema, table, "VIEW" if f"{schema}.{table}" in as_views else "TABLE")
+            copied[f"{schema}.{table}"] = conn.execute(f'SELECT count(*) FROM snapshot."{schema}"."{table}"').fetchone()[0]
         conn.execute("DETACH snapshot")
         conn.execute(f'DETACH "{live}"')
     finally:
@@ -77,16 +90,66 @@ def publish_snapshot(live_path: Path, snapshot_path: Path) -> dict[str, int]:
         shutil.rmtree(spill, ignore_errors=True)
     os.chmod(tmp_path, 0o444)
     os.replace(tmp_path, snapshot_path)
-    return copied
+    return copied, sorted(as_views)
+
+
+def portable_view_sql(view_sql: str, live_catalog: str, lake_root: str) -> str | None:
+    """The SELECT of a live view (duckdb_views().sql) as it reads in the snapshot: the live
+    catalog's qualifier dropped (a view binds to its own catalog) and every scan of a lake table
+    replaced by that table, which the snapshot holds as rows. None when it is not a plain view."""
+    head = re.match(r"\s*CREATE VIEW [\w.\"]+ AS\s", view_sql)
+    if head is None:
+        return None
+    select = view_sql[head.end():].strip().removesuffix(";")
+    select = re.sub(r"read_parquet\('" + re.escape(lake_root.rstrip("/")) + r"/(\w+)/[^']*'"
+                    r"(?:[^()']|\((?:[^()]|\([^()]*\))*\))*\)", lambda m: f'raw."{m.group(1)}"', select)
+    qualifier = re.compile(rf'(?<![\w."])(?:"{re.escape(live_catalog)}"|{re.escape(live_catalog)})\.(?=["\w])')
+    # outside string literals only (the odd parts of the split)
+    parts = re.split(r"('(?:[^']|'')*')", select)
+    return "".join(part if i % 2 else qualifier.sub("", part) for i, part in enumerate(parts))
+
+
+def _copy_table(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str) -> None:
+    exclude = " EXCLUDE (payload)" if (schema, table) == ("raw", "dumps") else ""
+    # a view becomes a table here: its SQL names the live catalog, which analysts never open
+    conn.execute(f'CREATE TABLE snapshot."{schema}"."{table}" AS SELECT *{exclude} FROM "{live}"."{schema}"."{table}"')
+
+
+def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> list[tuple[str, str]]:
+    return conn.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? "
+                        "AND schema_name = ? AND table_name = ? ORDER BY column_index", [catalog, schema, name]).fetchall()
+
+
+def _portable_view(conn: duckdb.DuckDBPyConnection, live: str, lake_path: Path, schema: str, view: str) -> bool:
+    """Create the live view `schema.view` in the snapshot over the snapshot's own relations; keep
+    it only when it has the live view's columns and rows (else the caller copies the rows)."""
+    (view_sql,) = conn.execute("SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
+                               "AND view_name = ?", [live, schema, view]).fetchone()
+    select = portable_view_sql(view_sql, live, str(lake_path))
+    if select is None:
+        return False
+    target = f'snapshot."{schema}"."{view}"'
+    try:
+        conn.execute(f"CREATE VIEW {target} AS {select}")
+    except duckdb.Error:                      # reads a view not made yet, or no longer binds
+        return False
+    live_rows = conn.execute(f'SELECT count(*) FROM "{live}"."{schema}"."{view}"').fetchone()[0]
+    if (_columns(conn, "snapshot", schema, view) != _columns(conn, live, schema, view)
+            or conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0] != live_rows):
+        conn.execute(f"DROP VIEW {target}")
+        return False
+    return True
 
 
 def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str) -> None:
+def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str,
+                   kind: str = "TABLE") -> None:
     """CREATE TABLE AS copies rows, not comments: carry dbt's persisted descriptions (table or
-    view comment, column comments) over to the snapshot table, so analysts read them there."""
+    view comment, column comments) over to the snapshot relation (a `kind`), so analysts read
+    them there."""
     relation_comment = conn.execute(
         "SELECT comment FROM duckdb_tables() WHERE database_name = $1 AND schema_name = $2 AND table_name = $3 "
         "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = $1 AND schema_name = $2 AND view_name = $3",
@@ -94,7 +157,7 @@ def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, tabl
     ).fetchone()
     target = f'snapshot."{schema}"."{table}"'
     if relation_comment and relation_comment[0]:
-        conn.execute(f"COMMENT ON TABLE {target} IS {_sql_string(relation_comment[0])}")
+        conn.execute(f"COMMENT ON {kind} {target} IS {_sql_string(relation_comment[0])}")
     for column, comment in conn.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
         "AND table_name = ? AND comment IS NOT NULL",
@@ -133,7 +196,7 @@ def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 for f in failures
             ])},
         )
-    copied = publish_snapshot(warehouse.live_path, warehouse.snapshot_path)
+    copied, views = publish_snapshot(warehouse.live_path, warehouse.snapshot_path, warehouse.lake_path)
     # prove the published file opens read-only before announcing it
     check = duckdb.connect(str(warehouse.snapshot_path), read_only=True)
     try:
@@ -150,6 +213,7 @@ def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             "tables": len(copied),
             "grid_rows": grid_rows,
             "row_counts": dg.MetadataValue.json(copied),
+            "published_as_views": dg.MetadataValue.json(views),
             "dagster/row_count": grid_rows,
             # what the analysts got, at a glance in the UI (cells escaped: claim text is dump text)
             "grid_preview": dg.MetadataValue.md(preview_markdown(grids, stories, PREVIEW_CLAIMS, PREVIEW_OUTLETS)),

@@ -53,6 +53,24 @@ def test_every_mart_is_published_with_rows(snapshot):
         assert count == 0 if key.path[-1] in ("fct_quarantine", "fct_retractions") else count > 0, key
 
 
+def test_dbt_views_are_views_of_the_snapshot_with_the_live_rows(sample_warehouse: Path, snapshot):
+    """Staging stays views in the snapshot, over its own tables (their SQL names neither the live
+    catalog nor the lake's files), with the rows the live views have."""
+    live = duckdb.connect(str(sample_warehouse / "claimgrid.duckdb"), read_only=True)
+    try:
+        live_views = {name: live.execute(f"SELECT * FROM staging.{name} ORDER BY ALL").fetchall()
+                      for (name,) in live.execute("SELECT view_name FROM duckdb_views() WHERE schema_name = 'staging'")
+                      .fetchall()}
+    finally:
+        live.close()
+    published = {name: sql for name, sql in snapshot.execute(
+        "SELECT view_name, sql FROM duckdb_views() WHERE schema_name = 'staging'").fetchall()}
+    assert set(published) == set(live_views) and "stg_segments" in published
+    for name, sql in published.items():
+        assert "read_parquet" not in sql and "claimgrid." not in sql, name
+        assert snapshot.execute(f"SELECT * FROM staging.{name} ORDER BY ALL").fetchall() == live_views[name], name
+
+
 def test_snapshot_is_read_only(sample_warehouse: Path):
     path = sample_warehouse / "analytics.duckdb"
     assert path.exists()

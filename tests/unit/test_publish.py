@@ -1,0 +1,34 @@
+"""Publish: a live dbt view's SQL as it reads inside the snapshot."""
+import duckdb
+
+from orchestration.assets.publish import portable_view_sql
+
+LAKE = "/data/warehouse/lake"
+
+
+def test_lake_scans_become_the_snapshot_tables_and_the_live_catalog_is_dropped():
+    view = ("CREATE VIEW staging.stg_mentions AS WITH \"source\" AS (SELECT * FROM read_parquet("
+            f"'{LAKE}/sentences/*/*.parquet', (hive_partitioning = CAST('t' AS BOOLEAN)))), "
+            "claims AS (SELECT * FROM claimgrid.staging.stg_claims), c2 AS (SELECT * FROM \"claimgrid\".raw.claims) "
+            "SELECT 'claimgrid.raw' AS label, s.text FROM \"source\" AS s, claims, c2;")
+    select = portable_view_sql(view, "claimgrid", LAKE + "/")
+    assert select == ("WITH \"source\" AS (SELECT * FROM raw.\"sentences\"), "
+                      "claims AS (SELECT * FROM staging.stg_claims), c2 AS (SELECT * FROM raw.claims) "
+                      "SELECT 'claimgrid.raw' AS label, s.text FROM \"source\" AS s, claims, c2")
+
+
+def test_a_scan_of_another_folder_is_left_alone_and_a_non_view_is_refused():
+    elsewhere = "CREATE VIEW staging.x AS SELECT * FROM read_parquet('/elsewhere/sentences/*.parquet');"
+    assert portable_view_sql(elsewhere, "claimgrid", LAKE) == "SELECT * FROM read_parquet('/elsewhere/sentences/*.parquet')"
+    assert portable_view_sql("CREATE MACRO m(a) AS a + 1;", "claimgrid", LAKE) is None
+
+
+def test_the_rewritten_view_binds_inside_its_own_catalog():
+    conn = duckdb.connect()
+    conn.execute("ATTACH ':memory:' AS snapshot")
+    conn.execute("CREATE SCHEMA snapshot.raw; CREATE SCHEMA snapshot.staging")
+    conn.execute("CREATE TABLE snapshot.raw.sentences AS SELECT 'a' AS text")
+    select = portable_view_sql(f"CREATE VIEW staging.v AS SELECT text FROM read_parquet('{LAKE}/sentences/*/*.parquet', "
+                               "(hive_partitioning = CAST('t' AS BOOLEAN)));", "claimgrid", LAKE)
+    conn.execute(f"CREATE VIEW snapshot.staging.v AS {select}")
+    assert conn.execute("SELECT * FROM snapshot.staging.v").fetchall() == [("a",)]
