@@ -21,6 +21,7 @@ fresh ones. Plans are made on a connection whose raw tables are the day's files
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
@@ -35,8 +36,8 @@ import pandas as pd
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
-    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, parquet_row_count, partition_connection,
-    read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
+    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, file_metadata, lake_document_ids, parquet_row_count,
+    partition_connection, read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, table_columns
 
@@ -134,21 +135,48 @@ def replace_day_quarantine(lake: Path, day: str, stage: str, records: Sequence[Q
                         key_order="source_file, record_index, document_id")
 
 
-def write_landed_day(lake: Path, day: str, rows: list[DumpRow]) -> list[DumpRow]:
+# what a day's raw.dumps file records of how it was made (Parquet footer): the key of the inputs
+# read (core.ingest.day_inputs_key), and the documents left to another day's file
+_INPUTS_KEY, _LEFT_ELSEWHERE = "claimgrid_inputs_key", "claimgrid_left_to_other_days"
+
+
+def write_landed_day(lake: Path, day: str, rows: list[DumpRow], inputs_key: str = "") -> list[DumpRow]:
     """Write the day's raw.dumps partition: `rows` but the documents already in another day's
-    partition (identical content is one row, kept where it landed first). The other days are read
-    and this one written under the table's lock, so days ingested side by side (a backfill's runs,
-    on any worker) each see what the others wrote: without it two days that both carry a
-    document both kept it. Returns the rows written."""
+    partition (identical content is one row, kept where it landed first), recording `inputs_key`
+    (what was read to make the rows) with them. The other days are read and this one written
+    under the table's lock, so days ingested side by side (a backfill's runs, on any worker) each
+    see what the others wrote: without it two days that both carry a document both kept it.
+    Returns the rows written."""
     with table_lock(lake, "dumps"):
         elsewhere = lake_document_ids(lake, "dumps", other_than=day)
         kept = [row for row in rows if row.document_id not in elsewhere]
+        record = {_INPUTS_KEY: inputs_key,
+                  _LEFT_ELSEWHERE: json.dumps(sorted({row.document_id for row in rows} & elsewhere))}
         path = table_file(lake, "dumps", day)
-        if _landed_keys(path) != {row.document_id: _dump_key(row) for row in kept}:
-            replace_rows(path, table_columns("dumps"), frame_of(kept, DumpRow), None)
+        if _landed_keys(path) != {row.document_id: _dump_key(row) for row in kept} or file_metadata(path) != record:
+            replace_rows(path, table_columns("dumps"), frame_of(kept, DumpRow), None, file_metadata=record)
         # else the day's file holds these dumps already (a run with nothing new): their payloads
         # are not written again, and they keep the time they were first ingested
     return kept
+
+
+def landed_day_current(lake: Path, day: str, inputs_key: str) -> list[tuple[int, str]] | None:
+    """(byte_size, source_format) of each dump of the day's raw.dumps file when that file was
+    made from inputs of this key and every document it left to another day is still there: the
+    day need not be read again. None otherwise."""
+    path = table_file(lake, "dumps", day)
+    with table_lock(lake, "dumps"):
+        record = file_metadata(path)
+        if not inputs_key or record.get(_INPUTS_KEY) != inputs_key:
+            return None
+        left = set(json.loads(record.get(_LEFT_ELSEWHERE) or "[]"))
+        if left and not left <= lake_document_ids(lake, "dumps", other_than=day):
+            return None     # the copy kept elsewhere is gone: this day's copy is the first now
+        conn = duckdb.connect()
+        try:
+            return conn.execute(f"SELECT byte_size, source_format FROM read_parquet('{path}')").fetchall()
+        finally:
+            conn.close()
 
 
 # what ingest knows about a dump (its payload through content_sha256), the key clean reads

@@ -181,12 +181,16 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     conn.execute(f"CREATE OR REPLACE TABLE {VIEWS_DIGEST_TABLE} AS SELECT ? AS digest", [lake_views_digest(lake)])
 
 
-def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path) -> None:
-    """COPY the query to a temporary name beside `path`, then rename it over `path`."""
+def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path,
+                  file_metadata: Mapping[str, str] | None = None) -> None:
+    """COPY the query to a temporary name beside `path`, then rename it over `path`
+    (`file_metadata`: key-value pairs in the Parquet footer, renamed in with the rows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    pairs = ", ".join(f"{key}: '{value.replace(chr(39), chr(39) * 2)}'" for key, value in (file_metadata or {}).items())
     try:
-        conn.execute(f"COPY ({select_sql}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+        conn.execute(f"COPY ({select_sql}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd"
+                     + (f", KV_METADATA {{{pairs}}}" if pairs else "") + ")")
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -197,7 +201,8 @@ def _cast_list(columns: Mapping[str, str]) -> str:
 
 
 def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | Sequence[Path],
-                 drop_ids: Collection[str] | None, key_order: str = "document_id") -> int:
+                 drop_ids: Collection[str] | None, key_order: str = "document_id",
+                 file_metadata: Mapping[str, str] | None = None) -> int:
     """Rewrite the Parquet file at `path`: its rows but those of the documents in `drop_ids`
     (all of them when None) plus `fresh` (a frame, or Parquet files staged batch by batch: read
     by DuckDB as it writes, never held), ordered by `key_order`. Returns the rows written."""
@@ -213,7 +218,7 @@ def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | S
             names = ", ".join(f'"{n}"' for n in columns)
             parts.insert(0, f"SELECT {names} FROM read_parquet('{path}') "
                             "WHERE document_id IS NULL OR document_id NOT IN (SELECT document_id FROM dropped_ids)")
-        _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path)
+        _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path, file_metadata)
     finally:
         conn.close()
     return parquet_row_count(path)
@@ -236,6 +241,18 @@ def parquet_row_count(path: Path) -> int:
     conn = duckdb.connect()
     try:
         return conn.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def file_metadata(path: Path) -> dict[str, str]:
+    """The key-value pairs of a lake file's Parquet footer ({} when it does not exist)."""
+    if not path.exists():
+        return {}
+    conn = duckdb.connect()
+    try:
+        return {key.decode(): value.decode() for key, value in conn.execute(
+            f"SELECT key, value FROM parquet_kv_metadata('{path}')").fetchall()}
     finally:
         conn.close()
 

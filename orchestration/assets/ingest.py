@@ -18,16 +18,16 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.common import counts, partition_days, raw_key, stage_asset, step_function
+from orchestration.assets.common import counts, partition_days, raw_key, stage_asset, stage_version, step_function
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
 from orchestration.core.claims.catalog import check_catalog
-from orchestration.core.ingest import MANIFEST_NAME, list_landed, scan_landing_checked
+from orchestration.core.ingest import MANIFEST_NAME, day_inputs_key, list_landed, scan_landing_checked
 from orchestration.core.landing_days import file_days, manifest_entry
 from orchestration.core.manifest import check_manifest
 from orchestration.core.quarantine import ConfigError
 from orchestration.core.retraction import manifest_retractions, no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.core.types import DumpRow
-from orchestration.incremental import replace_day_quarantine, write_landed_day
+from orchestration.incremental import landed_day_current, replace_day_quarantine, write_landed_day
 from orchestration.lake import LAKE_TABLES
 from orchestration.resources import DUCKDB_POOL, LandingResource, WarehouseResource
 from orchestration.run_lock import WarehouseBusy, claim_warehouse
@@ -82,7 +82,8 @@ def _retracting(landing_dir: Path) -> dict[str, dict]:
     "dumps", "ingest",
     "Scan the landing day's files within size limits; sha256 each document; identical content is one "
     "row, kept in the first day it landed; unreadable files to raw.quarantine; files manifest.jsonl "
-    "retracts are withheld.",
+    "retracts are withheld. A day whose files (size, modification time), manifest lines and retractions "
+    "are those its rows were made from is not read again.",
     partitioned=True,
 )
 def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, warehouse: WarehouseResource):
@@ -96,12 +97,24 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
     lake, run_id = warehouse.lake_path, context.run.run_id
     # a day's dumps are held while it is written, never the range's: only their counts are kept
-    written, size, formats, quarantined, files_seen, withheld = 0, 0, Counter(), [], 0, 0
+    written, size, formats, quarantined, files_seen, withheld, unchanged = 0, 0, Counter(), [], 0, 0, []
     for day in partition_days(context):
-        scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits,
-                                    only={path for path, d in day_of.items() if d == day})
+        day_files = {path for path, d in day_of.items() if d == day}
+        inputs_key = day_inputs_key(landing_dir, day_files, manifest.entries, retracting, landing.limits,
+                                    stage_version(context))
+        current = landed_day_current(lake, day, inputs_key)
+        if current is not None:
+            # its files, their manifest lines and retractions are as when its rows were written:
+            # not read again (what they quarantined stays in the day's quarantine file)
+            unchanged.append(day)
+            written += len(current)
+            size += sum(byte_size for byte_size, _ in current)
+            formats.update(source_format for _, source_format in current)
+            files_seen += len(day_files)
+            continue
+        scan = scan_landing_checked(landing_dir, manifest.entries, landing.limits, only=day_files)
         dumps, retracted = withhold_retracted(scan.dumps, retracting)
-        day_rows = write_landed_day(lake, day, [DumpRow.of(d, ingested_at) for d in dumps])
+        day_rows = write_landed_day(lake, day, [DumpRow.of(d, ingested_at) for d in dumps], inputs_key)
         replace_day_quarantine(lake, day, "ingest", scan.quarantined, run_id)
         written += len(day_rows)
         size += sum(r.byte_size for r in day_rows)
@@ -120,6 +133,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
             "landing_days": ", ".join(partition_days(context))[:400],
             "formats": counts(formats.elements()),
             "files_seen": files_seen,
+            "landing_days_not_read_again": ", ".join(unchanged)[:400],
             "withheld_as_retracted": withheld,
             **quarantine_metadata(quarantined),
         }

@@ -20,8 +20,9 @@ import hashlib
 import io
 import json
 import os
+import time
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -281,6 +282,27 @@ def scan_landing_checked(landing_dir: Path | str, manifest: dict[str, dict] | No
 def scan_landing(landing_dir: Path | str, limits: IngestLimits | None = None) -> list[RawDump]:
     """Read every dump below `landing_dir`, one RawDump per document (content and named outlet)."""
     return scan_landing_checked(landing_dir, limits=limits).dumps
+
+
+def day_inputs_key(landing_dir: Path, paths: Iterable[Path], manifest: Mapping[str, dict],
+                   retracting: Mapping[str, dict], limits: IngestLimits, version: str) -> str:
+    """One key for what ingesting a landing day reads: each file's name, size and modification
+    time (what the landing sensor compares), its manifest entry and retraction, the limits and
+    ingest's version. The same key, the same rows: a day whose key is unchanged is not read
+    again. A file that cannot be stat()ed counts as changed."""
+    digest = hashlib.sha256(f"{version}\x1e{limits!r}".encode())
+    for path in sorted(paths):
+        name = path.relative_to(landing_dir).as_posix()
+        try:
+            stat = path.stat()
+            landed = f"{stat.st_size}:{stat.st_mtime_ns}"
+        except OSError:
+            landed = f"unreadable:{time.time_ns()}"
+        entry = manifest.get(name) or manifest.get(path.name)
+        retraction = retracting.get(name) or retracting.get(path.name)
+        digest.update(f"\x1e{name}\x1f{landed}\x1f{json.dumps(entry, sort_keys=True, default=str)}"
+                      f"\x1f{json.dumps(retraction, sort_keys=True, default=str)}".encode())
+    return digest.hexdigest()
 
 
 def landing_fingerprint(landing_dir: Path | str) -> dict[str, str]:

@@ -86,6 +86,29 @@ def test_a_second_run_over_the_same_landing_folder_processes_no_document(landing
     assert read_claim(warehouse) is None
 
 
+def test_a_day_whose_files_are_unchanged_is_not_read_again_and_a_rewritten_file_is(landing_copy: Path,
+                                                                                     tmp_path: Path, monkeypatch):
+    from orchestration.core import ingest
+
+    read: list[str] = []
+    read_dump_bytes = ingest.read_dump_bytes
+    monkeypatch.setattr(ingest, "read_dump_bytes", lambda path, limits: read.append(path.name) or
+                        read_dump_bytes(path, limits))
+    warehouse = tmp_path / "warehouse"
+    files = sorted(p for p in landing_copy.iterdir() if p.is_file())
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, warehouse, instance)
+        assert sorted(read) == [p.name for p in files]
+        read.clear()
+        run(all_assets, landing_copy, warehouse, instance)
+        assert read == []
+        # a file rewritten in place (another size and time): its day is read again
+        files[0].write_bytes(files[0].read_bytes() + b"\n\nA correction was appended to this report later.\n")
+        counts = run(all_assets, landing_copy, warehouse, instance)
+    assert files[0].name in read
+    assert counts["clean"]["documents_processed"] == 1 and counts["clean"]["documents_removed"] == 1
+
+
 def without_ingest_quarantine(files: dict[str, int]) -> dict[str, int]:
     return {p: t for p, t in files.items() if not (p.startswith("quarantine/") and p.endswith("/ingest.parquet"))}
 

@@ -52,3 +52,26 @@ def test_a_document_landed_on_two_days_ingested_side_by_side_is_kept_once(tmp_pa
         assert process.exitcode == 0
     kept = duckdb.sql(f"SELECT document_id, source_file FROM read_parquet('{tmp_path}/dumps/*/*.parquet')").fetchall()
     assert len(kept) == 1, kept
+
+
+def _other(source_file: str) -> DumpRow:
+    payload = b"Another report on the same budget vote."
+    sha = hashlib.sha256(payload).hexdigest()
+    return DumpRow(document_id=sha[:16], content_sha256=sha, source_file=source_file, record_index=0,
+                   source_format="text", payload=payload, byte_size=len(payload), ingested_at=datetime(2026, 11, 2))
+
+
+def test_a_day_is_current_for_the_inputs_it_was_made_from_while_the_copies_it_left_elsewhere_stay(tmp_path):
+    lake = Path(tmp_path)
+    incremental.write_landed_day(lake, "2026-11-01", [_dump("2026-11-01/council.txt")], "day one, first")
+    incremental.write_landed_day(lake, "2026-11-02", [_dump("2026-11-02/council.txt"), _other("2026-11-02/vote.txt")],
+                                 "day two")
+    # day two holds the other report only: the council copy stays with day one
+    assert incremental.landed_day_current(lake, "2026-11-02", "day two") == [(39, "text")]
+    assert incremental.landed_day_current(lake, "2026-11-02", "day two, a file touched") is None
+    # day one loses its copy: day two's is the first now, so day two must be read again
+    incremental.write_landed_day(lake, "2026-11-01", [], "day one, its file removed")
+    assert incremental.landed_day_current(lake, "2026-11-02", "day two") is None
+    incremental.write_landed_day(lake, "2026-11-02", [_dump("2026-11-02/council.txt"), _other("2026-11-02/vote.txt")],
+                                 "day two")
+    assert sorted(incremental.landed_day_current(lake, "2026-11-02", "day two")) == [(39, "text"), (len(PAYLOAD), "text")]
