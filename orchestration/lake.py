@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import re
 import uuid
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -89,6 +90,35 @@ def _select_from(files: Sequence[Path], columns: Mapping[str, str]) -> str:
 
 def _stage_files(lake: Path, kind: str, days: Iterable[str]) -> list[Path]:
     return sorted(f for day in days for f in (Path(lake) / kind / day_folder(day)).glob("*.parquet"))
+
+
+def tables_read(query: str) -> list[str]:
+    """The lake tables (raw.quarantine and pipeline.processed included) a query over
+    partition_connection names."""
+    named = set(re.findall(rf"\b{RAW_SCHEMA}\.(\w+)", query))
+    tables = [t for t in (*LAKE_TABLES, QUARANTINE) if t in named]
+    return tables + ([LEDGER] if re.search(rf"\b{LEDGER_SCHEMA}\.{LEDGER}\b", query) else [])
+
+
+def partition_files_key(lake: Path, days: Iterable[str], tables: Iterable[str]) -> str:
+    """A key of what partition_connection(lake, days) holds of `tables` (tables_read): each
+    file's path, size and modification time (a lake file is only ever replaced by a rename: a new
+    file, a new time), and this module's code. The same key, the same relations."""
+    lake, days = Path(lake), sorted(set(days))
+    digest = hashlib.sha256(Path(__file__).read_bytes())
+    files = []
+    for table in sorted(set(tables)):
+        if table in (QUARANTINE, LEDGER):
+            files += _stage_files(lake, table, days)
+        else:
+            files += [f for day in days if (f := table_file(lake, table, day)).exists()]
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:             # replaced meanwhile: a key no earlier read had
+            return f"unstable:{uuid.uuid4().hex}"
+        digest.update(f"\x1e{path.relative_to(lake).as_posix()}\x1f{stat.st_size}\x1f{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 @contextmanager

@@ -128,6 +128,13 @@ def frame_fingerprint(conn: duckdb.DuckDBPyConnection, query: str, suite_file: b
     return f"{count}:{total}:{hashlib.sha256(suite_file).hexdigest()[:16]}"
 
 
+def files_fingerprint(files_key: str, query: str, suite_file: bytes) -> str:
+    """The fingerprint of a frame read by `query` from files of key `files_key` (the same
+    files, the same query, the same rows), with the suite's text."""
+    query_key = hashlib.sha256(query.encode()).hexdigest()[:16]
+    return f"files:{files_key}:{query_key}:{hashlib.sha256(suite_file).hexdigest()[:16]}"
+
+
 @dataclass(frozen=True)
 class ValidatedFrame:
     run_id: str

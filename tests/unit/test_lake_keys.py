@@ -1,0 +1,32 @@
+"""What a check's frame over lake partitions is keyed by: the files of the tables its query reads."""
+from __future__ import annotations
+
+import duckdb
+
+from orchestration.checks.gates import SENTENCES_SQL
+from orchestration.lake import partition_files_key, table_file, tables_read
+
+DAY = "2026-11-01"
+
+
+def _write(lake, table: str, rows: int) -> None:
+    path = table_file(lake, table, DAY)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    duckdb.sql(f"COPY (SELECT range AS n FROM range({rows})) TO '{path}' (FORMAT parquet)")
+
+
+def test_a_gate_query_reads_the_tables_it_names():
+    assert tables_read(SENTENCES_SQL) == ["documents", "sentences"]
+    assert tables_read("SELECT * FROM raw.quarantine JOIN pipeline.processed USING (document_id)") == [
+        "quarantine", "processed"]
+
+
+def test_the_key_moves_with_a_read_table_file_and_not_with_another_tables(tmp_path):
+    _write(tmp_path, "sentences", 3)
+    key = partition_files_key(tmp_path, [DAY], ["sentences"])
+    assert partition_files_key(tmp_path, [DAY], ["sentences"]) == key
+    _write(tmp_path, "segments", 5)                  # a later stage's file of the same day
+    assert partition_files_key(tmp_path, [DAY], ["sentences"]) == key
+    _write(tmp_path, "sentences", 4)                 # the day rewritten
+    assert partition_files_key(tmp_path, [DAY], ["sentences"]) != key
+    assert partition_files_key(tmp_path, [], ["sentences"]) != key
