@@ -36,8 +36,8 @@ import pandas as pd
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
-    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, file_metadata, lake_document_ids, parquet_row_count,
-    partition_connection, read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
+    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, parquet_row_count,
+    partition_connection, read_footer, read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, table_columns
 
@@ -153,8 +153,8 @@ def write_landed_day(lake: Path, day: str, rows: list[DumpRow], inputs_key: str 
         record = {_INPUTS_KEY: inputs_key,
                   _LEFT_ELSEWHERE: json.dumps(sorted({row.document_id for row in rows} & elsewhere))}
         path = table_file(lake, "dumps", day)
-        if _landed_keys(path) != {row.document_id: _dump_key(row) for row in kept} or file_metadata(path) != record:
-            replace_rows(path, table_columns("dumps"), frame_of(kept, DumpRow), None, file_metadata=record)
+        if _landed_keys(path) != {row.document_id: _dump_key(row) for row in kept} or read_footer(path) != record:
+            replace_rows(path, table_columns("dumps"), frame_of(kept, DumpRow), None, footer=record)
         # else the day's file holds these dumps already (a run with nothing new): their payloads
         # are not written again, and they keep the time they were first ingested
     return kept
@@ -166,7 +166,7 @@ def landed_day_current(lake: Path, day: str, inputs_key: str) -> list[tuple[int,
     day need not be read again. None otherwise."""
     path = table_file(lake, "dumps", day)
     with table_lock(lake, "dumps"):
-        record = file_metadata(path)
+        record = read_footer(path)
         if not inputs_key or record.get(_INPUTS_KEY) != inputs_key:
             return None
         left = set(json.loads(record.get(_LEFT_ELSEWHERE) or "[]"))

@@ -212,12 +212,12 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
 
 
 def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path,
-                  file_metadata: Mapping[str, str] | None = None) -> None:
-    """COPY the query to a temporary name beside `path`, then rename it over `path`
-    (`file_metadata`: key-value pairs in the Parquet footer, renamed in with the rows)."""
+                  footer: Mapping[str, str] | None = None) -> None:
+    """COPY the query to a temporary name beside `path`, then rename it over `path` (`footer`:
+    key-value pairs for the Parquet footer, renamed in with the rows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    pairs = ", ".join(f"{key}: '{value.replace(chr(39), chr(39) * 2)}'" for key, value in (file_metadata or {}).items())
+    pairs = ", ".join(f"{key}: '{_sql_escaped(value)}'" for key, value in (footer or {}).items())
     try:
         conn.execute(f"COPY ({select_sql}) TO '{tmp}' (FORMAT parquet, COMPRESSION zstd"
                      + (f", KV_METADATA {{{pairs}}}" if pairs else "") + ")")
@@ -226,13 +226,17 @@ def _replace_file(conn: duckdb.DuckDBPyConnection, select_sql: str, path: Path,
         tmp.unlink(missing_ok=True)
 
 
+def _sql_escaped(text: str) -> str:
+    return text.replace("'", "''")
+
+
 def _cast_list(columns: Mapping[str, str]) -> str:
     return ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in columns.items())
 
 
 def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | Sequence[Path],
                  drop_ids: Collection[str] | None, key_order: str = "document_id",
-                 file_metadata: Mapping[str, str] | None = None) -> int:
+                 footer: Mapping[str, str] | None = None) -> int:
     """Rewrite the Parquet file at `path`: its rows but those of the documents in `drop_ids`
     (all of them when None) plus `fresh` (a frame, or Parquet files staged batch by batch: read
     by DuckDB as it writes, never held), ordered by `key_order`. Returns the rows written."""
@@ -248,7 +252,7 @@ def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | S
             names = ", ".join(f'"{n}"' for n in columns)
             parts.insert(0, f"SELECT {names} FROM read_parquet('{path}') "
                             "WHERE document_id IS NULL OR document_id NOT IN (SELECT document_id FROM dropped_ids)")
-        _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path, file_metadata)
+        _replace_file(conn, " UNION ALL ".join(parts) + f" ORDER BY {key_order}", path, footer)
     finally:
         conn.close()
     return parquet_row_count(path)
@@ -275,7 +279,7 @@ def parquet_row_count(path: Path) -> int:
         conn.close()
 
 
-def file_metadata(path: Path) -> dict[str, str]:
+def read_footer(path: Path) -> dict[str, str]:
     """The key-value pairs of a lake file's Parquet footer ({} when it does not exist)."""
     if not path.exists():
         return {}
