@@ -72,17 +72,24 @@ def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> t
             if (schema, table) not in deferred:
                 _copy_table(conn, live, schema, table)
         # dbt's views over what was just copied, once each can bind (an int_ view reads stg_ views)
-        while deferred:
-            made = [(schema, view) for schema, view in deferred if _portable_view(conn, live, lake_path, schema, view)]
-            if not made:
+        unbound = deferred
+        while unbound:
+            outcomes = {relation: _portable_view(conn, live, lake_path, *relation) for relation in unbound}
+            for (schema, view), rows in outcomes.items():
+                if rows is not None and rows != NOT_PORTABLE:
+                    as_views.append(f"{schema}.{view}")
+                    copied[f"{schema}.{view}"] = rows
+            if not any(rows is not None for rows in outcomes.values()):
                 break
-            as_views.extend(f"{schema}.{view}" for schema, view in made)
-            deferred = [relation for relation in deferred if relation not in made]
+            unbound = [relation for relation, rows in outcomes.items() if rows is None]
         for schema, table in deferred:       # a view that does not carry over is copied as rows
-            _copy_table(conn, live, schema, table)
+            if f"{schema}.{table}" not in as_views:
+                _copy_table(conn, live, schema, table)
         for schema, table, _ in relations:
-            _copy_comments(conn, live, schema, table, "VIEW" if f"{schema}.{table}" in as_views else "TABLE")
-            copied[f"{schema}.{table}"] = conn.execute(f'SELECT count(*) FROM snapshot."{schema}"."{table}"').fetchone()[0]
+            name = f"{schema}.{table}"
+            _copy_comments(conn, live, schema, table, "VIEW" if name in as_views else "TABLE")
+            if name not in copied:
+                copied[name] = conn.execute(f'SELECT count(*) FROM snapshot."{schema}"."{table}"').fetchone()[0]
         conn.execute("DETACH snapshot")
         conn.execute(f'DETACH "{live}"')
     finally:
@@ -120,25 +127,30 @@ def _columns(conn: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: s
                         "AND schema_name = ? AND table_name = ? ORDER BY column_index", [catalog, schema, name]).fetchall()
 
 
-def _portable_view(conn: duckdb.DuckDBPyConnection, live: str, lake_path: Path, schema: str, view: str) -> bool:
-    """Create the live view `schema.view` in the snapshot over the snapshot's own relations; keep
-    it only when it has the live view's columns and rows (else the caller copies the rows)."""
+# _portable_view's answer for a view that binds but differs from the live one: copy its rows
+NOT_PORTABLE = -1
+
+
+def _portable_view(conn: duckdb.DuckDBPyConnection, live: str, lake_path: Path, schema: str, view: str) -> int | None:
+    """Create the live view `schema.view` in the snapshot over the snapshot's own relations and
+    return its rows; None while it does not bind (it may read a view not made yet), NOT_PORTABLE
+    (view dropped) when it lacks the live view's columns or rows, or its SQL is not a plain view."""
     (view_sql,) = conn.execute("SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
                                "AND view_name = ?", [live, schema, view]).fetchone()
     select = portable_view_sql(view_sql, live, str(lake_path))
     if select is None:
-        return False
+        return NOT_PORTABLE
     target = f'snapshot."{schema}"."{view}"'
     try:
         conn.execute(f"CREATE VIEW {target} AS {select}")
-    except duckdb.Error:                      # reads a view not made yet, or no longer binds
-        return False
-    live_rows = conn.execute(f'SELECT count(*) FROM "{live}"."{schema}"."{view}"').fetchone()[0]
+    except duckdb.Error:
+        return None
+    rows = conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
     if (_columns(conn, "snapshot", schema, view) != _columns(conn, live, schema, view)
-            or conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0] != live_rows):
+            or conn.execute(f'SELECT count(*) FROM "{live}"."{schema}"."{view}"').fetchone()[0] != rows):
         conn.execute(f"DROP VIEW {target}")
-        return False
-    return True
+        return NOT_PORTABLE
+    return rows
 
 
 def _sql_string(text: str) -> str:

@@ -32,3 +32,25 @@ def test_the_rewritten_view_binds_inside_its_own_catalog():
                                "(hive_partitioning = CAST('t' AS BOOLEAN)));", "claimgrid", LAKE)
     conn.execute(f"CREATE VIEW snapshot.staging.v AS {select}")
     assert conn.execute("SELECT * FROM snapshot.staging.v").fetchall() == [("a",)]
+
+
+def test_a_view_that_cannot_be_made_in_the_snapshot_is_published_as_its_rows(tmp_path):
+    from orchestration.assets.publish import publish_snapshot
+
+    live = tmp_path / "claimgrid.duckdb"
+    conn = duckdb.connect(str(live))
+    conn.execute("CREATE SCHEMA raw; CREATE SCHEMA staging; CREATE SCHEMA pipeline")
+    conn.execute("CREATE TABLE raw.claims AS SELECT 'c1' AS claim_id UNION ALL SELECT 'c2'")
+    conn.execute("CREATE TABLE pipeline.ledger AS SELECT 'd1' AS document_id")       # not published
+    conn.execute("CREATE VIEW staging.stg_claims AS SELECT claim_id FROM claimgrid.raw.claims")
+    conn.execute("CREATE VIEW staging.int_claims AS SELECT * FROM claimgrid.staging.stg_claims")
+    conn.execute("CREATE VIEW staging.stg_ledger AS SELECT * FROM claimgrid.pipeline.ledger")
+    conn.close()
+    copied, views = publish_snapshot(live, tmp_path / "analytics.duckdb", tmp_path / "lake")
+    assert views == ["staging.int_claims", "staging.stg_claims"]
+    assert copied == {"raw.claims": 2, "staging.int_claims": 2, "staging.stg_claims": 2, "staging.stg_ledger": 1}
+    snapshot = duckdb.connect(str(tmp_path / "analytics.duckdb"), read_only=True)
+    kinds = dict(snapshot.execute("SELECT table_name, table_type FROM information_schema.tables "
+                                  "WHERE table_schema = 'staging'").fetchall())
+    assert kinds == {"int_claims": "VIEW", "stg_claims": "VIEW", "stg_ledger": "BASE TABLE"}
+    assert snapshot.execute("SELECT * FROM staging.stg_ledger").fetchall() == [("d1",)]
