@@ -42,6 +42,7 @@ from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
 from orchestration.incremental import StagePlan, register_ids, version_key
+from orchestration.token_store import prime_tokens, store_tokens
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
@@ -55,6 +56,8 @@ STORIES_STAGE, DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE = "stories", "claim_
 _READ_IDS = "corpus_read_ids"
 _AFFECTED_STORIES = "affected_story_ids"
 _WANTED_EMBEDDINGS = "wanted_text_keys"
+# the texts whose stored tokens a stage primes its token cache with (orchestration/token_store.py)
+SENTENCE_TEXTS = f"SELECT text FROM {RAW_SCHEMA}.sentences"
 
 
 def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[str, list[Sentence]]:
@@ -109,13 +112,15 @@ def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
         doc_sentences = read_sentences(conn)
         documents = read_documents(conn, doc_sentences.keys())
         previous = {} if rebuild else {r.document_id: r.story_id for r in read_records(conn, "stories")}
+        prime_tokens(conn, f"{SENTENCE_TEXTS} UNION ALL SELECT body_text AS text FROM {RAW_SCHEMA}.documents WHERE {ACCEPTED}")
     bodies = {d: doc.body_text for d, doc in documents.items()}
     assigned = assign_stories(bodies, doc_sentences, previous=previous)
     # previous documents keep their story: only the documents processed get rows written
     rows = [StoryRow(d, assigned[d]) for d in sorted(plan.todo) if d in assigned]
     with warehouse.connect() as conn:
         count = write_corpus_rows(conn, plan, {"stories": rows}, rebuild)["stories"]
-    return written("stories", count, plan, wanted, stories=len(set(assigned.values())),
+        tokenised = store_tokens(conn)
+    return written("stories", count, plan, wanted, stories=len(set(assigned.values())), texts_tokenised=tokenised,
                    stories_assigned=len({s for d, s in assigned.items() if d in plan.todo}))
 
 
@@ -183,6 +188,7 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         sentence_language = {(d, seq): language for d, seq, language in conn.execute(
             f"SELECT document_id, sentence_seq, language FROM {RAW_SCHEMA}.sentences "
             f"WHERE document_id IN (SELECT document_id FROM {read_ids})").fetchall()}
+        prime_tokens(conn, f"{SENTENCE_TEXTS} WHERE document_id IN (SELECT document_id FROM {read_ids})")
     story_sentences = {d: doc_sentences[d] for d in members if d in doc_sentences}
 
     def stored_embeddings(keys: list[str]) -> dict[str, bytes]:
@@ -227,11 +233,13 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         })
         conn.unregister(_AFFECTED_STORIES)
         append_raw_rows(conn, "sentence_embeddings", new_embeddings)
+        tokenised = store_tokens(conn)
         embeddings = _embeddings_result(conn, len(new_embeddings), semantic, failed=len(embedder.failed))
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
     yield written("claims", written_counts["claims"], plan, wanted, asset=True,
                   origins=counts(c.origin for c in all_claims), stories_rediscovered=len(affected),
-                  claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog))
+                  claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog),
+                  texts_tokenised=tokenised)
     yield written("claim_sentences", written_counts["claim_sentences"], plan, wanted, asset=True)
     yield embeddings
 
@@ -357,10 +365,12 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             return unchanged(conn, "text_reuse", plan, wanted)
         doc_sentences = read_sentences(conn)     # all: a changed document may repeat any other
         documents = read_documents(conn, doc_sentences.keys())
+        prime_tokens(conn, SENTENCE_TEXTS)
     published_at = {d: doc.published_at for d, doc in documents.items()}
     rows = text_reuse(doc_sentences, published_at, focus=None if rebuild else set(plan.todo))
     with warehouse.connect() as conn:
+        tokenised = store_tokens(conn)
         count = write_corpus_rows(conn, plan, {"text_reuse": rows}, rebuild, scopes={"text_reuse": (
             f"document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW}) "
             f"OR source_document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})")})["text_reuse"]
-    return written("text_reuse", count, plan, wanted, pairs_written=len(rows))
+    return written("text_reuse", count, plan, wanted, pairs_written=len(rows), texts_tokenised=tokenised)

@@ -14,8 +14,7 @@ from collections.abc import Collection, Sequence
 
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
-from orchestration.core.text.token_cache import token_set
-from orchestration.core.text.tokens import content_tokens
+from orchestration.core.text.token_cache import token_sequence, token_set
 from orchestration.core.types import Sentence
 
 BODY_COSINE = 0.45
@@ -41,7 +40,7 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     if len(doc_ids) < 2:
         return links
     focus_rows = [i for i, d in enumerate(doc_ids) if focus is None or d in focus]
-    token_lists = [content_tokens(bodies[d]) for d in doc_ids]
+    token_lists = [token_sequence(bodies[d]) for d in doc_ids]
     if any(token_lists) and focus_rows:
         # imported here: scikit-learn costs seconds to import, and a run with no new document
         # (or the code location loading) never needs it

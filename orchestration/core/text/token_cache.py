@@ -1,23 +1,76 @@
-"""The content tokens of a sentence, computed once per distinct text in a process.
+"""The content tokens of a text, computed once per distinct text, and kept between runs.
 
 Stories, text reuse, discovery, catalog matching and the semantic pass read the same sentences,
 one after the other in the in-process executor, and reprints repeat them (151,147 sentences,
 58,193 distinct texts at 10k bench dumps); tokenising was most of the claims stage's time. Kept
 apart from tokens.py, which the cleaning stage imports too: a stage's code version covers the
 modules it reaches, and a cache is no reason to clean the archive again.
+
+Between runs: a corpus stage re-reads the whole archive (a new document may join any story or
+repeat any sentence), and tokenising it again was two thirds of the stories step of a nightly run.
+The caller primes this cache with the tokens it stored for the texts it reads (`remember`, keyed
+by `text_key`), stores the ones computed here (`computed`), then lets go of them all (`forget`).
 """
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from functools import lru_cache
 
 from orchestration.core.text.tokens import content_tokens
 
+# Tokens are stored joined: one string per text reads back far faster than a list column.
+# Not a space: a synonym group's canonical form may be a phrase ("united states").
+TOKEN_SEPARATOR = "\x1f"
+
+_stored: dict[str, tuple[str, ...]] = {}
+_computed: dict[str, tuple[str, ...]] = {}
+
+
+def text_key(text: str) -> str:
+    """The key a text's tokens are kept under: DuckDB's md5(text) is the same."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
+def joined(tokens: Iterable[str]) -> str:
+    return TOKEN_SEPARATOR.join(tokens)
+
+
+def split(joined_tokens: str) -> tuple[str, ...]:
+    return tuple(joined_tokens.split(TOKEN_SEPARATOR)) if joined_tokens else ()
+
+
+def remember(stored: Iterable[tuple[str, str]]) -> None:
+    """Prime the cache with (text key, joined tokens) rows stored by an earlier run."""
+    for key, joined_tokens in stored:
+        _stored[key] = split(joined_tokens)
+
+
+def computed() -> dict[str, tuple[str, ...]]:
+    """text key -> tokens of the texts tokenised in this process since the last forget."""
+    return dict(_computed)
+
 
 @lru_cache(maxsize=1 << 18)
 def token_sequence(text: str) -> tuple[str, ...]:
-    return tuple(content_tokens(text))
+    key = text_key(text)
+    tokens = _stored.get(key)
+    if tokens is None:
+        tokens = _computed.get(key)
+    if tokens is None:
+        tokens = _computed[key] = tuple(content_tokens(text))
+    return tokens
 
 
 @lru_cache(maxsize=1 << 18)
 def token_set(text: str) -> frozenset[str]:
     return frozenset(token_sequence(text))
+
+
+def forget() -> None:
+    """Drop every text held (the stage that primed the cache has ended): bodies' tokens at 100k
+    documents are gigabytes, and the next stage primes what it reads."""
+    _stored.clear()
+    _computed.clear()
+    token_sequence.cache_clear()
+    token_set.cache_clear()

@@ -1,0 +1,75 @@
+"""Content tokens kept between runs, by the hash of their text.
+
+The corpus stages read the whole archive on every run that has news (a new document may join
+any story or repeat any sentence of any other), and tokenising every sentence and body again
+was two thirds of the stories step of a nightly run at 10k bench dumps. Tokens are a pure
+function of the text and the tokenizer (tokens.py and its synonyms), so they are kept in
+pipeline.text_tokens of the live warehouse, beside the stance labels, under the tokenizer's
+code version; a stage primes core.text.token_cache with the tokens of the texts it reads and
+stores those it had to compute. A new tokenizer version drops the old rows. Texts of documents
+that left stay until then: a few rows, never wrong (a key is its text's hash).
+"""
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from orchestration.core.text import token_cache, tokens
+from orchestration.lake import LEDGER_SCHEMA
+from orchestration.versions import code_version
+
+TEXT_TOKENS_TABLE = f"{LEDGER_SCHEMA}.text_tokens"
+_COLUMNS = {"tokenizer_version": "VARCHAR", "text_key": "VARCHAR", "tokens": "VARCHAR"}
+_INCOMING = "incoming_text_tokens"
+
+
+def tokenizer_version() -> str:
+    return code_version(tokens.__name__)
+
+
+def _exists(conn: duckdb.DuckDBPyConnection) -> bool:
+    return conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                        [LEDGER_SCHEMA, TEXT_TOKENS_TABLE.split(".")[1]]).fetchone()[0] > 0
+
+
+def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
+    """Prime the token cache with the stored tokens of the texts `texts_sql` selects (one
+    column, `text`; read-only safe). Returns how many texts it primed."""
+    if not _exists(conn):
+        return 0
+    rows = conn.execute(f"""
+        SELECT t.text_key, t.tokens FROM {TEXT_TOKENS_TABLE} t
+        WHERE t.tokenizer_version = ?
+          AND t.text_key IN (SELECT md5(text) FROM ({texts_sql}) WHERE text IS NOT NULL)""",
+                        [tokenizer_version()]).fetchall()
+    token_cache.remember(rows)
+    return len(rows)
+
+
+def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
+    """Add the tokens computed since the cache was primed (keys already stored are left alone),
+    drop the rows of any other tokenizer version, and empty the cache: the stage is done with its
+    texts. Returns how many it added."""
+    version = tokenizer_version()
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {TEXT_TOKENS_TABLE} ("
+                 + ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items()) + ")")
+    conn.execute(f"DELETE FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version <> ?", [version])
+    computed = token_cache.computed()
+    token_cache.forget()
+    if not computed:
+        return 0
+    conn.register(_INCOMING, pd.DataFrame({
+        "text_key": pd.Series(list(computed), dtype="object"),
+        "tokens": pd.Series([token_cache.joined(t) for t in computed.values()], dtype="object"),
+    }))
+    try:
+        added = conn.execute(f"""
+            INSERT INTO {TEXT_TOKENS_TABLE}
+            SELECT ?, i.text_key, i.tokens FROM {_INCOMING} i
+            WHERE NOT EXISTS (SELECT 1 FROM {TEXT_TOKENS_TABLE} t
+                              WHERE t.tokenizer_version = ? AND t.text_key = i.text_key)""",
+                             [version, version]).fetchone()[0]
+    finally:
+        conn.unregister(_INCOMING)
+    return added

@@ -1,0 +1,80 @@
+"""Tokens kept between runs by the hash of their text (orchestration/token_store.py), on a real
+DuckDB file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration import token_store
+from orchestration.core.text import token_cache
+from orchestration.core.text.tokens import content_tokens
+from orchestration.token_store import TEXT_TOKENS_TABLE, prime_tokens, store_tokens
+
+TEXTS = ["The United States held secret talks with Hamas for six months.",
+         "Officials in Qatar denied the report on Tuesday.",
+         "..."]                                   # no content token: stored as the empty string
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    token_cache.forget()
+    yield
+    token_cache.forget()
+
+
+def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"))
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute("CREATE TABLE raw.sentences (text VARCHAR)")
+    conn.executemany("INSERT INTO raw.sentences VALUES (?)", [[t] for t in TEXTS + [None]])
+    return conn
+
+
+def test_a_text_tokenised_once_is_read_back_by_the_next_run_and_not_tokenised_again(tmp_path: Path, monkeypatch):
+    conn = warehouse(tmp_path)
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 0          # no table yet
+    first = [token_cache.token_sequence(t) for t in TEXTS]
+    assert first == [tuple(content_tokens(t)) for t in TEXTS]
+    assert store_tokens(conn) == len(TEXTS)
+    # the stage is done: nothing is held any more
+    assert token_cache.computed() == {} and token_cache.token_sequence.cache_info().currsize == 0
+
+    def no_tokenising(text):
+        raise AssertionError(f"tokenised again: {text!r}")
+
+    monkeypatch.setattr(token_cache, "content_tokens", no_tokenising)
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == len(TEXTS)
+    assert [token_cache.token_sequence(t) for t in TEXTS] == first
+    assert [token_cache.token_set(t) for t in TEXTS] == [frozenset(t) for t in first]
+    # nothing new to store, and keys already stored are not stored twice
+    assert store_tokens(conn) == 0
+    assert conn.execute(f"SELECT count(*) FROM {TEXT_TOKENS_TABLE}").fetchone()[0] == len(TEXTS)
+
+
+def test_only_the_texts_asked_for_are_primed_and_a_new_text_is_added(tmp_path: Path):
+    conn = warehouse(tmp_path)
+    token_cache.token_sequence(TEXTS[0])
+    store_tokens(conn)
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences WHERE text LIKE 'Officials%'") == 0
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 1
+    token_cache.token_sequence(TEXTS[0])
+    token_cache.token_sequence(TEXTS[1])
+    assert list(token_cache.computed()) == [token_cache.text_key(TEXTS[1])]
+    assert store_tokens(conn) == 1
+
+
+def test_another_tokenizer_reads_nothing_of_the_old_one_and_drops_its_rows(tmp_path: Path, monkeypatch):
+    conn = warehouse(tmp_path)
+    [token_cache.token_sequence(t) for t in TEXTS]
+    store_tokens(conn)
+    monkeypatch.setattr(token_store, "tokenizer_version", lambda: "a changed synonyms.yaml")
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 0
+    store_tokens(conn)
+    assert conn.execute(f"SELECT count(*) FROM {TEXT_TOKENS_TABLE}").fetchone()[0] == 0
+
+
+def test_the_key_is_duckdbs_md5_of_the_text():
+    text = "Ünïcode — and a quote ’ here"
+    assert duckdb.sql("SELECT md5(?)", params=[text]).fetchone()[0] == token_cache.text_key(text)
