@@ -37,7 +37,7 @@ from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stanc
 from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
-from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
+from orchestration.core.types import SENTENCE_COLUMNS, ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
@@ -63,14 +63,19 @@ SENTENCE_TEXTS = f"SELECT text FROM {RAW_SCHEMA}.sentences"
 def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[str, list[Sentence]]:
     """raw.sentences as each document's sentences, in order (of `document_ids` only, if given);
     documents an earlier stage quarantined are left out."""
+    if not table_exists(conn, "sentences"):
+        return {}
     excluded = quarantined_document_ids(conn, before_stage="claims")
     where = ""
     if document_ids is not None:
-        where = f"document_id IN (SELECT document_id FROM {register_ids(conn, document_ids, _READ_IDS)})"
+        where = f"WHERE document_id IN (SELECT document_id FROM {register_ids(conn, document_ids, _READ_IDS)})"
     by_document: dict[str, list[Sentence]] = {}
-    for row in read_records(conn, "sentences", where=where, order_by="document_id, sentence_seq"):
-        if row.document_id not in excluded:
-            by_document.setdefault(row.document_id, []).append(row.sentence())
+    # a Sentence straight from its columns: every sentence of the archive when a day has news
+    for document_id, *fields in conn.execute(
+            f"SELECT document_id, {', '.join(SENTENCE_COLUMNS)} FROM {RAW_SCHEMA}.sentences {where} "
+            "ORDER BY document_id, sentence_seq").fetchall():
+        if document_id not in excluded:
+            by_document.setdefault(document_id, []).append(Sentence(*fields))
     return by_document
 
 
@@ -364,9 +369,11 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         if not plan.touched:
             return unchanged(conn, "text_reuse", plan, wanted)
         doc_sentences = read_sentences(conn)     # all: a changed document may repeat any other
-        documents = read_documents(conn, doc_sentences.keys())
+        ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
+        published_at = dict(conn.execute(
+            f"SELECT document_id, published_at FROM {RAW_SCHEMA}.documents "
+            f"WHERE {ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})").fetchall())
         prime_tokens(conn, SENTENCE_TEXTS)
-    published_at = {d: doc.published_at for d, doc in documents.items()}
     rows = text_reuse(doc_sentences, published_at, focus=None if rebuild else set(plan.todo))
     with warehouse.connect() as conn:
         tokenised = store_tokens(conn)
