@@ -1,4 +1,4 @@
-"""Content tokens kept between runs, by the hash of their text.
+"""Content tokens and surface words kept between runs, by the hash of their text.
 
 The corpus stages read the whole archive on every run that has news (a new document may join
 any story or repeat any sentence of any other), and tokenising every sentence and body again
@@ -19,7 +19,7 @@ from orchestration.lake import LEDGER_SCHEMA
 from orchestration.versions import code_version
 
 TEXT_TOKENS_TABLE = f"{LEDGER_SCHEMA}.text_tokens"
-_COLUMNS = {"tokenizer_version": "VARCHAR", "text_key": "VARCHAR", "tokens": "VARCHAR"}
+_COLUMNS = {"tokenizer_version": "VARCHAR", "analysis": "VARCHAR", "text_key": "VARCHAR", "tokens": "VARCHAR"}
 _INCOMING = "incoming_text_tokens"
 
 
@@ -38,7 +38,7 @@ def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
     if not _exists(conn):
         return 0
     rows = conn.execute(f"""
-        SELECT t.text_key, t.tokens FROM {TEXT_TOKENS_TABLE} t
+        SELECT t.analysis, t.text_key, t.tokens FROM {TEXT_TOKENS_TABLE} t
         WHERE t.tokenizer_version = ?
           AND t.text_key IN (SELECT md5(text) FROM ({texts_sql}) WHERE text IS NOT NULL)""",
                         [tokenizer_version()]).fetchall()
@@ -47,7 +47,7 @@ def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
 
 
 def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
-    """Add the tokens computed since the cache was primed (keys already stored are left alone),
+    """Add the tokens and words computed since the cache was primed (keys already stored are left alone),
     drop the rows of any other tokenizer version, and empty the cache: the stage is done with its
     texts. Returns how many it added."""
     version = tokenizer_version()
@@ -57,18 +57,20 @@ def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     conn.execute(f"DELETE FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version <> ?", [version])
     computed = token_cache.computed()
     token_cache.forget()
-    if not computed:
+    rows = [(kind, key, token_cache.joined(tokens)) for kind, by_key in computed.items() for key, tokens in by_key.items()]
+    if not rows:
         return 0
     conn.register(_INCOMING, pd.DataFrame({
-        "text_key": pd.Series(list(computed), dtype="object"),
-        "tokens": pd.Series([token_cache.joined(t) for t in computed.values()], dtype="object"),
+        "analysis": pd.Series([r[0] for r in rows], dtype="object"),
+        "text_key": pd.Series([r[1] for r in rows], dtype="object"),
+        "tokens": pd.Series([r[2] for r in rows], dtype="object"),
     }))
     try:
         added = conn.execute(f"""
             INSERT INTO {TEXT_TOKENS_TABLE}
-            SELECT ?, i.text_key, i.tokens FROM {_INCOMING} i
-            WHERE NOT EXISTS (SELECT 1 FROM {TEXT_TOKENS_TABLE} t
-                              WHERE t.tokenizer_version = ? AND t.text_key = i.text_key)""",
+            SELECT ?, i.analysis, i.text_key, i.tokens FROM {_INCOMING} i
+            WHERE NOT EXISTS (SELECT 1 FROM {TEXT_TOKENS_TABLE} t WHERE t.tokenizer_version = ?
+                              AND t.analysis = i.analysis AND t.text_key = i.text_key)""",
                              [version, version]).fetchone()[0]
     finally:
         conn.unregister(_INCOMING)

@@ -89,11 +89,12 @@ def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_pa
         assert added[name]["documents_processed"] == 1, (name, added[name])
     assert added["claims"]["stories_rediscovered"] == 1
     # every other text's tokens were read back from the first run's (orchestration/token_store.py):
-    # stories tokenised at most the new document's sentences and body, text reuse after it nothing
+    # stories tokenised at most the new document's sentences and body, text reuse after it at most
+    # the surface words of those sentences (stories reads no surface)
     new_sentences = query(warehouse, "SELECT count(*) FROM raw.sentences JOIN raw.dumps USING (document_id) "
                                      "WHERE source_file = ?", [HELD_BACK])[0][0]
     assert 0 < added["stories"]["texts_tokenised"] <= new_sentences + 1
-    assert added["text_reuse"]["texts_tokenised"] == 0
+    assert added["text_reuse"]["texts_tokenised"] <= new_sentences
     # stance is re-labelled where a document's claim sentences changed (the new one among them),
     # not where rediscovery only moved their similarity to the re-centred claims
     def sentence_sets(rows):

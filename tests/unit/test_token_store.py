@@ -1,4 +1,4 @@
-"""Tokens kept between runs by the hash of their text (orchestration/token_store.py), on a real
+"""Tokens and words kept between runs by the hash of their text (orchestration/token_store.py), on a real
 DuckDB file."""
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from orchestration import token_store
 from orchestration.core.text import token_cache
-from orchestration.core.text.tokens import content_tokens
+from orchestration.core.text.tokens import content_tokens, words
 from orchestration.token_store import TEXT_TOKENS_TABLE, prime_tokens, store_tokens
 
 TEXTS = ["The United States held secret talks with Hamas for six months.",
@@ -36,21 +36,25 @@ def test_a_text_tokenised_once_is_read_back_by_the_next_run_and_not_tokenised_ag
     conn = warehouse(tmp_path)
     assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 0          # no table yet
     first = [token_cache.token_sequence(t) for t in TEXTS]
+    surfaces = [token_cache.surface_words(t) for t in TEXTS]
     assert first == [tuple(content_tokens(t)) for t in TEXTS]
-    assert store_tokens(conn) == len(TEXTS)
+    assert surfaces == [tuple(words(t)) for t in TEXTS]
+    assert store_tokens(conn) == 2 * len(TEXTS)
     # the stage is done: nothing is held any more
-    assert token_cache.computed() == {} and token_cache.token_sequence.cache_info().currsize == 0
+    assert token_cache.computed() == {"content_tokens": {}, "words": {}}
+    assert token_cache.token_sequence.cache_info().currsize == 0
 
     def no_tokenising(text):
         raise AssertionError(f"tokenised again: {text!r}")
 
-    monkeypatch.setattr(token_cache, "content_tokens", no_tokenising)
-    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == len(TEXTS)
+    monkeypatch.setattr(token_cache, "ANALYSES", {kind: no_tokenising for kind in token_cache.ANALYSES})
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 2 * len(TEXTS)
     assert [token_cache.token_sequence(t) for t in TEXTS] == first
     assert [token_cache.token_set(t) for t in TEXTS] == [frozenset(t) for t in first]
+    assert [token_cache.surface_words(t) for t in TEXTS] == surfaces
     # nothing new to store, and keys already stored are not stored twice
     assert store_tokens(conn) == 0
-    assert conn.execute(f"SELECT count(*) FROM {TEXT_TOKENS_TABLE}").fetchone()[0] == len(TEXTS)
+    assert conn.execute(f"SELECT count(*) FROM {TEXT_TOKENS_TABLE}").fetchone()[0] == 2 * len(TEXTS)
 
 
 def test_only_the_texts_asked_for_are_primed_and_a_new_text_is_added(tmp_path: Path):
@@ -61,7 +65,7 @@ def test_only_the_texts_asked_for_are_primed_and_a_new_text_is_added(tmp_path: P
     assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 1
     token_cache.token_sequence(TEXTS[0])
     token_cache.token_sequence(TEXTS[1])
-    assert list(token_cache.computed()) == [token_cache.text_key(TEXTS[1])]
+    assert list(token_cache.computed()["content_tokens"]) == [token_cache.text_key(TEXTS[1])]
     assert store_tokens(conn) == 1
 
 

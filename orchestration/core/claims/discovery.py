@@ -21,8 +21,7 @@ from functools import lru_cache
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import MIN_SHARED_TOKENS, idf_weights, set_weight, weighted_similarity
-from orchestration.core.text.token_cache import token_set
-from orchestration.core.text.tokens import words
+from orchestration.core.text.token_cache import surface_words, token_set
 from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Sentence
 
 DISCOVERY_THRESHOLD = 0.5
@@ -129,7 +128,7 @@ def _sentence_parts(text: str) -> tuple[tuple[int, str, frozenset[str], tuple[st
             continue
         # A claim reads best as its whole sentence; a clause only when the sentence has two.
         shown = text if len(texts) == 1 else proposition.strip(" \"'“”‘’,;:–—-")
-        parts.append((part, proposition, tokens, tuple(words(proposition)), shown))
+        parts.append((part, proposition, tokens, surface_words(proposition), shown))
     return tuple(parts)
 
 
@@ -261,7 +260,7 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
     if len(doc_sentences) < 2 or not units:
         return [], []
     seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, token_set(r.claim_text),
-                        tuple(words(r.claim_text)), False) for r in seeds]
+                        surface_words(r.claim_text), False) for r in seeds]
     idf, unseen = idf_weights(u.tokens for u in units)
     for unit in units + seed_units:
         unit.weight = set_weight(unit.tokens, idf, unseen)
@@ -418,7 +417,7 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     stories = stories or {}
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
     claim_units = [_Unit(f"catalog:{c.claim_id}", -1, 0, c.claim_text,
-                         token_set(c.claim_text), tuple(words(c.claim_text)), False)
+                         token_set(c.claim_text), surface_words(c.claim_text), False)
                    for c in catalog]
     idf, unseen = idf_weights([u.tokens for u in units] + [u.tokens for u in claim_units])
     for unit in units + claim_units:

@@ -22,8 +22,7 @@ from collections import Counter, defaultdict
 from collections.abc import Collection
 
 from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, idf_weights, weighted_similarity
-from orchestration.core.text.token_cache import token_set
-from orchestration.core.text.tokens import words
+from orchestration.core.text.token_cache import surface_words, token_set
 from orchestration.core.types import Sentence, TextReuse
 
 NEAR_IDENTICAL = 0.8
@@ -40,16 +39,12 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     seqs: list[int] = []
     token_sets: list[frozenset[str]] = []
     surfaces: list[tuple[str, ...]] = []
-    surface_of: dict[str, tuple[str, ...]] = {}
     for document_id in sorted(doc_sentences):
         for sentence in doc_sentences[document_id]:
             owners.append(document_id)
             seqs.append(sentence.seq)
             token_sets.append(token_set(sentence.text))
-            surface = surface_of.get(sentence.text)
-            if surface is None:
-                surface = surface_of[sentence.text] = tuple(words(sentence.text))
-            surfaces.append(surface)
+            surfaces.append(surface_words(sentence.text))
     idf, unseen = idf_weights(token_sets)
     # (doc_a, doc_b) -> {doc: set of its sentence seqs shared with the other}
     shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))

@@ -1,4 +1,5 @@
-"""The content tokens of a text, computed once per distinct text, and kept between runs.
+"""The content tokens and surface words of a text, computed once per distinct text, and kept
+between runs.
 
 Stories, text reuse, discovery, catalog matching and the semantic pass read the same sentences,
 one after the other in the in-process executor, and reprints repeat them (151,147 sentences,
@@ -17,14 +18,16 @@ import hashlib
 from collections.abc import Iterable
 from functools import lru_cache
 
-from orchestration.core.text.tokens import content_tokens
+from orchestration.core.text.tokens import content_tokens, words
 
 # Tokens are stored joined: one string per text reads back far faster than a list column.
 # Not a space: a synonym group's canonical form may be a phrase ("united states").
 TOKEN_SEPARATOR = "\x1f"
+# What is kept per text: its content tokens (similarity) and its surface words (verbatim copies).
+ANALYSES = {"content_tokens": content_tokens, "words": words}
 
-_stored: dict[str, tuple[str, ...]] = {}
-_computed: dict[str, tuple[str, ...]] = {}
+_stored: dict[str, dict[str, tuple[str, ...]]] = {kind: {} for kind in ANALYSES}
+_computed: dict[str, dict[str, tuple[str, ...]]] = {kind: {} for kind in ANALYSES}
 
 
 def text_key(text: str) -> str:
@@ -40,26 +43,30 @@ def split(joined_tokens: str) -> tuple[str, ...]:
     return tuple(joined_tokens.split(TOKEN_SEPARATOR)) if joined_tokens else ()
 
 
-def remember(stored: Iterable[tuple[str, str]]) -> None:
-    """Prime the cache with (text key, joined tokens) rows stored by an earlier run."""
-    for key, joined_tokens in stored:
-        _stored[key] = split(joined_tokens)
+def remember(stored: Iterable[tuple[str, str, str]]) -> None:
+    """Prime the cache with (analysis, text key, joined tokens) rows stored by an earlier run."""
+    for kind, key, joined_tokens in stored:
+        _stored[kind][key] = split(joined_tokens)
 
 
-def computed() -> dict[str, tuple[str, ...]]:
-    """text key -> tokens of the texts tokenised in this process since the last forget."""
-    return dict(_computed)
+def computed() -> dict[str, dict[str, tuple[str, ...]]]:
+    """analysis -> text key -> tokens of the texts analysed in this process since the last forget."""
+    return {kind: dict(by_key) for kind, by_key in _computed.items()}
+
+
+def _analysed(kind: str, text: str) -> tuple[str, ...]:
+    key = text_key(text)
+    tokens = _stored[kind].get(key)
+    if tokens is None:
+        tokens = _computed[kind].get(key)
+    if tokens is None:
+        tokens = _computed[kind][key] = tuple(ANALYSES[kind](text))
+    return tokens
 
 
 @lru_cache(maxsize=1 << 18)
 def token_sequence(text: str) -> tuple[str, ...]:
-    key = text_key(text)
-    tokens = _stored.get(key)
-    if tokens is None:
-        tokens = _computed.get(key)
-    if tokens is None:
-        tokens = _computed[key] = tuple(content_tokens(text))
-    return tokens
+    return _analysed("content_tokens", text)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -67,10 +74,17 @@ def token_set(text: str) -> frozenset[str]:
     return frozenset(token_sequence(text))
 
 
+@lru_cache(maxsize=1 << 18)
+def surface_words(text: str) -> tuple[str, ...]:
+    """Every word of the text in order, stopwords kept (tokens.words)."""
+    return _analysed("words", text)
+
+
 def forget() -> None:
     """Drop every text held (the stage that primed the cache has ended): bodies' tokens at 100k
     documents are gigabytes, and the next stage primes what it reads."""
-    _stored.clear()
-    _computed.clear()
+    for by_key in (*_stored.values(), *_computed.values()):
+        by_key.clear()
     token_sequence.cache_clear()
     token_set.cache_clear()
+    surface_words.cache_clear()
