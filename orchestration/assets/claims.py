@@ -37,7 +37,7 @@ from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stanc
 from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
-from orchestration.core.types import SENTENCE_COLUMNS, ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
+from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
@@ -58,6 +58,10 @@ _AFFECTED_STORIES = "affected_story_ids"
 _WANTED_EMBEDDINGS = "wanted_text_keys"
 # the texts whose stored tokens a stage primes its token cache with (orchestration/token_store.py)
 SENTENCE_TEXTS = f"SELECT text FROM {RAW_SCHEMA}.sentences"
+# The columns of raw.sentences that make a Sentence, in its fields' order: SentenceRow.sentence()'s
+# mapping, read alone (a test holds the two together). Not declared in core/types.py: every
+# stage's code version covers that module, and a change there re-processes the whole archive.
+SENTENCE_COLUMNS = ("sentence_seq", "start_char", "end_char", "text", "continues_quote", "section")
 
 
 def read_sentences(conn, document_ids: Collection[str] | None = None) -> dict[str, list[Sentence]]:

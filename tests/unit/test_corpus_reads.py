@@ -1,0 +1,39 @@
+"""What the corpus stages read of raw.sentences (orchestration/assets/claims.py)."""
+from __future__ import annotations
+
+from dataclasses import fields
+
+import duckdb
+
+from orchestration.assets.claims import SENTENCE_COLUMNS, read_sentences
+from orchestration.core.types import Sentence, SentenceRow
+from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of
+
+ROWS = [SentenceRow(document_id="doc-b", sentence_seq=1, section="title", start_char=0, end_char=9, text="A title.",
+                    language="en", language_probability=0.99, language_method="langdetect", continues_quote=False),
+        SentenceRow(document_id="doc-a", sentence_seq=2, section="body", start_char=40, end_char=61,
+                    text="“And it went on,” he said.", language="en", language_probability=0.9,
+                    language_method="langdetect", continues_quote=True),
+        SentenceRow(document_id="doc-a", sentence_seq=1, section="body", start_char=0, end_char=39,
+                    text="The first sentence of the body.", language="und", language_probability=0.0,
+                    language_method="abstain:short", continues_quote=False)]
+
+
+def test_the_columns_read_make_each_rows_sentence():
+    assert len(SENTENCE_COLUMNS) == len(fields(Sentence))
+    for row in ROWS:
+        assert Sentence(*(getattr(row, column) for column in SENTENCE_COLUMNS)) == row.sentence()
+
+
+def test_read_sentences_gives_each_documents_sentences_in_order():
+    conn = duckdb.connect()
+    assert read_sentences(conn) == {}                   # no table yet
+    conn.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
+    conn.execute(create_table_sql(f"{RAW_SCHEMA}.sentences", SentenceRow))
+    conn.register("incoming", frame_of(ROWS, SentenceRow))
+    conn.execute(f"INSERT INTO {RAW_SCHEMA}.sentences SELECT * FROM incoming")
+    by_document = {d: [r.sentence() for r in sorted(ROWS, key=lambda r: r.sentence_seq) if r.document_id == d]
+                   for d in ("doc-a", "doc-b")}
+    assert read_sentences(conn) == by_document
+    assert list(read_sentences(conn)) == ["doc-a", "doc-b"]
+    assert read_sentences(conn, ["doc-b"]) == {"doc-b": by_document["doc-b"]}
