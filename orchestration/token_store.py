@@ -34,7 +34,7 @@ def _exists(conn: duckdb.DuckDBPyConnection) -> bool:
 
 def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
     """Prime the token cache with the stored tokens of the texts `texts_sql` selects (one
-    column, `text`; read-only safe). Returns how many texts it primed."""
+    column, `text`; read-only safe). Returns how many (analysis, text) rows it primed."""
     if not _exists(conn):
         return 0
     rows = conn.execute(f"""
@@ -49,7 +49,7 @@ def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
 def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     """Add the tokens and words computed since the cache was primed (keys already stored are left alone),
     drop the rows of any other tokenizer version, and empty the cache: the stage is done with its
-    texts. Returns how many it added."""
+    texts. Returns how many (analysis, text) rows it added."""
     version = tokenizer_version()
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
     conn.execute(f"CREATE TABLE IF NOT EXISTS {TEXT_TOKENS_TABLE} ("
