@@ -22,8 +22,10 @@ import pandas as pd
 from orchestration.core.types import StanceResult
 from orchestration.incremental import version_key
 from orchestration.lake import LEDGER_SCHEMA
+from orchestration.warehouse import table_exists
 
-STANCE_LABELS_TABLE = f"{LEDGER_SCHEMA}.stance_labels"
+_STANCE_LABELS = "stance_labels"
+STANCE_LABELS_TABLE = f"{LEDGER_SCHEMA}.{_STANCE_LABELS}"
 _COLUMNS = {"labeller_version": "VARCHAR", "input_key": "VARCHAR", "stance": "VARCHAR",
             "attributed_to": "VARCHAR", "stance_cue": "VARCHAR"}
 _WANTED_KEYS = "stance_keys_wanted"
@@ -46,15 +48,11 @@ def stance_input_key(sentence: str, claim_text: str | None, quote_context: str |
     return digest.hexdigest()
 
 
-def _exists(conn: duckdb.DuckDBPyConnection) -> bool:
-    return conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                        [LEDGER_SCHEMA, STANCE_LABELS_TABLE.split(".")[1]]).fetchone()[0] > 0
-
 
 def read_stance_labels(conn: duckdb.DuckDBPyConnection, version: str,
                        keys: Collection[str]) -> dict[str, StanceResult]:
     """input key -> the label stored under `version`, for the `keys` that have one (read-only safe)."""
-    if not keys or not _exists(conn):
+    if not keys or not table_exists(conn, _STANCE_LABELS, LEDGER_SCHEMA):
         return {}
     conn.register(_WANTED_KEYS, pd.DataFrame({"input_key": pd.Series(list(keys), dtype="object")}))
     try:

@@ -16,9 +16,11 @@ import pandas as pd
 
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
+from orchestration.warehouse import table_exists
 from orchestration.versions import code_version
 
-TEXT_TOKENS_TABLE = f"{LEDGER_SCHEMA}.text_tokens"
+_TEXT_TOKENS = "text_tokens"
+TEXT_TOKENS_TABLE = f"{LEDGER_SCHEMA}.{_TEXT_TOKENS}"
 _COLUMNS = {"tokenizer_version": "VARCHAR", "analysis": "VARCHAR", "text_key": "VARCHAR", "tokens": "VARCHAR"}
 _INCOMING = "incoming_text_tokens"
 
@@ -27,15 +29,11 @@ def tokenizer_version() -> str:
     return code_version(tokens.__name__)
 
 
-def _exists(conn: duckdb.DuckDBPyConnection) -> bool:
-    return conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                        [LEDGER_SCHEMA, TEXT_TOKENS_TABLE.split(".")[1]]).fetchone()[0] > 0
-
 
 def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
     """Prime the token cache with the stored tokens of the texts `texts_sql` selects (one
     column, `text`; read-only safe). Returns how many (analysis, text) rows it primed."""
-    if not _exists(conn):
+    if not table_exists(conn, _TEXT_TOKENS, LEDGER_SCHEMA):
         return 0
     rows = conn.execute(f"""
         SELECT t.analysis, t.text_key, t.tokens FROM {TEXT_TOKENS_TABLE} t

@@ -102,10 +102,10 @@ def append_raw_rows(conn: duckdb.DuckDBPyConnection, table: str, records: list) 
     return len(records)
 
 
-def table_exists(conn: duckdb.DuckDBPyConnection, table: str) -> bool:
+def table_exists(conn: duckdb.DuckDBPyConnection, table: str, schema: str = RAW_SCHEMA) -> bool:
     return bool(conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-        [RAW_SCHEMA, table],
+        [schema, table],
     ).fetchone()[0])
 
 
