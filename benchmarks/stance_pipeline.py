@@ -200,8 +200,8 @@ def main() -> int:
     groups = [r["claimId"] for r in rows]
     all_mentions: list[tuple[str, str, str]] = []
     all_quarantined: dict[str, str] = {}
-    # the semantic catalog tier's contested threshold and margin, chosen on the training folds
-    # (catalog_thresholds.py) and set for the in-process run of the held-out fold
+    # the semantic catalog tier's contested threshold and margin and its join margin, chosen on the
+    # training folds (catalog_thresholds.py) and set for the in-process run of the held-out fold
     from catalog_thresholds import FOLDS, chosen_per_fold
 
     from orchestration.core.claims import semantic
@@ -212,12 +212,13 @@ def main() -> int:
             model_path = Path(tmp) / f"stance_model_fold{fold}.json"
             C = fit_fold_model([rows[i] for i in train], model_path)
             if settings:
-                semantic.CONTESTED_THRESHOLD, semantic.CONTESTED_MARGIN = settings[fold]
+                semantic.CONTESTED_THRESHOLD, semantic.CONTESTED_MARGIN, semantic.CATALOG_JOIN_MARGIN = settings[fold]
             test_rows = [rows[i] for i in test]
             mentions, quarantined, success, wall = run_pipeline(test_rows, stance_model=str(model_path),
                                                                 headline_only=args.headline_only)
             print(f"fold {fold}: model fitted on {len(train)} headlines (C={C}), catalog tier "
-                  f"{semantic.CONTESTED_THRESHOLD}/{semantic.CONTESTED_MARGIN}, pipeline on "
+                  f"{semantic.CONTESTED_THRESHOLD}/{semantic.CONTESTED_MARGIN}, join margin "
+                  f"{semantic.CATALOG_JOIN_MARGIN}, pipeline on "
                   f"{len(test_rows)} headline dumps of unseen claims: success={success} in {wall:.1f}s")
             all_mentions += mentions
             all_quarantined.update(quarantined)

@@ -196,3 +196,27 @@ def test_a_guessed_lexical_catalog_mention_stays_only_when_the_embedding_agrees_
     sure = [ClaimMention("cat-offer", "d", 0, 0.6)]
     kept = semantic_catalog_mentions(catalog, sure, docs, _designed_embedder(vectors))
     assert [(m.claim_id, m.similarity) for m in kept] == [("cat-offer", 0.6)]   # not even embedded
+
+
+def test_a_sentence_restating_a_claims_mentions_in_other_documents_joins_that_claim():
+    carried = "Dockers' strike enters its third week, union says"
+    offered = "Harbour workers take the authority's pay offer, port says"
+    # the sentence (e0) is far from both claims' wording (0.80 and 0.70: no tier of its own) but
+    # restates how another outlet stated the strike claim (0.95), and less so the offer's (0.85)
+    vectors = {WALKOUT: _unit((0, 1.0)),
+               STRIKE: _unit((0, 0.80), (1, 0.6)), OFFER: _unit((0, 0.70), (2, (1 - 0.70 ** 2) ** 0.5)),
+               carried: _unit((0, 0.95), (3, (1 - 0.95 ** 2) ** 0.5)),
+               offered: _unit((0, 0.85), (4, (1 - 0.85 ** 2) ** 0.5))}
+    catalog = [CatalogClaim("cat-strike", STRIKE), CatalogClaim("cat-offer", OFFER)]
+    sure = [ClaimMention("cat-strike", "e", 0, 0.6), ClaimMention("cat-offer", "f", 0, 0.6)]
+    docs = {"d": _doc(WALKOUT), "e": _doc(carried), "f": _doc(offered)}
+    mentions = semantic_catalog_mentions(catalog, sure, docs, _designed_embedder(vectors))
+    assert {(m.claim_id, m.document_id, m.similarity) for m in mentions} == {
+        ("cat-strike", "d", 0.95), ("cat-strike", "e", 0.6), ("cat-offer", "f", 0.6)}
+    # the offer's mentions just behind (0.93): no lead over them, no join
+    close = {**vectors, offered: _unit((0, 0.93), (4, (1 - 0.93 ** 2) ** 0.5))}
+    assert {m.document_id for m in semantic_catalog_mentions(catalog, sure, docs, _designed_embedder(close))} == {"e", "f"}
+    # a claim's mentions in the sentence's own document are not what other outlets say of it
+    own = {"e": _doc(carried, WALKOUT), "f": _doc(offered)}
+    assert {(m.document_id, m.sentence_seq) for m in
+            semantic_catalog_mentions(catalog, sure, own, _designed_embedder(vectors))} == {("e", 0), ("f", 0)}

@@ -55,6 +55,12 @@ CATALOG_MARGIN = 0.02           # ... ahead of its next-best candidate claim
 # under cross-validation by claim (decision record 0012).
 CONTESTED_THRESHOLD = 0.86
 CONTESTED_MARGIN = 0.03
+# A candidate sentence that mentions no catalog claim joins the claim whose mentions (in other
+# documents) it restates, as a loose sentence joins a discovered claim (JOIN_THRESHOLD), when that
+# claim's mentions lead every other claim's by CATALOG_JOIN_MARGIN: how outlets state a claim is
+# closer to a new outlet's wording than the analyst's phrasing of it. Chosen by
+# benchmarks/catalog_thresholds.py under cross-validation by claim (decision record 0012).
+CATALOG_JOIN_MARGIN = 0.04
 # Across languages cosines run lower (a translation scores 0.85-0.95): chosen on the Hebrew pairs
 # of benchmarks/data/cross_language_pairs.tsv, measured on its Arabic and Persian ones.
 CROSS_LANGUAGE_THRESHOLD = 0.845
@@ -286,7 +292,8 @@ def _new_claims(story_id: str, sentences: list[tuple[str, Sentence]], vectors: n
 def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence[ClaimMention],
                               doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
                               contested_threshold: float | None = None,
-                              contested_margin: float | None = None) -> list[ClaimMention]:
+                              contested_margin: float | None = None,
+                              join_margin: float | None = None) -> list[ClaimMention]:
     """The lexical catalog mentions, judged and completed by the embedding.
 
     Every sentence not matched by the lexical engine's sure tier (score >= its CATALOG_THRESHOLD)
@@ -298,10 +305,14 @@ def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence
       over the next candidate; or, contested, at >= CONTESTED_THRESHOLD when it leads a rival
       candidate by CONTESTED_MARGIN and the sentence leads its document's other sentences for
       that claim by as much. Without a rival there is no lead to read: a sentence merely on a
-      claim's topic scores as high as one reporting or denying it.
-    `contested_threshold` / `contested_margin` default to the module's (benchmarks choose them)."""
+      claim's topic scores as high as one reporting or denying it;
+    - a candidate sentence that still mentions nothing joins the claim whose mentions in other
+      documents it restates (`restating_mentions`).
+    `contested_threshold` / `contested_margin` / `join_margin` default to the module's (benchmarks
+    choose them)."""
     contested_threshold = CONTESTED_THRESHOLD if contested_threshold is None else contested_threshold
     contested_margin = CONTESTED_MARGIN if contested_margin is None else contested_margin
+    join_margin = CATALOG_JOIN_MARGIN if join_margin is None else join_margin
     if not catalog:
         return list(lexical)
     postings: dict[str, list[int]] = defaultdict(list)
@@ -354,7 +365,53 @@ def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence
         judged = best_of.get((m.document_id, m.sentence_seq))
         if m.similarity >= LEXICAL_SURE_THRESHOLD or judged is None or judged == m.claim_id:
             found[(m.claim_id, m.document_id, m.sentence_seq)] = m
+    mentioned = {(d, seq) for _, d, seq in found}
+    loose = [(document_id, sentence, vector) for (document_id, sentence, _), vector in zip(candidates, sentence_vectors)
+             if (document_id, sentence.seq) not in mentioned]
+    for mention in restating_mentions(list(found.values()), loose, doc_sentences, embedder, join_margin):
+        found[(mention.claim_id, mention.document_id, mention.sentence_seq)] = mention
     return sorted(found.values(), key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
+
+
+def restating_mentions(mentions: Sequence[ClaimMention], loose: Sequence[tuple[str, Sentence, np.ndarray]],
+                       doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
+                       margin: float) -> list[ClaimMention]:
+    """Mentions of loose sentences ((document id, sentence, unit vector), mentioning nothing) that
+    restate a claim's mentions: a sentence joins the claim whose mentioned sentences in other
+    documents have the closest mean (cosine >= JOIN_THRESHOLD) when that claim leads every other
+    claim by `margin`. One pass over the mentions found before it: a joined sentence moves no
+    claim's position, so no chain of restatements can drift from what the claim's outlets say."""
+    text_of = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
+    held = [(m.claim_id, m.document_id, text_of[(m.document_id, m.sentence_seq)])
+            for m in mentions if (m.document_id, m.sentence_seq) in text_of]
+    held = [(claim_id, d, s) for claim_id, d, s in held if embeddable(s)]
+    if not loose or not held:
+        return []
+    held_vectors = embedder.encode([s.text for _, _, s in held])
+    claim_ids = sorted({claim_id for claim_id, _, _ in held})
+    column = {claim_id: i for i, claim_id in enumerate(claim_ids)}
+    sums = np.zeros((len(claim_ids), DIMENSIONS), dtype=np.float64)
+    own: dict[str, dict[int, np.ndarray]] = defaultdict(dict)     # document -> claim -> its part of the sum
+    for (claim_id, document_id, _), vector in zip(held, held_vectors):
+        sums[column[claim_id]] += vector
+        part = own[document_id]
+        part[column[claim_id]] = part.get(column[claim_id], 0.0) + vector
+    unit = sums / np.maximum(np.linalg.norm(sums, axis=1), 1e-12)[:, None]
+    out = []
+    for start in range(0, len(loose), BATCH):
+        batch = loose[start:start + BATCH]
+        scores = np.stack([v for _, _, v in batch]) @ unit.T
+        for row, (document_id, sentence, vector) in enumerate(batch):
+            for i, part in own.get(document_id, {}).items():
+                rest = sums[i] - part        # the claim as *other* documents state it
+                norm = float(np.linalg.norm(rest))
+                scores[row, i] = float(rest @ vector) / norm if norm > 1e-9 else -1.0
+            order = np.argsort(-scores[row], kind="stable")[:2]
+            best = float(scores[row, order[0]])
+            runner_up = float(scores[row, order[1]]) if len(order) > 1 else -1.0
+            if best >= JOIN_THRESHOLD and best - runner_up >= margin:
+                out.append(ClaimMention(claim_ids[int(order[0])], document_id, sentence.seq, round(best, 4)))
+    return out
 
 
 def claim_languages(claims: Sequence[ClaimRecord], mentions: Sequence[ClaimMention],
