@@ -401,16 +401,18 @@ def restating_mentions(mentions: Sequence[ClaimMention], loose: Sequence[tuple[s
     for start in range(0, len(loose), BATCH):
         batch = loose[start:start + BATCH]
         scores = np.stack([v for _, _, v in batch]) @ unit.T
-        for row, (document_id, sentence, vector) in enumerate(batch):
+        for row, (document_id, _, vector) in enumerate(batch):
             for i, part in own.get(document_id, {}).items():
                 rest = sums[i] - part        # the claim as *other* documents state it
                 norm = float(np.linalg.norm(rest))
                 scores[row, i] = float(rest @ vector) / norm if norm > 1e-9 else -1.0
-            order = np.argsort(-scores[row], kind="stable")[:2]
-            best = float(scores[row, order[0]])
-            runner_up = float(scores[row, order[1]]) if len(order) > 1 else -1.0
-            if best >= JOIN_THRESHOLD and best - runner_up >= margin:
-                out.append(ClaimMention(claim_ids[int(order[0])], document_id, sentence.seq, round(best, 4)))
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :2]
+        best = np.take_along_axis(scores, order[:, :1], axis=1)[:, 0]
+        runner_up = (np.take_along_axis(scores, order[:, 1:2], axis=1)[:, 0] if len(claim_ids) > 1
+                     else np.full(len(batch), -1.0))
+        for row in np.flatnonzero((best >= JOIN_THRESHOLD) & (best - runner_up >= margin)):
+            document_id, sentence, _ = batch[row]
+            out.append(ClaimMention(claim_ids[int(order[row, 0])], document_id, sentence.seq, round(float(best[row]), 4)))
     return out
 
 
