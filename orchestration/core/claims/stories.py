@@ -95,7 +95,9 @@ def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     new_docs = sorted(d for d in bodies if d not in previous)
     links = document_links(bodies, doc_sentences, focus=set(new_docs))
     neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies}
-    for (a, b), strength in links.items():
+    for (a, b), strength in sorted(links.items()):
+        # in document order: a story's weight is a float sum, and links are found in an order
+        # that depends on the process's string hashing
         neighbours[a].append((strength, b))
         neighbours[b].append((strength, a))
 
