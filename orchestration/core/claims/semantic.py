@@ -366,7 +366,8 @@ def semantic_catalog_mentions(catalog: Sequence[CatalogClaim], lexical: Sequence
         if m.similarity >= LEXICAL_SURE_THRESHOLD or judged is None or judged == m.claim_id:
             found[(m.claim_id, m.document_id, m.sentence_seq)] = m
     mentioned = {(d, seq) for _, d, seq in found}
-    loose = [(document_id, sentence, vector) for (document_id, sentence, _), vector in zip(candidates, sentence_vectors)
+    loose = [(document_id, sentence, vector)
+             for (document_id, sentence, _), vector in zip(candidates, sentence_vectors)
              if (document_id, sentence.seq) not in mentioned]
     for mention in restating_mentions(list(found.values()), loose, doc_sentences, embedder, join_margin):
         found[(mention.claim_id, mention.document_id, mention.sentence_seq)] = mention
@@ -381,9 +382,9 @@ def restating_mentions(mentions: Sequence[ClaimMention], loose: Sequence[tuple[s
     documents have the closest mean (cosine >= JOIN_THRESHOLD) when that claim leads every other
     claim by `margin`. One pass over the mentions found before it: a joined sentence moves no
     claim's position, so no chain of restatements can drift from what the claim's outlets say."""
-    text_of = {(d, s.seq): s for d, sentences in doc_sentences.items() for s in sentences}
-    held = [(m.claim_id, m.document_id, text_of[(m.document_id, m.sentence_seq)])
-            for m in mentions if (m.document_id, m.sentence_seq) in text_of]
+    sentence_of = {d: {s.seq: s for s in doc_sentences.get(d, ())} for d in {m.document_id for m in mentions}}
+    held = [(m.claim_id, m.document_id, sentence_of[m.document_id][m.sentence_seq])
+            for m in mentions if m.sentence_seq in sentence_of[m.document_id]]
     held = [(claim_id, d, s) for claim_id, d, s in held if embeddable(s)]
     if not loose or not held:
         return []
