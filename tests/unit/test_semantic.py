@@ -220,3 +220,9 @@ def test_a_sentence_restating_a_claims_mentions_in_other_documents_joins_that_cl
     own = {"e": _doc(carried, WALKOUT), "f": _doc(offered)}
     assert {(m.document_id, m.sentence_seq) for m in
             semantic_catalog_mentions(catalog, sure, own, _designed_embedder(vectors))} == {("e", 0), ("f", 0)}
+    # a document merely on the claim's topic has two sentences about as close to its mentions
+    # (0.95 and 0.94): neither joins, as in the contested tier
+    also = "Harbour workers marched through the port on Monday"
+    topic = {**vectors, also: _unit((0, 0.99), (5, (1 - 0.99 ** 2) ** 0.5))}
+    two = {"d": _doc(WALKOUT, also), "e": _doc(carried), "f": _doc(offered)}
+    assert {m.document_id for m in semantic_catalog_mentions(catalog, sure, two, _designed_embedder(topic))} == {"e", "f"}

@@ -380,8 +380,9 @@ def restating_mentions(mentions: Sequence[ClaimMention], loose: Sequence[tuple[s
     """Mentions of loose sentences ((document id, sentence, unit vector), mentioning nothing) that
     restate a claim's mentions: a sentence joins the claim whose mentioned sentences in other
     documents have the closest mean (cosine >= JOIN_THRESHOLD) when that claim leads every other
-    claim by `margin`. One pass over the mentions found before it: a joined sentence moves no
-    claim's position, so no chain of restatements can drift from what the claim's outlets say."""
+    claim by `margin` and the sentence leads its document's other loose sentences for that claim by
+    as much. One pass over the mentions found before it: a joined sentence moves no claim's
+    position, so no chain of restatements can drift from what the claim's outlets say."""
     sentence_of = {d: {s.seq: s for s in doc_sentences.get(d, ())} for d in {m.document_id for m in mentions}}
     held = [(m.claim_id, m.document_id, sentence_of[m.document_id][m.sentence_seq])
             for m in mentions if m.sentence_seq in sentence_of[m.document_id]]
@@ -398,7 +399,7 @@ def restating_mentions(mentions: Sequence[ClaimMention], loose: Sequence[tuple[s
         part = own[document_id]
         part[column[claim_id]] = part.get(column[claim_id], 0.0) + vector
     unit = sums / np.maximum(np.linalg.norm(sums, axis=1), 1e-12)[:, None]
-    out = []
+    joins: list[tuple[int, int, float]] = []        # (loose row, claim column, cosine)
     for start in range(0, len(loose), BATCH):
         batch = loose[start:start + BATCH]
         scores = np.stack([v for _, _, v in batch]) @ unit.T
@@ -411,9 +412,22 @@ def restating_mentions(mentions: Sequence[ClaimMention], loose: Sequence[tuple[s
         best = np.take_along_axis(scores, order[:, :1], axis=1)[:, 0]
         runner_up = (np.take_along_axis(scores, order[:, 1:2], axis=1)[:, 0] if len(claim_ids) > 1
                      else np.full(len(batch), -1.0))
-        for row in np.flatnonzero((best >= JOIN_THRESHOLD) & (best - runner_up >= margin)):
-            document_id, sentence, _ = batch[row]
-            out.append(ClaimMention(claim_ids[int(order[row, 0])], document_id, sentence.seq, round(float(best[row]), 4)))
+        joins.extend((start + int(row), int(order[row, 0]), float(best[row]))
+                     for row in np.flatnonzero((best >= JOIN_THRESHOLD) & (best - runner_up >= margin)))
+    rows_of_document: dict[str, list[int]] = defaultdict(list)
+    for row, (document_id, _, _) in enumerate(loose):
+        rows_of_document[document_id].append(row)
+    out = []
+    for row, column, score in joins:
+        document_id, sentence, _ = loose[row]
+        # As in the contested tier: a document that is merely on the claim's topic has several
+        # sentences about as close to it, and none of them joins.
+        others = [loose[r][2] for r in rows_of_document[document_id] if r != row]
+        if others:
+            rest = sums[column] - own.get(document_id, {}).get(column, 0.0)
+            if score - float((np.stack(others) @ rest).max()) / max(float(np.linalg.norm(rest)), 1e-12) < margin:
+                continue
+        out.append(ClaimMention(claim_ids[column], document_id, sentence.seq, round(score, 4)))
     return out
 
 
