@@ -39,7 +39,7 @@ from orchestration.lake import (
     LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, parquet_row_count,
     partition_connection, read_footer, read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
 )
-from orchestration.warehouse import RAW_SCHEMA, frame_of, table_columns
+from orchestration.warehouse import RAW_SCHEMA, frame_of, has_columns, table_columns
 
 LEDGER_TABLE = f"{LEDGER_SCHEMA}.{LEDGER}"
 # where StagedRows writes a day's batches before they go into the day's files
@@ -94,15 +94,7 @@ def plan_stage(stage: str, wanted: Mapping[str, str], recorded: Mapping[str, str
 def tables_match(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> bool:
     """Whether every raw table exists with the columns its record declares today (a changed
     record means the stage's rows must all be rebuilt; its code version changed anyway)."""
-    for table in tables:
-        found = conn.execute(
-            "SELECT column_name, data_type FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
-            [RAW_SCHEMA, table],
-        ).fetchall()
-        if [(name, dtype) for name, dtype in found] != list(table_columns(table).items()):
-            return False
-    return True
+    return all(has_columns(conn, table, RAW_SCHEMA, table_columns(table)) for table in tables)
 
 
 def full_plan(stage: str, wanted: Mapping[str, str]) -> StagePlan:

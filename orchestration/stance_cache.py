@@ -22,7 +22,7 @@ import pandas as pd
 from orchestration.core.types import StanceResult
 from orchestration.incremental import version_key
 from orchestration.lake import LEDGER_SCHEMA
-from orchestration.warehouse import table_exists
+from orchestration.warehouse import has_columns, ensure_cache_table
 
 _STANCE_LABELS = "stance_labels"
 STANCE_LABELS_TABLE = f"{LEDGER_SCHEMA}.{_STANCE_LABELS}"
@@ -52,7 +52,7 @@ def stance_input_key(sentence: str, claim_text: str | None, quote_context: str |
 def read_stance_labels(conn: duckdb.DuckDBPyConnection, version: str,
                        keys: Collection[str]) -> dict[str, StanceResult]:
     """input key -> the label stored under `version`, for the `keys` that have one (read-only safe)."""
-    if not keys or not table_exists(conn, _STANCE_LABELS, LEDGER_SCHEMA):
+    if not keys or not has_columns(conn, _STANCE_LABELS, LEDGER_SCHEMA, _COLUMNS):
         return {}
     conn.register(_WANTED_KEYS, pd.DataFrame({"input_key": pd.Series(list(keys), dtype="object")}))
     try:
@@ -67,9 +67,7 @@ def read_stance_labels(conn: duckdb.DuckDBPyConnection, version: str,
 def write_stance_labels(conn: duckdb.DuckDBPyConnection, version: str, labels: Mapping[str, StanceResult]) -> None:
     """Add `labels` under `version` (keys already stored are left alone) and drop the rows of
     any other version: a changed labeller may label anything differently."""
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {STANCE_LABELS_TABLE} ("
-                 + ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items()) + ")")
+    ensure_cache_table(conn, _STANCE_LABELS, LEDGER_SCHEMA, _COLUMNS)
     conn.execute(f"DELETE FROM {STANCE_LABELS_TABLE} WHERE labeller_version <> ?", [version])
     if not labels:
         return

@@ -16,7 +16,7 @@ import pandas as pd
 
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
-from orchestration.warehouse import table_exists
+from orchestration.warehouse import has_columns, ensure_cache_table
 from orchestration.versions import code_version
 
 _TEXT_TOKENS = "text_tokens"
@@ -29,11 +29,10 @@ def tokenizer_version() -> str:
     return code_version(tokens.__name__)
 
 
-
 def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
     """Prime the token cache with the stored tokens of the texts `texts_sql` selects (one
     column, `text`; read-only safe). Returns how many (analysis, text) rows it primed."""
-    if not table_exists(conn, _TEXT_TOKENS, LEDGER_SCHEMA):
+    if not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
         return 0
     rows = conn.execute(f"""
         SELECT t.analysis, t.text_key, t.tokens FROM {TEXT_TOKENS_TABLE} t
@@ -49,9 +48,7 @@ def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     drop the rows of any other tokenizer version, and empty the cache: the stage is done with its
     texts. Returns how many (analysis, text) rows it added."""
     version = tokenizer_version()
-    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
-    conn.execute(f"CREATE TABLE IF NOT EXISTS {TEXT_TOKENS_TABLE} ("
-                 + ", ".join(f"{name} {kind}" for name, kind in _COLUMNS.items()) + ")")
+    ensure_cache_table(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS)
     conn.execute(f"DELETE FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version <> ?", [version])
     computed = token_cache.computed()
     token_cache.forget()

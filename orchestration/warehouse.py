@@ -109,6 +109,28 @@ def table_exists(conn: duckdb.DuckDBPyConnection, table: str, schema: str = RAW_
     ).fetchone()[0])
 
 
+def stored_columns(conn: duckdb.DuckDBPyConnection, table: str, schema: str) -> dict[str, str]:
+    """column -> DuckDB type of <schema>.<table> as the warehouse holds it (empty when absent)."""
+    return dict(conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall())
+
+
+def has_columns(conn: duckdb.DuckDBPyConnection, table: str, schema: str, columns: dict[str, str]) -> bool:
+    """Whether <schema>.<table> exists with exactly `columns`, in their order."""
+    return list(stored_columns(conn, table, schema).items()) == list(columns.items())
+
+
+def ensure_cache_table(conn: duckdb.DuckDBPyConnection, table: str, schema: str, columns: dict[str, str]) -> None:
+    """Create the cache table; one with other columns (written by older code) is dropped first:
+    its rows can all be computed again, and a warehouse upgraded under it must not stop a run."""
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    if stored_columns(conn, table, schema) and not has_columns(conn, table, schema, columns):
+        conn.execute(f"DROP TABLE {schema}.{table}")
+    conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{table} ("
+                 + ", ".join(f"{name} {kind}" for name, kind in columns.items()) + ")")
+
+
 def read_records(conn: duckdb.DuckDBPyConnection, table: str, where: str = "", order_by: str = "") -> list:
     """raw.<table> as records (SQL NULL as None); an absent table reads as no records."""
     record = RAW_TABLES[table]

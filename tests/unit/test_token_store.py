@@ -82,3 +82,18 @@ def test_another_tokenizer_reads_nothing_of_the_old_one_and_drops_its_rows(tmp_p
 def test_the_key_is_duckdbs_md5_of_the_text():
     text = "Ünïcode — and a quote ’ here"
     assert duckdb.sql("SELECT md5(?)", params=[text]).fetchone()[0] == token_cache.text_key(text)
+
+
+def test_a_table_written_by_older_code_is_replaced_not_a_reason_to_fail(tmp_path: Path):
+    # the store before it kept surface words had no `analysis` column (f35fe0f): a warehouse
+    # upgraded under it failed its stories and text-reuse steps with a binder error
+    conn = warehouse(tmp_path)
+    conn.execute("CREATE SCHEMA pipeline")
+    conn.execute(f"CREATE TABLE {TEXT_TOKENS_TABLE} (tokenizer_version VARCHAR, text_key VARCHAR, tokens VARCHAR)")
+    conn.execute(f"INSERT INTO {TEXT_TOKENS_TABLE} VALUES (?, 'k', 'old')", [token_store.tokenizer_version()])
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == 0
+    expected = [tuple(content_tokens(t)) for t in TEXTS]
+    assert [token_cache.token_sequence(t) for t in TEXTS] == expected
+    assert store_tokens(conn) == len(TEXTS)
+    assert prime_tokens(conn, "SELECT text FROM raw.sentences") == len(TEXTS)
+    assert [token_cache.token_sequence(t) for t in TEXTS] == expected
