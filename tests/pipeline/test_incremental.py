@@ -11,7 +11,7 @@ import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
 
-from orchestration.definitions import all_assets
+from orchestration.definitions import all_assets, all_checks
 from orchestration.landed import landing_day_range
 from orchestration.partitions import range_tags
 from orchestration.run_lock import read_claim
@@ -231,3 +231,36 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     assert third_counts["clean"]["documents_removed"] == 1
     assert third == [row for row in first if row[2] != "empty.txt"]
 
+
+
+def test_a_day_whose_every_file_repeats_an_earlier_dump_is_nothing_new_not_a_failed_run(landing_copy: Path,
+                                                                                         tmp_path: Path):
+    # a crawler that sends yesterday's files again: identical content is one document, kept in
+    # the first day it landed, so the new day has no dump and every stage's frame of it is empty
+    import os
+    from datetime import date, datetime, timedelta, timezone
+
+    from orchestration.checks.stage_checks import NOTHING_NEW
+
+    warehouse = tmp_path / "warehouse"
+    first_day = landing_day_range(landing_copy)[0]
+    next_day = date.fromisoformat(first_day) + timedelta(days=1)
+    noon = datetime(next_day.year, next_day.month, next_day.day, 12, tzinfo=timezone.utc).timestamp()
+    with_checks = SELECTION | dg.AssetSelection.checks_for_assets(
+        *(dg.AssetKey(["raw", t]) for t in ("dumps",) + TABLES))
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, warehouse, instance)
+        for path in sorted(p for p in landing_copy.iterdir() if p.is_file())[:2]:
+            copy = landing_copy / f"again-{path.name}"
+            shutil.copy(path, copy)
+            os.utime(copy, (noon, noon))
+        result = dg.materialize([*all_assets, *all_checks], resources=pipeline_resources(landing_copy, warehouse),
+                                selection=with_checks, instance=instance,
+                                tags=range_tags(next_day.isoformat(), next_day.isoformat()))
+    assert result.success
+    evaluations = {(e.asset_key.to_user_string(), e.check_name): e
+                   for e in result.get_asset_check_evaluations()}
+    dumps = evaluations[("raw/dumps", "gx_raw_dumps")]
+    assert dumps.passed and dumps.description == NOTHING_NEW
+    assert all(e.passed for e in evaluations.values()), [k for k, e in evaluations.items() if not e.passed]
+    assert query(warehouse, "SELECT count(*) FROM raw.dumps WHERE source_file LIKE 'again-%'") == [(0,)]
