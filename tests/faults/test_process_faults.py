@@ -58,10 +58,11 @@ def failures(result: dg.ExecuteInProcessResult) -> list[str]:
 class ChildRun:
     """The pipeline in a child process group; `kill_when` SIGKILLs the group on a condition."""
 
-    def __init__(self, landing: Path, warehouse: Path):
+    def __init__(self, landing: Path, warehouse: Path, hold_cleaning: Path | None = None):
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        hold = [str(hold_cleaning)] if hold_cleaning is not None else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "tests.faults.run_pipeline_process", str(landing), str(warehouse)],
+            [sys.executable, "-m", "tests.faults.run_pipeline_process", str(landing), str(warehouse), *hold],
             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             start_new_session=True,
         )
@@ -130,7 +131,11 @@ def killed_twice_then_rerun(sample_warehouse: Path, tmp_path_factory) -> KillSce
     before = sha256_file(snapshot)
     started = time.perf_counter()
 
-    first = ChildRun(SAMPLES_DIR, warehouse)
+    # the first run is held in cleaning (it has claimed the warehouse) until it is killed: with
+    # nothing new it could otherwise end before the second run comes to claim the warehouse
+    hold = warehouse.parent / "hold-cleaning"
+    hold.touch()
+    first = ChildRun(SAMPLES_DIR, warehouse, hold_cleaning=hold)
     first.wait_for_step("cleaned_documents")
     holder = read_claim(warehouse)
     second = run_pipeline(SAMPLES_DIR, warehouse, raise_on_error=False)
