@@ -22,7 +22,7 @@ import pandas as pd
 from orchestration.core.types import StanceResult
 from orchestration.incremental import version_key
 from orchestration.lake import LEDGER_SCHEMA
-from orchestration.warehouse import has_columns, ensure_cache_table
+from orchestration.warehouse import ensure_cache_table, has_columns
 
 _STANCE_LABELS = "stance_labels"
 STANCE_LABELS_TABLE = f"{LEDGER_SCHEMA}.{_STANCE_LABELS}"

@@ -16,7 +16,7 @@ import pandas as pd
 
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
-from orchestration.warehouse import has_columns, ensure_cache_table
+from orchestration.warehouse import ensure_cache_table, has_columns
 from orchestration.versions import code_version
 
 _TEXT_TOKENS = "text_tokens"
