@@ -152,6 +152,12 @@ def write_landed_day(lake: Path, day: str, rows: list[DumpRow], inputs_key: str 
     return kept
 
 
+def left_to_other_days(lake: Path, day: str) -> set[str]:
+    """The documents whose dumps the day's files carried but another day's raw.dumps keeps
+    (identical content landed there first), as the day's file records them."""
+    return set(json.loads(read_footer(table_file(lake, "dumps", day)).get(_LEFT_ELSEWHERE) or "[]"))
+
+
 def landed_day_current(lake: Path, day: str, inputs_key: str) -> list[tuple[int, str]] | None:
     """(byte_size, source_format) of each dump of the day's raw.dumps file when that file was
     made from inputs of this key and every document it left to another day is still there: the

@@ -9,6 +9,7 @@ few sanitised failing examples to the check's metadata.
 """
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -20,6 +21,7 @@ from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
 from orchestration.checks.history import (
     files_fingerprint, frame_fingerprint, last_validated, record_frame, record_validation,
 )
+from orchestration.incremental import left_to_other_days
 from orchestration.lake import LAKE_TABLES, partition_connection, partition_files_key, tables_read
 from orchestration.partitions import run_days
 from orchestration.resources import WarehouseResource
@@ -95,19 +97,21 @@ def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRes
             yield conn, None
 
 
-# A document stage's gate validates the run's landing days. A day whose every file repeats a dump
-# of an earlier day (identical content is one document, kept in the first day it landed), was
-# retracted or was quarantined at ingest has no new dump, so every stage's frame of it is empty:
-# nothing new, not a broken stage (the row-count minimum of the suites is for a stage that wrote
-# nothing from what it was given). Unreadable files are the ingest rate gate's to judge, and an
-# empty archive still fails the corpus gates (no stories, no claims).
-NOTHING_NEW = ("Nothing to validate: the run's landing days hold no new dump (every file a copy of an "
-               "earlier day's dump, retracted, or quarantined at ingest).")
+# A document stage's gate validates the run's landing days. A day whose files all repeat dumps of
+# earlier days (identical content is one document, kept in the first day it landed) has no dump
+# of its own, so every stage's frame of it is empty: nothing new, not a broken stage (the
+# row-count minimum of the suites is for a stage that wrote nothing from what it was given). Days
+# with no dump and no such repeat (an empty landing folder, every file unreadable or retracted)
+# still fail that minimum.
+NOTHING_NEW = ("Nothing to validate: every dump that landed on the run's days repeats one kept on an "
+               "earlier day.")
 
 
-def new_dumps(source: duckdb.DuckDBPyConnection) -> int:
-    """Dumps on the landing days of a partition connection."""
-    return source.execute("SELECT count(*) FROM raw.dumps").fetchone()[0]
+def only_repeats_landed(source: duckdb.DuckDBPyConnection, lake: Path, days: list[str]) -> bool:
+    """Whether the days of a partition connection hold no dump while their files carried dumps
+    another day keeps."""
+    return (source.execute("SELECT count(*) FROM raw.dumps").fetchone()[0] == 0
+            and any(left_to_other_days(lake, day) for day in days))
 
 
 def gate_spec(gate: Gate) -> dg.AssetCheckSpec:
@@ -153,11 +157,12 @@ def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
                 frame = gate.frame(source, published)
         else:
             frame = gate.frame(source)
-        if files_key is not None and frame.empty and not new_dumps(source):
+        days = run_days(context.run.tags)
+        if files_key is not None and frame.empty and only_repeats_landed(source, warehouse.lake_path, days):
             return dg.AssetCheckResult(
                 asset_key=asset, check_name=check_name, passed=True, severity=severity,
                 description=NOTHING_NEW, metadata={"suite": gate.suite_name, "rows_validated": 0,
-                                                   "landing_days": ", ".join(run_days(context.run.tags))[:400]})
+                                                   "landing_days": ", ".join(days)[:400]})
     outcome = validate_frame(gate.suite_name, frame)
     metadata = check_metadata(outcome)
     description = None if outcome.success else failure_summary(outcome)

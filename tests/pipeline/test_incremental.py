@@ -238,25 +238,28 @@ def test_a_day_whose_every_file_repeats_an_earlier_dump_is_nothing_new_not_a_fai
     # a crawler that sends yesterday's files again: identical content is one document, kept in
     # the first day it landed, so the new day has no dump and every stage's frame of it is empty
     import os
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import datetime, timedelta, timezone
 
     from orchestration.checks.stage_checks import NOTHING_NEW
 
     warehouse = tmp_path / "warehouse"
-    first_day = landing_day_range(landing_copy)[0]
-    next_day = date.fromisoformat(first_day) + timedelta(days=1)
-    noon = datetime(next_day.year, next_day.month, next_day.day, 12, tzinfo=timezone.utc).timestamp()
+    # the samples land yesterday (a later date than today would count as today), their copies today
+    today = datetime.now(timezone.utc).date()
+    yesterday = today - timedelta(days=1)
+    noon = datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=timezone.utc).timestamp()
+    originals = sorted(p for p in landing_copy.iterdir() if p.is_file())
+    for path in originals:
+        os.utime(path, (noon, noon))
     with_checks = SELECTION | dg.AssetSelection.checks_for_assets(
         *(dg.AssetKey(["raw", t]) for t in ("dumps",) + TABLES))
     with dg.instance_for_test() as instance:
         run(all_assets, landing_copy, warehouse, instance)
-        for path in sorted(p for p in landing_copy.iterdir() if p.is_file())[:2]:
-            copy = landing_copy / f"again-{path.name}"
-            shutil.copy(path, copy)
-            os.utime(copy, (noon, noon))
+        for path in originals[:2]:
+            shutil.copy(path, landing_copy / f"again-{path.name}")
+        assert landing_day_range(landing_copy) == (yesterday.isoformat(), today.isoformat())
         result = dg.materialize([*all_assets, *all_checks], resources=pipeline_resources(landing_copy, warehouse),
                                 selection=with_checks, instance=instance,
-                                tags=range_tags(next_day.isoformat(), next_day.isoformat()))
+                                tags=range_tags(today.isoformat(), today.isoformat()))
     assert result.success
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
                    for e in result.get_asset_check_evaluations()}
