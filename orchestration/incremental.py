@@ -152,10 +152,14 @@ def write_landed_day(lake: Path, day: str, rows: list[DumpRow], inputs_key: str 
     return kept
 
 
+def _left_elsewhere(footer: Mapping[str, str]) -> set[str]:
+    return set(json.loads(footer.get(_LEFT_ELSEWHERE) or "[]"))
+
+
 def left_to_other_days(lake: Path, day: str) -> set[str]:
     """The documents whose dumps the day's files carried but another day's raw.dumps keeps
     (identical content landed there first), as the day's file records them."""
-    return set(json.loads(read_footer(table_file(lake, "dumps", day)).get(_LEFT_ELSEWHERE) or "[]"))
+    return _left_elsewhere(read_footer(table_file(lake, "dumps", day)))
 
 
 def landed_day_current(lake: Path, day: str, inputs_key: str) -> list[tuple[int, str]] | None:
@@ -167,7 +171,7 @@ def landed_day_current(lake: Path, day: str, inputs_key: str) -> list[tuple[int,
         record = read_footer(path)
         if not inputs_key or record.get(_INPUTS_KEY) != inputs_key:
             return None
-        left = set(json.loads(record.get(_LEFT_ELSEWHERE) or "[]"))
+        left = _left_elsewhere(record)
         if left and not left <= lake_document_ids(lake, "dumps", other_than=day):
             return None     # the copy kept elsewhere is gone: this day's copy is the first now
         conn = duckdb.connect()
