@@ -125,7 +125,8 @@ def ensure_cache_table(conn: duckdb.DuckDBPyConnection, table: str, schema: str,
     """Create the cache table; one with other columns (written by older code) is dropped first:
     its rows can all be computed again, and a warehouse upgraded under it must not stop a run."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-    if stored_columns(conn, table, schema) and not has_columns(conn, table, schema, columns):
+    stored = stored_columns(conn, table, schema)
+    if stored and list(stored.items()) != list(columns.items()):
         conn.execute(f"DROP TABLE {schema}.{table}")
     conn.execute(f"CREATE TABLE IF NOT EXISTS {schema}.{table} ("
                  + ", ".join(f"{name} {kind}" for name, kind in columns.items()) + ")")

@@ -2,7 +2,9 @@
 version is not processed again, and a changed rule file re-processes exactly the stages it feeds."""
 from __future__ import annotations
 
+import os
 import shutil
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -11,6 +13,7 @@ import pytest
 from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
 from dagster._core.loader import LoadingContextForTest
 
+from orchestration.checks.stage_checks import NOTHING_NEW
 from orchestration.definitions import all_assets, all_checks
 from orchestration.landed import landing_day_range
 from orchestration.partitions import range_tags
@@ -232,16 +235,10 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     assert third == [row for row in first if row[2] != "empty.txt"]
 
 
-
 def test_a_day_whose_every_file_repeats_an_earlier_dump_is_nothing_new_not_a_failed_run(landing_copy: Path,
                                                                                          tmp_path: Path):
     # a crawler that sends yesterday's files again: identical content is one document, kept in
     # the first day it landed, so the new day has no dump and every stage's frame of it is empty
-    import os
-    from datetime import datetime, timedelta, timezone
-
-    from orchestration.checks.stage_checks import NOTHING_NEW
-
     warehouse = tmp_path / "warehouse"
     # the samples land yesterday (a later date than today would count as today), their copies today
     today = datetime.now(timezone.utc).date()
