@@ -8,12 +8,20 @@ pipeline.text_tokens of the live warehouse, beside the stance labels, under the 
 code version; a stage primes core.text.token_cache with the tokens of the texts it reads and
 stores those it had to compute. A new tokenizer version drops the old rows. Texts of documents
 that left stay until then: a few rows, never wrong (a key is its text's hash).
+
+The stored tokens are also the archive's statistics in DuckDB: text reuse counts how many
+sentences hold each token (stored_sentence_tokens) and finds the texts a new document's
+sentences can reach (texts_sharing) there, and reads only those into Python
+(docs/decisions/0021-text-reuse-reach.md).
 """
 from __future__ import annotations
+
+from collections.abc import Collection
 
 import duckdb
 import pandas as pd
 
+from orchestration.core.claims.text_reuse import CorpusTokens
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
 from orchestration.warehouse import ensure_cache_table, has_columns
@@ -70,3 +78,56 @@ def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     finally:
         conn.unregister(_INCOMING)
     return added
+
+
+def stored_sentence_tokens(conn: duckdb.DuckDBPyConnection, sentences_sql: str) -> CorpusTokens | None:
+    """The sentences `sentences_sql` selects (a `text` column) as counts (how many, and how many
+    hold each content token), from the stored tokens in DuckDB: none of them is read into Python.
+    None when a text among them has no stored tokens or words (read-only safe)."""
+    if not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+        return None
+    version = tokenizer_version()
+    texts = f"SELECT md5(text) AS text_key, count(*) AS sentences FROM ({sentences_sql}) GROUP BY 1"
+    total, unstored = conn.execute(f"""
+        WITH texts AS ({texts})
+        SELECT coalesce(sum(sentences), 0), count(*) FILTER (WHERE stored.analyses IS DISTINCT FROM {len(token_cache.ANALYSES)})
+        FROM texts LEFT JOIN (SELECT text_key, count(DISTINCT analysis) AS analyses FROM {TEXT_TOKENS_TABLE}
+                              WHERE tokenizer_version = ? GROUP BY text_key) stored USING (text_key)""",
+                                   [version]).fetchone()
+    if unstored:
+        return None
+    holding = dict(conn.execute(f"""
+        WITH texts AS ({texts})
+        SELECT token, sum(sentences)::BIGINT FROM (
+            SELECT texts.sentences, unnest(list_distinct(string_split(t.tokens, ?))) AS token
+            FROM texts JOIN {TEXT_TOKENS_TABLE} t USING (text_key)
+            WHERE t.tokenizer_version = ? AND t.analysis = 'content_tokens' AND t.tokens <> '')
+        GROUP BY token""", [token_cache.TOKEN_SEPARATOR, version]).fetchall())
+    return CorpusTokens(int(total), holding)
+
+
+_REACH_TOKENS, _REACH_SURFACES = "reach_tokens", "reach_surfaces"
+
+
+def texts_sharing(conn: duckdb.DuckDBPyConnection, tokens: Collection[str],
+                  surfaces: Collection[tuple[str, ...]]) -> set[str]:
+    """The keys (token_cache.text_key) of the stored texts holding a content token of `tokens` or
+    whose surface words are one of `surfaces` (read-only safe)."""
+    if not (tokens or surfaces) or not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+        return set()
+    conn.register(_REACH_TOKENS, pd.DataFrame({"token": pd.Series(sorted(tokens), dtype="object")}))
+    conn.register(_REACH_SURFACES, pd.DataFrame({"tokens": pd.Series(
+        sorted(token_cache.joined(words) for words in surfaces), dtype="object")}))
+    try:
+        rows = conn.execute(f"""
+            WITH stored AS (SELECT analysis, text_key, tokens FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version = ?)
+            SELECT text_key FROM (SELECT text_key, unnest(string_split(tokens, ?)) AS token FROM stored
+                                  WHERE analysis = 'content_tokens')
+            WHERE token IN (SELECT token FROM {_REACH_TOKENS})
+            UNION
+            SELECT text_key FROM stored WHERE analysis = 'words' AND tokens IN (SELECT tokens FROM {_REACH_SURFACES})""",
+                            [tokenizer_version(), token_cache.TOKEN_SEPARATOR]).fetchall()
+    finally:
+        conn.unregister(_REACH_TOKENS)
+        conn.unregister(_REACH_SURFACES)
+    return {row[0] for row in rows}

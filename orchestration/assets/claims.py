@@ -35,14 +35,14 @@ from orchestration.core.language.detect import process_detector
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance, load_model
 from orchestration.core.claims.stories import assign_stories
-from orchestration.core.claims.text_reuse import text_reuse
+from orchestration.core.claims.text_reuse import CorpusTokens, reach_keys, text_reuse
 from orchestration.core.quarantine import ConfigError, isolate
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
 from orchestration.incremental import StagePlan, register_ids, version_key
-from orchestration.token_store import prime_tokens, store_tokens
+from orchestration.token_store import prime_tokens, store_tokens, stored_sentence_tokens, texts_sharing
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
@@ -372,16 +372,59 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         plan, rebuild = corpus_plan(conn, REUSE_STAGE, ["text_reuse"], wanted)
         if not plan.touched:
             return unchanged(conn, "text_reuse", plan, wanted)
-        doc_sentences = read_sentences(conn)     # all: a changed document may repeat any other
+        focus = None if rebuild else set(plan.todo)
+        doc_sentences, corpus, counts = reuse_inputs(conn, focus)
         ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
         published_at = dict(conn.execute(
             f"SELECT document_id, published_at FROM {RAW_SCHEMA}.documents "
             f"WHERE {ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})").fetchall())
-        prime_tokens(conn, SENTENCE_TEXTS)
-    rows = text_reuse(doc_sentences, published_at, focus=None if rebuild else set(plan.todo))
+    rows = text_reuse(doc_sentences, published_at, focus=focus, corpus=corpus, sentence_counts=counts)
     with warehouse.connect() as conn:
         tokenised = store_tokens(conn)
         count = write_corpus_rows(conn, plan, {"text_reuse": rows}, rebuild, scopes={"text_reuse": (
             f"document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW}) "
             f"OR source_document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})")})["text_reuse"]
-    return written("text_reuse", count, plan, wanted, pairs_written=len(rows), texts_tokenised=tokenised)
+    return written("text_reuse", count, plan, wanted, pairs_written=len(rows), texts_tokenised=tokenised,
+                   sentences_read=sum(len(sentences) for sentences in doc_sentences.values()))
+
+
+_FOCUS_IDS, _UNREAD_IDS, _REACHED = "reuse_focus_ids", "reuse_unread_ids", "reuse_reached_texts"
+_REACHED_IDS = "reuse_reached_ids"
+
+
+def reuse_inputs(conn: duckdb.DuckDBPyConnection, focus: set[str] | None
+                 ) -> tuple[dict[str, list[Sentence]], CorpusTokens | None, dict[str, int]]:
+    """What text reuse reads, its tokens primed: the sentences, the counts of the corpus when they
+    are not all of it, and how many sentences each of their documents has. With a focus: the
+    focus documents' sentences and the others' that they reach (text_reuse.reach_keys), the rest
+    of the archive counted in DuckDB from its stored tokens, so a run grows with its news, not
+    with the archive. Every sentence when there is no focus, or when some text of the rest has
+    no stored tokens (a new tokenizer: the full read stores them for the next run)."""
+    if focus is not None:
+        own = read_sentences(conn, focus)
+        focus_ids = register_ids(conn, focus, _FOCUS_IDS)
+        prime_tokens(conn, f"{SENTENCE_TEXTS} WHERE document_id IN (SELECT document_id FROM {focus_ids})")
+        unread_ids = register_ids(conn, quarantined_document_ids(conn, before_stage="claims"), _UNREAD_IDS)
+        rest = (f"SELECT * FROM {RAW_SCHEMA}.sentences WHERE document_id NOT IN (SELECT document_id FROM {focus_ids}) "
+                f"AND document_id NOT IN (SELECT document_id FROM {unread_ids})")
+        rest_tokens = stored_sentence_tokens(conn, rest)
+        if rest_tokens is not None:
+            texts = [sentence.text for document_id in sorted(own) for sentence in own[document_id]]
+            corpus = CorpusTokens.of(texts).plus(rest_tokens)
+            conn.register(_REACHED, _frame("text_key", texts_sharing(conn, *reach_keys(texts, corpus))))
+            try:
+                prime_tokens(conn, f"SELECT text FROM ({rest}) WHERE md5(text) IN (SELECT text_key FROM {_REACHED})")
+                reached: dict[str, list[Sentence]] = {}
+                for document_id, *fields in conn.execute(
+                        f"SELECT document_id, {', '.join(SENTENCE_COLUMNS)} FROM ({rest}) "
+                        f"WHERE md5(text) IN (SELECT text_key FROM {_REACHED}) ORDER BY document_id, sentence_seq").fetchall():
+                    reached.setdefault(document_id, []).append(Sentence(*fields))
+            finally:
+                conn.unregister(_REACHED)
+            reached_ids = register_ids(conn, reached, _REACHED_IDS)
+            counts = dict(conn.execute(f"SELECT document_id, count(*) FROM {RAW_SCHEMA}.sentences "
+                                       f"WHERE document_id IN (SELECT document_id FROM {reached_ids}) GROUP BY 1").fetchall())
+            return {**own, **reached}, corpus, counts
+    prime_tokens(conn, SENTENCE_TEXTS)
+    return read_sentences(conn), None, {}
+

@@ -32,6 +32,12 @@ def corpus_landing(folder: Path, with_held_back: bool) -> Path:
     return folder
 
 
+# a report of another event, in none of the samples' words: text reuse has no reason to read it
+UNRELATED = ("unrelated_weather.txt", "Heavy snowfall closed mountain passes across the Alps on Sunday, and avalanche "
+             "warnings were raised in three Swiss cantons.\nRailway operators cancelled dozens of regional trains "
+             "while ski resorts kept their lifts shut.\n")
+
+
 def stage_metadata(result: dg.ExecuteInProcessResult) -> dict[str, dict]:
     out = {}
     for event in result.get_asset_materialization_events():
@@ -73,6 +79,7 @@ def claims_by_content(warehouse: Path) -> set:
 
 def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_path: Path):
     landing = corpus_landing(tmp_path / "landing", with_held_back=False)
+    (landing / UNRELATED[0]).write_text(UNRELATED[1], encoding="utf-8")
     warehouse = tmp_path / "warehouse"
     materialize(landing, warehouse)
     before = corpus_tables(warehouse)
@@ -115,9 +122,14 @@ def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_pa
     assert grown <= {row[0] for row in after["claims"]}
 
     scratch = tmp_path / "scratch"
-    materialize(corpus_landing(tmp_path / "landing_all", with_held_back=True), scratch)
+    landing_all = corpus_landing(tmp_path / "landing_all", with_held_back=True)
+    (landing_all / UNRELATED[0]).write_text(UNRELATED[1], encoding="utf-8")
+    materialize(landing_all, scratch)
     assert claims_by_content(warehouse) == claims_by_content(scratch)
-    assert len(after["text_reuse"]) == len(corpus_tables(scratch)["text_reuse"])
+    # text reuse read the new document's sentences and those they reach, not the archive, and
+    # wrote the rows a run from scratch writes
+    assert after["text_reuse"] == corpus_tables(scratch)["text_reuse"]
+    assert new_sentences < added["text_reuse"]["sentences_read"] < query(warehouse, "SELECT count(*) FROM raw.sentences")[0][0]
 
 
 def test_a_run_with_nothing_new_does_no_corpus_work(tmp_path: Path):

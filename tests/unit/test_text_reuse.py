@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from orchestration.core.text.sentences import split_sentences
-from orchestration.core.claims.text_reuse import text_reuse
+from orchestration.core.claims.text_reuse import MIN_INDEXED_TOKENS, CorpusTokens, reach_keys, text_reuse
+from orchestration.core.text.token_cache import surface_words, token_set
 from tests.unit.sample_bodies import BODIES, CARRY_DENIAL, OLDER_STORY
 
 COPY_PAIR = ("000_5a453cdda17c36e7.txt", "001_876ff53b270cd303.txt")   # both repost the report
@@ -110,3 +111,31 @@ def test_going_by_distinct_token_sets_records_the_pairs_a_sentence_by_sentence_p
     focus = {f"cut_{OLDER_STORY}", COPY_PAIR[0]}
     assert text_reuse(sentences, min_shared=1, focus=focus) == [
         r for r in rows if r.document_id in focus or r.source_document_id in focus]
+
+
+def test_a_focus_given_its_reach_and_the_corpus_counts_returns_the_rows_of_a_full_read():
+    # wire copy as above, and two notes that repeat a sentence too short for the index word for word
+    short = "And so it was, as they said it would be."
+    assert len(token_set(short)) < MIN_INDEXED_TOKENS <= len(surface_words(short))
+    bodies = dict(BODIES)
+    for name, body in BODIES.items():
+        bodies[f"trailer_{name}"] = body + "\nThis article first appeared on WND."
+    bodies["note_a"] = f"The harbour reopened on Monday after the storm. {short} Ferries ran late."
+    bodies["note_b"] = f"Markets rallied in Tokyo on Tuesday. {short} Bond yields fell."
+    sentences = sentences_of(bodies)
+    corpus = CorpusTokens.of(s.text for d in sorted(sentences) for s in sentences[d])
+    reads = {}
+    for document_id in sorted(sentences):
+        tokens, surfaces = reach_keys([s.text for s in sentences[document_id]], corpus)
+        given = {d: [s for s in own if d == document_id or token_set(s.text) & tokens or surface_words(s.text) in surfaces]
+                 for d, own in sentences.items()}
+        given = {d: own for d, own in given.items() if own}
+        counts = {d: len(sentences[d]) for d in given}
+        focused = text_reuse(given, focus={document_id}, min_shared=1, corpus=corpus, sentence_counts=counts)
+        assert focused == text_reuse(sentences, focus={document_id}, min_shared=1), document_id
+        reads[document_id] = sum(len(own) for own in given.values())
+    # the short sentence alone links the notes; a focus reads its reprints, not the whole corpus
+    assert [(r.document_id, r.source_document_id) for r in text_reuse(
+        {d: sentences[d] for d in ("note_a", "note_b")}, focus={"note_a"}, min_shared=1, corpus=corpus)]
+    assert reads["note_a"] == len(sentences["note_a"]) + 1
+    assert max(reads.values()) < corpus.sentences

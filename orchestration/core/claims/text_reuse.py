@@ -19,21 +19,67 @@ original starts with it. A tie goes to the smaller document_id as source.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
-from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, idf_weights, weighted_similarity
+from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, idf_from_frequencies, weighted_similarity
 from orchestration.core.text.token_cache import surface_words, token_set
 from orchestration.core.types import Sentence, TextReuse
 
 NEAR_IDENTICAL = 0.8
 MIN_SURFACE_WORDS = 4
+# a sentence with fewer content tokens is too short for the index: exact word matches only
+MIN_INDEXED_TOKENS = 3
+
+
+@dataclass(frozen=True)
+class CorpusTokens:
+    """Every sentence of the corpus as counts: how many there are, and how many hold each content
+    token. What the weights and the index of a focused text_reuse call read of the sentences it is
+    not given."""
+    sentences: int
+    holding: Mapping[str, int]
+
+    @staticmethod
+    def of(texts: Iterable[str]) -> CorpusTokens:
+        holding: Counter[str] = Counter()
+        count = 0
+        for text in texts:
+            holding.update(token_set(text))
+            count += 1
+        return CorpusTokens(count, holding)
+
+    def plus(self, other: CorpusTokens) -> CorpusTokens:
+        return CorpusTokens(self.sentences + other.sentences, Counter(self.holding) + Counter(other.holding))
+
+
+def reach_keys(focus_texts: Iterable[str], corpus: CorpusTokens) -> tuple[set[str], set[tuple[str, ...]]]:
+    """What a sentence must share with a sentence of the focus to be compared with it at all: an
+    indexed content token (one held by at most CANDIDATE_MAX_POSTINGS sentences of the corpus), or
+    the same surface words when the focus sentence is too short for the index. A focused call given
+    the focus documents, every sentence of the others that shares so, and `corpus` returns the
+    rows of a call given every sentence."""
+    tokens: set[str] = set()
+    surfaces: set[tuple[str, ...]] = set()
+    for text in focus_texts:
+        held = token_set(text)
+        tokens.update(t for t in held if corpus.holding.get(t, 0) <= CANDIDATE_MAX_POSTINGS)
+        surface = surface_words(text)
+        if len(surface) >= MIN_SURFACE_WORDS and len(held) < MIN_INDEXED_TOKENS:
+            surfaces.add(surface)
+    return tokens, surfaces
 
 
 def text_reuse(doc_sentences: dict[str, list[Sentence]],
                published_at: dict[str, str | None] | None = None,
-               min_shared: int = 2, focus: Collection[str] | None = None) -> list[TextReuse]:
+               min_shared: int = 2, focus: Collection[str] | None = None,
+               corpus: CorpusTokens | None = None, sentence_counts: Mapping[str, int] | None = None,
+               ) -> list[TextReuse]:
     """The reuse rows of `doc_sentences`; with `focus`, only the rows of pairs with a document in
-    it (the rows a full call returns for them: weights are still over all sentences)."""
+    it (the rows a full call returns for them: weights are still over all sentences). With
+    `corpus`, the weights and the index are those of the corpus it counts, and `doc_sentences`
+    need hold only the focus documents and the sentences they reach (reach_keys), given how many
+    sentences each of their documents has (`sentence_counts`)."""
     published_at = published_at or {}
     owners: list[str] = []
     seqs: list[int] = []
@@ -45,7 +91,8 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
             seqs.append(sentence.seq)
             token_sets.append(token_set(sentence.text))
             surfaces.append(surface_words(sentence.text))
-    idf, unseen = idf_weights(token_sets)
+    corpus = corpus or CorpusTokens.of(sentence.text for d in sorted(doc_sentences) for sentence in doc_sentences[d])
+    idf, unseen = idf_from_frequencies(corpus.holding, corpus.sentences)
     # (doc_a, doc_b) -> {doc: set of its sentence seqs shared with the other}
     shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
 
@@ -66,10 +113,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     members: list[list[int]] = [[] for _ in class_sets]
     for i, number in enumerate(numbers):
         members[number].append(i)
-    postings: Counter[str] = Counter()
-    for tokens in token_sets:
-        postings.update(tokens)
-    indexed = [frozenset(t for t in tokens if postings[t] <= CANDIDATE_MAX_POSTINGS) for tokens in class_sets]
+    indexed = [frozenset(t for t in tokens if corpus.holding.get(t, 0) <= CANDIDATE_MAX_POSTINGS) for tokens in class_sets]
     classes_of: dict[str, list[int]] = defaultdict(list)
     for number, tokens in enumerate(indexed):
         for token in tokens:
@@ -86,7 +130,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
         own = members[a] if focus is None else [i for i in members[a] if owners[i] in focus]
         others = {b for token in indexed[a] for b in classes_of[token] if focus is not None or b >= a}
         for b in sorted(others):
-            near = min(len(class_sets[a]), len(class_sets[b])) >= 3 and \
+            near = min(len(class_sets[a]), len(class_sets[b])) >= MIN_INDEXED_TOKENS and \
                 weighted_similarity(class_sets[a], class_sets[b], idf, unseen) >= NEAR_IDENTICAL
             if near:
                 for i in own:
@@ -101,7 +145,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
     # Short sentences with too few content tokens for the index: exact word matches only.
     by_surface: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for i, surface in enumerate(surfaces):
-        if len(surface) >= MIN_SURFACE_WORDS and len(token_sets[i]) < 3:
+        if len(surface) >= MIN_SURFACE_WORDS and len(token_sets[i]) < MIN_INDEXED_TOKENS:
             by_surface[surface].append(i)
     for members in by_surface.values():
         for a in members:
@@ -109,7 +153,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
                 if a < b and owners[a] != owners[b] and (focus is None or owners[a] in focus or owners[b] in focus):
                     record(a, b)
 
-    counts = {d: len(s) for d, s in doc_sentences.items()}
+    counts = {**{d: len(s) for d, s in doc_sentences.items()}, **(sentence_counts or {})}
     rows = []
     for (a, b), seqs_of in sorted(shared.items()):
         source, copy = _direction(a, b, seqs_of, counts, published_at)

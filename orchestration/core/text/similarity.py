@@ -39,7 +39,13 @@ def idf_weights(token_sets: Iterable[frozenset[str]]) -> tuple[dict[str, float],
     for tokens in token_sets:
         df.update(tokens)
         count += 1
-    weights = {t: _quantised(math.log(1.0 + count / n)) for t, n in df.items()}
+    return idf_from_frequencies(df, count)
+
+
+def idf_from_frequencies(holding: Mapping[str, int], count: int) -> tuple[dict[str, float], float]:
+    """idf_weights of `count` sets of which holding[t] hold token t: the same weights, from
+    frequencies counted elsewhere (by the warehouse, over sets that are not all read)."""
+    weights = {t: _quantised(math.log(1.0 + count / n)) for t, n in holding.items()}
     return weights, _quantised(math.log(1.0 + max(count, 1)))
 
 
