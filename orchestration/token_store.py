@@ -16,12 +16,13 @@ sentences can reach (texts_sharing) there, and reads only those into Python
 """
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
 
-from orchestration.core.claims.text_reuse import CorpusTokens
+from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
 from orchestration.warehouse import ensure_cache_table, has_columns
@@ -80,54 +81,71 @@ def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     return added
 
 
-def stored_sentence_tokens(conn: duckdb.DuckDBPyConnection, sentences_sql: str) -> CorpusTokens | None:
-    """The sentences `sentences_sql` selects (a `text` column) as counts (how many, and how many
-    hold each content token), from the stored tokens in DuckDB: none of them is read into Python.
-    None when a text among them has no stored tokens or words (read-only safe)."""
-    if not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
-        return None
-    version = tokenizer_version()
-    texts = f"SELECT md5(text) AS text_key, count(*) AS sentences FROM ({sentences_sql}) GROUP BY 1"
-    total, unstored = conn.execute(f"""
-        WITH texts AS ({texts})
-        SELECT coalesce(sum(sentences), 0), count(*) FILTER (WHERE stored.analyses IS DISTINCT FROM {len(token_cache.ANALYSES)})
-        FROM texts LEFT JOIN (SELECT text_key, count(DISTINCT analysis) AS analyses FROM {TEXT_TOKENS_TABLE}
-                              WHERE tokenizer_version = ? GROUP BY text_key) stored USING (text_key)""",
-                                   [version]).fetchone()
-    if unstored:
-        return None
-    holding = dict(conn.execute(f"""
-        WITH texts AS ({texts})
-        SELECT token, sum(sentences)::BIGINT FROM (
-            SELECT texts.sentences, unnest(list_distinct(string_split(t.tokens, ?))) AS token
-            FROM texts JOIN {TEXT_TOKENS_TABLE} t USING (text_key)
-            WHERE t.tokenizer_version = ? AND t.analysis = 'content_tokens' AND t.tokens <> '')
-        GROUP BY token""", [token_cache.TOKEN_SEPARATOR, version]).fetchall())
-    return CorpusTokens(int(total), holding)
-
-
+# the stored tokens of a corpus' sentences, one row per (text, token), for one stage's reads
+_INDEX = "sentence_token_index"
 _REACH_TOKENS, _REACH_SURFACES = "reach_tokens", "reach_surfaces"
 
 
-def texts_sharing(conn: duckdb.DuckDBPyConnection, tokens: Collection[str],
-                  surfaces: Collection[tuple[str, ...]]) -> set[str]:
-    """The keys (token_cache.text_key) of the stored texts holding a content token of `tokens` or
-    whose surface words are one of `surfaces` (read-only safe)."""
-    if not (tokens or surfaces) or not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
-        return set()
-    conn.register(_REACH_TOKENS, pd.DataFrame({"token": pd.Series(sorted(tokens), dtype="object")}))
-    conn.register(_REACH_SURFACES, pd.DataFrame({"tokens": pd.Series(
-        sorted(token_cache.joined(words) for words in surfaces), dtype="object")}))
+class SentenceIndex:
+    """The stored tokens of the sentences a query selects, unnested once in a temporary table of
+    the connection: what they count to, and which of their texts a set of tokens or words
+    reaches. Everything stays in DuckDB; nothing of the sentences is read into Python."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, counts: CorpusTokens) -> None:
+        self.conn, self.counts = conn, counts
+
+    def texts_sharing(self, tokens: Collection[str], surfaces: Collection[tuple[str, ...]]) -> set[str]:
+        """The keys (token_cache.text_key) of the texts holding a content token of `tokens` or
+        whose surface words are one of `surfaces`."""
+        if not (tokens or surfaces):
+            return set()
+        self.conn.register(_REACH_TOKENS, pd.DataFrame({"token": pd.Series(sorted(tokens), dtype="object")}))
+        self.conn.register(_REACH_SURFACES, pd.DataFrame({"tokens": pd.Series(
+            sorted(token_cache.joined(words) for words in surfaces), dtype="object")}))
+        try:
+            rows = self.conn.execute(f"""
+                SELECT text_key FROM {_INDEX} WHERE token IN (SELECT token FROM {_REACH_TOKENS})
+                UNION
+                SELECT text_key FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version = ? AND analysis = 'words'
+                    AND tokens IN (SELECT tokens FROM {_REACH_SURFACES})
+                    AND text_key IN (SELECT text_key FROM {_INDEX}_texts)""", [tokenizer_version()]).fetchall()
+        finally:
+            self.conn.unregister(_REACH_TOKENS)
+            self.conn.unregister(_REACH_SURFACES)
+        return {row[0] for row in rows}
+
+
+@contextmanager
+def sentence_index(conn: duckdb.DuckDBPyConnection, sentences_sql: str) -> Iterator[SentenceIndex | None]:
+    """The SentenceIndex of the sentences `sentences_sql` selects (a `text` column), or None when
+    a text among them has no stored tokens or words (read-only safe: temporary tables only)."""
+    if not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+        yield None
+        return
+    version = tokenizer_version()
     try:
-        rows = conn.execute(f"""
-            WITH stored AS (SELECT analysis, text_key, tokens FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version = ?)
-            SELECT text_key FROM (SELECT text_key, unnest(string_split(tokens, ?)) AS token FROM stored
-                                  WHERE analysis = 'content_tokens')
-            WHERE token IN (SELECT token FROM {_REACH_TOKENS})
-            UNION
-            SELECT text_key FROM stored WHERE analysis = 'words' AND tokens IN (SELECT tokens FROM {_REACH_SURFACES})""",
-                            [tokenizer_version(), token_cache.TOKEN_SEPARATOR]).fetchall()
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_INDEX}_texts AS "
+                     f"SELECT md5(text) AS text_key, count(*) AS sentences FROM ({sentences_sql}) GROUP BY 1")
+        total, with_tokens, unstored = conn.execute(f"""
+            SELECT coalesce(sum(sentences), 0), coalesce(sum(sentences) FILTER (WHERE stored.has_tokens), 0),
+                   count(*) FILTER (WHERE stored.analyses IS DISTINCT FROM {len(token_cache.ANALYSES)})
+            FROM {_INDEX}_texts LEFT JOIN (
+                SELECT text_key, count(DISTINCT analysis) AS analyses,
+                       bool_or(analysis = 'content_tokens' AND tokens <> '') AS has_tokens
+                FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version = ? GROUP BY text_key) stored USING (text_key)""",
+                                                   [version]).fetchone()
+        if unstored:
+            yield None
+            return
+        conn.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {_INDEX} AS
+            SELECT t.text_key, unnest(list_distinct(string_split(t.tokens, ?))) AS token
+            FROM {TEXT_TOKENS_TABLE} t JOIN {_INDEX}_texts USING (text_key)
+            WHERE t.tokenizer_version = ? AND t.analysis = 'content_tokens' AND t.tokens <> ''""",
+                     [token_cache.TOKEN_SEPARATOR, version])
+        holding = dict(conn.execute(f"SELECT token, sum(sentences)::BIGINT FROM {_INDEX} JOIN {_INDEX}_texts "
+                                    "USING (text_key) GROUP BY token").fetchall())
+        yield SentenceIndex(conn, CorpusTokens(int(total), int(with_tokens), holding))
     finally:
-        conn.unregister(_REACH_TOKENS)
-        conn.unregister(_REACH_SURFACES)
-    return {row[0] for row in rows}
+        conn.execute(f"DROP TABLE IF EXISTS {_INDEX}")
+        conn.execute(f"DROP TABLE IF EXISTS {_INDEX}_texts")

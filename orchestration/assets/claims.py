@@ -35,14 +35,16 @@ from orchestration.core.language.detect import process_detector
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance, load_model
 from orchestration.core.claims.stories import assign_stories
-from orchestration.core.claims.text_reuse import CorpusTokens, reach_keys, text_reuse
+from orchestration.core.claims.text_reuse import reach_keys, text_reuse
+from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.quarantine import ConfigError, isolate
 from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence, StoryRow
 from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
 from orchestration.incremental import StagePlan, register_ids, version_key
-from orchestration.token_store import prime_tokens, store_tokens, stored_sentence_tokens, texts_sharing
+from orchestration.core.text.token_cache import token_set
+from orchestration.token_store import prime_tokens, sentence_index, store_tokens
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
@@ -117,20 +119,22 @@ def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
         plan, rebuild = corpus_plan(conn, STORIES_STAGE, ["stories"], wanted)
         if not plan.touched:
             return unchanged(conn, "stories", plan, wanted)
-        # all documents: a new document may join any story, and token weights are the corpus'
-        doc_sentences = read_sentences(conn)
-        documents = read_documents(conn, doc_sentences.keys())
+        # every body: a new document may join any story, and body weights are the corpus'; the
+        # sentences of the new documents and those they reach, the rest counted in DuckDB
+        documents = read_documents(conn, corpus_document_ids(conn))
         previous = {} if rebuild else {r.document_id: r.story_id for r in read_records(conn, "stories")}
-        prime_tokens(conn, f"{SENTENCE_TEXTS} UNION ALL SELECT body_text AS text FROM {RAW_SCHEMA}.documents WHERE {ACCEPTED}")
+        doc_sentences, corpus, _ = reach_inputs(conn, None if rebuild else set(documents) - set(previous))
+        prime_tokens(conn, f"SELECT body_text AS text FROM {RAW_SCHEMA}.documents WHERE {ACCEPTED}")
     bodies = {d: doc.body_text for d, doc in documents.items()}
-    assigned = assign_stories(bodies, doc_sentences, previous=previous)
+    assigned = assign_stories(bodies, doc_sentences, previous=previous, corpus=corpus)
     # previous documents keep their story: only the documents processed get rows written
     rows = [StoryRow(d, assigned[d]) for d in sorted(plan.todo) if d in assigned]
     with warehouse.connect() as conn:
         count = write_corpus_rows(conn, plan, {"stories": rows}, rebuild)["stories"]
         tokenised = store_tokens(conn)
     return written("stories", count, plan, wanted, stories=len(set(assigned.values())), texts_tokenised=tokenised,
-                   stories_assigned=len({s for d, s in assigned.items() if d in plan.todo}))
+                   stories_assigned=len({s for d, s in assigned.items() if d in plan.todo}),
+                   sentences_read=sum(len(sentences) for sentences in doc_sentences.values()))
 
 
 def _catalog_version(landing: LandingResource) -> tuple[list, str]:
@@ -373,7 +377,7 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
         if not plan.touched:
             return unchanged(conn, "text_reuse", plan, wanted)
         focus = None if rebuild else set(plan.todo)
-        doc_sentences, corpus, counts = reuse_inputs(conn, focus)
+        doc_sentences, corpus, counts = reach_inputs(conn, focus)
         ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
         published_at = dict(conn.execute(
             f"SELECT document_id, published_at FROM {RAW_SCHEMA}.documents "
@@ -388,18 +392,28 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
                    sentences_read=sum(len(sentences) for sentences in doc_sentences.values()))
 
 
-_FOCUS_IDS, _UNREAD_IDS, _REACHED = "reuse_focus_ids", "reuse_unread_ids", "reuse_reached_texts"
-_REACHED_IDS = "reuse_reached_ids"
+_FOCUS_IDS, _UNREAD_IDS, _REACHED = "reach_focus_ids", "reach_unread_ids", "reach_reached_texts"
+_REACHED_IDS = "reach_reached_ids"
 
 
-def reuse_inputs(conn: duckdb.DuckDBPyConnection, focus: set[str] | None
+def corpus_document_ids(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    """The documents read_sentences would return: those with sentences, none quarantined before claims."""
+    if not table_exists(conn, "sentences"):
+        return set()
+    excluded = quarantined_document_ids(conn, before_stage="claims")
+    return {d for (d,) in conn.execute(f"SELECT DISTINCT document_id FROM {RAW_SCHEMA}.sentences").fetchall()
+            if d not in excluded}
+
+
+def reach_inputs(conn: duckdb.DuckDBPyConnection, focus: set[str] | None
                  ) -> tuple[dict[str, list[Sentence]], CorpusTokens | None, dict[str, int]]:
-    """What text reuse reads, its tokens primed: the sentences, the counts of the corpus when they
-    are not all of it, and how many sentences each of their documents has. With a focus: the
-    focus documents' sentences and the others' that they reach (text_reuse.reach_keys), the rest
-    of the archive counted in DuckDB from its stored tokens, so a run grows with its news, not
-    with the archive. Every sentence when there is no focus, or when some text of the rest has
-    no stored tokens (a new tokenizer: the full read stores them for the next run)."""
+    """What a sentence comparison of the corpus (text reuse, story links) reads, its tokens
+    primed: the sentences, the counts of the corpus when they are not all of it, and how many
+    sentences each of their documents has. With a focus: the focus documents' sentences and the
+    others' that they reach (text_reuse.reach_keys), the rest of the archive counted in DuckDB
+    from its stored tokens, so a run grows with its news, not with the archive. Every sentence
+    when there is no focus, or when some text of the rest has no stored tokens (a new tokenizer:
+    the full read stores them for the next run)."""
     if focus is not None:
         own = read_sentences(conn, focus)
         focus_ids = register_ids(conn, focus, _FOCUS_IDS)
@@ -407,24 +421,34 @@ def reuse_inputs(conn: duckdb.DuckDBPyConnection, focus: set[str] | None
         unread_ids = register_ids(conn, quarantined_document_ids(conn, before_stage="claims"), _UNREAD_IDS)
         rest = (f"SELECT * FROM {RAW_SCHEMA}.sentences WHERE document_id NOT IN (SELECT document_id FROM {focus_ids}) "
                 f"AND document_id NOT IN (SELECT document_id FROM {unread_ids})")
-        rest_tokens = stored_sentence_tokens(conn, rest)
-        if rest_tokens is not None:
-            texts = [sentence.text for document_id in sorted(own) for sentence in own[document_id]]
-            corpus = CorpusTokens.of(texts).plus(rest_tokens)
-            conn.register(_REACHED, _frame("text_key", texts_sharing(conn, *reach_keys(texts, corpus))))
-            try:
-                prime_tokens(conn, f"SELECT text FROM ({rest}) WHERE md5(text) IN (SELECT text_key FROM {_REACHED})")
-                reached: dict[str, list[Sentence]] = {}
-                for document_id, *fields in conn.execute(
-                        f"SELECT document_id, {', '.join(SENTENCE_COLUMNS)} FROM ({rest}) "
-                        f"WHERE md5(text) IN (SELECT text_key FROM {_REACHED}) ORDER BY document_id, sentence_seq").fetchall():
-                    reached.setdefault(document_id, []).append(Sentence(*fields))
-            finally:
-                conn.unregister(_REACHED)
+        reached_texts = None
+        with sentence_index(conn, rest) as index:
+            if index is not None:
+                texts = [sentence.text for document_id in sorted(own) for sentence in own[document_id]]
+                corpus = CorpusTokens.of(token_set(text) for text in texts).plus(index.counts)
+                reached_texts = index.texts_sharing(*reach_keys(texts, corpus))
+        if reached_texts is not None:
+            reached = _sentences_of_texts(conn, rest, reached_texts)
             reached_ids = register_ids(conn, reached, _REACHED_IDS)
             counts = dict(conn.execute(f"SELECT document_id, count(*) FROM {RAW_SCHEMA}.sentences "
                                        f"WHERE document_id IN (SELECT document_id FROM {reached_ids}) GROUP BY 1").fetchall())
             return {**own, **reached}, corpus, counts
     prime_tokens(conn, SENTENCE_TEXTS)
     return read_sentences(conn), None, {}
+
+
+def _sentences_of_texts(conn: duckdb.DuckDBPyConnection, sentences_sql: str,
+                        text_keys: Collection[str]) -> dict[str, list[Sentence]]:
+    """The sentences of `sentences_sql` whose text has one of `text_keys`, their tokens primed."""
+    conn.register(_REACHED, _frame("text_key", text_keys))
+    try:
+        chosen = f"SELECT * FROM ({sentences_sql}) WHERE md5(text) IN (SELECT text_key FROM {_REACHED})"
+        prime_tokens(conn, chosen)
+        by_document: dict[str, list[Sentence]] = {}
+        for document_id, *fields in conn.execute(
+                f"SELECT document_id, {', '.join(SENTENCE_COLUMNS)} FROM ({chosen}) ORDER BY document_id, sentence_seq").fetchall():
+            by_document.setdefault(document_id, []).append(Sentence(*fields))
+        return by_document
+    finally:
+        conn.unregister(_REACHED)
 

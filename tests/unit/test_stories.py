@@ -65,3 +65,24 @@ def test_a_document_linked_to_two_stories_joins_one_and_does_not_merge_them():
     assert len({stories[d] for d in docs if d.startswith("flood")}) == 1
     assert len({stories[d] for d in docs if d.startswith("vote")}) == 1
     assert stories["flood-1"] != stories["vote-1"]
+
+
+def test_links_of_a_focus_given_its_reach_and_the_corpus_counts_are_those_of_a_full_read():
+    from orchestration.core.claims.stories import document_links
+    from orchestration.core.claims.text_reuse import reach_keys
+    from orchestration.core.text.similarity import CorpusTokens
+    from orchestration.core.text.token_cache import surface_words, token_set
+    # wire copy: every sample reprinted, its lead cut; a flood report and an election report
+    bodies = dict(BODIES) | {f"cut_{d}": "\n".join(b.splitlines()[1:]) for d, b in BODIES.items()}
+    bodies |= {"flood": " ".join(FLOOD), "vote": " ".join(ELECTION)}
+    sentences = {d: split_sentences(t) for d, t in bodies.items()}
+    corpus = CorpusTokens.of(token_set(s.text) for d in sorted(sentences) for s in sentences[d])
+    partial_reads = 0
+    for document_id in sorted(bodies):
+        tokens, surfaces = reach_keys([s.text for s in sentences[document_id]], corpus)
+        given = {d: [s for s in own if d == document_id or token_set(s.text) & tokens or surface_words(s.text) in surfaces]
+                 for d, own in sentences.items()}
+        partial_reads += sum(map(len, given.values())) < corpus.sentences
+        assert (document_links(bodies, given, focus={document_id}, corpus=corpus)
+                == document_links(bodies, sentences, focus={document_id})), document_id
+    assert partial_reads == len(bodies)

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from orchestration.core.text.sentences import split_sentences
-from orchestration.core.claims.text_reuse import MIN_INDEXED_TOKENS, CorpusTokens, reach_keys, text_reuse
+from orchestration.core.claims.text_reuse import MIN_INDEXED_TOKENS, reach_keys, text_reuse
+from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.text.token_cache import surface_words, token_set
 from tests.unit.sample_bodies import BODIES, CARRY_DENIAL, OLDER_STORY
 
@@ -123,7 +124,7 @@ def test_a_focus_given_its_reach_and_the_corpus_counts_returns_the_rows_of_a_ful
     bodies["note_a"] = f"The harbour reopened on Monday after the storm. {short} Ferries ran late."
     bodies["note_b"] = f"Markets rallied in Tokyo on Tuesday. {short} Bond yields fell."
     sentences = sentences_of(bodies)
-    corpus = CorpusTokens.of(s.text for d in sorted(sentences) for s in sentences[d])
+    corpus = CorpusTokens.of(token_set(s.text) for d in sorted(sentences) for s in sentences[d])
     reads = {}
     for document_id in sorted(sentences):
         tokens, surfaces = reach_keys([s.text for s in sentences[document_id]], corpus)

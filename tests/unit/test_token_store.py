@@ -100,8 +100,8 @@ def test_a_table_written_by_older_code_is_replaced_not_a_reason_to_fail(tmp_path
 
 
 def test_the_stored_tokens_count_a_corpus_as_reading_it_would_and_find_what_a_focus_reaches(tmp_path: Path):
-    from orchestration.core.claims.text_reuse import CorpusTokens
-    from orchestration.token_store import stored_sentence_tokens, texts_sharing
+    from orchestration.core.text.similarity import CorpusTokens
+    from orchestration.token_store import sentence_index
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
     conn.execute("CREATE SCHEMA raw")
     conn.execute("CREATE TABLE raw.sentences (document_id VARCHAR, text VARCHAR)")
@@ -109,20 +109,26 @@ def test_the_stored_tokens_count_a_corpus_as_reading_it_would_and_find_what_a_fo
     rows = [("a", TEXTS[0]), ("b", TEXTS[0]), ("b", TEXTS[1]), ("c", TEXTS[2])]
     conn.executemany("INSERT INTO raw.sentences VALUES (?, ?)", rows)
     sentences = "SELECT document_id, text FROM raw.sentences"
-    assert stored_sentence_tokens(conn, sentences) is None                        # no store yet
+    with sentence_index(conn, sentences) as index:
+        assert index is None                                                      # no store yet
     for _, text in rows[:3]:
         token_cache.token_set(text)
     store_tokens(conn)
-    assert stored_sentence_tokens(conn, sentences) is None                        # c's words are not stored
+    with sentence_index(conn, sentences) as index:
+        assert index is None                                                      # words, and c, not stored
     for text in TEXTS:
         token_cache.token_set(text), token_cache.surface_words(text)
     store_tokens(conn)
-    counted = stored_sentence_tokens(conn, sentences)
-    read = CorpusTokens.of(text for _, text in rows)
-    assert (counted.sentences, dict(counted.holding)) == (read.sentences, dict(read.holding)) == (4, dict(read.holding))
-    assert all(counted.holding[token] == 2 for token in token_cache.token_set(TEXTS[0]))     # a and b
+    conn.close()
     key = token_cache.text_key
-    assert texts_sharing(conn, {"qatar"}, set()) == {key(TEXTS[1])}
-    assert texts_sharing(conn, {"qatar", *token_cache.token_set(TEXTS[0])}, set()) == {key(TEXTS[0]), key(TEXTS[1])}
-    assert texts_sharing(conn, set(), {token_cache.surface_words(TEXTS[1])}) == {key(TEXTS[1])}
-    assert texts_sharing(conn, set(), set()) == set()
+    # what a stage does: read-only, temporary tables only, gone afterwards
+    conn = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    with sentence_index(conn, sentences) as index:
+        read = CorpusTokens.of(token_cache.token_set(text) for _, text in rows)
+        assert index.counts == read and (read.sentences, read.sentences_with_tokens) == (4, 3)
+        assert all(index.counts.holding[token] == 2 for token in token_cache.token_set(TEXTS[0]))     # a and b
+        assert index.texts_sharing({"qatar"}, set()) == {key(TEXTS[1])}
+        assert index.texts_sharing({"qatar", *token_cache.token_set(TEXTS[0])}, set()) == {key(TEXTS[0]), key(TEXTS[1])}
+        assert index.texts_sharing(set(), {token_cache.surface_words(TEXTS[1])}) == {key(TEXTS[1])}
+        assert index.texts_sharing(set(), set()) == set()
+    assert conn.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0

@@ -13,7 +13,9 @@ from collections.abc import Collection, Sequence
 
 
 from orchestration.core.ids import stable_id
-from orchestration.core.text.similarity import candidate_pairs, idf_weights, weighted_similarity
+from orchestration.core.text.similarity import (
+    CorpusTokens, candidate_pairs, idf_from_frequencies, idf_weights, weighted_similarity,
+)
 from orchestration.core.text.token_cache import token_sequence, token_set
 from orchestration.core.types import Sentence
 
@@ -31,10 +33,13 @@ def story_id_for(document_id: str) -> str:
 
 
 def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
-                   focus: Collection[str] | None = None) -> dict[tuple[str, str], float]:
+                   focus: Collection[str] | None = None,
+                   corpus: CorpusTokens | None = None) -> dict[tuple[str, str], float]:
     """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs.
     `doc_sentences` are the body sentences of each document (the sentences stage's output).
-    With `focus`, only the links with at least one document in it (weights still over all)."""
+    With `focus`, only the links with at least one document in it (weights still over all).
+    With `corpus` (the counts of every document's sentences), `doc_sentences` need hold only the
+    focus documents' and the sentences they reach (text_reuse.reach_keys): the same links."""
     doc_ids = sorted(bodies)
     links: dict[tuple[str, str], float] = {}
     if len(doc_ids) < 2:
@@ -67,11 +72,12 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
             if tokens:
                 owners.append(doc_id)
                 sets.append(tokens)
-    idf, unseen = idf_weights(sets)
+    # over the sentences that hold a token, as given or as counted
+    idf, unseen = idf_weights(sets) if corpus is None else idf_from_frequencies(corpus.holding, corpus.sentences_with_tokens)
     strong: Counter[tuple[str, str]] = Counter()
     best: dict[tuple[str, str], float] = {}
     focus_sets = None if focus is None else [i for i, owner in enumerate(owners) if owner in focus]
-    for i, j in candidate_pairs(sets, owners, focus=focus_sets):
+    for i, j in candidate_pairs(sets, owners, focus=focus_sets, holding=None if corpus is None else corpus.holding):
         score = weighted_similarity(sets[i], sets[j], idf, unseen)
         if score >= SENTENCE_SIMILARITY:
             pair = tuple(sorted((owners[i], owners[j])))
@@ -84,8 +90,9 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
 
 
 def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
-                   previous: dict[str, str] | None = None) -> dict[str, str]:
-    """document_id -> story_id for every document of `bodies` (sentences: see document_links).
+                   previous: dict[str, str] | None = None, corpus: CorpusTokens | None = None) -> dict[str, str]:
+    """document_id -> story_id for every document of `bodies` (sentences and `corpus`: see
+    document_links; the focus is the documents not in `previous`).
 
     Documents of `previous` keep their story. Each of the others takes, in turns, the story that
     holds the largest weight of its links (label propagation), starting from a story of its own;
@@ -93,7 +100,7 @@ def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     previous = {d: s for d, s in (previous or {}).items() if d in bodies}
     # Only links that touch a new document decide anything: previous stories are kept as they are.
     new_docs = sorted(d for d in bodies if d not in previous)
-    links = document_links(bodies, doc_sentences, focus=set(new_docs))
+    links = document_links(bodies, doc_sentences, focus=set(new_docs), corpus=corpus)
     neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies}
     for (a, b), strength in sorted(links.items()):
         # in document order: a story's weight is a float sum, and links are found in an order

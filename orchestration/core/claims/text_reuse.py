@@ -18,11 +18,10 @@ original starts with it. A tie goes to the smaller document_id as source.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
 
-from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, idf_from_frequencies, weighted_similarity
+from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, CorpusTokens, idf_from_frequencies, weighted_similarity
 from orchestration.core.text.token_cache import surface_words, token_set
 from orchestration.core.types import Sentence, TextReuse
 
@@ -30,27 +29,6 @@ NEAR_IDENTICAL = 0.8
 MIN_SURFACE_WORDS = 4
 # a sentence with fewer content tokens is too short for the index: exact word matches only
 MIN_INDEXED_TOKENS = 3
-
-
-@dataclass(frozen=True)
-class CorpusTokens:
-    """Every sentence of the corpus as counts: how many there are, and how many hold each content
-    token. What the weights and the index of a focused text_reuse call read of the sentences it is
-    not given."""
-    sentences: int
-    holding: Mapping[str, int]
-
-    @staticmethod
-    def of(texts: Iterable[str]) -> CorpusTokens:
-        holding: Counter[str] = Counter()
-        count = 0
-        for text in texts:
-            holding.update(token_set(text))
-            count += 1
-        return CorpusTokens(count, holding)
-
-    def plus(self, other: CorpusTokens) -> CorpusTokens:
-        return CorpusTokens(self.sentences + other.sentences, Counter(self.holding) + Counter(other.holding))
 
 
 def reach_keys(focus_texts: Iterable[str], corpus: CorpusTokens) -> tuple[set[str], set[tuple[str, ...]]]:
@@ -91,7 +69,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
             seqs.append(sentence.seq)
             token_sets.append(token_set(sentence.text))
             surfaces.append(surface_words(sentence.text))
-    corpus = corpus or CorpusTokens.of(sentence.text for d in sorted(doc_sentences) for sentence in doc_sentences[d])
+    corpus = corpus or CorpusTokens.of(token_set(sentence.text) for d in sorted(doc_sentences) for sentence in doc_sentences[d])
     idf, unseen = idf_from_frequencies(corpus.holding, corpus.sentences)
     # (doc_a, doc_b) -> {doc: set of its sentence seqs shared with the other}
     shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 
 MIN_SHARED_TOKENS = 3
 # tokens held by more sets than this are not indexed by candidate_pairs (see there)
@@ -30,6 +31,30 @@ CANDIDATE_MAX_POSTINGS = 200
 # to the next, enough to tip an exact tie between two stories. (math.fsum is exact too, and cost
 # the claims stage ~10% more.)
 WEIGHT_QUANTUM = 2.0 ** -20
+
+
+@dataclass(frozen=True)
+class CorpusTokens:
+    """Every sentence of the corpus as counts: how many there are, how many hold a content token,
+    and how many hold each. What the weights and the index of a focused call (text reuse, story
+    links) read of the sentences it is not given."""
+    sentences: int
+    sentences_with_tokens: int
+    holding: Mapping[str, int]
+
+    @staticmethod
+    def of(token_sets: Iterable[frozenset[str]]) -> CorpusTokens:
+        holding: Counter[str] = Counter()
+        count = with_tokens = 0
+        for tokens in token_sets:
+            holding.update(tokens)
+            count += 1
+            with_tokens += bool(tokens)
+        return CorpusTokens(count, with_tokens, holding)
+
+    def plus(self, other: CorpusTokens) -> CorpusTokens:
+        return CorpusTokens(self.sentences + other.sentences, self.sentences_with_tokens + other.sentences_with_tokens,
+                            Counter(self.holding) + Counter(other.holding))
 
 
 def idf_weights(token_sets: Iterable[frozenset[str]]) -> tuple[dict[str, float], float]:
@@ -80,11 +105,15 @@ def weighted_similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, 
 
 def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
                     max_postings: int = CANDIDATE_MAX_POSTINGS, min_shared: int = 2,
-                    focus: Collection[int] | None = None) -> Iterator[tuple[int, int]]:
+                    focus: Collection[int] | None = None,
+                    holding: Mapping[str, int] | None = None) -> Iterator[tuple[int, int]]:
     """Pairs (i, j), i < j, of sets from different `groups` (documents) that share at least
     `min_shared` indexed tokens, found through an inverted index instead of all pairs. With
     `focus` (indices), only the pairs with at least one set in it: the same pairs a full call
-    returns that touch `focus`, at the cost of the focus sets only.
+    returns that touch `focus`, at the cost of the focus sets only. `holding` (token -> sets
+    holding it) counts a corpus of which the sets given are a part: which tokens are indexed is
+    then decided by the corpus, and a call given the focus and every set sharing a token with it
+    returns the pairs of a call given the corpus.
 
     Tokens held by more than `max_postings` sets are not indexed: they are too common to tell
     restatements apart, and skipping them keeps the cost linear in the number of sets for a
@@ -102,7 +131,7 @@ def candidate_pairs(token_sets: list[frozenset[str]], groups: list[str],
         shared: Counter[int] = Counter()
         for token in token_sets[index]:
             members = postings[token]
-            if len(members) > max_postings:
+            if (len(members) if holding is None else holding.get(token, 0)) > max_postings:
                 continue
             for other in members:
                 # each pair once: from its smaller index, or from its only focused member
