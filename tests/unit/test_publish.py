@@ -1,7 +1,7 @@
 """Publish: a live dbt view's SQL as it reads inside the snapshot."""
 import duckdb
 
-from orchestration.assets.publish import portable_view_sql
+from orchestration.assets.publish import portable_view_sql, publish_snapshot
 
 LAKE = "/data/warehouse/lake"
 
@@ -35,8 +35,6 @@ def test_the_rewritten_view_binds_inside_its_own_catalog():
 
 
 def test_a_view_that_cannot_be_made_in_the_snapshot_is_published_as_its_rows(tmp_path):
-    from orchestration.assets.publish import publish_snapshot
-
     live = tmp_path / "claimgrid.duckdb"
     conn = duckdb.connect(str(live))
     conn.execute("CREATE SCHEMA raw; CREATE SCHEMA staging; CREATE SCHEMA pipeline")
@@ -54,3 +52,23 @@ def test_a_view_that_cannot_be_made_in_the_snapshot_is_published_as_its_rows(tmp
                                   "WHERE table_schema = 'staging'").fetchall())
     assert kinds == {"int_claims": "VIEW", "stg_claims": "VIEW", "stg_ledger": "BASE TABLE"}
     assert snapshot.execute("SELECT * FROM staging.stg_ledger").fetchall() == [("d1",)]
+
+
+def test_the_snapshot_holds_no_free_blocks_and_keeps_the_rows_order(tmp_path):
+    # a lake table of several files, as the landing days leave it: a copy written by parallel
+    # ordered inserts left a third of its blocks free
+    lake = tmp_path / "lake"
+    lake.mkdir()
+    live = duckdb.connect(str(tmp_path / "live.duckdb"))
+    for day in range(8):
+        live.execute(f"COPY (SELECT range AS seq, md5(range::VARCHAR) || repeat(' word', (range % 20)::INT) AS text "
+                     f"FROM range({day} * 100000, {day + 1} * 100000)) TO '{lake}/day={day}.parquet'")
+    live.execute(f"CREATE SCHEMA raw; CREATE VIEW raw.segments AS SELECT * FROM read_parquet('{lake}/*.parquet')")
+    live.close()
+    copied, _ = publish_snapshot(tmp_path / "live.duckdb", tmp_path / "snapshot.duckdb", lake)
+    snapshot = duckdb.connect(str(tmp_path / "snapshot.duckdb"), read_only=True)
+    total_blocks, used_blocks, free_blocks = snapshot.execute("PRAGMA database_size").fetchone()[3:6]
+    assert copied == {"raw.segments": 800_000}
+    assert free_blocks == 0 and total_blocks == used_blocks
+    seqs = [seq for (seq,) in snapshot.execute("SELECT seq FROM raw.segments").fetchall()]
+    assert seqs == sorted(seqs)
