@@ -332,14 +332,6 @@ def plan_days(lake: Path, days: Iterable[str],
     return work
 
 
-def by_day(work: Sequence[DayWork], outcomes: Sequence) -> Iterator[tuple[DayWork, list]]:
-    """The outcomes of all days' items (processed together, in order) handed back per day."""
-    start = 0
-    for day in work:
-        yield day, list(outcomes[start:start + len(day.items)])
-        start += len(day.items)
-
-
 def days_metadata(work: Sequence[DayWork]) -> dict:
     """The document counts of a step over its days, plus the days."""
     totals = {"documents_processed": 0, "documents_skipped": 0, "documents_removed": 0}

@@ -12,7 +12,7 @@ import dagster as dg
 import hashlib
 from pathlib import Path
 
-from orchestration.assets.common import counts, partition_days, stage_asset, stage_version, with_progress
+from orchestration.assets.common import counts, partition_days, progress_logger, stage_asset, stage_version
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.quarantine import isolate
 from orchestration.core.outlets import attribute_outlet, load_registry
@@ -20,10 +20,13 @@ from orchestration.core.types import DocumentOutletRow
 from orchestration.incremental import (
     combined_keys, days_metadata, plan_days, plan_for, recorded_keys, register_ids, write_document_rows,
 )
+from orchestration.lake import partition_connection
 from orchestration.resources import ReferenceDataResource, WarehouseResource
 from orchestration.settings import DEFAULT_OUTLET_REGISTRY
 
 STAGE = "outlets"
+# documents whose decoded pages a step holds at once (the 10k bench's pages average ~25 kB)
+OUTLETS_BATCH = 2000
 
 # The decoded page text, furniture included: self-references live in headers and footers.
 DECODED_TEXT_SQL = """
@@ -32,6 +35,21 @@ FROM raw.segments
 WHERE document_id IN (SELECT document_id FROM {ids})
 GROUP BY document_id
 """
+
+
+def outlet_inputs(lake, day: str, document_ids: list[str]) -> list[tuple]:
+    """(document, its decoded text) of `document_ids` in the day's partition, in id order: the
+    document's url, sitename and hostname with its dump's outlet hint and url."""
+    with partition_connection(lake, [day]) as conn:
+        ids = register_ids(conn, document_ids)
+        in_plan = f"WHERE document_id IN (SELECT document_id FROM {ids})"
+        dumps = conn.execute(f"SELECT document_id, outlet_hint, url FROM raw.dumps {in_plan}").df()
+        documents = conn.execute(
+            f"SELECT document_id, url, sitename, hostname FROM raw.documents {in_plan} ORDER BY document_id").df()
+        decoded = conn.execute(DECODED_TEXT_SQL.format(ids=ids)).df()
+    texts = dict(zip(decoded.document_id, decoded.decoded_text))
+    merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
+    return [(doc, texts.get(doc.document_id, "")) for doc in merged.itertuples(index=False)]
 
 
 def _optional(value) -> str | None:
@@ -67,15 +85,7 @@ def document_outlets(
         excluded = quarantined_document_ids(conn, before_stage=STAGE)
         plan, rebuild = plan_for(conn, STAGE, ["document_outlets"], combined_keys(
             version, recorded_keys(conn, "clean"), excluded=excluded))
-        ids = register_ids(conn, plan.todo)
-        in_plan = f"WHERE document_id IN (SELECT document_id FROM {ids})"
-        dumps = conn.execute(f"SELECT document_id, outlet_hint, url FROM raw.dumps {in_plan}").df()
-        documents = conn.execute(
-            f"SELECT document_id, url, sitename, hostname FROM raw.documents {in_plan} ORDER BY document_id").df()
-        decoded = conn.execute(DECODED_TEXT_SQL.format(ids=ids)).df()
-        texts = dict(zip(decoded.document_id, decoded.decoded_text))
-        merged = documents.merge(dumps, on="document_id", how="left", suffixes=("", "_manifest"))
-        return plan, rebuild, [(doc, texts.get(doc.document_id, "")) for doc in merged.itertuples(index=False)]
+        return plan, rebuild, sorted(plan.todo)
 
     work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
     registry = load_registry(reference.outlet_registry)
@@ -105,14 +115,24 @@ def document_outlets(
 
     rows, quarantined = [], []
     row_count = 0
+    progress, done = progress_logger(context, sum(len(day.items) for day in work), "attributed documents"), 0
+    # Day by day, OUTLETS_BATCH documents at a time: the decoded pages are the largest thing a
+    # document stage reads (every segment, furniture included), so a step holds one batch of them,
+    # whatever the day or the range holds, and the day's rows (one short row per document)
     for day in work:
-        outcome = isolate(with_progress(context, day.items, f"attributed documents of {day.day}"),
-                          attribute, STAGE, document_id=lambda item: item[0].document_id)
-        row_count += write_document_rows(warehouse.lake_path, day.day, day.plan, {"document_outlets": outcome.results},
-                                         day.rebuild, quarantine=outcome.quarantined,
+        day_rows, day_quarantined = [], []
+        for start in range(0, len(day.items), OUTLETS_BATCH):
+            batch = outlet_inputs(warehouse.lake_path, day.day, day.items[start:start + OUTLETS_BATCH])
+            outcome = isolate(batch, attribute, STAGE, document_id=lambda item: item[0].document_id)
+            day_rows += outcome.results
+            day_quarantined += outcome.quarantined
+            done += len(batch)
+            progress(done)
+        row_count += write_document_rows(warehouse.lake_path, day.day, day.plan, {"document_outlets": day_rows},
+                                         day.rebuild, quarantine=day_quarantined,
                                          run_id=context.run.run_id)["document_outlets"]
-        rows += outcome.results
-        quarantined += outcome.quarantined
+        rows += day_rows
+        quarantined += day_quarantined
     log_quarantine(context, STAGE, quarantined)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": row_count, **days_metadata(work),

@@ -238,3 +238,25 @@ def test_with_the_semantic_matcher_off_only_lexical_matches_are_made(landing_cop
     languages = query(warehouse, "SELECT DISTINCT s.language, m.cross_language FROM raw.claim_mentions m "
                                  "JOIN raw.sentences s USING (document_id, sentence_seq) WHERE claim_id = 'cat-talks'")
     assert languages == [("en", False)]
+
+
+def test_outlets_and_sentences_in_batches_of_two_write_what_one_batch_writes(landing_copy: Path, tmp_path: Path,
+                                                                              monkeypatch):
+    # a step holds one batch of decoded pages or bodies, not the range's: the rows do not depend on it
+    from orchestration.assets import outlets, sentences
+    stages = dg.AssetSelection.assets(*(dg.AssetKey(["raw", table]) for table in (
+        "dumps", "retractions", "documents", "segments", "segment_languages", "document_languages",
+        "document_outlets", "sentences"))).required_multi_asset_neighbors()
+    one_batch = tmp_path / "one_batch"
+    materialize(landing_copy, one_batch, selection=stages)
+    monkeypatch.setattr(outlets, "OUTLETS_BATCH", 2)
+    monkeypatch.setattr(sentences, "SENTENCES_BATCH", 2)
+    batches = tmp_path / "batches"
+    result = materialize(landing_copy, batches, selection=stages)
+    assert len(list(landing_copy.iterdir())) > 4
+    for table in ("document_outlets", "sentences"):
+        rows = query(batches, f"SELECT * FROM raw.{table} ORDER BY ALL")
+        assert rows and rows == query(one_batch, f"SELECT * FROM raw.{table} ORDER BY ALL"), table
+    split = [e.materialization.metadata["accepted_documents_split"].value for e in result.get_asset_materialization_events()
+             if e.asset_key == dg.AssetKey(["raw", "sentences"])]
+    assert split == [len(query(batches, "SELECT DISTINCT document_id FROM raw.sentences"))]
