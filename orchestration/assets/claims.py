@@ -414,6 +414,8 @@ def reach_inputs(conn: duckdb.DuckDBPyConnection, focus: set[str] | None
     from its stored tokens, so a run grows with its news, not with the archive. Every sentence
     when there is no focus, or when some text of the rest has no stored tokens (a new tokenizer:
     the full read stores them for the next run)."""
+    if focus is not None and not focus:
+        return {}, CorpusTokens(0, 0, {}), {}      # nothing to compare: no need to count the archive
     if focus is not None:
         own = read_sentences(conn, focus)
         focus_ids = register_ids(conn, focus, _FOCUS_IDS)
