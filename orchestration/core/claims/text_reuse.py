@@ -69,7 +69,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
             seqs.append(sentence.seq)
             token_sets.append(token_set(sentence.text))
             surfaces.append(surface_words(sentence.text))
-    corpus = corpus or CorpusTokens.of(token_set(sentence.text) for d in sorted(doc_sentences) for sentence in doc_sentences[d])
+    corpus = corpus or CorpusTokens.of(token_sets)       # every sentence given: the corpus
     idf, unseen = idf_from_frequencies(corpus.holding, corpus.sentences)
     # (doc_a, doc_b) -> {doc: set of its sentence seqs shared with the other}
     shared: dict[tuple[str, str], dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
