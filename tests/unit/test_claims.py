@@ -215,3 +215,33 @@ def test_a_new_group_whose_founder_hashes_to_a_kept_id_gets_another_id():
     assert ids[1] == kept_id
     assert ids[0] != kept_id and ids[0].startswith("claim-")
     assert _claim_ids("story-1", [[rebuilt], [seeded]]) == ids  # deterministic
+
+
+def test_a_claim_text_is_the_medoid_of_every_pair_scored_though_reprints_are_scored_once():
+    """The medoid scores each pair of wordings once; its choice must be the one scoring every
+    pair of members gives, with reprints, a unit listed twice (it joined two clusters later
+    merged) and ties broken by position."""
+    from orchestration.core.claims.discovery import _Cluster, _medoid, _score, _units
+    from orchestration.core.text.similarity import idf_weights, set_weight
+
+    wordings = [
+        "The central bank froze the accounts of two rebel commanders in Zurich.",
+        "The central bank froze accounts of two rebel commanders in Zurich on Monday.",
+        "Two rebel commanders had their Zurich accounts frozen by the central bank.",
+        "The bank froze the Zurich accounts of rebel commanders.",
+    ]
+    # reprints of the second and fourth wordings outnumber the first; reversed, the medoid is the last member
+    texts = [wordings[0], wordings[1], wordings[3], wordings[1], wordings[2], wordings[3], wordings[1], wordings[3]]
+    units = [u for i, text in enumerate(texts) for u in _units(f"doc-{i}", split_sentences(text))]
+    idf, unseen = idf_weights(u.tokens for u in units)
+    for unit in units:
+        unit.weight = set_weight(unit.tokens, idf, unseen)
+
+    def every_pair(members):
+        def total(unit):
+            return sum(_score(unit, other, idf, unseen) for other in members if other is not unit)
+        return max(members, key=lambda u: (round(total(u), 9), -members.index(u)))
+
+    for members in (units, units[::-1], units[:3] + [units[1]] + units[3:], [units[4], units[2], units[4]]):
+        cluster = _Cluster(founder=units[0].key, members=[(u, 1.0) for u in members])
+        assert _medoid(cluster, idf, unseen) is every_pair(members)
