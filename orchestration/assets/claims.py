@@ -42,6 +42,7 @@ from orchestration.core.types import ClaimMentionRow, ClaimSentenceRow, Sentence
 from orchestration.corpus_ledger import (
     TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, keys_digest, mention_digests, row_count, write_corpus_rows,
 )
+from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.core.text.token_cache import token_set
 from orchestration.token_store import prime_tokens, sentence_index, store_tokens
@@ -113,6 +114,7 @@ def written(table: str, count: int, plan: StagePlan, wanted: dict[str, str], ass
     "stories", GROUP, "Documents about one event share a story: body TF-IDF and shared sentences (raw.sentences).",
     deps=("sentences", "documents"), metadata={"reads_previous": "raw.stories"},
 )
+@without_cyclic_gc
 def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         wanted = corpus_keys(conn, stage_version(context))
@@ -174,6 +176,7 @@ def read_embeddings(conn, keys: Collection[str]) -> dict[str, bytes]:
     pool=DUCKDB_POOL,
 )
 @step_function
+@without_cyclic_gc
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource,
            reference: ReferenceDataResource):
     catalog, catalog_key = _catalog_version(landing)
@@ -286,6 +289,7 @@ def _affected_stories(conn, plan: StagePlan, story_of: dict[str, str]) -> set[st
     "claim_mentions", GROUP, "Every sentence stating a claim, with its stance toward the claim and the source it names.",
     deps=("claims", "claim_sentences", "sentences", "documents"),
 )
+@without_cyclic_gc
 def claim_mentions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
 ) -> dg.MaterializeResult:
@@ -370,6 +374,7 @@ def claim_mentions(
     "text_reuse", GROUP, "Documents that repeat sentences of an earlier document, with the share they repeat.",
     deps=("sentences", "documents"),
 )
+@without_cyclic_gc
 def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
         wanted = corpus_keys(conn, stage_version(context))
