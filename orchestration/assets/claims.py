@@ -27,7 +27,8 @@ from orchestration.assets.common import (
 )
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.claims.catalog import load_catalog
-from orchestration.core.claims.discovery import discover_claims, match_catalog
+from orchestration.core.claims.discovery import match_catalog, story_blocks
+from orchestration.discovery_pool import discover_on_cores
 from orchestration.core.claims.semantic import (
     MODEL_NAME, Embedder, cross_language_mentions, model_files, paraphrase_claims, semantic_catalog_mentions,
 )
@@ -47,7 +48,7 @@ from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.core.text.token_cache import token_set
 from orchestration.token_store import prime_tokens, sentence_index, store_tokens
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
-from orchestration.resources import DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
+from orchestration.resources import ComputeResource, DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
 
 GROUP = "claims"
@@ -178,7 +179,7 @@ def read_embeddings(conn, keys: Collection[str]) -> dict[str, bytes]:
 @step_function
 @without_cyclic_gc
 def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, landing: LandingResource,
-           reference: ReferenceDataResource):
+           reference: ReferenceDataResource, compute: ComputeResource):
     catalog, catalog_key = _catalog_version(landing)
     semantic = reference.semantic_matcher
     with warehouse.connect(read_only=True) as conn:
@@ -219,7 +220,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         # Read once, when the engine loads; a value already set is kept.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     embedder = Embedder(lookup=stored_embeddings if semantic else None)
-    discovered, discovered_sentences = discover_claims(story_sentences, story_of, existing=existing)
+    discovered, discovered_sentences = discover_on_cores(story_blocks(story_sentences, story_of, existing),
+                                                         compute.workers)
     if semantic:
         # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
         discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, story_sentences,

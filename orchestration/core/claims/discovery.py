@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -228,9 +228,18 @@ class _ClusterIndex:
         return scored
 
 
-def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
-                    existing: Sequence[ClaimRecord] = ()) -> tuple[list[ClaimRecord], list[ClaimMention]]:
-    """Claims stated by >= 2 documents of the same story, with one mention per sentence."""
+@dataclass(frozen=True)
+class StoryBlock:
+    """What discovery reads of one story: its documents' sentences and the claims it had (seeds)."""
+    story_id: str
+    doc_sentences: dict[str, list[Sentence]]
+    seeds: list[ClaimRecord]
+
+
+def story_blocks(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
+                 existing: Sequence[ClaimRecord] = ()) -> list[StoryBlock]:
+    """The sentences split by story, each story with its existing discovered claims: discovery
+    never compares across stories, so the blocks may be worked on apart."""
     by_story: dict[str, list[str]] = defaultdict(list)
     for document_id in sorted(doc_sentences):
         # A document without a story can only be compared with itself: its own block.
@@ -239,19 +248,45 @@ def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str,
     for record in existing:
         if record.origin == "discovered" and record.story_id is not None:
             seeds[record.story_id].append(record)
+    return [StoryBlock(story_id, {d: doc_sentences[d] for d in by_story[story_id]},
+                       sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id))
+            for story_id in sorted(by_story)]
 
+
+def discover_in_block(block: StoryBlock) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    return _discover_in_story(block.story_id, block.doc_sentences, block.seeds)
+
+
+def balanced_groups(blocks: Sequence[StoryBlock], count: int) -> list[list[StoryBlock]]:
+    """The blocks in at most `count` groups of about equal work (sentences), largest block first
+    into the lightest group: one story of a thousand documents beside hundreds of small ones."""
+    groups: list[list[StoryBlock]] = [[] for _ in range(max(1, min(count, len(blocks))))]
+    load = [(0, i) for i in range(len(groups))]
+    for block in sorted(blocks, key=lambda b: (-sum(map(len, b.doc_sentences.values())), b.story_id)):
+        work, i = heapq.heappop(load)
+        groups[i].append(block)
+        heapq.heappush(load, (work + sum(map(len, block.doc_sentences.values())), i))
+    return [g for g in groups if g]
+
+
+def merged_discoveries(parts: Iterable[tuple[list[ClaimRecord], list[ClaimMention]]]
+                       ) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """The blocks' claims and mentions as one result, in one order whatever order the blocks
+    were worked in: sorted by id, so a rerun with its own output as `existing` returns equal lists."""
     claims: list[ClaimRecord] = []
     mentions: list[ClaimMention] = []
-    for story_id in sorted(by_story):
-        story_claims, story_mentions = _discover_in_story(
-            story_id, {d: doc_sentences[d] for d in by_story[story_id]},
-            sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id))
-        claims.extend(story_claims)
-        mentions.extend(story_mentions)
-    # Sorted by id, so a rerun with its own output as `existing` returns equal lists.
+    for block_claims, block_mentions in parts:
+        claims.extend(block_claims)
+        mentions.extend(block_mentions)
     claims.sort(key=lambda c: (c.story_id or "", c.claim_id))
     mentions.sort(key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
     return claims, mentions
+
+
+def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
+                    existing: Sequence[ClaimRecord] = ()) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """Claims stated by >= 2 documents of the same story, with one mention per sentence."""
+    return merged_discoveries(map(discover_in_block, story_blocks(doc_sentences, stories, existing)))
 
 
 def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
