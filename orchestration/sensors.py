@@ -22,7 +22,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.core.ingest import list_landed
-from orchestration.core.landing_days import LandedFile, changed_days, file_days, manifest_entry
+from orchestration.core.landing_days import LandedFile, changed_days, file_days, landing_name, manifest_entry
 from orchestration.core.manifest import MANIFEST_NAME, check_manifest
 from orchestration.core.retraction import manifest_retractions
 from orchestration.jobs import claimgrid_all
@@ -45,7 +45,7 @@ def landed_files(landing_dir: Path) -> dict[str, LandedFile]:
             stat = path.lstat()
         except OSError:
             continue
-        name = path.relative_to(landing_dir).as_posix()
+        name = landing_name(path, landing_dir)
         entry = [manifest_entry(manifest, name), manifest_entry(retracting, name)]
         # a manifest line for the file is part of its state: editing it re-asks for its day
         state = f"{stat.st_size}:{stat.st_mtime_ns}:{json.dumps(entry, sort_keys=True)}"

@@ -22,7 +22,7 @@ from orchestration.assets.common import counts, partition_days, raw_key, stage_a
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
 from orchestration.core.claims.catalog import check_catalog
 from orchestration.core.ingest import MANIFEST_NAME, day_inputs_key, list_landed, scan_landing_checked
-from orchestration.core.landing_days import file_days, manifest_entry
+from orchestration.core.landing_days import file_days, landing_name, manifest_entry
 from orchestration.core.manifest import check_manifest
 from orchestration.core.quarantine import ConfigError
 from orchestration.core.retraction import manifest_retractions, no_longer_landed, updated_ledger, withhold_retracted
@@ -162,7 +162,7 @@ def retractions(context: dg.AssetExecutionContext, landing: LandingResource, war
         context.log.warning(f"config: {problem.source_file} row {problem.record_index}: {problem.detail}")
     retracting = _retracting(landing_dir)
     # only the files the manifest retracts are read, for the ids of the documents they held
-    retracted_files = {p for p in files if manifest_entry(retracting, p.relative_to(landing_dir).as_posix())}
+    retracted_files = {p for p in files if manifest_entry(retracting, landing_name(p, landing_dir))}
     withheld = withhold_retracted(scan_landing_checked(landing_dir, manifest.entries, landing.limits,
                                                        only=retracted_files).dumps, retracting)[1] if retracted_files else []
     now = datetime.now(timezone.utc).replace(tzinfo=None)

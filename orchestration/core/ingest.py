@@ -26,8 +26,10 @@ from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISLNK, S_ISREG
 from typing import BinaryIO
 
+from orchestration.core.landing_days import landing_name
 from orchestration.core.manifest import MANIFEST_NAME, check_manifest
 from orchestration.core.quarantine import short
 from orchestration.core.types import QuarantineRecord, RawDump
@@ -85,12 +87,18 @@ def list_landed(landing_dir: Path) -> tuple[list[Path], list[Path]]:
 def _landed_among(landing_dir: Path, paths: Iterable[Path]) -> tuple[list[Path], list[Path]]:
     """list_landed's split of `paths` (below `landing_dir`), both sorted."""
     files, outside = [], []
-    for path in sorted(paths):
-        if not dump_format(path):
+    # sorted by parts: Path's own order, without a Python-level comparison per pair (2.3M at 93k files)
+    for path in sorted((p for p in paths if dump_format(p)), key=lambda p: p.parts):
+        try:
+            mode = path.lstat().st_mode       # one call for the common case, a regular file
+        except OSError:
             continue
-        if path.is_symlink() and not _inside(path, landing_dir):
-            outside.append(path)
-        elif path.is_file():
+        if S_ISLNK(mode):
+            if not _inside(path, landing_dir):
+                outside.append(path)
+            elif path.is_file():
+                files.append(path)
+        elif S_ISREG(mode):
             files.append(path)
     return files, outside
 
@@ -251,11 +259,11 @@ def scan_landing_checked(landing_dir: Path | str, manifest: dict[str, dict] | No
         manifest = check_manifest(landing_dir, files).entries
     scan = LandingScan(files_seen=len(files) + len(outside))
     for path in outside:
-        scan.quarantined.append(file_record("outside_landing", path.relative_to(landing_dir).as_posix(),
+        scan.quarantined.append(file_record("outside_landing", landing_name(path, landing_dir),
                                             "a symlink that leads out of the landing folder: not followed"))
     dumps: dict[str, RawDump] = {}
     for path in files:
-        source_file = path.relative_to(landing_dir).as_posix()
+        source_file = landing_name(path, landing_dir)
         meta = manifest.get(source_file) or manifest.get(path.name) or {}
         fmt = dump_format(path)
         try:
@@ -292,7 +300,7 @@ def day_inputs_key(landing_dir: Path, paths: Iterable[Path], manifest: Mapping[s
     again. A file that cannot be stat()ed counts as changed."""
     digest = hashlib.sha256(f"{version}\x1e{limits!r}".encode())
     for path in sorted(paths):
-        name = path.relative_to(landing_dir).as_posix()
+        name = landing_name(path, landing_dir)
         try:
             stat = path.stat()
             landed = f"{stat.st_size}:{stat.st_mtime_ns}"
@@ -319,5 +327,5 @@ def landing_fingerprint(landing_dir: Path | str) -> dict[str, str]:
             stat = path.stat()
         except OSError:
             continue
-        fingerprint[path.relative_to(landing_dir).as_posix()] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        fingerprint[landing_name(path, landing_dir)] = f"{stat.st_size}:{stat.st_mtime_ns}"
     return fingerprint

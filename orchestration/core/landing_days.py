@@ -8,6 +8,7 @@ manifest and stat() alone: the sensor calls it every minute and reads no dump's 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,6 +55,17 @@ def landing_day(fetched_at: str | None, mtime_ns: int, today: date, first: date 
     return min(max(day, first), today)
 
 
+def landing_name(path: Path, landing_dir: Path) -> str:
+    """A landed file's name as raw.dumps, the manifest and the sensor give it: its path below the
+    landing folder, posix."""
+    # cut as a string: Path.relative_to parses both paths again, and a run with nothing new
+    # names every landed file several times (93k files: 280k calls, 4.6 s of a profile)
+    root, text = str(landing_dir), str(path)
+    if root not in ("", ".") and text.startswith(root + os.sep):
+        return text[len(root) + 1:].replace(os.sep, "/")
+    return path.relative_to(landing_dir).as_posix()
+
+
 def manifest_entry(manifest: Mapping[str, Mapping], source_file: str) -> Mapping:
     """A file's manifest fields, by its landing-relative path or its bare name (as ingest does)."""
     return manifest.get(source_file) or manifest.get(PurePosixPath(source_file).name) or {}
@@ -69,7 +81,7 @@ def file_days(landing_dir: Path, paths: list[Path], manifest: Mapping[str, Mappi
             mtime_ns = path.lstat().st_mtime_ns
         except OSError:
             continue
-        entry = manifest_entry(manifest, path.relative_to(landing_dir).as_posix())
+        entry = manifest_entry(manifest, landing_name(path, landing_dir))
         days[path] = landing_day(entry.get("fetched_at"), mtime_ns, today).isoformat()
     return days
 

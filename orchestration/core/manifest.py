@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from orchestration.core.landing_days import read_fetched_at
+from orchestration.core.landing_days import landing_name, read_fetched_at
 from orchestration.core.quarantine import config_record
 
 MANIFEST_NAME = "manifest.jsonl"
@@ -43,7 +43,7 @@ def check_manifest(landing_dir: Path, landed: list[Path]) -> ManifestCheck:
     path = Path(landing_dir) / MANIFEST_NAME
     if not path.is_file():
         return check
-    known = {p.relative_to(landing_dir).as_posix() for p in landed}
+    known = {landing_name(p, landing_dir) for p in landed}
     known_names = Counter(p.name for p in landed)
 
     def problem(row: int, detail: str) -> None:

@@ -97,3 +97,31 @@ def test_the_same_text_landed_for_two_outlets_is_two_documents(tmp_path: Path):
     # the id does not depend on which file or record carried the copy
     assert document_id_for(dumps[0].content_sha256, "Daily Courier") == dumps[0].document_id
     assert document_id_for(dumps[0].content_sha256, None) == dumps[0].content_sha256[:16]
+
+
+def test_landed_files_are_listed_in_path_order_and_named_as_relative_to_names_them(tmp_path: Path, monkeypatch):
+    """The listing sorts by path parts and names files by string: the same order and names as
+    sorting Path objects and Path.relative_to, with a name where '-' sorts before '/'."""
+    from orchestration.core.ingest import list_landed
+    from orchestration.core.landing_days import landing_name
+
+    landing = tmp_path / "landing"
+    for name in ("a/b.txt", "a-c.txt", "a/b/c.html", "z.jsonl", "a/.hidden.txt", "a/notes.pdf"):
+        (landing / name).parent.mkdir(parents=True, exist_ok=True)
+        (landing / name).write_text("x", encoding="utf-8")
+    (landing / "dir.txt").mkdir()                  # a folder named like a dump is not one
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("x", encoding="utf-8")
+    (landing / "link.txt").symlink_to(outside)
+    (landing / "inner.txt").symlink_to(landing / "z.jsonl")
+
+    files, out = list_landed(landing)
+    expected = sorted(p for p in landing.rglob("*") if p.is_file() and not p.name.startswith(".")
+                      and p.suffix in (".txt", ".html", ".jsonl") and p.name != "link.txt")
+    assert files == expected and out == [landing / "link.txt"]
+    assert [landing_name(p, landing) for p in files] == [p.relative_to(landing).as_posix() for p in files]
+    assert landing_name(landing / "a" / "b.txt", landing) == "a/b.txt"
+    monkeypatch.chdir(tmp_path)
+    for root in (Path("landing"), Path(".")):
+        below = [p for p in root.rglob("*.txt")]
+        assert [landing_name(p, root) for p in below] == [p.relative_to(root).as_posix() for p in below]
