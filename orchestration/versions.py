@@ -35,7 +35,10 @@ def module_path(module: str, package_root: Path = PACKAGE_ROOT) -> Path | None:
     return None
 
 
-def _imports_and_literals(source: str, module: str) -> tuple[set[str], set[str]]:
+@cache
+def _imports_and_literals(source: str, module: str) -> tuple[frozenset[str], frozenset[str]]:
+    # kept by source text: every asset module reaches the same core modules, and parsing them
+    # again for each was most of loading the code location's definitions
     tree = ast.parse(source)
     imported: set[str] = set()
     literals: set[str] = set()
@@ -51,10 +54,10 @@ def _imports_and_literals(source: str, module: str) -> tuple[set[str], set[str]]
             imported.update(f"{base}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) < 200:
             literals.add(node.value)
-    return imported, literals
+    return frozenset(imported), frozenset(literals)
 
 
-def _named_data_files(path: Path, literals: set[str]) -> list[Path]:
+def _named_data_files(path: Path, literals: frozenset[str]) -> list[Path]:
     """Files beside a module (or below a folder beside it) that the module names literally."""
     found = []
     for entry in sorted(path.parent.iterdir()):
