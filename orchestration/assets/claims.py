@@ -23,7 +23,7 @@ import duckdb
 
 from orchestration.versions import code_version
 from orchestration.assets.common import (
-    STAGE_KINDS, counts, raw_key, stage_asset, stage_version, step_function, with_progress,
+    STAGE_KINDS, counts, progress_logger, raw_key, stage_asset, stage_version, step_function, with_progress,
 )
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.claims.catalog import load_catalog
@@ -48,6 +48,7 @@ from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.core.text.token_cache import token_set
 from orchestration.token_store import prime_tokens, sentence_index, store_tokens
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
+from orchestration.stance_pool import labels_on_cores
 from orchestration.resources import ComputeResource, DUCKDB_POOL, LandingResource, ReferenceDataResource, WarehouseResource
 from orchestration.warehouse import RAW_SCHEMA, append_raw_rows, read_records, table_exists
 
@@ -293,7 +294,8 @@ def _affected_stories(conn, plan: StagePlan, story_of: dict[str, str]) -> set[st
 )
 @without_cyclic_gc
 def claim_mentions(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource,
+    compute: ComputeResource,
 ) -> dg.MaterializeResult:
     # the labeller: this stage's code version and the stance model the setting names (by content)
     labeller = labeller_version(stage_version(context), reference.stance_model)
@@ -335,11 +337,16 @@ def claim_mentions(
         except Exception:       # labelling it fails the same way, inside isolate: its document is quarantined
             return None
 
-    # a label is computed once per distinct input, ever: stored ones are read, the rest memoised
+    # a label is computed once per distinct input, ever: stored ones are read, the new ones
+    # classified on every core first (one that fails there is labelled again below, where its
+    # error quarantines its document)
     to_label = [(m, input_key(m)) for m in claim_sentences if m.document_id in contexts]
     with warehouse.connect(read_only=True) as conn:
         stored = read_stance_labels(conn, labeller, {key for _, key in to_label if key is not None})
-    known, computed = dict(stored), {}
+    new_inputs = {key: inputs(m) for m, key in to_label if key is not None and key not in stored}
+    computed = labels_on_cores(new_inputs, reference.stance_model, compute.workers,
+                               on_progress=progress_logger(context, len(new_inputs), "new stance inputs classified"))
+    known = {**stored, **computed}
 
     def label(item) -> ClaimMentionRow:
         mention, key = item
