@@ -21,7 +21,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
-from orchestration.core.text.similarity import CANDIDATE_MAX_POSTINGS, CorpusTokens, idf_from_frequencies, weighted_similarity
+from orchestration.core.text.similarity import (
+    CANDIDATE_MAX_POSTINGS, CorpusTokens, idf_from_frequencies, set_weight, weighted_similarity,
+)
 from orchestration.core.text.token_cache import surface_words, token_set
 from orchestration.core.types import Sentence, TextReuse
 
@@ -101,6 +103,14 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
         if len(surfaces[i]) >= MIN_SURFACE_WORDS:
             by_words[number].setdefault(surfaces[i], []).append(i)
 
+    # each distinct set's weight once, when a pair first needs it (a focus pairs few of them)
+    weights: list[float | None] = [None] * len(class_sets)
+
+    def weight(number: int) -> float:
+        if weights[number] is None:
+            weights[number] = set_weight(class_sets[number], idf, unseen)
+        return weights[number]
+
     anchors = range(len(class_sets)) if focus is None else sorted({numbers[i] for i, o in enumerate(owners) if o in focus})
     for a in anchors:
         # every pair once in a full call (from its smaller set number); with focus, from the
@@ -109,7 +119,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
         others = {b for token in indexed[a] for b in classes_of[token] if focus is not None or b >= a}
         for b in sorted(others):
             near = min(len(class_sets[a]), len(class_sets[b])) >= MIN_INDEXED_TOKENS and \
-                weighted_similarity(class_sets[a], class_sets[b], idf, unseen) >= NEAR_IDENTICAL
+                weighted_similarity(class_sets[a], class_sets[b], idf, unseen, weight(a), weight(b)) >= NEAR_IDENTICAL
             if near:
                 for i in own:
                     for j in members[b]:
