@@ -36,11 +36,11 @@ VIEW_SCHEMAS = ("staging",)
 # DuckDB's memory for the copy: on a copy of the 10k bench warehouse the copy peaked at 0.9-1.1 GB
 # unbounded, 0.7 GB under 500MB in the same time (13-15 s); the step process adds what it inherits
 PUBLISH_MEMORY_LIMIT = "1GB"
-# One thread writes the copy. Parallel inserts that keep the rows' order left 40% of the new file
-# as free blocks (the 10k bench snapshot: 768 MB, of which 311 MB free), and writing them was
-# most of the copy's time: one thread wrote 451 MB in 5.5-6.6 s against 9.7-10.4 s (alternated,
-# /tmp/s13/publish_threads.py). Rows keep the live tables' order.
-PUBLISH_THREADS = 1
+# Threads: DuckDB's default, every core. One thread was tried (c2a6d52): on the 10k bench
+# warehouse the parallel ordered inserts leave 40% of the new file as free blocks (765 MB against
+# 452 MB, 7.1 s against 6.1-6.6 s), but on the 100k one there are none either way (4.5 GB) and one
+# thread takes 50.6-51.8 s against 31.9-34.0 s (alternated on an idle machine,
+# /tmp/s14/publish_threads100k.py). Rows keep the live tables' order either way.
 # the grid preview on the asset: the largest story's busiest corner
 PREVIEW_CLAIMS, PREVIEW_OUTLETS = 8, 6
 
@@ -59,7 +59,6 @@ def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> t
         # DuckDB's default memory_limit is 80% of RAM: bounded, the copy keeps the same speed and
         # spills what does not fit next to the snapshot, not in the current directory
         conn.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-        conn.execute(f"SET threads = {PUBLISH_THREADS}")
         conn.execute(f"SET temp_directory = {_sql_string(str(spill))}")
         # attached under its own name: dbt's views refer to the catalog by the file's stem
         live = live_path.stem
