@@ -32,7 +32,7 @@ def discover_on_cores(blocks: list[StoryBlock], workers: int) -> Discovered:
     the result is the one process's. Discovery failing in a story stops the step, as it does in
     one process."""
     if workers < 2 or len(blocks) < 2:
-        return merged_discoveries(map(discover_in_block, blocks))
+        return discover_group(blocks)
     step_pid = os.getpid()
     items = [(group, token_cache.held(s.text for block in group for ss in block.doc_sentences.values() for s in ss),
               step_pid)
@@ -54,10 +54,14 @@ def discover_in_worker(item: tuple[list[StoryBlock], list[tuple[str, str, str]],
     is the step's, and is left alone."""
     blocks, tokens, step_pid = item
     if os.getpid() == step_pid:
-        return (*merged_discoveries(map(discover_in_block, blocks)), {})
+        return (*discover_group(blocks), {})
     with cyclic_gc_paused():
         token_cache.remember(tokens)
         try:
-            return (*merged_discoveries(map(discover_in_block, blocks)), token_cache.computed())
+            return (*discover_group(blocks), token_cache.computed())
         finally:
             token_cache.forget()
+
+
+def discover_group(blocks: list[StoryBlock]) -> Discovered:
+    return merged_discoveries(map(discover_in_block, blocks))

@@ -6,9 +6,9 @@ the live objects grow by a quarter, CPython's full collection walks all of them 
 937k sentences of the 100k bench took 6.5-9.3 s with the collector on and 3.3-5.0 s off, and
 discovery over them 103 s against 88 s (/tmp/s14 scripts, alternated in one process). Reference
 counting still frees everything that is not in a cycle; what is in one waits for the next
-collection (step_memory.release_free_memory runs one after a step that grew; not after every step:
-a full collection costs 0.2-0.7 s, much of a run with nothing new). Document stages are not paused: they loop over batches for a whole range
-of days, and a cycle per batch would add up.
+collection (step_memory.release_free_memory runs one after a step that grew; not after every
+step: a full collection costs 0.2-0.7 s, much of a run with nothing new). Document stages are
+not paused: they loop over batches for a whole range of days, and a cycle per batch would add up.
 """
 from __future__ import annotations
 

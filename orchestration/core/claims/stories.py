@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import (
-    CorpusTokens, candidate_pairs, idf_from_frequencies, idf_weights, set_weight, weighted_similarity,
+    CorpusTokens, candidate_pairs, idf_from_frequencies, idf_weights, lazy_set_weights, weighted_similarity,
 )
 from orchestration.core.text.token_cache import token_sequence, token_set
 from orchestration.core.types import Sentence
@@ -77,15 +77,7 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     strong: Counter[tuple[str, str]] = Counter()
     best: dict[tuple[str, str], float] = {}
     focus_sets = None if focus is None else [i for i, owner in enumerate(owners) if owner in focus]
-    # a set's weight once, when a pair first needs it (not for every pair it is in: reprints put a
-    # sentence in hundreds; nor for every set, when a focus pairs few of them)
-    weights: list[float | None] = [None] * len(sets)
-
-    def weight(i: int) -> float:
-        if weights[i] is None:
-            weights[i] = set_weight(sets[i], idf, unseen)
-        return weights[i]
-
+    weight = lazy_set_weights(sets, idf, unseen)
     for i, j in candidate_pairs(sets, owners, focus=focus_sets, holding=None if corpus is None else corpus.holding):
         score = weighted_similarity(sets[i], sets[j], idf, unseen, weight(i), weight(j))
         if score >= SENTENCE_SIMILARITY:

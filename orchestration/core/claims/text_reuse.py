@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 
 from orchestration.core.text.similarity import (
-    CANDIDATE_MAX_POSTINGS, CorpusTokens, idf_from_frequencies, set_weight, weighted_similarity,
+    CANDIDATE_MAX_POSTINGS, CorpusTokens, idf_from_frequencies, lazy_set_weights, weighted_similarity,
 )
 from orchestration.core.text.token_cache import surface_words, token_set
 from orchestration.core.types import Sentence, TextReuse
@@ -103,14 +103,7 @@ def text_reuse(doc_sentences: dict[str, list[Sentence]],
         if len(surfaces[i]) >= MIN_SURFACE_WORDS:
             by_words[number].setdefault(surfaces[i], []).append(i)
 
-    # each distinct set's weight once, when a pair first needs it (a focus pairs few of them)
-    weights: list[float | None] = [None] * len(class_sets)
-
-    def weight(number: int) -> float:
-        if weights[number] is None:
-            weights[number] = set_weight(class_sets[number], idf, unseen)
-        return weights[number]
-
+    weight = lazy_set_weights(class_sets, idf, unseen)
     anchors = range(len(class_sets)) if focus is None else sorted({numbers[i] for i, o in enumerate(owners) if o in focus})
     for a in anchors:
         # every pair once in a full call (from its smaller set number); with focus, from the

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 MIN_SHARED_TOKENS = 3
@@ -82,6 +82,21 @@ def set_weight(tokens: Iterable[str], idf: Mapping[str, float], unseen: float) -
     # exact, so the same in any order (a set's order is the process's string hashing): the
     # weights idf_weights gives are multiples of WEIGHT_QUANTUM
     return sum(idf.get(t, unseen) for t in tokens)
+
+
+def lazy_set_weights(sets: Sequence[frozenset[str]], idf: Mapping[str, float],
+                     unseen: float) -> Callable[[int], float]:
+    """index -> set_weight of sets[index], computed when first asked and kept: a candidate pair
+    needs both weights, reprints put one set in hundreds of pairs, and a focused call pairs few
+    of the sets it is given."""
+    weights: list[float | None] = [None] * len(sets)
+
+    def weight(index: int) -> float:
+        if weights[index] is None:
+            weights[index] = set_weight(sets[index], idf, unseen)
+        return weights[index]
+
+    return weight
 
 
 def weighted_similarity(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float],
