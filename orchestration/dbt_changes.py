@@ -15,20 +15,32 @@ its last successful build (pipeline.dbt_builds):
   everything.
 Columns that say when a run looked at a row rather than what the row holds (BOOKKEEPING_COLUMNS)
 are left out of the fingerprints: a run that re-reads the same dumps changes no fact.
+
+A lake table's fingerprint is the sum of its files' (LakeFileRows): the row count and hash sum
+of a file are read once and kept (pipeline.dbt_source_files) under its path, size and modification
+time (a lake file is only ever replaced by a rename: a new file, a new time), so the step reads the files that
+changed since the last build, not the whole lake. Counts and sums add up, so the fingerprint is
+the one a read of the whole table gives.
 """
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from orchestration.incremental import LEDGER_SCHEMA
+from orchestration.lake import LAKE_TABLES
+from orchestration.warehouse import RAW_SCHEMA
 
 BUILDS_TABLE = f"{LEDGER_SCHEMA}.dbt_builds"
+# the rows of each lake file the last build read: file key -> "count:sum" (LakeFileRows)
+SOURCE_FILES_TABLE = f"{LEDGER_SCHEMA}.dbt_source_files"
 # When ingest last saw a dump, which run last (re)quarantined a file, when a check ran.
 BOOKKEEPING_COLUMNS = frozenset({"ingested_at", "last_seen_at", "run_id", "validated_at"})
 # Sources whose changes never call for a build on their own (the checks of every run write them);
@@ -94,11 +106,50 @@ def _relations(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[st
     return columns
 
 
-def source_fingerprints(conn: duckdb.DuckDBPyConnection, sources: list[DbtSource]) -> dict[str, str]:
+@dataclass
+class LakeFileRows:
+    """The row count and hash sum of each file of the lake at `lake`, by file key (path in the
+    lake, size, modification time and the columns hashed): `known` from the last build,
+    `current` what source_fingerprints looked up or read this time (what record_build keeps)."""
+    lake: Path
+    known: Mapping[str, str] = field(default_factory=dict)
+    current: dict[str, str] = field(default_factory=dict)
+    files_read: int = 0
+
+    def table_sums(self, conn: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> tuple[int, int] | None:
+        """(rows, hash sum) of every file of the lake table, as lake.scan_sql reads them; None when a
+        file is replaced while it is looked at (the caller reads the view instead)."""
+        row = ", ".join(f'"{c}"' for c in columns)
+        columns_key = hashlib.sha256("\0".join(columns).encode()).hexdigest()[:12]
+        count = total = 0
+        for path in sorted((self.lake / table).glob("*/*.parquet")):
+            try:
+                stat = path.stat()
+            except OSError:
+                return None
+            key = f"{path.relative_to(self.lake).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}:{columns_key}"
+            sums = self.known.get(key)
+            if sums is None:
+                try:
+                    file_count, file_total = conn.execute(
+                        f"SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) "
+                        "FROM read_parquet(?, hive_partitioning = true)", [str(path)]).fetchone()
+                except duckdb.IOException:
+                    return None
+                sums = f"{file_count}:{file_total}"
+                self.files_read += 1
+            self.current[key] = sums
+            file_count, file_total = (int(part) for part in sums.split(":"))
+            count, total = count + file_count, total + file_total
+        return count, total
+
+
+def source_fingerprints(conn: duckdb.DuckDBPyConnection, sources: list[DbtSource],
+                        lake_files: LakeFileRows | None = None) -> dict[str, str]:
     """source selector -> fingerprint of its table's rows ('absent' when there is no table). The
     lake's tables, which dbt reads as external Parquet sources, are read through the live
     warehouse's views over the same files (lake.sync_warehouse_views), so the views must be up
-    to date first."""
+    to date first; with `lake_files`, file by file, each file read only when it is not known."""
     relations = _relations(conn)
     out = {}
     for source in sources:
@@ -106,12 +157,33 @@ def source_fingerprints(conn: duckdb.DuckDBPyConnection, sources: list[DbtSource
         if not columns:
             out[source.selector] = "absent"
             continue
-        row = ", ".join(f'"{c}"' for c in columns)
-        count, total = conn.execute(
-            f'SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) FROM "{source.schema}"."{source.identifier}"'
-        ).fetchone()
-        out[source.selector] = f"{count}:{total}:{len(columns)}"
+        sums = None
+        if lake_files is not None and source.schema == RAW_SCHEMA and source.identifier in LAKE_TABLES:
+            sums = lake_files.table_sums(conn, source.identifier, columns)
+        if sums is None:
+            row = ", ".join(f'"{c}"' for c in columns)
+            sums = conn.execute(
+                f'SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) FROM "{source.schema}"."{source.identifier}"'
+            ).fetchone()
+        out[source.selector] = f"{sums[0]}:{sums[1]}:{len(columns)}"
     return out
+
+
+def keep_file_rows(conn: duckdb.DuckDBPyConnection, file_rows: Mapping[str, str]) -> None:
+    """Replace the kept file rows by `file_rows` (LakeFileRows.current)."""
+    conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
+    conn.execute(f"CREATE OR REPLACE TABLE {SOURCE_FILES_TABLE} (file_key VARCHAR NOT NULL, sums VARCHAR NOT NULL)")
+    if file_rows:
+        conn.register("kept_file_rows", pa.table({"file_key": list(file_rows), "sums": list(file_rows.values())}))
+        conn.execute(f"INSERT INTO {SOURCE_FILES_TABLE} SELECT file_key, sums FROM kept_file_rows")
+        conn.unregister("kept_file_rows")
+
+
+def known_file_rows(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The file rows the last build kept (LakeFileRows.known)."""
+    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
+                          "AND table_name = 'dbt_source_files'", [LEDGER_SCHEMA]).fetchone()[0]
+    return dict(conn.execute(f"SELECT file_key, sums FROM {SOURCE_FILES_TABLE}").fetchall()) if exists else {}
 
 
 def missing_models(conn: duckdb.DuckDBPyConnection, manifest: Mapping) -> list[str]:
@@ -167,8 +239,11 @@ def excluded_nodes(manifest: Mapping, selectors: list[str]) -> list[str]:
 
 
 def record_build(conn: duckdb.DuckDBPyConnection, run_id: str, version: str, fingerprints: Mapping[str, str],
-                 plan: BuildPlan) -> None:
+                 plan: BuildPlan, file_rows: Mapping[str, str] | None = None) -> None:
+    """Record a successful build; `file_rows` (LakeFileRows.current) replace the kept file rows."""
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {LEDGER_SCHEMA}")
+    if file_rows is not None:
+        keep_file_rows(conn, file_rows)
     conn.execute(f"""CREATE TABLE IF NOT EXISTS {BUILDS_TABLE} (
         run_id VARCHAR NOT NULL, built_at TIMESTAMP NOT NULL, project_version VARCHAR NOT NULL,
         fingerprints VARCHAR NOT NULL, selection VARCHAR NOT NULL)""")

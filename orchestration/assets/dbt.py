@@ -11,8 +11,8 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.checks.history import record_dbt_tests
 from orchestration.dbt_changes import (
-    BuildPlan, excluded_nodes, last_build, manifest_sources, missing_models, plan_build, project_version, record_build,
-    source_fingerprints, unpublished_build,
+    BuildPlan, LakeFileRows, excluded_nodes, keep_file_rows, known_file_rows, last_build, manifest_sources,
+    missing_models, plan_build, project_version, record_build, source_fingerprints, unpublished_build,
 )
 from orchestration.dbt_project import dbt_project, dbt_translator
 from orchestration.resources import DUCKDB_POOL, ComputeResource, WarehouseResource
@@ -41,12 +41,18 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
     version = project_version(manifest)
     with warehouse.connect(read_only=True) as conn:
-        fingerprints = source_fingerprints(conn, manifest_sources(manifest))
+        # the lake's files read only when they changed since the last build
+        lake_files = LakeFileRows(warehouse.lake_path, known_file_rows(conn))
+        fingerprints = source_fingerprints(conn, manifest_sources(manifest), lake_files)
         plan = plan_build(last_build(conn), version, fingerprints, missing_models(conn, manifest))
+    context.log.info(f"dbt sources fingerprinted: {lake_files.files_read} of {len(lake_files.current)} lake files read")
     if context.is_subset:
         plan = BuildPlan(None, plan.changed, "a subset of the models or tests was asked for: built as asked")
     if plan.skips:
         snapshot = warehouse.snapshot_path
+        if lake_files.files_read:   # files rewritten with the same rows: not read again next time
+            with warehouse.connect() as conn:
+                keep_file_rows(conn, lake_files.current)
         with warehouse.connect(read_only=True) as conn:
             unpublished = unpublished_build(conn, snapshot.stat().st_mtime if snapshot.exists() else None)
         if unpublished is None:
@@ -91,7 +97,7 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     with warehouse.connect() as conn:
         record_dbt_tests(conn, context.run.run_id, tests)
         if error is None:
-            record_build(conn, context.run.run_id, version, fingerprints, plan)
+            record_build(conn, context.run.run_id, version, fingerprints, plan, lake_files.current)
     if error is not None:
         failed = [t["test"] for t in tests if not t["passed"]]
         node_errors = errored_nodes(invocation)

@@ -163,3 +163,26 @@ def test_a_changed_raw_table_rebuilds_only_the_models_below_it(sample_warehouse:
         assert snapshot.execute("SELECT count(*) FROM marts.fct_claim_mentions WHERE stance = 'asserts'").fetchone() == (0,)
     finally:
         snapshot.close()
+
+
+def test_the_lake_sources_are_fingerprinted_file_by_file_as_a_whole_read_would(sample_warehouse: Path):
+    """The dbt step sums the rows of each lake file it read at the last build instead of reading
+    every day of the lake again: the same fingerprints as reading the tables whole, and after the
+    run's build no file needs reading."""
+    import json
+
+    from orchestration.dbt_changes import LakeFileRows, known_file_rows, manifest_sources, source_fingerprints
+    from orchestration.dbt_project import dbt_project
+
+    sources = manifest_sources(json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8")))
+    conn = duckdb.connect(str(sample_warehouse / "claimgrid.duckdb"), read_only=True)
+    try:
+        whole = source_fingerprints(conn, sources)
+        fresh = LakeFileRows(sample_warehouse / "lake")
+        assert source_fingerprints(conn, sources, fresh) == whole
+        assert fresh.files_read == len(fresh.current) == len(list((sample_warehouse / "lake").glob("*/*/part.parquet")))
+        kept = LakeFileRows(sample_warehouse / "lake", known_file_rows(conn))
+        assert source_fingerprints(conn, sources, kept) == whole
+        assert kept.files_read == 0 and kept.current == fresh.current
+    finally:
+        conn.close()

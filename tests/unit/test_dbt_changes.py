@@ -7,7 +7,7 @@ from datetime import timezone
 import duckdb
 
 from orchestration.dbt_changes import (
-    DbtSource, last_build, plan_build, record_build, source_fingerprints, unpublished_build,
+    DbtSource, LakeFileRows, last_build, plan_build, record_build, source_fingerprints, unpublished_build,
 )
 
 SOURCES = [DbtSource("raw", "claims", "raw", "claims"), DbtSource("raw", "dumps", "raw", "dumps"),
@@ -156,3 +156,13 @@ def test_the_lake_tables_dbt_reads_as_parquet_are_fingerprinted_through_the_ware
     second = source_fingerprints(conn, sources)
     assert [s for s in second if second[s] != first[s]] == ["source:raw.documents+"]
     assert plan_build(("v1", first), "v1", second, missing=[]).select[0] == "source:raw.documents+"
+
+    # file by file: the same fingerprints, each file read once; a file rewritten is read again
+    whole = LakeFileRows(lake)
+    assert source_fingerprints(conn, sources, whole) == second and whole.files_read == len(LAKE_TABLES) + 1
+    again = LakeFileRows(lake, whole.current)
+    assert source_fingerprints(conn, sources, again) == second and again.files_read == 0
+    _write_lake_file(lake, "documents", "2026-11-29", "d2-rewritten")
+    third = LakeFileRows(lake, again.current)
+    assert source_fingerprints(conn, sources, third) == source_fingerprints(conn, sources) != second
+    assert third.files_read == 1
