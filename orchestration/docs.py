@@ -34,8 +34,8 @@ from orchestration.checks.gx_validation import (
     focus,
     focus_result,
     forbidden_patterns,
-    result_format_for,
     sanitise_tree,
+    validate_batch,
 )
 from orchestration.checks.gates import GATES
 from orchestration.dbt_project import DBT_EXECUTABLE
@@ -135,8 +135,7 @@ def build_gx_docs(warehouse_dir: Path, docs_dir: Path, only: set[str] | None = N
             except duckdb.CatalogException:
                 continue   # the stage has not run on this warehouse
             suite = context.suites.get(spec.suite_name)
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(suite, result_format=result_format_for(frame))
+            result = validate_batch(batch_definition, suite, frame)
             sanitise_validation_result(result)
             key = ValidationResultIdentifier(
                 expectation_suite_identifier=ExpectationSuiteIdentifier(name=spec.suite_name),
