@@ -140,13 +140,17 @@ CLAIMS_SQL = """
 SELECT c.*, c.story_id IS NULL OR c.story_id IN (SELECT story_id FROM raw.stories) AS story_known
 FROM raw.claims c
 """
+# Whether a row stands on a sentence, not the sentence's text: at 100k dumps the 1.4 M texts made
+# each of these frames 5.9 s to read (2.4 s without them), and GX hashed them again.
 CLAIM_SENTENCES_SQL = """
-SELECT c.*, s.text AS sentence_text, c.claim_id IN (SELECT claim_id FROM raw.claims) AS claim_known
+SELECT c.claim_id, c.document_id, c.sentence_seq, c.similarity,
+       s.document_id IS NOT NULL AS on_a_sentence, c.claim_id IN (SELECT claim_id FROM raw.claims) AS claim_known
 FROM raw.claim_sentences c
 LEFT JOIN raw.sentences s USING (document_id, sentence_seq)
 """
 CLAIM_MENTIONS_SQL = """
-SELECT m.*, s.text AS sentence_text, m.claim_id IN (SELECT claim_id FROM raw.claims) AS claim_known
+SELECT m.claim_id, m.document_id, m.sentence_seq, m.stance,
+       s.document_id IS NOT NULL AS on_a_sentence, m.claim_id IN (SELECT claim_id FROM raw.claims) AS claim_known
 FROM raw.claim_mentions m
 LEFT JOIN raw.sentences s USING (document_id, sentence_seq)
 """
@@ -354,7 +358,7 @@ GATES: tuple[Gate, ...] = (
              s.rows_at_least()
              .unique_together("claim_id", "document_id", "sentence_seq")
              .not_null("claim_id").always_true("claim_known", "Every claim sentence is of a claim in raw.claims.")
-             .not_null("sentence_text", "Every claim sentence is a real sentence.")
+             .always_true("on_a_sentence", "Every claim sentence is a real sentence.")
              .not_null("similarity").probability("similarity"))),
     Gate("claim_mentions", "raw/claim_mentions",
          "Claim mentions: on real sentences, of known claims, closed stances.",
@@ -362,7 +366,7 @@ GATES: tuple[Gate, ...] = (
              s.rows_at_least()
              .unique_together("claim_id", "document_id", "sentence_seq")
              .not_null("claim_id").always_true("claim_known", "Every mention is of a claim in raw.claims.")
-             .not_null("sentence_text", "Every mention is on a real sentence.")
+             .always_true("on_a_sentence", "Every mention is on a real sentence.")
              .not_null("stance").in_set("stance", STANCES))),
     Gate("text_reuse", "raw/text_reuse", "Text reuse pairs: unique, never a document with itself, shares in [0, 1].",
          TEXT_REUSE_SQL, lambda s: (

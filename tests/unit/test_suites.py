@@ -396,3 +396,21 @@ def test_failing_rows_are_named_as_gx_names_them_without_gx_looking_up_every_one
     shuffled = documents.sample(frac=1.0, random_state=1)
     assert validate_frame("mart_dim_document_warn", shuffled) == gx_named(
         "mart_dim_document_warn", shuffled.reset_index(drop=True))
+
+
+def test_a_mention_or_claim_sentence_on_no_sentence_fails_its_gate():
+    """The gates read whether a row stands on a sentence of raw.sentences, not the sentence text."""
+    conn = duckdb.connect()
+    conn.execute("CREATE SCHEMA raw")
+    conn.execute("CREATE TABLE raw.claims AS SELECT 'c1' AS claim_id")
+    conn.execute("CREATE TABLE raw.sentences AS SELECT 'd1' AS document_id, 0 AS sentence_seq, 'A sentence.' AS text")
+    conn.execute("CREATE TABLE raw.claim_sentences AS SELECT * FROM (VALUES ('c1', 'd1', 0, 0.9), ('c1', 'd1', 7, 0.8)) "
+                 "t(claim_id, document_id, sentence_seq, similarity)")
+    conn.execute("CREATE TABLE raw.claim_mentions AS SELECT * FROM (VALUES ('c1', 'd1', 0, 'asserts'), "
+                 "('c1', 'd1', 7, 'reports')) t(claim_id, document_id, sentence_seq, stance)")
+    for name in ("claim_sentences", "claim_mentions"):
+        gate = next(g for g in GATES if g.suite_name == name)
+        outcome = validate_frame(name, gate.frame(conn))
+        [failed] = outcome.failed
+        assert failed.expectation == "expect_column_values_to_be_in_set(on_a_sentence)"
+        assert failed.unexpected_count == 1 and "sentence_seq=7" in failed.examples[0]
