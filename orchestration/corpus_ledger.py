@@ -65,10 +65,11 @@ def mention_digests(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     not read it, and rediscovery moves it for every sentence of a story that gained a document."""
     if not (table_exists(conn, "claim_sentences") and table_exists(conn, "claims")):
         return {}
+    # count and sum of row hashes (order-free, as the dbt step's fingerprints): an md5 over the
+    # rows joined as text, every claim's text repeated, took 4.2 s at 100k dumps, this 0.25 s
     rows = conn.execute(f"""
         SELECT s.document_id,
-               md5(string_agg(s.claim_id || '|' || s.sentence_seq || '|' || s.cross_language || '|' || coalesce(c.claim_text, ''), chr(10)
-                              ORDER BY s.claim_id, s.sentence_seq))
+               count(*) || ':' || sum(hash(s.claim_id, s.sentence_seq, s.cross_language, coalesce(c.claim_text, ''))::HUGEINT)
         FROM {RAW_SCHEMA}.claim_sentences s
         LEFT JOIN (SELECT claim_id, any_value(claim_text) AS claim_text FROM {RAW_SCHEMA}.claims
                    GROUP BY claim_id) c USING (claim_id)

@@ -37,3 +37,29 @@ def test_read_sentences_gives_each_documents_sentences_in_order():
     assert read_sentences(conn) == by_document
     assert list(read_sentences(conn)) == ["doc-a", "doc-b"]
     assert read_sentences(conn, ["doc-b"]) == {"doc-b": by_document["doc-b"]}
+
+
+def test_mention_digests_follow_what_stance_reads_of_the_claims():
+    """A document's digest moves with its claim sentences (claim, sentence, cross-language) and
+    their claims' text; not with similarity (rediscovery moves it) nor with row order."""
+    from orchestration.corpus_ledger import mention_digests
+
+    conn = duckdb.connect()
+    conn.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
+    conn.execute(f"CREATE TABLE {RAW_SCHEMA}.claims AS SELECT * FROM (VALUES ('c1', 'One claim.'), ('c2', 'Another.')) "
+                 "t(claim_id, claim_text)")
+    conn.execute(f"CREATE TABLE {RAW_SCHEMA}.claim_sentences AS SELECT * FROM (VALUES "
+                 "('c1', 'd1', 1, 0.9, false), ('c2', 'd1', 2, 0.8, false), ('c1', 'd2', 1, 0.7, false)) "
+                 "t(claim_id, document_id, sentence_seq, similarity, cross_language)")
+    first = mention_digests(conn)
+    assert set(first) == {"d1", "d2"} and first["d1"] != first["d2"]
+    conn.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.claim_sentences AS "
+                 f"SELECT * REPLACE (similarity / 2 AS similarity) FROM {RAW_SCHEMA}.claim_sentences ORDER BY claim_id DESC")
+    assert mention_digests(conn) == first
+    conn.execute(f"UPDATE {RAW_SCHEMA}.claims SET claim_text = 'Another, reworded.' WHERE claim_id = 'c2'")
+    moved = mention_digests(conn)
+    assert moved["d1"] != first["d1"] and moved["d2"] == first["d2"]
+    conn.execute(f"UPDATE {RAW_SCHEMA}.claim_sentences SET cross_language = true WHERE document_id = 'd2'")
+    assert mention_digests(conn)["d2"] != first["d2"]
+    conn.execute(f"INSERT INTO {RAW_SCHEMA}.claim_sentences VALUES ('c2', 'd2', 3, 0.6, false)")
+    assert mention_digests(conn)["d2"] not in (first["d2"], moved["d2"])
