@@ -17,10 +17,10 @@ Columns that say when a run looked at a row rather than what the row holds (BOOK
 are left out of the fingerprints: a run that re-reads the same dumps changes no fact.
 
 A lake table's fingerprint is the sum of its files' (LakeFileRows): the row count and hash sum
-of a file are read once and kept (pipeline.dbt_source_files) under its path, size and modification
-time (a lake file is only ever replaced by a rename: a new file, a new time), so the step reads the files that
-changed since the last build, not the whole lake. Counts and sums add up, so the fingerprint is
-the one a read of the whole table gives.
+of a file are read once and kept (pipeline.dbt_source_files) under its path, size and
+modification time (a lake file is only ever replaced by a rename: a new file, a new time), so
+the step reads the files written since the last build, not the whole lake. Counts and sums add
+up, so the fingerprint is the one a read of the whole table gives (docs/decisions/0023).
 """
 from __future__ import annotations
 
