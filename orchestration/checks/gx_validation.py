@@ -158,14 +158,18 @@ def suite_names() -> list[str]:
     return sorted(p.stem for p in (EXPECTATIONS_DIR / "gx" / "expectations").glob("*.json"))
 
 
+def _domain_columns(kwargs) -> list[str]:
+    """The columns an expectation validates (none for a table expectation)."""
+    if kwargs.get("column"):
+        return [kwargs["column"]]
+    if kwargs.get("column_A") and kwargs.get("column_B"):
+        return [kwargs["column_A"], kwargs["column_B"]]
+    return list(kwargs.get("column_list") or [])
+
+
 def _describe(config) -> str:
-    kwargs = config.kwargs
-    target = kwargs.get("column") or kwargs.get("column_list") or kwargs.get("column_A")
-    if isinstance(target, list):
-        target = ",".join(target)
-    if kwargs.get("column_B"):
-        target = f"{target},{kwargs['column_B']}"
-    return f"{config.type}({target})" if target else config.type
+    columns = _domain_columns(config.kwargs)
+    return f"{config.type}({','.join(columns)})" if columns else config.type
 
 
 def _clean_json(value: Any) -> Any:
@@ -197,14 +201,6 @@ def row_id_columns(frame: pd.DataFrame) -> list[str]:
 RESULT_FORMAT = {"result_format": "SUMMARY"}
 
 
-def _domain_columns(kwargs) -> list[str]:
-    if kwargs.get("column"):
-        return [kwargs["column"]]
-    if kwargs.get("column_A") and kwargs.get("column_B"):
-        return [kwargs["column_A"], kwargs["column_B"]]
-    return list(kwargs.get("column_list") or [])
-
-
 def attach_row_ids(result, frame: pd.DataFrame) -> None:
     """In place: each failing row GX kept (its position in `frame`) becomes the dict GX gives with
     unexpected_index_column_names, the expectation's columns then the frame's row-id columns
@@ -233,7 +229,8 @@ def validate_frame_raw(suite_name: str, frame: pd.DataFrame):
 def validate_batch(batch_definition, suite, frame: pd.DataFrame):
     """`frame` validated against `suite` through `batch_definition` (a whole-dataframe batch of a
     pandas data source), failing rows named by their ids (attach_row_ids)."""
-    frame = frame.reset_index(drop=True)
+    if not frame.index.equals(pd.RangeIndex(len(frame))):   # a frame read by SQL already is
+        frame = frame.reset_index(drop=True)
     result = batch_definition.get_batch(batch_parameters={"dataframe": frame}).validate(
         suite, result_format=RESULT_FORMAT)
     attach_row_ids(result, frame)
