@@ -35,8 +35,8 @@ import duckdb
 import pyarrow as pa
 
 from orchestration.incremental import LEDGER_SCHEMA
-from orchestration.lake import LAKE_TABLES
-from orchestration.warehouse import RAW_SCHEMA
+from orchestration.lake import LAKE_TABLES, folder_files
+from orchestration.warehouse import RAW_SCHEMA, table_exists
 
 BUILDS_TABLE = f"{LEDGER_SCHEMA}.dbt_builds"
 # the rows of each lake file the last build read: file key -> "count:sum" (LakeFileRows)
@@ -106,6 +106,13 @@ def _relations(conn: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], list[st
     return columns
 
 
+def _row_sums(conn: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> tuple[int, int]:
+    """(row count, sum of the rows' hashes over `columns`) of a relation: order-free, duplicates
+    counted, and additive over the parts of a table."""
+    row = ", ".join(f'"{c}"' for c in columns)
+    return conn.execute(f"SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) FROM {relation}").fetchone()
+
+
 @dataclass
 class LakeFileRows:
     """The row count and hash sum of each file of the lake at `lake`, by file key (path in the
@@ -119,10 +126,9 @@ class LakeFileRows:
     def table_sums(self, conn: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> tuple[int, int] | None:
         """(rows, hash sum) of every file of the lake table, as lake.scan_sql reads them; None when a
         file is replaced while it is looked at (the caller reads the view instead)."""
-        row = ", ".join(f'"{c}"' for c in columns)
         columns_key = hashlib.sha256("\0".join(columns).encode()).hexdigest()[:12]
         count = total = 0
-        for path in sorted((self.lake / table).glob("*/*.parquet")):
+        for path in folder_files(self.lake, table):
             try:
                 stat = path.stat()
             except OSError:
@@ -131,9 +137,9 @@ class LakeFileRows:
             sums = self.known.get(key)
             if sums is None:
                 try:
-                    file_count, file_total = conn.execute(
-                        f"SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) "
-                        "FROM read_parquet(?, hive_partitioning = true)", [str(path)]).fetchone()
+                    quoted = str(path).replace("'", "''")
+                    file_count, file_total = _row_sums(
+                        conn, f"read_parquet('{quoted}', hive_partitioning = true)", columns)
                 except duckdb.IOException:
                     return None
                 sums = f"{file_count}:{file_total}"
@@ -161,10 +167,7 @@ def source_fingerprints(conn: duckdb.DuckDBPyConnection, sources: list[DbtSource
         if lake_files is not None and source.schema == RAW_SCHEMA and source.identifier in LAKE_TABLES:
             sums = lake_files.table_sums(conn, source.identifier, columns)
         if sums is None:
-            row = ", ".join(f'"{c}"' for c in columns)
-            sums = conn.execute(
-                f'SELECT count(*), coalesce(sum(hash({row})::HUGEINT), 0) FROM "{source.schema}"."{source.identifier}"'
-            ).fetchone()
+            sums = _row_sums(conn, f'"{source.schema}"."{source.identifier}"', columns)
         out[source.selector] = f"{sums[0]}:{sums[1]}:{len(columns)}"
     return out
 
@@ -181,9 +184,9 @@ def keep_file_rows(conn: duckdb.DuckDBPyConnection, file_rows: Mapping[str, str]
 
 def known_file_rows(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The file rows the last build kept (LakeFileRows.known)."""
-    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-                          "AND table_name = 'dbt_source_files'", [LEDGER_SCHEMA]).fetchone()[0]
-    return dict(conn.execute(f"SELECT file_key, sums FROM {SOURCE_FILES_TABLE}").fetchall()) if exists else {}
+    if not table_exists(conn, "dbt_source_files", LEDGER_SCHEMA):
+        return {}
+    return dict(conn.execute(f"SELECT file_key, sums FROM {SOURCE_FILES_TABLE}").fetchall())
 
 
 def missing_models(conn: duckdb.DuckDBPyConnection, manifest: Mapping) -> list[str]:
@@ -193,9 +196,7 @@ def missing_models(conn: duckdb.DuckDBPyConnection, manifest: Mapping) -> list[s
 
 def last_build(conn: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]] | None:
     """(project version, source fingerprints) of the last successful build, if any."""
-    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-                          "AND table_name = 'dbt_builds'", [LEDGER_SCHEMA]).fetchone()[0]
-    if not exists:
+    if not table_exists(conn, "dbt_builds", LEDGER_SCHEMA):
         return None
     row = conn.execute(f"SELECT project_version, fingerprints FROM {BUILDS_TABLE} "
                        "ORDER BY built_at DESC LIMIT 1").fetchone()
@@ -205,10 +206,8 @@ def last_build(conn: duckdb.DuckDBPyConnection) -> tuple[str, dict[str, str]] | 
 def unpublished_build(conn: duckdb.DuckDBPyConnection, snapshot_mtime: float | None) -> str | None:
     """The run id of the last successful build when the published snapshot is older than it (the
     run that built it stopped before publishing: a failed check, a full disk), else None."""
-    exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? "
-                          "AND table_name = 'dbt_builds'", [LEDGER_SCHEMA]).fetchone()[0]
     row = conn.execute(f"SELECT run_id, built_at FROM {BUILDS_TABLE} ORDER BY built_at DESC LIMIT 1").fetchone() \
-        if exists else None
+        if table_exists(conn, "dbt_builds", LEDGER_SCHEMA) else None
     if row is None:
         return None
     built = row[1].replace(tzinfo=timezone.utc).timestamp()

@@ -71,9 +71,22 @@ def stage_file(lake: Path, kind: str, stage: str, day: str) -> Path:
     return Path(lake) / kind / day_folder(day) / f"{stage}.parquet"
 
 
+# Every file of a lake folder (a table, the quarantine, the ledger): one per day folder and stage.
+FILES_GLOB = "*/*.parquet"
+
+
 def scan_sql(lake_root: str, table: str) -> str:
     """The DuckDB table function reading every partition of a lake table, with its `day`."""
-    return f"read_parquet('{lake_root}/{table}/*/*.parquet', hive_partitioning = true)"
+    return f"read_parquet('{lake_root}/{table}/{FILES_GLOB}', hive_partitioning = true)"
+
+
+def folder_files(lake: Path, folder: str) -> list[Path]:
+    """Every file of a lake folder, sorted: what scan_sql reads of a table."""
+    return sorted((Path(lake) / folder).glob(FILES_GLOB))
+
+
+def has_files(lake: Path, folder: str) -> bool:
+    return next((Path(lake) / folder).glob(FILES_GLOB), None) is not None
 
 
 def _typed_empty(columns: Mapping[str, str]) -> str:
@@ -152,9 +165,8 @@ def lake_views_digest(lake: Path) -> str:
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(str(lake).encode())
     for table in (*LAKE_TABLES, QUARANTINE, LEDGER):
-        has_files = next((lake / table).glob("*/*.parquet"), None) is not None
         columns = LEDGER_COLUMNS if table == LEDGER else table_columns(table)
-        digest.update(f"\0{table}:{has_files}:{sorted(columns.items())}".encode())
+        digest.update(f"\0{table}:{has_files(lake, table)}:{sorted(columns.items())}".encode())
     return digest.hexdigest()[:32]
 
 
@@ -191,12 +203,11 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
             conn.execute(f"DROP TABLE {RAW_SCHEMA}.{table}")
         names[table] = ", ".join(f'"{n}"' for n in table_columns(table))
     for table in LAKE_TABLES:
-        has_files = next((lake / table).glob("*/*.parquet"), None) is not None
-        body = (f"SELECT {names[table]} FROM {scan_sql(str(lake), table)}" if has_files
+        body = (f"SELECT {names[table]} FROM {scan_sql(str(lake), table)}" if has_files(lake, table)
                 else _typed_empty(table_columns(table)))
         conn.execute(f"CREATE OR REPLACE VIEW {RAW_SCHEMA}.{table} AS {body}")
-    lake_quarantine = (f"SELECT {names[QUARANTINE]} FROM read_parquet('{lake}/{QUARANTINE}/*/*.parquet') UNION ALL "
-                       if next((lake / QUARANTINE).glob("*/*.parquet"), None) is not None else "")
+    lake_quarantine = (f"SELECT {names[QUARANTINE]} FROM read_parquet('{lake}/{QUARANTINE}/{FILES_GLOB}') UNION ALL "
+                       if has_files(lake, QUARANTINE) else "")
     conn.execute(f"CREATE OR REPLACE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
                  f"{lake_quarantine}SELECT {names[QUARANTINE]} FROM {CORPUS_QUARANTINE_TABLE}")
     # pipeline.processed: the document stages' ledger of every day, which the corpus stages key on
@@ -206,8 +217,8 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
     if ledger_kind and ledger_kind[0] == "BASE TABLE":    # a warehouse from before the lake
         conn.execute(f"DROP TABLE {LEDGER_SCHEMA}.{LEDGER}")
     ledger_names = ", ".join(f'"{n}"' for n in LEDGER_COLUMNS)
-    ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/*/*.parquet')"
-                   if next((lake / LEDGER).glob("*/*.parquet"), None) is not None else _typed_empty(LEDGER_COLUMNS))
+    ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/{FILES_GLOB}')"
+                   if has_files(lake, LEDGER) else _typed_empty(LEDGER_COLUMNS))
     conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{LEDGER} AS {ledger_body}")
     conn.execute(f"CREATE OR REPLACE TABLE {VIEWS_DIGEST_TABLE} AS SELECT ? AS digest", [lake_views_digest(lake)])
 
@@ -319,7 +330,7 @@ def table_lock(lake: Path, table: str) -> Iterator[None]:
 def lake_document_ids(lake: Path, table: str, other_than: str) -> set[str]:
     """Document ids of every partition of a lake table but day `other_than` (ingest keeps a
     document in the first day it landed)."""
-    files = [p for p in (Path(lake) / table).glob("*/*.parquet") if p.parent.name != day_folder(other_than)]
+    files = [p for p in folder_files(lake, table) if p.parent.name != day_folder(other_than)]
     if not files:
         return set()
     conn = duckdb.connect()
