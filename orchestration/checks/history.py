@@ -110,9 +110,22 @@ def failed_blocking_results(conn: duckdb.DuckDBPyConnection, limit: int = 20) ->
     ).fetchall()
 
 
-# A gate whose frame and suite are those of its last validation has the same outcome again: the
-# same rows under the same expectations. Kept beside the ledger (pipeline schema), not published.
+# A gate whose frame and suite are those of its last validation have the same outcome again: the
+# same rows under the same expectations. One memory per frame a gate validates (its scope): the
+# live warehouse (WAREHOUSE_SCOPE), or one landing day of the lake for a document stage, so a run
+# over every day after a nightly run of one re-validates no day. Kept beside the ledger (pipeline
+# schema), not published; one row per gate and day, not per document.
 VALIDATED_FRAMES_TABLE = "pipeline.validated_frames"
+WAREHOUSE_SCOPE = ""
+VALIDATED_FRAMES_DDL = f"""
+CREATE SCHEMA IF NOT EXISTS pipeline;
+CREATE TABLE IF NOT EXISTS {VALIDATED_FRAMES_TABLE} (
+    step VARCHAR NOT NULL, suite VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
+    success BOOLEAN NOT NULL, description VARCHAR, metadata VARCHAR NOT NULL, validated_at TIMESTAMP NOT NULL,
+    scope VARCHAR NOT NULL DEFAULT '');
+-- warehouses from before scopes: their one frame per gate was the warehouse's or the run's days'
+ALTER TABLE {VALIDATED_FRAMES_TABLE} ADD COLUMN IF NOT EXISTS scope VARCHAR DEFAULT '';
+"""
 
 
 def frame_fingerprint(conn: duckdb.DuckDBPyConnection, query: str, suite_file: bytes) -> str:
@@ -144,28 +157,32 @@ class ValidatedFrame:
     metadata: dict
 
 
-def last_validated(conn: duckdb.DuckDBPyConnection, step: str, suite: str) -> ValidatedFrame | None:
-    """The last validation of (step, suite) recorded by record_frame, if any: its outcome holds
-    again for a frame of the same fingerprint."""
+def last_validated(conn: duckdb.DuckDBPyConnection, step: str, suite: str) -> dict[str, ValidatedFrame]:
+    """The last validation of each scope of (step, suite) recorded by record_frames: its outcome
+    holds again for a frame of the same fingerprint."""
     exists = conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pipeline' "
                           "AND table_name = 'validated_frames'").fetchone()[0]
     if not exists:
-        return None
-    row = conn.execute(f"SELECT run_id, fingerprint, success, description, metadata FROM {VALIDATED_FRAMES_TABLE} "
-                       "WHERE step = ? AND suite = ?", [step, suite]).fetchone()
-    if not row:
-        return None
-    return ValidatedFrame(row[0], row[1], row[2], row[3], json.loads(row[4]))
+        return {}
+    has_scope = conn.execute("SELECT count(*) FROM information_schema.columns WHERE table_schema = 'pipeline' "
+                             "AND table_name = 'validated_frames' AND column_name = 'scope'").fetchone()[0]
+    scope = "coalesce(scope, '')" if has_scope else "''"
+    rows = conn.execute(f"SELECT {scope}, run_id, fingerprint, success, description, metadata "
+                        f"FROM {VALIDATED_FRAMES_TABLE} WHERE step = ? AND suite = ?", [step, suite]).fetchall()
+    return {row[0]: ValidatedFrame(row[1], row[2], row[3], row[4], json.loads(row[5])) for row in rows}
 
 
-def record_frame(conn: duckdb.DuckDBPyConnection, run_id: str, step: str, suite: str, fingerprint: str,
-                 success: bool, description: str | None, metadata: dict) -> None:
-    """The outcome of validating (step, suite) on `fingerprint`; `metadata` plain JSON."""
-    conn.execute("CREATE SCHEMA IF NOT EXISTS pipeline")
-    conn.execute(f"""CREATE TABLE IF NOT EXISTS {VALIDATED_FRAMES_TABLE} (
-        step VARCHAR NOT NULL, suite VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, run_id VARCHAR NOT NULL,
-        success BOOLEAN NOT NULL, description VARCHAR, metadata VARCHAR NOT NULL, validated_at TIMESTAMP NOT NULL)""")
-    conn.execute(f"DELETE FROM {VALIDATED_FRAMES_TABLE} WHERE step = ? AND suite = ?", [step, suite])
-    conn.execute(f"INSERT INTO {VALIDATED_FRAMES_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                 [step, suite, fingerprint, run_id, success, description, json.dumps(metadata, default=str),
-                  datetime.now(timezone.utc).replace(tzinfo=None)])
+def record_frames(conn: duckdb.DuckDBPyConnection, step: str, suite: str,
+                  frames: dict[str, ValidatedFrame]) -> None:
+    """The outcome of validating (step, suite) on each scope's frame; metadata plain JSON."""
+    if not frames:
+        return
+    conn.execute(VALIDATED_FRAMES_DDL)
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    conn.execute(f"DELETE FROM {VALIDATED_FRAMES_TABLE} WHERE step = ? AND suite = ? "
+                 "AND list_contains(?, coalesce(scope, ''))", [step, suite, list(frames)])
+    conn.executemany(
+        f"INSERT INTO {VALIDATED_FRAMES_TABLE} (step, suite, fingerprint, run_id, success, description, metadata, "
+        "validated_at, scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [[step, suite, f.fingerprint, f.run_id, f.success, f.description, json.dumps(f.metadata, default=str), now,
+          scope] for scope, f in frames.items()])

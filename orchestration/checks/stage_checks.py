@@ -19,7 +19,8 @@ from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.gates import Gate
 from orchestration.checks.gx_validation import ValidationOutcome, validate_frame
 from orchestration.checks.history import (
-    files_fingerprint, frame_fingerprint, last_validated, record_frame, record_validation,
+    WAREHOUSE_SCOPE, ValidatedFrame, files_fingerprint, frame_fingerprint, last_validated, record_frames,
+    record_validation,
 )
 from orchestration.incremental import left_to_other_days
 from orchestration.lake import LAKE_TABLES, partition_connection, partition_files_key, tables_read
@@ -80,21 +81,24 @@ def published_snapshot(warehouse: WarehouseResource) -> Iterator[duckdb.DuckDBPy
 LAKE_KEYS = {raw_key(table) for table in LAKE_TABLES}
 
 
-@contextmanager
-def frame_source(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                 asset: dg.AssetKey, query: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, str | None]]:
-    """Where a check reads its frame, and a key of the files `query` reads when there is one: for
-    a document stage, the landing days of the run (its raw tables are those days' lake files, so a
-    check validates what the run wrote and costs what the run costs, whatever the archive holds);
-    for the rest, the live warehouse."""
+def frame_scopes(context: dg.AssetCheckExecutionContext, asset: dg.AssetKey) -> list[str]:
+    """The frames a gate of `asset` validates in this run: for a document stage, each landing day
+    of the run (its raw tables are those days' lake files, so a check validates what the run wrote
+    and costs what the run costs, whatever the archive holds; a day is the batch that may stop a
+    run, and is remembered on its own); for the rest, the live warehouse."""
     days = run_days(context.run.tags)
-    if asset in LAKE_KEYS and days:
-        files_key = partition_files_key(warehouse.lake_path, days, tables_read(query))
-        with partition_connection(warehouse.lake_path, days) as conn:
-            yield conn, files_key
-    else:
+    return sorted(set(days)) if asset in LAKE_KEYS and days else [WAREHOUSE_SCOPE]
+
+
+@contextmanager
+def frame_source(warehouse: WarehouseResource, scope: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Where the frame of a scope is read: one landing day of the lake, or the live warehouse."""
+    if scope == WAREHOUSE_SCOPE:
         with warehouse.connect(read_only=True) as conn:
-            yield conn, None
+            yield conn
+    else:
+        with partition_connection(warehouse.lake_path, [scope]) as conn:
+            yield conn
 
 
 # A document stage's gate validates the run's landing days. A day whose files all repeat dumps of
@@ -123,63 +127,114 @@ def gate_spec(gate: Gate) -> dg.AssetCheckSpec:
                              blocking=gate.blocking, additional_deps=reads)
 
 
-def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
-                  gate: Gate) -> dg.AssetCheckResult:
-    """Validate the gate's frame with its suite, record every outcome, say what failed."""
-    asset = dg.AssetKey.from_user_string(gate.asset)
-    check_name = f"gx_{gate.suite_name}"
-    severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
-    # A frame and suite identical to those of the last validation have the same outcome: it
-    # is reported again without GX. (A gate comparing with the published snapshot reads two
-    # files: always validated.)
-    suite_file = None if gate.compare_with_published else (SUITES_DIR / f"{gate.suite_name}.json").read_bytes()
-    previous = None
-    if suite_file is not None:
-        with warehouse.connect(read_only=True) as conn:
-            previous = last_validated(conn, gate.asset, gate.suite_name)
-    with frame_source(context, warehouse, asset, gate.query) as (source, files_key):
-        # fingerprinted where the frame is read: a document stage's by the run's days of the lake
-        # as files (their rows are not hashed again: 1 M segment rows at 10k dumps), the rest by
-        # the frame's rows
-        fingerprint = None if suite_file is None else (
-            files_fingerprint(files_key, gate.query, suite_file) if files_key is not None
-            else frame_fingerprint(source, gate.query, suite_file))
-        if previous is not None and previous.fingerprint == fingerprint:
-            failures = previous.metadata.pop("failures", None)
-            return dg.AssetCheckResult(
-                asset_key=asset, check_name=check_name,
-                passed=previous.success, severity=severity, description=previous.description,
-                metadata={**previous.metadata, "unchanged_since_run": previous.run_id,
-                          "frame_fingerprint": fingerprint,
-                          **({"failures": dg.MetadataValue.json(failures)} if failures else {})})
+def _plain(metadata: dict) -> dict:
+    return {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
+
+
+def _validate_scope(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, gate: Gate,
+                    scope: str, suite_file: bytes | None, previous: ValidatedFrame | None,
+                    ) -> tuple[ValidatedFrame, ValidationOutcome | None]:
+    """The outcome of the gate on one scope's frame: the remembered one when the frame and suite
+    are those of its last validation, else GX's (returned too, to be recorded)."""
+    run_id = context.run.run_id
+    # A landing day is fingerprinted by its lake files (their rows are not hashed again: 1 M
+    # segment rows at 10k dumps; nothing is opened for a day remembered), the warehouse by the
+    # frame's rows. A gate comparing with the published snapshot reads two files: always validated.
+    fingerprint = "" if suite_file is None or scope == WAREHOUSE_SCOPE else files_fingerprint(
+        partition_files_key(warehouse.lake_path, [scope], tables_read(gate.query)), gate.query, suite_file)
+    if previous is not None and fingerprint and previous.fingerprint == fingerprint:
+        return previous, None
+    with frame_source(warehouse, scope) as source:
+        if suite_file is not None and scope == WAREHOUSE_SCOPE:
+            fingerprint = frame_fingerprint(source, gate.query, suite_file)
+            if previous is not None and previous.fingerprint == fingerprint:
+                return previous, None
         if gate.compare_with_published:
             with published_snapshot(warehouse) as published:
                 frame = gate.frame(source, published)
         else:
             frame = gate.frame(source)
-        days = run_days(context.run.tags)
-        if files_key is not None and frame.empty and only_repeats_landed(source, warehouse.lake_path, days):
-            return dg.AssetCheckResult(
-                asset_key=asset, check_name=check_name, passed=True, severity=severity,
-                description=NOTHING_NEW, metadata={"suite": gate.suite_name, "rows_validated": 0,
-                                                   "landing_days": ", ".join(days)[:400]})
+        if scope != WAREHOUSE_SCOPE and frame.empty and only_repeats_landed(source, warehouse.lake_path, [scope]):
+            return ValidatedFrame(run_id, fingerprint, True, NOTHING_NEW,
+                                  {"suite": gate.suite_name, "rows_validated": 0}), None
     outcome = validate_frame(gate.suite_name, frame)
-    metadata = check_metadata(outcome)
     description = None if outcome.success else failure_summary(outcome)
-    with warehouse.connect() as conn:
-        record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
-        if fingerprint is not None:
-            plain = {k: (v.value if isinstance(v, dg.MetadataValue) else v) for k, v in metadata.items()}
-            record_frame(conn, context.run.run_id, gate.asset, gate.suite_name, fingerprint, outcome.success,
-                         description, plain)
-    if not outcome.success:
+    return ValidatedFrame(run_id, fingerprint, outcome.success, description, _plain(check_metadata(outcome))), outcome
+
+
+def combined_result(gate: Gate, frames: dict[str, ValidatedFrame], run_id: str) -> tuple[bool, str | None, dict]:
+    """One check result from the outcomes of every scope: passed when every one passed; with
+    several landing days, rows summed and each failure naming its day."""
+    if len(frames) == 1:
+        ((scope, frame),) = frames.items()
+        metadata = dict(frame.metadata)
+        if scope != WAREHOUSE_SCOPE:
+            metadata["landing_days"] = scope
+        if frame.run_id != run_id:
+            metadata["unchanged_since_run"] = frame.run_id
+        return frame.success, frame.description, metadata
+    failed = {day: f for day, f in frames.items() if not f.success}
+    failures = [{"landing_day": day, **failure} for day, f in failed.items() for failure in f.metadata.get("failures", [])]
+    metadata = {
+        "suite": gate.suite_name,
+        "rows_validated": sum(f.metadata.get("rows_validated") or 0 for f in frames.values()),
+        "landing_days": ", ".join(frames)[:400],
+        "landing_days_validated": sum(f.run_id == run_id for f in frames.values()),
+        "landing_days_failed": len(failed),
+        "expectations": max(f.metadata.get("expectations", 0) for f in frames.values()),
+        "expectations_failed": len({failure["expectation"] for failure in failures}),
+    }
+    if failures:
+        metadata["failures"] = failures[:MAX_FAILURES_IN_METADATA]
+    if all(f.run_id != run_id for f in frames.values()):
+        # every day as earlier runs left it: nothing was validated again
+        metadata["unchanged_since_run"] = ", ".join(sorted({f.run_id for f in frames.values()}))[:400]
+    if failed:
+        description = f"{len(failed)} of {len(frames)} landing days failed: " + "; ".join(
+            f"{day}: {f.description}" for day, f in list(failed.items())[:3])
+    elif all(f.description == NOTHING_NEW for f in frames.values()):
+        description = NOTHING_NEW
+    else:
+        description = None
+    return not failed, description, metadata
+
+
+def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource,
+                  gate: Gate) -> dg.AssetCheckResult:
+    """Validate each of the gate's frames with its suite (unless remembered), record every
+    outcome, say what failed."""
+    asset = dg.AssetKey.from_user_string(gate.asset)
+    check_name = f"gx_{gate.suite_name}"
+    severity = dg.AssetCheckSeverity.ERROR if gate.blocking else dg.AssetCheckSeverity.WARN
+    suite_file = None if gate.compare_with_published else (SUITES_DIR / f"{gate.suite_name}.json").read_bytes()
+    remembered: dict[str, ValidatedFrame] = {}
+    if suite_file is not None:
+        with warehouse.connect(read_only=True) as conn:
+            remembered = last_validated(conn, gate.asset, gate.suite_name)
+    frames: dict[str, ValidatedFrame] = {}
+    outcomes: dict[str, ValidationOutcome] = {}
+    for scope in frame_scopes(context, asset):
+        frames[scope], outcome = _validate_scope(context, warehouse, gate, scope, suite_file, remembered.get(scope))
+        if outcome is not None:
+            outcomes[scope] = outcome
+    new_frames = {scope: f for scope, f in frames.items() if f.run_id == context.run.run_id}
+    if new_frames:
+        with warehouse.connect() as conn:
+            for outcome in outcomes.values():
+                record_validation(conn, context.run.run_id, gate.asset, outcome, blocking=gate.blocking)
+            if suite_file is not None:
+                record_frames(conn, gate.asset, gate.suite_name, new_frames)
+    log = context.log.error if gate.blocking else context.log.warning
+    for scope, outcome in outcomes.items():
         # the run log names the check and its first failing rows (sanitised values)
-        log = context.log.error if gate.blocking else context.log.warning
         for failure in outcome.failed[:3]:
             log(
-                f"{check_name} on {gate.asset}: {failure.expectation} failed"
+                f"{check_name} on {gate.asset}{f' ({scope})' if scope else ''}: {failure.expectation} failed"
                 f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
                 f" observed={failure.observed_value}"
             )
-    return dg.AssetCheckResult(asset_key=asset, check_name=check_name, passed=outcome.success, severity=severity,
+    passed, description, metadata = combined_result(gate, frames, context.run.run_id)
+    if "failures" in metadata:
+        metadata["failures"] = dg.MetadataValue.json(metadata["failures"])
+    return dg.AssetCheckResult(asset_key=asset, check_name=check_name, passed=passed, severity=severity,
                                description=description, metadata=metadata)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import dagster as dg
@@ -264,3 +264,44 @@ def test_a_day_whose_every_file_repeats_an_earlier_dump_is_nothing_new_not_a_fai
     assert dumps.passed and dumps.description == NOTHING_NEW
     assert all(e.passed for e in evaluations.values()), [k for k, e in evaluations.items() if not e.passed]
     assert query(warehouse, "SELECT count(*) FROM raw.dumps WHERE source_file LIKE 'again-%'") == [(0,)]
+
+
+def test_a_run_over_every_day_after_a_nightly_run_validates_no_day_again(landing_copy: Path, tmp_path: Path):
+    """A document stage's gate remembers each landing day on its own: after a run over yesterday
+    and the nightly run of today, a run over both days validates neither again (a memory of the
+    last run's frame only would see a new pair of days and validate the whole archive)."""
+    warehouse = tmp_path / "warehouse"
+    today = datetime.now(timezone.utc).date()
+    yesterday = today - timedelta(days=1)
+    noon = datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=timezone.utc).timestamp()
+    originals = sorted(p for p in landing_copy.iterdir() if p.is_file())
+    for path in originals:
+        os.utime(path, (noon, noon))
+    lake_assets = [dg.AssetKey(["raw", t]) for t in ("dumps",) + TABLES]
+    with_checks = SELECTION | dg.AssetSelection.checks_for_assets(*lake_assets)
+
+    def gates_over(first: date, last: date) -> dict[str, dg.AssetCheckEvaluation]:
+        result = dg.materialize([*all_assets, *all_checks], resources=pipeline_resources(landing_copy, warehouse),
+                                selection=with_checks, instance=instance,
+                                tags=range_tags(first.isoformat(), last.isoformat()))
+        assert result.success
+        return {e.check_name: e for e in result.get_asset_check_evaluations() if e.check_name.startswith("gx_")}
+
+    with dg.instance_for_test() as instance:
+        yesterdays = gates_over(yesterday, yesterday)
+        # a new document lands today: the nightly run validates today only
+        text = originals[0].read_text(encoding="utf-8")
+        (landing_copy / f"today-{originals[0].name}").write_text(
+            text + "\n\nThe ministry confirmed the figures on Tuesday evening.\n", encoding="utf-8")
+        nightly = gates_over(today, today)
+        both = gates_over(yesterday, today)
+    assert yesterdays and set(yesterdays) == set(nightly) == set(both)
+    for name in both:
+        assert "unchanged_since_run" not in yesterdays[name].metadata, name
+        assert "unchanged_since_run" not in nightly[name].metadata, name
+        assert both[name].passed == (yesterdays[name].passed and nightly[name].passed), name
+        metadata = both[name].metadata
+        assert "unchanged_since_run" in metadata, name
+        assert metadata["landing_days_validated"].value == 0, name
+        assert metadata["rows_validated"].value == (yesterdays[name].metadata["rows_validated"].value
+                                                    + nightly[name].metadata["rows_validated"].value), name
