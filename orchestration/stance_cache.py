@@ -32,12 +32,13 @@ _WANTED_KEYS = "stance_keys_wanted"
 _INCOMING = "incoming_stance_labels"
 
 
-def labeller_version(stage_version: str, stance_model: str | None) -> str:
-    """The stage's code version (its code, the lexicon and the shipped model) and the model
-    setting; a model file named by the setting counts by its content."""
+def labeller_version(stance_code_version: str, stance_model: str | None) -> str:
+    """The stance code's version (classify_stance's module and what it reaches: the lexicon and
+    the shipped model) and the model setting; a model file named by the setting counts by its
+    content."""
     model_file = Path(stance_model) if stance_model else None
     content = hashlib.sha256(model_file.read_bytes()).hexdigest() if model_file and model_file.is_file() else None
-    return version_key(stage_version, stance_model or "shipped", content)
+    return version_key(stance_code_version, stance_model or "shipped", content)
 
 
 def stance_input_key(sentence: str, claim_text: str | None, quote_context: str | None, policy: str) -> str:

@@ -288,6 +288,9 @@ def _affected_stories(conn, plan: StagePlan, story_of: dict[str, str]) -> set[st
     return affected
 
 
+STANCE_CODE_VERSION = code_version(classify_stance.__module__)
+
+
 @stage_asset(
     "claim_mentions", GROUP, "Every sentence stating a claim, with its stance toward the claim and the source it names.",
     deps=("claims", "claim_sentences", "sentences", "documents"),
@@ -297,12 +300,14 @@ def claim_mentions(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, reference: ReferenceDataResource,
     compute: ComputeResource,
 ) -> dg.MaterializeResult:
-    # the labeller: this stage's code version and the stance model the setting names (by content)
-    labeller = labeller_version(stage_version(context), reference.stance_model)
+    # the labeller: the stance code (classify_stance and what it reaches, the lexicon and the
+    # shipped model) and the model the setting names (by content). Not this stage's version: a
+    # change to discovery or to how rows are written re-processes the documents, not their labels.
+    labeller = labeller_version(STANCE_CODE_VERSION, reference.stance_model)
     with warehouse.connect(read_only=True) as conn:
         # a document's stance labels change with its sentences, its claim sentences and their
         # claims' text, and with the labeller (another model re-judges every document)
-        wanted = corpus_keys(conn, labeller, extra=mention_digests(conn))
+        wanted = corpus_keys(conn, version_key(stage_version(context), labeller), extra=mention_digests(conn))
         plan, rebuild = corpus_plan(conn, MENTIONS_STAGE, ["claim_mentions"], wanted)
         if not plan.touched:
             return unchanged(conn, "claim_mentions", plan, wanted)

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.definitions import all_assets, all_checks
+from orchestration.landed import landing_day_range
+from orchestration.partitions import range_tags
 from tests.conftest import SAMPLES_DIR
-from tests.integration.pipeline import run_pipeline
+from tests.integration.pipeline import pipeline_resources, run_pipeline
 from tests.pipeline.conftest import execute, materialize, query
 from tests.unit.sample_bodies import OLDER_STORY, SECRET_TALKS
 
@@ -209,3 +212,24 @@ def test_another_stance_model_re_judges_every_document_once(tmp_path: Path):
     assert lexicon_only["documents_processed"] == first["documents_processed"] > 0, lexicon_only
     assert lexicon_only["stance_labels_reused"] == 0 and lexicon_only["stance_labels_computed"] > 0
     assert mentions_with("none")["documents_processed"] == 0
+
+
+def test_a_change_to_the_stage_code_outside_stance_re_processes_documents_but_no_label(tmp_path: Path):
+    """A stance label is a function of its inputs and the stance code (classify_stance and what it
+    reaches): a new version of the rest of the mentions stage's code (discovery, how rows are
+    written) re-processes every document with mentions and classifies nothing again."""
+    landing = corpus_landing(tmp_path / "landing", with_held_back=True)
+    warehouse = tmp_path / "warehouse"
+    first = stage_metadata(materialize(landing, warehouse))["claim_mentions"]
+    mentions = query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL")
+    edited = [dg.map_asset_specs(lambda spec: spec.replace_attributes(code_version="edited"), [a])[0]
+              if isinstance(a, dg.AssetsDefinition) and CORPUS_ASSETS["claim_mentions"] in a.keys else a
+              for a in all_assets]
+    result = dg.materialize([*edited, *all_checks], resources=pipeline_resources(landing, warehouse),
+                            selection=dg.AssetSelection.assets(CORPUS_ASSETS["claim_mentions"]),
+                            tags=range_tags(*landing_day_range(landing)))
+    assert result.success
+    again = stage_metadata(result)["claim_mentions"]
+    assert again["documents_processed"] == first["documents_processed"] > 0, again
+    assert again["stance_labels_computed"] == 0 and again["stance_labels_reused"] == again["mentions_labelled"] > 0
+    assert query(warehouse, "SELECT * FROM raw.claim_mentions ORDER BY ALL") == mentions
