@@ -2,6 +2,7 @@
 DuckDB file."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import duckdb
@@ -55,6 +56,19 @@ def test_a_text_tokenised_once_is_read_back_by_the_next_run_and_not_tokenised_ag
     # nothing new to store, and keys already stored are not stored twice
     assert store_tokens(conn) == 0
     assert conn.execute(f"SELECT count(*) FROM {TEXT_TOKENS_TABLE}").fetchone()[0] == 2 * len(TEXTS)
+
+
+def test_a_token_read_back_or_computed_is_one_string_wherever_it_occurs(tmp_path: Path):
+    """Tokens are interned (a vocabulary spread over millions of slots): the same word in two
+    texts, read back from the store or computed, is one object."""
+    conn = warehouse(tmp_path)
+    computed = [token_cache.token_sequence(t) for t in TEXTS[:2]]
+    store_tokens(conn)
+    prime_tokens(conn, "SELECT text FROM raw.sentences")
+    read_back = [token_cache.token_sequence(t) for t in TEXTS[:2]]
+    for tokens in (*computed, *read_back):
+        assert all(token is sys.intern(token) for token in tokens), tokens
+    assert read_back == computed
 
 
 def test_only_the_texts_asked_for_are_primed_and_a_new_text_is_added(tmp_path: Path):

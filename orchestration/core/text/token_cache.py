@@ -15,6 +15,7 @@ by `text_key`), stores the ones computed here (`computed`), then lets go of them
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -24,7 +25,11 @@ from orchestration.core.text.tokens import content_tokens, words
 # Not a space: a synonym group's canonical form may be a phrase ("united states").
 TOKEN_SEPARATOR = "\x1f"
 # What is kept per text: its content tokens (similarity) and its surface words (verbatim copies).
-ANALYSES = {"content_tokens": content_tokens, "words": words}
+# Every token is interned: a vocabulary of a few hundred thousand words spread over tens of
+# millions of token slots at 100k documents. Priming the 10k bench warehouse's bodies and
+# sentences took 413 MB as separate strings, 175 MB interned (0.9 s -> 1.1 s).
+CONTENT_TOKENS, WORDS = "content_tokens", "words"
+ANALYSES = {CONTENT_TOKENS: content_tokens, WORDS: words}
 
 _stored: dict[str, dict[str, tuple[str, ...]]] = {kind: {} for kind in ANALYSES}
 _computed: dict[str, dict[str, tuple[str, ...]]] = {kind: {} for kind in ANALYSES}
@@ -40,7 +45,7 @@ def joined(tokens: Iterable[str]) -> str:
 
 
 def split(joined_tokens: str) -> tuple[str, ...]:
-    return tuple(joined_tokens.split(TOKEN_SEPARATOR)) if joined_tokens else ()
+    return tuple(map(sys.intern, joined_tokens.split(TOKEN_SEPARATOR))) if joined_tokens else ()
 
 
 def remember(stored: Iterable[tuple[str, str, str]]) -> None:
@@ -82,13 +87,13 @@ def _analysed(kind: str, text: str) -> tuple[str, ...]:
     if tokens is None:
         tokens = _computed[kind].get(key)
     if tokens is None:
-        tokens = _computed[kind][key] = tuple(ANALYSES[kind](text))
+        tokens = _computed[kind][key] = tuple(map(sys.intern, ANALYSES[kind](text)))
     return tokens
 
 
 @lru_cache(maxsize=1 << 18)
 def token_sequence(text: str) -> tuple[str, ...]:
-    return _analysed("content_tokens", text)
+    return _analysed(CONTENT_TOKENS, text)
 
 
 @lru_cache(maxsize=1 << 18)
@@ -99,7 +104,7 @@ def token_set(text: str) -> frozenset[str]:
 @lru_cache(maxsize=1 << 18)
 def surface_words(text: str) -> tuple[str, ...]:
     """Every word of the text in order, stopwords kept (tokens.words)."""
-    return _analysed("words", text)
+    return _analysed(WORDS, text)
 
 
 def forget() -> None:
