@@ -52,6 +52,30 @@ def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
     return len(rows)
 
 
+# rows read back at a time: the joined tokens of 100k bodies are ~300 MB as one result
+_TOKEN_ROWS_PER_FETCH = 10_000
+
+
+def content_tokens_by_id(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> dict[str, tuple[str, ...]]:
+    """id -> content tokens of the text `rows_sql` selects for it (columns `id`, `text`): read
+    back from the store where an earlier run stored them, so the text itself never leaves DuckDB;
+    tokenised here otherwise (and stored by store_tokens). A NULL text has no tokens."""
+    if has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+        cursor = conn.execute(f"""
+            SELECT r.id, t.tokens, CASE WHEN t.tokens IS NULL THEN r.text END
+            FROM ({rows_sql}) r
+            LEFT JOIN {TEXT_TOKENS_TABLE} t ON t.tokenizer_version = ? AND t.analysis = ? AND t.text_key = md5(r.text)""",
+                              [tokenizer_version(), token_cache.CONTENT_TOKENS])
+    else:
+        cursor = conn.execute(f"SELECT id, NULL, text FROM ({rows_sql})")
+    by_id: dict[str, tuple[str, ...]] = {}
+    while rows := cursor.fetchmany(_TOKEN_ROWS_PER_FETCH):
+        for row_id, stored, text in rows:
+            by_id[row_id] = (token_cache.split(stored) if stored is not None
+                             else () if text is None else token_cache.token_sequence(text))
+    return by_id
+
+
 def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     """Add the tokens and words computed since the cache was primed (keys already stored are left alone),
     drop the rows of any other tokenizer version, and empty the cache: the stage is done with its

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from orchestration.core.text.sentences import split_sentences
 from orchestration.core.claims.stories import assign_stories as assign_stories_of_sentences
-from orchestration.core.claims.stories import story_id_for
+from orchestration.core.claims.stories import body_tokens_of, story_id_for
 from tests.unit.sample_bodies import BODIES, OLDER_STORY, SECRET_TALKS
 
 
 def assign_stories(bodies: dict[str, str], previous: dict[str, str] | None = None) -> dict[str, str]:
     """Stories of bodies, with the sentences the sentences stage would store for them."""
-    return assign_stories_of_sentences(bodies, {d: split_sentences(t) for d, t in bodies.items()}, previous)
+    return assign_stories_of_sentences(body_tokens_of(bodies), {d: split_sentences(t) for d, t in bodies.items()},
+                                       previous)
 
 
 def test_the_four_secret_talks_reports_are_one_story_and_the_older_one_another():
@@ -83,6 +84,6 @@ def test_links_of_a_focus_given_its_reach_and_the_corpus_counts_are_those_of_a_f
         given = {d: [s for s in own if d == document_id or token_set(s.text) & tokens or surface_words(s.text) in surfaces]
                  for d, own in sentences.items()}
         partial_reads += sum(map(len, given.values())) < corpus.sentences
-        assert (document_links(bodies, given, focus={document_id}, corpus=corpus)
-                == document_links(bodies, sentences, focus={document_id})), document_id
+        assert (document_links(body_tokens_of(bodies), given, focus={document_id}, corpus=corpus)
+                == document_links(body_tokens_of(bodies), sentences, focus={document_id})), document_id
     assert partial_reads == len(bodies)

@@ -71,6 +71,29 @@ def test_a_token_read_back_or_computed_is_one_string_wherever_it_occurs(tmp_path
     assert read_back == computed
 
 
+def test_tokens_by_id_are_read_back_where_stored_and_computed_where_not(tmp_path: Path, monkeypatch):
+    """A stage holding tokens by id (story links read every body's) gets the stored ones without
+    the text and tokenises only the texts never stored; a NULL text has none."""
+    conn = warehouse(tmp_path)
+    conn.execute("CREATE TABLE raw.bodies AS SELECT 'd' || row_number() OVER () AS id, text FROM raw.sentences")
+    rows = "SELECT id, text FROM raw.bodies"
+    before_any_store = token_store.content_tokens_by_id(conn, rows)     # no table yet: all computed
+    expected = {f"d{i + 1}": tuple(content_tokens(t)) for i, t in enumerate(TEXTS)} | {f"d{len(TEXTS) + 1}": ()}
+    assert before_any_store == expected
+    store_tokens(conn)
+    conn.execute("INSERT INTO raw.bodies VALUES ('new', 'Hamas denied the report.')")
+    tokenised = []
+
+    def counting(text):
+        tokenised.append(text)
+        return content_tokens(text)
+
+    monkeypatch.setattr(token_cache, "ANALYSES", {**token_cache.ANALYSES, token_cache.CONTENT_TOKENS: counting})
+    again = token_store.content_tokens_by_id(conn, rows)
+    assert again == expected | {"new": tuple(content_tokens("Hamas denied the report."))}
+    assert tokenised == ["Hamas denied the report."]
+
+
 def test_only_the_texts_asked_for_are_primed_and_a_new_text_is_added(tmp_path: Path):
     conn = warehouse(tmp_path)
     token_cache.token_sequence(TEXTS[0])

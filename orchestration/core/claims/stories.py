@@ -9,7 +9,7 @@ Why these links and thresholds: docs/decisions/0003-stories.md.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 
 from orchestration.core.ids import stable_id
@@ -32,20 +32,27 @@ def story_id_for(document_id: str) -> str:
     return "story-" + stable_id(document_id, length=12)
 
 
-def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
+def body_tokens_of(bodies: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """document_id -> the content tokens of its body, what the story links read of a body."""
+    return {document_id: token_sequence(body or "") for document_id, body in bodies.items()}
+
+
+def document_links(body_tokens: Mapping[str, Sequence[str]], doc_sentences: dict[str, Sequence[Sentence]],
                    focus: Collection[str] | None = None,
                    corpus: CorpusTokens | None = None) -> dict[tuple[str, str], float]:
     """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs.
+    `body_tokens` are each document's body tokens (body_tokens_of; a caller may hold them
+    without the bodies).
     `doc_sentences` are the body sentences of each document (the sentences stage's output).
     With `focus`, only the links with at least one document in it (weights still over all).
     With `corpus` (the counts of every document's sentences), `doc_sentences` need hold only the
     focus documents' and the sentences they reach (text_reuse.reach_keys): the same links."""
-    doc_ids = sorted(bodies)
+    doc_ids = sorted(body_tokens)
     links: dict[tuple[str, str], float] = {}
     if len(doc_ids) < 2:
         return links
     focus_rows = [i for i, d in enumerate(doc_ids) if focus is None or d in focus]
-    token_lists = [token_sequence(bodies[d]) for d in doc_ids]
+    token_lists = [body_tokens[d] for d in doc_ids]
     if any(token_lists) and focus_rows:
         # imported here: scikit-learn costs seconds to import, and a run with no new document
         # (or the code location loading) never needs it
@@ -90,19 +97,19 @@ def document_links(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sen
     return links
 
 
-def assign_stories(bodies: dict[str, str], doc_sentences: dict[str, Sequence[Sentence]],
+def assign_stories(body_tokens: Mapping[str, Sequence[str]], doc_sentences: dict[str, Sequence[Sentence]],
                    previous: dict[str, str] | None = None, corpus: CorpusTokens | None = None) -> dict[str, str]:
-    """document_id -> story_id for every document of `bodies` (sentences and `corpus`: see
-    document_links; the focus is the documents not in `previous`).
+    """document_id -> story_id for every document of `body_tokens` (body_tokens_of; sentences
+    and `corpus`: see document_links; the focus is the documents not in `previous`).
 
     Documents of `previous` keep their story. Each of the others takes, in turns, the story that
     holds the largest weight of its links (label propagation), starting from a story of its own;
     a new story is named after its smallest member. Why not components: decision 0003."""
-    previous = {d: s for d, s in (previous or {}).items() if d in bodies}
+    previous = {d: s for d, s in (previous or {}).items() if d in body_tokens}
     # Only links that touch a new document decide anything: previous stories are kept as they are.
-    new_docs = sorted(d for d in bodies if d not in previous)
-    links = document_links(bodies, doc_sentences, focus=set(new_docs), corpus=corpus)
-    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies}
+    new_docs = sorted(d for d in body_tokens if d not in previous)
+    links = document_links(body_tokens, doc_sentences, focus=set(new_docs), corpus=corpus)
+    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in body_tokens}
     for (a, b), strength in sorted(links.items()):
         # in document order: a story's weight is a float sum, and links are found in an order
         # that depends on the process's string hashing
