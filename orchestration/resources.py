@@ -15,11 +15,13 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 from packaging.version import Version
+from pydantic import PrivateAttr
 
 from orchestration.core.ingest import IngestLimits
 from orchestration.core.quarantine import QuarantinePolicy, parse_stage_shares
 from orchestration.dbt_project import DBT_EXECUTABLE, dbt_project
 from orchestration.lake import sync_warehouse_views, warehouse_views_current
+from orchestration.landed import LandedFolder, look_at
 from orchestration.settings import DBT_TARGET_DIR_NAME, LAKE_DIR_NAME, LIVE_DB_NAME, SNAPSHOT_DB_NAME
 
 # Every asset or check that opens the warehouse declares this pool; dagster.yaml limits it to 1
@@ -137,6 +139,17 @@ class LandingResource(dg.ConfigurableResource):
     landing_dir: str
     claim_catalog: str | None = None
     max_dump_bytes: int = IngestLimits.max_dump_bytes
+    # What this run found in the folder: ingest and retractions both list it and check the
+    # manifest against the listing, one after the other in the run's process (the in-process
+    # executor gives every step this one instance): 5.2 s a step at 100k dumps. A step in a
+    # process of its own (celery) looks again.
+    _landed: LandedFolder | None = PrivateAttr(default=None)
+
+    def landed(self) -> LandedFolder:
+        """The landing folder as this run first looked at it (orchestration.landed.look_at)."""
+        if self._landed is None:
+            self._landed = look_at(self.landing_dir)
+        return self._landed
 
     @property
     def limits(self) -> IngestLimits:

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.core.ingest import list_landed
 from orchestration.core.landing_days import LandedFile, changed_days, file_days, landing_name, manifest_entry
-from orchestration.core.manifest import MANIFEST_NAME, check_manifest
+from orchestration.core.manifest import MANIFEST_NAME
 from orchestration.core.retraction import manifest_retractions
 from orchestration.jobs import claimgrid_all
+from orchestration.landed import look_at
 from orchestration.partitions import range_tags
 from orchestration.resources import LandingResource
 
@@ -33,8 +33,8 @@ from orchestration.resources import LandingResource
 def landed_files(landing_dir: Path) -> dict[str, LandedFile]:
     """source_file -> (landing day, size:mtime, ctime) of every dump; a manifest change dates
     the files it names, so it moves (or re-asks for) their days."""
-    files, outside = list_landed(landing_dir)
-    manifest = check_manifest(landing_dir, files).entries
+    files, outside, checked = look_at(landing_dir)
+    manifest = checked.entries
     manifest_path = landing_dir / MANIFEST_NAME
     retracting = manifest_retractions(manifest_path.read_text(encoding="utf-8", errors="replace")
                                       if manifest_path.is_file() else "")

@@ -21,9 +21,8 @@ import dagster as dg
 from orchestration.assets.common import counts, partition_days, raw_key, stage_asset, stage_version, step_function
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, write_stage_quarantine
 from orchestration.core.claims.catalog import check_catalog
-from orchestration.core.ingest import MANIFEST_NAME, day_inputs_key, list_landed, scan_landing_checked
+from orchestration.core.ingest import MANIFEST_NAME, day_inputs_key, scan_landing_checked
 from orchestration.core.landing_days import file_days, landing_name, manifest_entry
-from orchestration.core.manifest import check_manifest
 from orchestration.core.quarantine import ConfigError
 from orchestration.core.retraction import manifest_retractions, no_longer_landed, updated_ledger, withhold_retracted
 from orchestration.core.types import DumpRow
@@ -90,8 +89,7 @@ def landed_dumps(context: dg.AssetExecutionContext, landing: LandingResource, wa
     landing_dir = Path(landing.landing_dir)
     claim_for_run(context, warehouse)
     _catalog(landing)      # a catalog that cannot be used at all stops the run before any work
-    files, outside = list_landed(landing_dir)
-    manifest = check_manifest(landing_dir, files)
+    files, outside, manifest = landing.landed()
     day_of = file_days(landing_dir, files + outside, manifest.entries, datetime.now(timezone.utc).date())
     retracting = _retracting(landing_dir)
     ingested_at = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -155,8 +153,7 @@ def retractions(context: dg.AssetExecutionContext, landing: LandingResource, war
     landing_dir = Path(landing.landing_dir)
     claim_for_run(context, warehouse)     # claimed at ingest already when the run has both
     catalog = _catalog(landing)
-    files, _ = list_landed(landing_dir)
-    manifest = check_manifest(landing_dir, files)
+    files, _, manifest = landing.landed()
     config_problems = manifest.problems + catalog.problems
     for problem in config_problems:
         context.log.warning(f"config: {problem.source_file} row {problem.record_index}: {problem.detail}")

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance
+from orchestration.landed import look_at
 from tests.conftest import SAMPLES_DIR
 from tests.integration.pipeline import run_pipeline
 from tests.pipeline.conftest import PYTHON_STAGES, execute, materialize, query
@@ -27,6 +28,30 @@ def test_identical_content_is_one_dump(landing_copy: Path, tmp_path: Path):
     assert len(rows) == 5
     assert all(document_id == prefix for _, document_id, prefix in rows)
     assert len({document_id for _, document_id, _ in rows}) == 5
+
+
+def test_a_run_looks_at_the_landing_folder_once_and_a_new_run_looks_again(landing_copy: Path, tmp_path: Path,
+                                                                        monkeypatch):
+    """Ingest and retractions share the run's one listing of the folder (and its manifest
+    check); the next run sees what landed since."""
+    import orchestration.resources
+    looks = []
+
+    def counted(landing_dir):
+        looks.append(landing_dir)
+        return look_at(landing_dir)
+
+    monkeypatch.setattr(orchestration.resources, "look_at", counted)
+    warehouse = tmp_path / "warehouse"
+    ingest = dg.AssetSelection.assets(dg.AssetKey(["raw", "dumps"]), dg.AssetKey(["raw", "retractions"]))
+    materialize(landing_copy, warehouse, selection=ingest)
+    assert len(looks) == 1
+    first = sorted(landing_copy.iterdir())[0]
+    (landing_copy / f"later_{first.name}").write_text(first.read_text(encoding="utf-8") + "\nA later paragraph.\n",
+                                                       encoding="utf-8")
+    materialize(landing_copy, warehouse, selection=ingest)
+    assert len(looks) == 2
+    assert query(warehouse, "SELECT count(*) FROM raw.dumps WHERE source_file LIKE 'later_%'") == [(1,)]
 
 
 def test_one_dump_through_the_python_stages(one_dump_landing: Path, tmp_path: Path):
