@@ -299,8 +299,9 @@ def day_inputs_key(landing_dir: Path, paths: Iterable[Path], manifest: Mapping[s
     ingest's version. The same key, the same rows: a day whose key is unchanged is not read
     again. A file that cannot be stat()ed counts as changed."""
     digest = hashlib.sha256(f"{version}\x1e{limits!r}".encode())
-    for path in sorted(paths):
-        name = landing_name(path, landing_dir)
+    # in the order of their names: sorting Paths compared them part by part (0.75 s of 1.1 s for
+    # the 92k files of the 100k bench landing)
+    for name, path in sorted((landing_name(path, landing_dir), path) for path in paths):
         try:
             stat = path.stat()
             landed = f"{stat.st_size}:{stat.st_mtime_ns}"
@@ -308,9 +309,13 @@ def day_inputs_key(landing_dir: Path, paths: Iterable[Path], manifest: Mapping[s
             landed = f"unreadable:{time.time_ns()}"
         entry = manifest.get(name) or manifest.get(path.name)
         retraction = retracting.get(name) or retracting.get(path.name)
-        digest.update(f"\x1e{name}\x1f{landed}\x1f{json.dumps(entry, sort_keys=True, default=str)}"
-                      f"\x1f{json.dumps(retraction, sort_keys=True, default=str)}".encode())
+        digest.update(f"\x1e{name}\x1f{landed}\x1f{_canonical(entry)}\x1f{_canonical(retraction)}".encode())
     return digest.hexdigest()
+
+
+def _canonical(value: object) -> str:
+    # most files are retracted by nothing: no encoder for them (half the JSON of a day's key)
+    return "null" if value is None else json.dumps(value, sort_keys=True, default=str)
 
 
 def landing_fingerprint(landing_dir: Path | str) -> dict[str, str]:
