@@ -235,27 +235,36 @@ def test_quarantine_rows_are_replaced_with_their_documents_rows(landing_copy: Pa
     assert third == [row for row in first if row[2] != "empty.txt"]
 
 
+WITH_DOCUMENT_CHECKS = SELECTION | dg.AssetSelection.checks_for_assets(
+    *(dg.AssetKey(["raw", t]) for t in ("dumps",) + TABLES))
+
+
+def landed_yesterday(landing: Path) -> tuple[date, date, list[Path]]:
+    """(yesterday, today, the files) with every file of the folder landed yesterday at noon (a
+    later date than today would count as today)."""
+    today = datetime.now(timezone.utc).date()
+    yesterday = today - timedelta(days=1)
+    noon = datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=timezone.utc).timestamp()
+    originals = sorted(p for p in landing.iterdir() if p.is_file())
+    for path in originals:
+        os.utime(path, (noon, noon))
+    return yesterday, today, originals
+
+
 def test_a_day_whose_every_file_repeats_an_earlier_dump_is_nothing_new_not_a_failed_run(landing_copy: Path,
                                                                                          tmp_path: Path):
     # a crawler that sends yesterday's files again: identical content is one document, kept in
     # the first day it landed, so the new day has no dump and every stage's frame of it is empty
     warehouse = tmp_path / "warehouse"
-    # the samples land yesterday (a later date than today would count as today), their copies today
-    today = datetime.now(timezone.utc).date()
-    yesterday = today - timedelta(days=1)
-    noon = datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=timezone.utc).timestamp()
-    originals = sorted(p for p in landing_copy.iterdir() if p.is_file())
-    for path in originals:
-        os.utime(path, (noon, noon))
-    with_checks = SELECTION | dg.AssetSelection.checks_for_assets(
-        *(dg.AssetKey(["raw", t]) for t in ("dumps",) + TABLES))
+    # the samples land yesterday, their copies today
+    yesterday, today, originals = landed_yesterday(landing_copy)
     with dg.instance_for_test() as instance:
         run(all_assets, landing_copy, warehouse, instance)
         for path in originals[:2]:
             shutil.copy(path, landing_copy / f"again-{path.name}")
         assert landing_day_range(landing_copy) == (yesterday.isoformat(), today.isoformat())
         result = dg.materialize([*all_assets, *all_checks], resources=pipeline_resources(landing_copy, warehouse),
-                                selection=with_checks, instance=instance,
+                                selection=WITH_DOCUMENT_CHECKS, instance=instance,
                                 tags=range_tags(today.isoformat(), today.isoformat()))
     assert result.success
     evaluations = {(e.asset_key.to_user_string(), e.check_name): e
@@ -271,18 +280,11 @@ def test_a_run_over_every_day_after_a_nightly_run_validates_no_day_again(landing
     and the nightly run of today, a run over both days validates neither again (a memory of the
     last run's frame only would see a new pair of days and validate the whole archive)."""
     warehouse = tmp_path / "warehouse"
-    today = datetime.now(timezone.utc).date()
-    yesterday = today - timedelta(days=1)
-    noon = datetime(yesterday.year, yesterday.month, yesterday.day, 12, tzinfo=timezone.utc).timestamp()
-    originals = sorted(p for p in landing_copy.iterdir() if p.is_file())
-    for path in originals:
-        os.utime(path, (noon, noon))
-    lake_assets = [dg.AssetKey(["raw", t]) for t in ("dumps",) + TABLES]
-    with_checks = SELECTION | dg.AssetSelection.checks_for_assets(*lake_assets)
+    yesterday, today, originals = landed_yesterday(landing_copy)
 
     def gates_over(first: date, last: date) -> dict[str, dg.AssetCheckEvaluation]:
         result = dg.materialize([*all_assets, *all_checks], resources=pipeline_resources(landing_copy, warehouse),
-                                selection=with_checks, instance=instance,
+                                selection=WITH_DOCUMENT_CHECKS, instance=instance,
                                 tags=range_tags(first.isoformat(), last.isoformat()))
         assert result.success
         return {e.check_name: e for e in result.get_asset_check_evaluations() if e.check_name.startswith("gx_")}
