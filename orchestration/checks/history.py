@@ -110,7 +110,7 @@ def failed_blocking_results(conn: duckdb.DuckDBPyConnection, limit: int = 20) ->
     ).fetchall()
 
 
-# A gate whose frame and suite are those of its last validation have the same outcome again: the
+# A gate whose frame and suite are those of its last validation has the same outcome again: the
 # same rows under the same expectations. One memory per frame a gate validates (its scope): the
 # live warehouse (WAREHOUSE_SCOPE), or one landing day of the lake for a document stage, so a run
 # over every day after a nightly run of one re-validates no day. Kept beside the ledger (pipeline

@@ -229,7 +229,7 @@ def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
         # the run log names the check and its first failing rows (sanitised values)
         for failure in outcome.failed[:3]:
             log(
-                f"{check_name} on {gate.asset}{f' ({scope})' if scope else ''}: {failure.expectation} failed"
+                f"{check_name} on {gate.asset}{'' if scope == WAREHOUSE_SCOPE else f' ({scope})'}: {failure.expectation} failed"
                 f" ({failure.unexpected_count or 0} unexpected); first: {failure.examples[:3]}"
                 f" observed={failure.observed_value}"
             )
