@@ -7,6 +7,7 @@ from pathlib import Path
 
 import dagster as dg
 
+import orchestration.resources
 from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance
 from orchestration.landed import look_at
 from tests.conftest import SAMPLES_DIR
@@ -34,7 +35,6 @@ def test_a_run_looks_at_the_landing_folder_once_and_a_new_run_looks_again(landin
                                                                         monkeypatch):
     """Ingest and retractions share the run's one listing of the folder (and its manifest
     check); the next run sees what landed since."""
-    import orchestration.resources
     looks = []
 
     def counted(landing_dir):
