@@ -131,6 +131,7 @@ quality: setup
 # file removed alone would leave the document stages believing their rows are written.
 clean-warehouse:
 	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal
+	rm -rf $(CLAIMGRID_WAREHOUSE_DIR)/*.lake
 	rm -rf $${CLAIMGRID_LAKE_DIR:-$(CLAIMGRID_WAREHOUSE_DIR)/lake}
 	rm -rf $(CLAIMGRID_WAREHOUSE_DIR)/dbt_target
 
@@ -139,13 +140,14 @@ clean-warehouse:
 GENERATED := $(VENV) $(DAGSTER_HOME) dbt_project/target dbt_project/logs claimgrid.egg-info \
 	$(addprefix $(CLAIMGRID_WAREHOUSE_DIR)/,docs logs screenshots artifacts lake dbt_target)
 clean:
-	@echo "make clean removes: $(GENERATED) $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb"
+	@echo "make clean removes: $(GENERATED) $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.lake"
 	@if [ "$(YES)" != 1 ]; then \
 		read -r -p "Remove them? [y/N] " answer || true; \
 		case "$$answer" in y|Y|yes) ;; *) echo "nothing removed (make clean YES=1 skips this question)"; exit 1;; esac; \
 	fi
 	rm -rf $(GENERATED)
 	rm -f $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb $(CLAIMGRID_WAREHOUSE_DIR)/*.duckdb.wal $(CLAIMGRID_WAREHOUSE_DIR)/*.tmp
+	rm -rf $(CLAIMGRID_WAREHOUSE_DIR)/*.lake
 
 clean-ci:
 	@$(MAKE) --no-print-directory clean YES=1

@@ -93,7 +93,7 @@ def _typed_empty(columns: Mapping[str, str]) -> str:
     return "SELECT " + ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in columns.items()) + " WHERE false"
 
 
-def _select_from(files: Sequence[Path], columns: Mapping[str, str]) -> str:
+def select_from(files: Sequence[Path], columns: Mapping[str, str]) -> str:
     """The declared columns of `files`, or a typed empty relation when there are none."""
     if not files:
         return _typed_empty(columns)
@@ -147,11 +147,11 @@ def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.Duc
         conn.execute(f"CREATE SCHEMA {LEDGER_SCHEMA}")
         for table in LAKE_TABLES:
             files = [f for day in days if (f := table_file(lake, table, day)).exists()]
-            conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{table} AS {_select_from(files, table_columns(table))}")
+            conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{table} AS {select_from(files, table_columns(table))}")
         conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
-                     f"{_select_from(_stage_files(lake, QUARANTINE, days), table_columns(QUARANTINE))}")
+                     f"{select_from(_stage_files(lake, QUARANTINE, days), table_columns(QUARANTINE))}")
         conn.execute(f"CREATE VIEW {LEDGER_SCHEMA}.{LEDGER} AS "
-                     f"{_select_from(_stage_files(lake, LEDGER, days), LEDGER_COLUMNS)}")
+                     f"{select_from(_stage_files(lake, LEDGER, days), LEDGER_COLUMNS)}")
         yield conn
     finally:
         conn.close()
@@ -258,7 +258,7 @@ def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | S
             conn.register("fresh_rows", fresh)
             parts = [f"SELECT {_cast_list(columns)} FROM fresh_rows"]
         else:
-            parts = [_select_from(list(fresh), columns)]
+            parts = [select_from(list(fresh), columns)]
         if drop_ids is not None and path.exists():
             conn.register("dropped_ids", pd.DataFrame({"document_id": pd.Series(list(drop_ids), dtype="object")}))
             names = ", ".join(f'"{n}"' for n in columns)

@@ -5,11 +5,15 @@ Two locks on the door: Dagster does not start this step when a blocking check up
 the dbt step failed (its tests are blocking checks and a failed build fails the step), and the
 step itself audits quality.validation_results before copying anything, so a publish started on
 its own after a red run refuses too. Refusing raises before the snapshot file is touched.
+The lake's tables are published as views over hard links to their files
+(docs/decisions/0025-the-snapshot-links-the-lake.md).
 """
 
 import os
 import re
 import shutil
+import time
+import uuid
 from pathlib import Path
 
 import dagster as dg
@@ -18,10 +22,12 @@ import duckdb
 from orchestration.assets.dbt import MART_KEYS
 from orchestration.checks.history import failed_blocking_results
 from orchestration.grid import largest_story_grids, preview_markdown
+from orchestration.lake import LAKE_TABLES, folder_files, select_from
 from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.run_lock import release_warehouse
 from orchestration.step_memory import reports_peak_memory
 from orchestration.versions import code_version
+from orchestration.warehouse import RAW_SCHEMA, table_columns
 
 # one version for the module's assets: the code and data of every stage it holds
 VERSION = code_version(__name__)
@@ -41,20 +47,37 @@ PUBLISH_MEMORY_LIMIT = "1GB"
 # 452 MB, 7.1 s against 6.1-6.6 s), but on the 100k one there are none either way (4.5 GB) and one
 # thread takes 50.6-51.8 s against 31.9-34.0 s (alternated on an idle machine,
 # /tmp/s14/publish_threads100k.py). Rows keep the live tables' order either way.
+# The lake tables are not copied: each publish hard-links the lake's files into a folder of its
+# own beside the snapshot and the snapshot's raw.<table> is a view over them (decision 0025).
+# Lake files are never written in place, only replaced by a rename, so a linked file stays what
+# it was when published. Two publishes' folders are kept: the snapshot's and the one a reader
+# who opened the previous snapshot still reads.
+PUBLISHED_LAKES_KEPT = 2
+# what a snapshot's views leave out of a lake table, as the copies did: the dumps' bytes
+UNPUBLISHED_COLUMNS = {"dumps": ("payload",)}
 # the grid preview on the asset: the largest story's busiest corner
 PREVIEW_CLAIMS, PREVIEW_OUTLETS = 8, 6
+
+
+def published_lakes(snapshot_path: Path) -> Path:
+    """The folder holding each publish's links to the lake files, beside the snapshot."""
+    return snapshot_path.with_name(snapshot_path.stem + ".lake")
 
 
 def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> tuple[dict[str, int], list[str]]:
     """Copy the published schemas of the live warehouse into a new file next to the snapshot,
     then rename it over the old one: readers see the old snapshot or the new one, never half.
+    The lake's tables are views over this publish's links to their files, not copies.
     Returns the row count of every published relation, and which of them are views."""
     tmp_path = snapshot_path.with_name(snapshot_path.name + ".tmp")
     tmp_path.unlink(missing_ok=True)
+    # named by time first, so the newest publishes sort last
+    linked_lake = published_lakes(snapshot_path) / f"{time.time_ns():020d}-{uuid.uuid4().hex[:8]}"
     copied: dict[str, int] = {}
     as_views: list[str] = []
     conn = duckdb.connect()  # in-memory: the live file attached read-only, the new file read-write
     spill = snapshot_path.with_name(snapshot_path.name + ".spill")
+    published = False
     try:
         # DuckDB's default memory_limit is 80% of RAM: bounded, the copy keeps the same speed and
         # spills what does not fit next to the snapshot, not in the current directory
@@ -73,9 +96,16 @@ def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> t
         for schema in sorted({schema for schema, _, _ in relations}):
             conn.execute(f'CREATE SCHEMA snapshot."{schema}"')
         deferred = [(schema, name) for schema, name, is_view in relations if is_view and schema in VIEW_SCHEMAS]
-        for schema, table, _ in relations:
-            if (schema, table) not in deferred:
+        for schema, table, is_view in relations:
+            if (schema, table) in deferred:
+                continue
+            rows = (_linked_lake_view(conn, live, Path(lake_path), linked_lake, table)
+                    if is_view and schema == RAW_SCHEMA and table in LAKE_TABLES else None)
+            if rows is None:
                 _copy_table(conn, live, schema, table)
+            else:
+                as_views.append(f"{schema}.{table}")
+                copied[f"{schema}.{table}"] = rows
         # dbt's views over what was just copied, once each can bind (an int_ view reads stg_ views)
         unbound = deferred
         while unbound:
@@ -97,12 +127,50 @@ def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> t
                 copied[name] = conn.execute(f'SELECT count(*) FROM snapshot."{schema}"."{table}"').fetchone()[0]
         conn.execute("DETACH snapshot")
         conn.execute(f'DETACH "{live}"')
+        os.chmod(tmp_path, 0o444)
+        os.replace(tmp_path, snapshot_path)
+        published = True
     finally:
         conn.close()
         shutil.rmtree(spill, ignore_errors=True)
-    os.chmod(tmp_path, 0o444)
-    os.replace(tmp_path, snapshot_path)
+        if not published:
+            shutil.rmtree(linked_lake, ignore_errors=True)
+    _drop_old_lakes(published_lakes(snapshot_path))
     return copied, sorted(as_views)
+
+
+def _linked_lake_view(conn: duckdb.DuckDBPyConnection, live: str, lake: Path, linked_lake: Path, table: str) -> int | None:
+    """Create the snapshot's raw.<table> as a view over links to the lake table's files and
+    return its rows; None (nothing created) when the live relation is not that lake table (a
+    warehouse from before the lake, another lake): then it is copied as rows."""
+    files = []
+    for source in folder_files(lake, table):
+        target = linked_lake / source.relative_to(lake)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(source, target)
+        except OSError:         # another file system, or one without hard links: a file copy
+            shutil.copy2(source, target)
+        files.append(target)
+    left_out = UNPUBLISHED_COLUMNS.get(table, ())
+    columns = {name: kind for name, kind in table_columns(table).items() if name not in left_out}
+    target = f'snapshot."{RAW_SCHEMA}"."{table}"'
+    conn.execute(f"CREATE VIEW {target} AS {select_from(files, columns)}")
+    rows = conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+    live_columns = [c for c in _columns(conn, live, RAW_SCHEMA, table) if c[0] not in left_out]
+    if (_columns(conn, "snapshot", RAW_SCHEMA, table) != live_columns
+            or conn.execute(f'SELECT count(*) FROM "{live}"."{RAW_SCHEMA}"."{table}"').fetchone()[0] != rows):
+        conn.execute(f"DROP VIEW {target}")
+        return None
+    return rows
+
+
+def _drop_old_lakes(lakes: Path) -> None:
+    """Remove the links of all but the newest PUBLISHED_LAKES_KEPT publishes (and of a publish
+    that died before its rename, which sorts older than the next one)."""
+    folders = sorted(p for p in lakes.iterdir() if p.is_dir()) if lakes.is_dir() else []
+    for folder in folders[:-PUBLISHED_LAKES_KEPT]:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def portable_view_sql(view_sql: str, live_catalog: str, lake_root: str) -> str | None:

@@ -1,7 +1,10 @@
-"""Publish: a live dbt view's SQL as it reads inside the snapshot."""
+"""Publish: a live dbt view's SQL as it reads inside the snapshot; the lake's tables as views over links."""
 import duckdb
+import pandas as pd
 
-from orchestration.assets.publish import portable_view_sql, publish_snapshot
+from orchestration.assets.publish import PUBLISHED_LAKES_KEPT, portable_view_sql, publish_snapshot, published_lakes
+from orchestration.lake import sync_warehouse_views, table_file, write_parquet
+from orchestration.warehouse import table_columns
 
 LAKE = "/data/warehouse/lake"
 
@@ -69,3 +72,53 @@ def test_the_snapshot_keeps_the_rows_order_of_a_lake_table_of_several_files(tmp_
     assert copied == {"raw.segments": 800_000}
     seqs = [seq for (seq,) in snapshot.execute("SELECT seq FROM raw.segments").fetchall()]
     assert seqs == sorted(seqs)
+
+
+def _lake_of_two_days(tmp_path):
+    """A live warehouse whose raw.segments and raw.dumps are the lake's views, as the pipeline
+    makes them, over two landing days."""
+    lake, live = tmp_path / "lake", tmp_path / "claimgrid.duckdb"
+    for day, seqs in (("2026-11-01", range(3)), ("2026-11-02", range(3, 5))):
+        segments = pd.DataFrame([{"document_id": f"d{seq}", "seq": seq, "kind": "body", "start_char": 0, "end_char": 4,
+                                  "rule_id": "r", "text": f"text {seq}"} for seq in seqs])
+        write_parquet(segments, table_columns("segments"), table_file(lake, "segments", day))
+        dumps = pd.DataFrame([{column: None for column in table_columns("dumps")} | {"document_id": f"d{seq}",
+                               "payload": b"bytes"} for seq in seqs])
+        write_parquet(dumps, table_columns("dumps"), table_file(lake, "dumps", day))
+    conn = duckdb.connect(str(live))
+    sync_warehouse_views(conn, lake)
+    conn.close()
+    return lake, live
+
+
+def test_lake_tables_are_published_as_views_over_links_to_the_files_they_had(tmp_path):
+    lake, live = _lake_of_two_days(tmp_path)
+    snapshot_path = tmp_path / "analytics.duckdb"
+    copied, views = publish_snapshot(live, snapshot_path, lake)
+    assert {"raw.segments", "raw.dumps"} <= set(views)
+    assert copied["raw.segments"] == 5 and copied["raw.dumps"] == 5
+    (published,) = published_lakes(snapshot_path).iterdir()
+    first_day = table_file(lake, "segments", "2026-11-01")
+    linked = published / first_day.relative_to(lake)
+    assert linked.stat().st_ino == first_day.stat().st_ino, "a link, not a copy"
+    # the lake's day is rewritten as a stage does it (a new file renamed over): the snapshot keeps its rows
+    rewritten = pd.DataFrame([{"document_id": "new", "seq": 9, "kind": "body", "start_char": 0, "end_char": 3,
+                               "rule_id": "r", "text": "new"}])
+    write_parquet(rewritten, table_columns("segments"), first_day)
+    snapshot = duckdb.connect(str(snapshot_path), read_only=True)
+    assert snapshot.execute("SELECT list(seq ORDER BY seq) FROM raw.segments").fetchone()[0] == [0, 1, 2, 3, 4]
+    assert "payload" not in [c for (c,) in snapshot.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = 'dumps'").fetchall()]
+    snapshot.close()
+
+
+def test_the_links_of_the_two_newest_publishes_are_kept(tmp_path):
+    lake, live = _lake_of_two_days(tmp_path)
+    snapshot_path = tmp_path / "analytics.duckdb"
+    for _ in range(4):
+        publish_snapshot(live, snapshot_path, lake)
+    kept = sorted(published_lakes(snapshot_path).iterdir())
+    assert len(kept) == PUBLISHED_LAKES_KEPT
+    snapshot = duckdb.connect(str(snapshot_path), read_only=True)
+    (files,) = snapshot.execute("SELECT sql FROM duckdb_views() WHERE view_name = 'segments'").fetchone()
+    assert str(kept[-1]) in files, "the snapshot reads the newest publish's links"

@@ -79,7 +79,8 @@ def test_make_clean_asks_first_and_the_ci_variant_does_not(scratch: Path):
     warehouse = scratch / "warehouse"
     for path in (scratch / ".venv" / "bin" / "python", scratch / ".dagster_home" / "dagster.yaml",
                  warehouse / "analytics.duckdb", warehouse / "logs" / "run.log", warehouse / "queries" / "kept.sql",
-                 warehouse / "dbt_target" / "partial_parse.msgpack"):
+                 warehouse / "dbt_target" / "partial_parse.msgpack",
+                 warehouse / "analytics.lake" / "1-a" / "segments" / "day=2026-11-01" / "part.parquet"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("x")
     declined = _make(scratch, "clean", stdin="n\n")
@@ -89,5 +90,5 @@ def test_make_clean_asks_first_and_the_ci_variant_does_not(scratch: Path):
     assert _make(scratch, "clean-ci").returncode == 0
     assert not (scratch / ".venv").exists() and not (scratch / ".dagster_home").exists()
     assert not (warehouse / "analytics.duckdb").exists() and not (warehouse / "logs").exists()
-    assert not (warehouse / "dbt_target").exists()
+    assert not (warehouse / "dbt_target").exists() and not (warehouse / "analytics.lake").exists()
     assert (warehouse / "queries" / "kept.sql").exists(), "tracked queries stay"
