@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from orchestration.assets.claims import DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE, STORIES_STAGE
 from orchestration.checks.suites import (
     ACCEPTED,
     HTML_TAG_RESIDUE,
@@ -32,6 +33,8 @@ from orchestration.checks.suites import (
     Suite,
     boilerplate_line_patterns,
 )
+from orchestration.corpus_ledger import CORPUS_LEDGER, CORPUS_LEDGER_TABLE
+from orchestration.lake import LEDGER_SCHEMA
 from orchestration.core.types import (
     ATTRIBUTION_METHODS,
     CLAIM_ORIGINS,
@@ -47,6 +50,31 @@ from orchestration.core.types import (
 MIN_SHARE_OF_PUBLISHED = 0.5
 
 
+# the documents of a corpus stage's last write, for a LastBatch's condition
+LAST_BATCH_DOCUMENTS = "last_batch_documents"
+
+
+@dataclass(frozen=True)
+class LastBatch:
+    """The rows a corpus stage wrote at its last write, which its gate validates instead of the
+    whole table (docs/decisions/0026-a-corpus-gate-validates-the-last-write.md): `rows` is a
+    condition on the frame's columns naming them through LAST_BATCH_DOCUMENTS, the documents
+    the stage's ledger recorded at that write."""
+    stage: str
+    rows: str
+
+    def frame_sql(self, query: str) -> str:
+        last_write = (f"SELECT max(processed_at) FROM {CORPUS_LEDGER_TABLE} WHERE stage = '{self.stage}'")
+        return (f"WITH {LAST_BATCH_DOCUMENTS} AS (SELECT document_id FROM {CORPUS_LEDGER_TABLE} "
+                f"WHERE stage = '{self.stage}' AND processed_at = ({last_write})) "
+                f"SELECT * FROM ({query}) AS frame WHERE {self.rows}")
+
+
+def _has_corpus_ledger(conn: duckdb.DuckDBPyConnection) -> bool:
+    return conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+                        [LEDGER_SCHEMA, CORPUS_LEDGER]).fetchone()[0] > 0
+
+
 @dataclass(frozen=True)
 class Gate:
     suite_name: str                     # expectations/gx/expectations/<suite_name>.json
@@ -56,13 +84,19 @@ class Gate:
     expect: Callable[[Suite], Suite]    # the expectations, added to the gate's suite
     blocking: bool = True
     compare_with_published: bool = False   # the frame compares `query`'s measures with the snapshot's
+    batch: LastBatch | None = None       # a corpus table's gate: the rows of its stage's last write only
 
     def suite(self) -> Suite:
         return self.expect(Suite(self.suite_name, self.description, severity="critical" if self.blocking else "warning"))
 
+    def frame_query(self, conn: duckdb.DuckDBPyConnection) -> str:
+        """The SQL of the frame in `conn`: `query`, or the rows of its stage's last write (the
+        whole table while no corpus stage has written yet)."""
+        return self.batch.frame_sql(self.query) if self.batch and _has_corpus_ledger(conn) else self.query
+
     def frame(self, conn: duckdb.DuckDBPyConnection, published: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
         """The frame to validate, from the live warehouse (and the published snapshot, if any)."""
-        current = conn.execute(self.query).df()
+        current = conn.execute(self.frame_query(conn)).df()
         if not self.compare_with_published:
             return current
         before = published.execute(self.query).df() if published is not None else current.iloc[0:0]
@@ -157,6 +191,17 @@ LEFT JOIN raw.sentences s USING (document_id, sentence_seq)
 TEXT_REUSE_SQL = """
 SELECT *, coalesce(document_id <> source_document_id, false) AS distinct_documents FROM raw.text_reuse
 """
+# What each corpus stage wrote at its last write: the rows of the documents it processed (text
+# reuse: pairs on either side of one), and for discovery the claims of those documents' stories
+# (the catalog's claims are matched again at every write).
+IN_LAST_BATCH = f"IN (SELECT document_id FROM {LAST_BATCH_DOCUMENTS})"
+LAST_BATCH_CLAIMS = (f"origin = 'catalog' OR story_id IN (SELECT story_id FROM raw.stories WHERE document_id {IN_LAST_BATCH})")
+STORIES_BATCH = LastBatch(STORIES_STAGE, f"document_id {IN_LAST_BATCH}")
+CLAIMS_BATCH = LastBatch(DISCOVERY_STAGE, LAST_BATCH_CLAIMS)
+CLAIM_SENTENCES_BATCH = LastBatch(DISCOVERY_STAGE, f"document_id {IN_LAST_BATCH} OR claim_id IN "
+                                                   f"(SELECT claim_id FROM raw.claims WHERE {LAST_BATCH_CLAIMS})")
+CLAIM_MENTIONS_BATCH = LastBatch(MENTIONS_STAGE, f"document_id {IN_LAST_BATCH}")
+TEXT_REUSE_BATCH = LastBatch(REUSE_STAGE, f"document_id {IN_LAST_BATCH} OR source_document_id {IN_LAST_BATCH}")
 # The measures of the published grid a run must not collapse: rows of the grid and of its
 # dimensions, claims and outlets per story, and the share of covered cells. One row per measure;
 # the same SQL runs on the live warehouse and on the published snapshot.
@@ -336,7 +381,7 @@ GATES: tuple[Gate, ...] = (
          blocking=False),
     # ---- stories, claims, mentions, text reuse ------------------------------------------------
     Gate("stories", "raw/stories", "Every accepted document belongs to exactly one story.",
-         STORIES_SQL, lambda s: s.rows_at_least().key("document_id").not_null("story_id")),
+         STORIES_SQL, lambda s: s.rows_at_least().key("document_id").not_null("story_id"), batch=STORIES_BATCH),
     Gate("claims", "raw/claims", "Claims: at least one, unique ids, non-empty text, known origin and story.",
          CLAIMS_SQL, lambda s: (
              s.rows_at_least(why="The warehouse exists to say who reported which claim; no claims is a broken run.")
@@ -344,14 +389,15 @@ GATES: tuple[Gate, ...] = (
              .not_null("claim_text").lengths("claim_text", 1)
              .not_null("origin").in_set("origin", CLAIM_ORIGINS)
              .not_null("story_id", "Discovered claims belong to a story.", **DISCOVERED)
-             .in_set("story_known", [True], "A discovered claim's story is one of raw.stories.", **DISCOVERED))),
+             .in_set("story_known", [True], "A discovered claim's story is one of raw.stories.", **DISCOVERED)),
+         batch=CLAIMS_BATCH),
     Gate("claims_warn", "raw/claims",
          "Claims carrying debris, shorter than 20 or longer than 1000 characters; catalog claims of no known story.",
          CLAIMS_SQL, lambda s: (
              s.matches_none("claim_text", [*JSON_DEBRIS, HTML_TAG_RESIDUE], "Claims carry no debris.")
              .lengths("claim_text", 20, 1000, "A claim is a sentence, not a word or a page.")
              .in_set("story_known", [True], "A catalog claim whose story hint names no story of this batch.", **CATALOG)),
-         blocking=False),
+         blocking=False, batch=CLAIMS_BATCH),
     Gate("claim_sentences", "raw/claim_sentences",
          "The sentences stating each claim: real sentences of known claims, one row each, similarity in [0, 1].",
          CLAIM_SENTENCES_SQL, lambda s: (
@@ -359,7 +405,8 @@ GATES: tuple[Gate, ...] = (
              .unique_together("claim_id", "document_id", "sentence_seq")
              .not_null("claim_id").always_true("claim_known", "Every claim sentence is of a claim in raw.claims.")
              .always_true("on_a_sentence", "Every claim sentence is a real sentence.")
-             .not_null("similarity").probability("similarity"))),
+             .not_null("similarity").probability("similarity")),
+         batch=CLAIM_SENTENCES_BATCH),
     Gate("claim_mentions", "raw/claim_mentions",
          "Claim mentions: on real sentences, of known claims, closed stances.",
          CLAIM_MENTIONS_SQL, lambda s: (
@@ -367,13 +414,15 @@ GATES: tuple[Gate, ...] = (
              .unique_together("claim_id", "document_id", "sentence_seq")
              .not_null("claim_id").always_true("claim_known", "Every mention is of a claim in raw.claims.")
              .always_true("on_a_sentence", "Every mention is on a real sentence.")
-             .not_null("stance").in_set("stance", STANCES))),
+             .not_null("stance").in_set("stance", STANCES)),
+         batch=CLAIM_MENTIONS_BATCH),
     Gate("text_reuse", "raw/text_reuse", "Text reuse pairs: unique, never a document with itself, shares in [0, 1].",
          TEXT_REUSE_SQL, lambda s: (
              s.unique_together("document_id", "source_document_id")
              .always_true("distinct_documents", "A document does not reuse itself.")
              .between("shared_sentences", 1, why="A reuse pair shares at least one sentence.")
-             .probability("reused_share"))),
+             .probability("reused_share")),
+         batch=TEXT_REUSE_BATCH),
     # ---- marts: what dbt's tests do not check -------------------------------------------------
     Gate("mart_grid_vs_published", "marts/fct_outlet_claims",
          "The grid about to be published keeps at least half of every measure of the published one: rows of "

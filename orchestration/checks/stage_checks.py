@@ -111,6 +111,18 @@ NOTHING_NEW = ("Nothing to validate: every dump that landed on the run's days re
                "earlier day.")
 
 
+# A corpus stage's gate validates the rows of the stage's last write (gates.LastBatch). A write
+# with no row in the table (new documents that carry no claim, a removal) leaves nothing to
+# validate: it passes when the table holds rows. An empty table still fails its row minimum.
+NO_ROWS_IN_LAST_WRITE = "Nothing to validate: the stage's last write left no row in this table; earlier rows stay."
+
+
+def table_rows(source: duckdb.DuckDBPyConnection, gate: Gate) -> int:
+    """Rows of the table a gate's asset is (raw/claims: raw.claims)."""
+    schema, table = gate.asset.split("/")
+    return source.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+
+
 def only_repeats_landed(source: duckdb.DuckDBPyConnection, lake: Path, days: list[str]) -> bool:
     """Whether the days of a partition connection hold no dump while their files carried dumps
     another day keeps."""
@@ -146,7 +158,7 @@ def _validate_scope(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         return previous, None
     with frame_source(warehouse, scope) as source:
         if suite_file is not None and scope == WAREHOUSE_SCOPE:
-            fingerprint = frame_fingerprint(source, gate.query, suite_file)
+            fingerprint = frame_fingerprint(source, gate.frame_query(source), suite_file)
             if previous is not None and previous.fingerprint == fingerprint:
                 return previous, None
         if gate.compare_with_published:
@@ -156,6 +168,9 @@ def _validate_scope(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
             frame = gate.frame(source)
         if scope != WAREHOUSE_SCOPE and frame.empty and only_repeats_landed(source, warehouse.lake_path, [scope]):
             return ValidatedFrame(run_id, fingerprint, True, NOTHING_NEW,
+                                  {"suite": gate.suite_name, "rows_validated": 0}), None
+        if gate.batch is not None and frame.empty and table_rows(source, gate) > 0:
+            return ValidatedFrame(run_id, fingerprint, True, NO_ROWS_IN_LAST_WRITE,
                                   {"suite": gate.suite_name, "rows_validated": 0}), None
     outcome = validate_frame(gate.suite_name, frame)
     description = None if outcome.success else failure_summary(outcome)
@@ -234,6 +249,8 @@ def evaluate_gate(context: dg.AssetCheckExecutionContext, warehouse: WarehouseRe
                 f" observed={failure.observed_value}"
             )
     passed, description, metadata = combined_result(gate, frames, context.run.run_id)
+    if gate.batch is not None:
+        metadata["frame"] = f"the rows of corpus stage {gate.batch.stage}'s last write"
     if "failures" in metadata:
         metadata["failures"] = dg.MetadataValue.json(metadata["failures"])
     return dg.AssetCheckResult(asset_key=asset, check_name=check_name, passed=passed, severity=severity,
