@@ -53,7 +53,7 @@ PUBLISH_MEMORY_LIMIT = "1GB"
 # it was when published. Two publishes' folders are kept: the snapshot's and the one a reader
 # who opened the previous snapshot still reads.
 PUBLISHED_LAKES_KEPT = 2
-# what a snapshot's views leave out of a lake table, as the copies did: the dumps' bytes
+# what the snapshot leaves out of a raw table, a view or a copy: the dumps' bytes
 UNPUBLISHED_COLUMNS = {"dumps": ("payload",)}
 # the grid preview on the asset: the largest story's busiest corner
 PREVIEW_CLAIMS, PREVIEW_OUTLETS = 8, 6
@@ -190,7 +190,8 @@ def portable_view_sql(view_sql: str, live_catalog: str, lake_root: str) -> str |
 
 
 def _copy_table(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str) -> None:
-    exclude = " EXCLUDE (payload)" if (schema, table) == ("raw", "dumps") else ""
+    left_out = UNPUBLISHED_COLUMNS.get(table, ()) if schema == RAW_SCHEMA else ()
+    exclude = f" EXCLUDE ({', '.join(left_out)})" if left_out else ""
     # a view becomes a table here: its SQL names the live catalog, which analysts never open
     conn.execute(f'CREATE TABLE snapshot."{schema}"."{table}" AS SELECT *{exclude} FROM "{live}"."{schema}"."{table}"')
 

@@ -35,6 +35,7 @@ from orchestration.checks.suites import (
 )
 from orchestration.corpus_ledger import CORPUS_LEDGER, CORPUS_LEDGER_TABLE
 from orchestration.lake import LEDGER_SCHEMA
+from orchestration.warehouse import table_exists
 from orchestration.core.types import (
     ATTRIBUTION_METHODS,
     CLAIM_ORIGINS,
@@ -70,11 +71,6 @@ class LastBatch:
                 f"SELECT * FROM ({query}) AS frame WHERE {self.rows}")
 
 
-def _has_corpus_ledger(conn: duckdb.DuckDBPyConnection) -> bool:
-    return conn.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
-                        [LEDGER_SCHEMA, CORPUS_LEDGER]).fetchone()[0] > 0
-
-
 @dataclass(frozen=True)
 class Gate:
     suite_name: str                     # expectations/gx/expectations/<suite_name>.json
@@ -92,7 +88,9 @@ class Gate:
     def frame_query(self, conn: duckdb.DuckDBPyConnection) -> str:
         """The SQL of the frame in `conn`: `query`, or the rows of its stage's last write (the
         whole table while no corpus stage has written yet)."""
-        return self.batch.frame_sql(self.query) if self.batch and _has_corpus_ledger(conn) else self.query
+        if self.batch is None or not table_exists(conn, CORPUS_LEDGER, LEDGER_SCHEMA):
+            return self.query
+        return self.batch.frame_sql(self.query)
 
     def frame(self, conn: duckdb.DuckDBPyConnection, published: duckdb.DuckDBPyConnection | None = None) -> pd.DataFrame:
         """The frame to validate, from the live warehouse (and the published snapshot, if any)."""

@@ -22,6 +22,7 @@ from orchestration.checks.history import (
     WAREHOUSE_SCOPE, ValidatedFrame, files_fingerprint, frame_fingerprint, last_validated, record_frames,
     record_validation,
 )
+from orchestration.corpus_ledger import row_count
 from orchestration.incremental import left_to_other_days
 from orchestration.lake import LAKE_TABLES, partition_connection, partition_files_key, tables_read
 from orchestration.partitions import run_days
@@ -117,12 +118,6 @@ NOTHING_NEW = ("Nothing to validate: every dump that landed on the run's days re
 NO_ROWS_IN_LAST_WRITE = "Nothing to validate: the stage's last write left no row in this table; earlier rows stay."
 
 
-def table_rows(source: duckdb.DuckDBPyConnection, gate: Gate) -> int:
-    """Rows of the table a gate's asset is (raw/claims: raw.claims)."""
-    schema, table = gate.asset.split("/")
-    return source.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
-
-
 def only_repeats_landed(source: duckdb.DuckDBPyConnection, lake: Path, days: list[str]) -> bool:
     """Whether the days of a partition connection hold no dump while their files carried dumps
     another day keeps."""
@@ -169,7 +164,8 @@ def _validate_scope(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
         if scope != WAREHOUSE_SCOPE and frame.empty and only_repeats_landed(source, warehouse.lake_path, [scope]):
             return ValidatedFrame(run_id, fingerprint, True, NOTHING_NEW,
                                   {"suite": gate.suite_name, "rows_validated": 0}), None
-        if gate.batch is not None and frame.empty and table_rows(source, gate) > 0:
+        # a corpus gate's asset is its raw table (raw/claims: raw.claims)
+        if gate.batch is not None and frame.empty and row_count(source, gate.asset.split("/")[1]) > 0:
             return ValidatedFrame(run_id, fingerprint, True, NO_ROWS_IN_LAST_WRITE,
                                   {"suite": gate.suite_name, "rows_validated": 0}), None
     outcome = validate_frame(gate.suite_name, frame)
