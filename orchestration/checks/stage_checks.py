@@ -118,6 +118,17 @@ NOTHING_NEW = ("Nothing to validate: every dump that landed on the run's days re
 NO_ROWS_IN_LAST_WRITE = "Nothing to validate: the stage's last write left no row in this table; earlier rows stay."
 
 
+def _why_empty(source: duckdb.DuckDBPyConnection, warehouse: WarehouseResource, gate: Gate, scope: str) -> str | None:
+    """Why an empty frame has nothing to validate (NOTHING_NEW, NO_ROWS_IN_LAST_WRITE), or None
+    when its emptiness is for the suite to judge."""
+    if scope != WAREHOUSE_SCOPE:
+        return NOTHING_NEW if only_repeats_landed(source, warehouse.lake_path, [scope]) else None
+    # a corpus gate's asset is its raw table (raw/claims: raw.claims)
+    if gate.batch is not None and row_count(source, gate.asset.split("/")[1]) > 0:
+        return NO_ROWS_IN_LAST_WRITE
+    return None
+
+
 def only_repeats_landed(source: duckdb.DuckDBPyConnection, lake: Path, days: list[str]) -> bool:
     """Whether the days of a partition connection hold no dump while their files carried dumps
     another day keeps."""
@@ -161,12 +172,8 @@ def _validate_scope(context: dg.AssetCheckExecutionContext, warehouse: Warehouse
                 frame = gate.frame(source, published)
         else:
             frame = gate.frame(source)
-        if scope != WAREHOUSE_SCOPE and frame.empty and only_repeats_landed(source, warehouse.lake_path, [scope]):
-            return ValidatedFrame(run_id, fingerprint, True, NOTHING_NEW,
-                                  {"suite": gate.suite_name, "rows_validated": 0}), None
-        # a corpus gate's asset is its raw table (raw/claims: raw.claims)
-        if gate.batch is not None and frame.empty and row_count(source, gate.asset.split("/")[1]) > 0:
-            return ValidatedFrame(run_id, fingerprint, True, NO_ROWS_IN_LAST_WRITE,
+        if frame.empty and (empty_because := _why_empty(source, warehouse, gate, scope)):
+            return ValidatedFrame(run_id, fingerprint, True, empty_because,
                                   {"suite": gate.suite_name, "rows_validated": 0}), None
     outcome = validate_frame(gate.suite_name, frame)
     description = None if outcome.success else failure_summary(outcome)
