@@ -11,6 +11,14 @@ document whose key is unchanged is skipped, so:
   of those documents changed;
 - a document no longer in a stage's input (it left the landing folder) has its rows removed.
 
+What a later stage keys on is not that version key but the document's output key
+(`pipeline.outputs`, a file beside the ledger): a digest of the rows the stage wrote of the
+document and of the keys of its inputs. A changed rule re-processes every document of its
+stage (nothing else tells which documents it changes), but the stages downstream only the
+documents whose rows it changed; a document's new input (a manifest field a later stage reads
+from the dump) still changes its output key. A document processed before output keys existed
+is keyed by its version key until its stage processes it again.
+
 A stage's rows of a day are replaced per document together with its ledger entries and its
 raw.quarantine rows of those documents, each file renamed into place and the ledger last, so a
 run that dies half-way leaves keys that make the next run re-process, never rows it would
@@ -26,7 +34,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,12 +44,13 @@ import pandas as pd
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
-    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, QUARANTINE, lake_document_ids, parquet_row_count,
+    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, OUTPUT_COLUMNS, OUTPUTS, QUARANTINE, lake_document_ids, parquet_row_count,
     partition_connection, read_footer, read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, has_columns, table_columns
 
 LEDGER_TABLE = f"{LEDGER_SCHEMA}.{LEDGER}"
+OUTPUTS_TABLE = f"{LEDGER_SCHEMA}.{OUTPUTS}"
 # where StagedRows writes a day's batches before they go into the day's files
 STAGING_DIR = ".staging"
 _IDS_VIEW = "stage_document_ids"
@@ -54,13 +63,30 @@ def version_key(stage_version: str, *input_keys: str | None) -> str:
     return digest.hexdigest()[:16]
 
 
+def _ledger_views(conn: duckdb.DuckDBPyConnection) -> set[str]:
+    return {name for (name,) in conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)",
+        [LEDGER_SCHEMA, LEDGER, OUTPUTS]).fetchall()}
+
+
 def recorded_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
-    """document id -> version key of every document `stage` has processed (read-only safe)."""
-    exists = conn.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = 'processed'",
-        [LEDGER_SCHEMA],
-    ).fetchone()[0]
-    if not exists:
+    """document id -> what a later stage keys on of every document `stage` has processed: its
+    output key, or its version key when it was processed before output keys were recorded
+    (read-only safe)."""
+    views = _ledger_views(conn)
+    if LEDGER not in views:
+        return {}
+    if OUTPUTS not in views:
+        return _version_keys(conn, stage)
+    return dict(conn.execute(f"""
+        SELECT l.document_id, coalesce(o.output_key, l.version_key) FROM {LEDGER_TABLE} l
+        LEFT JOIN {OUTPUTS_TABLE} o ON o.stage = l.stage AND o.document_id = l.document_id
+        WHERE l.stage = ?""", [stage]).fetchall())
+
+
+def _version_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
+    """document id -> version key of every document `stage` has processed: what it plans by."""
+    if LEDGER not in _ledger_views(conn):
         return {}
     return dict(conn.execute(
         f"SELECT document_id, version_key FROM {LEDGER_TABLE} WHERE stage = ?", [stage]
@@ -69,11 +95,13 @@ def recorded_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]
 
 @dataclass(frozen=True)
 class StagePlan:
-    """What a stage does this run: `todo` (id -> new key) to process, `gone` to remove."""
+    """What a stage does this run: `todo` (id -> new key) to process, `gone` to remove;
+    `inputs`: id -> the key of a todo document's inputs alone (its output key starts from it)."""
     stage: str
     todo: dict[str, str]
     gone: list[str]
     skipped: int
+    inputs: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def touched(self) -> list[str]:
@@ -88,7 +116,12 @@ def plan_stage(stage: str, wanted: Mapping[str, str], recorded: Mapping[str, str
     """Compare the keys the inputs ask for with the keys recorded at the last run."""
     todo = {doc: key for doc, key in wanted.items() if recorded.get(doc) != key}
     gone = sorted(doc for doc in recorded if doc not in wanted)
-    return StagePlan(stage, todo, gone, skipped=len(wanted) - len(todo))
+    return StagePlan(stage, todo, gone, skipped=len(wanted) - len(todo), inputs=_inputs_of(wanted, todo))
+
+
+def _inputs_of(wanted: Mapping[str, str], todo: Collection[str]) -> dict[str, str]:
+    inputs = getattr(wanted, "inputs", wanted)
+    return {doc: inputs[doc] for doc in todo}
 
 
 def tables_match(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> bool:
@@ -98,7 +131,7 @@ def tables_match(conn: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> bool
 
 
 def full_plan(stage: str, wanted: Mapping[str, str]) -> StagePlan:
-    return StagePlan(stage, dict(wanted), [], skipped=0)
+    return StagePlan(stage, dict(wanted), [], skipped=0, inputs=_inputs_of(wanted, wanted))
 
 
 def register_ids(conn: duckdb.DuckDBPyConnection, document_ids: Iterable[str], name: str = _IDS_VIEW) -> str:
@@ -256,7 +289,7 @@ def write_document_rows(
     """Write the stage's partition of `day`: in each of its tables the rows of every touched
     document replaced by `rows` (table -> records, or the Parquet files StagedRows wrote), its
     quarantine rows of those documents by `quarantine` (records of documents in plan.todo,
-    first_seen_at kept), its ledger entries set to the new keys, the ledger last
+    first_seen_at kept), their output keys (output_keys) and ledger entries set anew, the ledger last
     (orchestration/lake.py). `rebuild` drops the day's previous rows, quarantine rows and keys
     first. Returns each table's row count in the day."""
     wrong = next((r for r in quarantine if r.stage != plan.stage or r.document_id not in plan.todo), None)
@@ -279,6 +312,11 @@ def write_document_rows(
     quarantine_path = stage_file(lake, QUARANTINE, plan.stage, day)
     replace_rows(quarantine_path, table_columns("quarantine"),
                  _quarantine_frame(quarantine_path, quarantine, run_id, dropped), dropped)
+    outputs = output_keys(files, plan)
+    replace_rows(stage_file(lake, OUTPUTS, plan.stage, day), OUTPUT_COLUMNS, pd.DataFrame({
+        "stage": pd.Series([plan.stage] * len(outputs), dtype="object"),
+        "document_id": pd.Series(list(outputs), dtype="object"),
+        "output_key": pd.Series(list(outputs.values()), dtype="object")}), dropped)
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     keys = pd.DataFrame({"stage": pd.Series([plan.stage] * len(plan.todo), dtype="object"),
                          "document_id": pd.Series(list(plan.todo), dtype="object"),
@@ -288,12 +326,35 @@ def write_document_rows(
     return counts
 
 
+def output_keys(files: Mapping[str, Path], plan: StagePlan) -> dict[str, str]:
+    """document id -> output key of each document of plan.todo: the key of its inputs and, per
+    table file of the stage, how many rows it has there and the sum of their hashes (every
+    column; order-free, as corpus_ledger.mention_digests). The same rows, the same key, whatever
+    code wrote them."""
+    digests: dict[str, list[str]] = {doc: [] for doc in plan.todo}
+    conn = duckdb.connect()
+    try:
+        ids = register_ids(conn, plan.todo)
+        for table, path in sorted(files.items()):
+            found = {}
+            if path.exists():
+                columns = ", ".join(f'"{name}"' for name in table_columns(table))
+                found = {doc: f"{rows}:{total}" for doc, rows, total in conn.execute(
+                    f"SELECT document_id, count(*), sum(hash({columns})::HUGEINT)::VARCHAR FROM read_parquet('{path}') "
+                    f"WHERE document_id IN (SELECT document_id FROM {ids}) GROUP BY document_id").fetchall()}
+            for doc, parts in digests.items():
+                parts.append(f"{table}={found.get(doc, '0:0')}")
+    finally:
+        conn.close()
+    return {doc: version_key("output", plan.inputs.get(doc, plan.todo[doc]), *parts) for doc, parts in digests.items()}
+
+
 def plan_for(conn: duckdb.DuckDBPyConnection, stage: str, tables: Iterable[str],
              wanted: Mapping[str, str]) -> tuple[StagePlan, bool]:
     """(plan, rebuild): everything when a table is missing or has another shape than declared."""
     if not tables_match(conn, tables):
         return full_plan(stage, wanted), True
-    return plan_stage(stage, wanted, recorded_keys(conn, stage)), False
+    return plan_stage(stage, wanted, _version_keys(conn, stage)), False
 
 
 def dump_keys(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -305,12 +366,23 @@ def dump_keys(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {row[0]: version_key("dump", *row[1:]) for row in rows}
 
 
-def combined_keys(stage_version: str, *inputs: Mapping[str, str], excluded: Collection[str] = ()) -> dict[str, str]:
+class StageKeys(dict):
+    """document id -> version key (a stage's code version and its inputs' keys), with `inputs`:
+    document id -> the key of its inputs alone."""
+
+    def __init__(self, keys: Mapping[str, str], inputs: Mapping[str, str]) -> None:
+        super().__init__(keys)
+        self.inputs = dict(inputs)
+
+
+def combined_keys(stage_version: str, *inputs: Mapping[str, str], excluded: Collection[str] = ()) -> StageKeys:
     """The version key of every document present in all input key maps and not `excluded` (set
     aside by an earlier stage: its rows here are removed like those of a document that left)."""
     first, *rest = inputs
-    return {doc: version_key(stage_version, key, *(other[doc] for other in rest))
-            for doc, key in first.items() if doc not in excluded and all(doc in other for other in rest)}
+    given = {doc: (key, *(other[doc] for other in rest))
+             for doc, key in first.items() if doc not in excluded and all(doc in other for other in rest)}
+    return StageKeys({doc: version_key(stage_version, *keys) for doc, keys in given.items()},
+                     {doc: version_key("inputs", *keys) for doc, keys in given.items()})
 
 
 @dataclass

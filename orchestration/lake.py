@@ -5,6 +5,7 @@ landing day, so partitions are written side by side without DuckDB's single writ
     <lake>/<table>/day=YYYY-MM-DD/part.parquet       a raw table's rows of the day
     <lake>/quarantine/day=YYYY-MM-DD/<stage>.parquet  a stage's raw.quarantine rows of the day
     <lake>/processed/day=YYYY-MM-DD/<stage>.parquet   a stage's ledger of the day (incremental.py)
+    <lake>/outputs/day=YYYY-MM-DD/<stage>.parquet     a digest of each document's rows there (incremental.py)
 
 Every file is written to a hidden temporary name in its folder and renamed over the old one, so
 a reader sees the previous file or the new one, never half. A stage writes its tables first and
@@ -50,6 +51,13 @@ QUARANTINE = "quarantine"
 LEDGER = "processed"
 LEDGER_SCHEMA = "pipeline"
 LEDGER_COLUMNS = {"stage": "VARCHAR", "document_id": "VARCHAR", "version_key": "VARCHAR", "processed_at": "TIMESTAMP"}
+# pipeline.outputs: what a document stage wrote of each document it processed, as one key
+# (incremental.output_keys); a file of its own beside the ledger, so ledgers written before it
+# existed are read as they are
+OUTPUTS = "outputs"
+OUTPUT_COLUMNS = {"stage": "VARCHAR", "document_id": "VARCHAR", "output_key": "VARCHAR"}
+# the pipeline.<kind> views over the stages' files, and their columns
+_STAGE_FILE_COLUMNS = {LEDGER: LEDGER_COLUMNS, OUTPUTS: OUTPUT_COLUMNS}
 # raw.quarantine rows of the unpartitioned stages (config, claims), in the live warehouse; the
 # view raw.quarantine is them plus the lake's
 CORPUS_QUARANTINE_TABLE = f"{LEDGER_SCHEMA}.corpus_quarantine"
@@ -107,11 +115,11 @@ def _stage_files(lake: Path, kind: str, days: Iterable[str]) -> list[Path]:
 
 
 def tables_read(query: str) -> list[str]:
-    """The lake tables (raw.quarantine and pipeline.processed included) a query over
+    """The lake tables (raw.quarantine, pipeline.processed and pipeline.outputs included) a query over
     partition_connection names."""
     named = set(re.findall(rf"\b{RAW_SCHEMA}\.(\w+)", query))
     tables = [t for t in (*LAKE_TABLES, QUARANTINE) if t in named]
-    return tables + ([LEDGER] if re.search(rf"\b{LEDGER_SCHEMA}\.{LEDGER}\b", query) else [])
+    return tables + [kind for kind in _STAGE_FILE_COLUMNS if re.search(rf"\b{LEDGER_SCHEMA}\.{kind}\b", query)]
 
 
 def partition_files_key(lake: Path, days: Iterable[str], tables: Iterable[str]) -> str:
@@ -122,7 +130,7 @@ def partition_files_key(lake: Path, days: Iterable[str], tables: Iterable[str]) 
     digest = hashlib.sha256(Path(__file__).read_bytes())
     files = []
     for table in sorted(set(tables)):
-        if table in (QUARANTINE, LEDGER):
+        if table in (QUARANTINE, *_STAGE_FILE_COLUMNS):
             files += _stage_files(lake, table, days)
         else:
             files += [f for day in days if (f := table_file(lake, table, day)).exists()]
@@ -150,8 +158,9 @@ def partition_connection(lake: Path, days: Iterable[str]) -> Iterator[duckdb.Duc
             conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{table} AS {select_from(files, table_columns(table))}")
         conn.execute(f"CREATE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
                      f"{select_from(_stage_files(lake, QUARANTINE, days), table_columns(QUARANTINE))}")
-        conn.execute(f"CREATE VIEW {LEDGER_SCHEMA}.{LEDGER} AS "
-                     f"{select_from(_stage_files(lake, LEDGER, days), LEDGER_COLUMNS)}")
+        for kind, kind_columns in _STAGE_FILE_COLUMNS.items():
+            conn.execute(f"CREATE VIEW {LEDGER_SCHEMA}.{kind} AS "
+                         f"{select_from(_stage_files(lake, kind, days), kind_columns)}")
         yield conn
     finally:
         conn.close()
@@ -164,8 +173,8 @@ def lake_views_digest(lake: Path) -> str:
     lake = Path(lake)
     digest = hashlib.sha256(Path(__file__).read_bytes())
     digest.update(str(lake).encode())
-    for table in (*LAKE_TABLES, QUARANTINE, LEDGER):
-        columns = LEDGER_COLUMNS if table == LEDGER else table_columns(table)
+    for table in (*LAKE_TABLES, QUARANTINE, *_STAGE_FILE_COLUMNS):
+        columns = _STAGE_FILE_COLUMNS.get(table) or table_columns(table)
         digest.update(f"\0{table}:{has_files(lake, table)}:{sorted(columns.items())}".encode())
     return digest.hexdigest()[:32]
 
@@ -210,16 +219,18 @@ def sync_warehouse_views(conn: duckdb.DuckDBPyConnection, lake: Path) -> None:
                        if has_files(lake, QUARANTINE) else "")
     conn.execute(f"CREATE OR REPLACE VIEW {RAW_SCHEMA}.{QUARANTINE} AS "
                  f"{lake_quarantine}SELECT {names[QUARANTINE]} FROM {CORPUS_QUARANTINE_TABLE}")
-    # pipeline.processed: the document stages' ledger of every day, which the corpus stages key on
+    # pipeline.processed and pipeline.outputs: the document stages' ledgers and output keys of
+    # every day, which the corpus stages key on
     ledger_kind = conn.execute(
         "SELECT table_type FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [LEDGER_SCHEMA, LEDGER]).fetchone()
     if ledger_kind and ledger_kind[0] == "BASE TABLE":    # a warehouse from before the lake
         conn.execute(f"DROP TABLE {LEDGER_SCHEMA}.{LEDGER}")
-    ledger_names = ", ".join(f'"{n}"' for n in LEDGER_COLUMNS)
-    ledger_body = (f"SELECT {ledger_names} FROM read_parquet('{lake}/{LEDGER}/{FILES_GLOB}')"
-                   if has_files(lake, LEDGER) else _typed_empty(LEDGER_COLUMNS))
-    conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{LEDGER} AS {ledger_body}")
+    for kind, kind_columns in _STAGE_FILE_COLUMNS.items():
+        kind_names = ", ".join(f'"{n}"' for n in kind_columns)
+        body = (f"SELECT {kind_names} FROM read_parquet('{lake}/{kind}/{FILES_GLOB}')"
+                if has_files(lake, kind) else _typed_empty(kind_columns))
+        conn.execute(f"CREATE OR REPLACE VIEW {LEDGER_SCHEMA}.{kind} AS {body}")
     conn.execute(f"CREATE OR REPLACE TABLE {VIEWS_DIGEST_TABLE} AS SELECT ? AS digest", [lake_views_digest(lake)])
 
 

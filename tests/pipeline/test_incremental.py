@@ -2,6 +2,8 @@
 version is not processed again, and a changed rule file re-processes exactly the stages it feeds."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import shutil
 from datetime import date, datetime, timedelta, timezone
@@ -192,6 +194,54 @@ def test_a_changed_rule_file_reprocesses_exactly_the_stages_it_feeds(landing_cop
     documents = first["clean"]["documents_processed"]
     assert {s: c["documents_processed"] for s, c in counts.items()} == {
         "clean": 0, "language": 0, "outlets": 0, "sentences": documents}
+
+
+def test_a_changed_rule_reprocesses_downstream_only_the_documents_whose_rows_it_changed(
+        landing_copy: Path, tmp_path: Path, monkeypatch):
+    """A new cleaning version cleans every document again (nothing else tells which documents it
+    changes), and the stages that read clean's rows take up only the one document whose rows
+    changed: they key on what clean wrote of a document (its output key), not on clean's code."""
+    import orchestration.core.cleaning.clean as clean_core
+
+    warehouse = tmp_path / "warehouse"
+    edited = with_code_version(all_assets, DOCUMENT_STAGES["clean"], "a cleaning rule edited")
+    retitled = sorted(landing_copy.glob("0*.txt"))[0].name
+    real_clean_dump = clean_core.clean_dump
+
+    def clean_dump_retitling_one(dump, rules=None):
+        document = real_clean_dump(dump, rules)
+        return dataclasses.replace(document, title="An edited title") if dump.source_file == retitled else document
+
+    with dg.instance_for_test() as instance:
+        first = run(all_assets, landing_copy, warehouse, instance)
+        monkeypatch.setattr(clean_core, "clean_dump", clean_dump_retitling_one)
+        counts = run(edited, landing_copy, warehouse, instance)
+        again = run(edited, landing_copy, warehouse, instance)
+    documents = first["clean"]["documents_processed"]
+    assert documents > 1
+    assert {s: c["documents_processed"] for s, c in counts.items()} == {
+        "clean": documents, "language": 1, "outlets": 1, "sentences": 1}
+    assert all(c["documents_processed"] == 0 for c in again.values()), again
+    titles = query(warehouse, "SELECT d.title, s.text FROM raw.documents d JOIN raw.dumps u USING (document_id) "
+                              "JOIN raw.sentences s USING (document_id) WHERE u.source_file = ? AND s.section = 'title'",
+                   [retitled])
+    assert titles == [("An edited title", "An edited title")]
+
+
+def test_a_changed_input_reaches_the_stages_that_read_it_though_clean_rows_stay(landing_copy: Path, tmp_path: Path):
+    """A manifest outlet is read by the outlets stage from the dump, not from clean's rows; the
+    output key holds the key of clean's inputs, so the change still reaches outlets."""
+    warehouse = tmp_path / "warehouse"
+    first_file = sorted(p.name for p in landing_copy.iterdir())[0]
+    with dg.instance_for_test() as instance:
+        run(all_assets, landing_copy, warehouse, instance)
+        (landing_copy / "manifest.jsonl").write_text(
+            json.dumps({"file": first_file, "outlet": "Example Analyst Outlet"}) + "\n", encoding="utf-8")
+        counts = run(all_assets, landing_copy, warehouse, instance)
+    assert counts["clean"]["documents_processed"] == 1 and counts["outlets"]["documents_processed"] == 1, counts
+    outlet = query(warehouse, "SELECT o.attribution_method, o.outlet_name FROM raw.document_outlets o "
+                              "JOIN raw.dumps d USING (document_id) WHERE d.source_file = ?", [first_file])
+    assert outlet == [("manifest", "Example Analyst Outlet")]
 
 
 QUARANTINE_SQL = """SELECT stage, reason, source_file, document_id, detail, run_id, first_seen_at
