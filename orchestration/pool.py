@@ -10,11 +10,6 @@ Isolation is per item, never per batch:
   pending are then run one at a time in a fresh single-worker pool, so only the item that kills
   its worker again is marked failed ("worker process died").
 
-A step whose batches also cost the step's own process (reading the next batch, flattening and
-staging the last one's rows) runs them through `ahead`: the next batch is read and mapped in a
-background thread while the step handles the batch before, so the workers are not idle while
-the step writes.
-
 Workers come from a forkserver: it imports the modules named in `preload` once, and each worker
 is a fork of that clean server, not of the (threaded) Dagster step process. A step that maps batch
 after batch (a day at a time) wraps them in `shared_pool(workers, preload)`, so its workers start
@@ -24,16 +19,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-B = TypeVar("B")
 
 # Below this many items per worker a pool costs more than it saves (worker start-up ~0.3 s). A
 # stage whose items are cheap beside its workers' start-up (a model each worker loads) passes
@@ -209,21 +203,3 @@ def _run_one_by_one(fn, items, indexes: list[int], outcomes: list, context) -> N
                 pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
     finally:
         pool.shutdown()
-
-
-def ahead(batches: Iterable[B], produce: Callable[[B], R]) -> Iterator[R]:
-    """produce(batch) of each batch, in order, with the next batch's produce already running in a
-    background thread while the caller handles this one's result: at most two batches are held
-    at once. `produce` reads a batch and maps it (map_isolated: the thread mostly waits on the
-    workers); an exception it raises comes out of the loop at that batch. The step's own work on
-    a batch (rows, staging) then overlaps the workers' on the next: on 2 cores the clean step of
-    10k bench dumps had its workers idle 16 s of 72 while it read and staged."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ahead") as thread:
-        pending: Future | None = None
-        for batch in batches:
-            following = thread.submit(produce, batch)
-            if pending is not None:
-                yield pending.result()
-            pending = following
-        if pending is not None:
-            yield pending.result()

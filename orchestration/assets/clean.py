@@ -25,7 +25,7 @@ from orchestration.incremental import (
     combined_keys, days_metadata, dump_keys, plan_days, plan_for, register_ids, staged_rows, write_staged_rows,
 )
 from orchestration.lake import STAGE_TABLES, partition_connection
-from orchestration.pool import ahead, map_isolated, shared_pool
+from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
 from orchestration.warehouse import read_records
 
@@ -36,9 +36,8 @@ CLEAN_TABLES = STAGE_TABLES[STAGE]
 # (about 2 s per worker, measured on a run of 30 dumps).
 CLEAN_PRELOAD = ("orchestration.core.cleaning.clean", "orchestration.core.cleaning.html")
 # Dumps cleaned (and held) at once: enough chunks for every core (pool.chunk_size_for), a bounded
-# share of memory (at ~0.4 MB per dump and its cleaned document, measured at 2k dumps; two
-# batches are held while one is staged and the next cleaned, pool.ahead).
-CLEAN_BATCH = 500
+# share of memory (at ~0.4 MB per dump and its cleaned document, measured at 2k dumps).
+CLEAN_BATCH = 1000
 
 
 def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
@@ -87,21 +86,17 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     counts: Counter = Counter()
     removed, done = Counter(), 0
     all_records: list[QuarantineRecord] = []
-    # Day by day, a batch of dumps at a time: a step holds two batches of payloads and cleaned
-    # documents (the one it stages, the next one being cleaned), whatever the day or the range
-    # holds; the batches are staged as Parquet and go into the day's files together
-    # (incremental.StagedRows).
-    def read_and_clean(batch: tuple[str, list[str]]) -> tuple[list[RawDump], list]:
-        dumps = read_dumps(warehouse.lake_path, *batch)
-        return dumps, map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD)
-
+    # Day by day, a batch of dumps at a time: a step holds one batch of payloads and cleaned
+    # documents, whatever the day or the range holds; the batches are staged as Parquet and go
+    # into the day's files together (incremental.StagedRows).
     # one pool for the step's batches: its workers start (and import trafilatura) once
     with shared_pool(compute.workers, CLEAN_PRELOAD):
         for day in work:
             with staged_rows(warehouse.lake_path, STAGE, day.day, CLEAN_TABLES) as staged:
-                batches = [(day.day, day.items[start:start + CLEAN_BATCH])
-                           for start in range(0, len(day.items), CLEAN_BATCH)]
-                for dumps, outcomes in ahead(batches, read_and_clean):
+                for start in range(0, len(day.items), CLEAN_BATCH):
+                    dumps = read_dumps(warehouse.lake_path, day.day, day.items[start:start + CLEAN_BATCH])
+                    outcomes = map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD,
+                                            on_progress=lambda n, base=done: progress(base + n))
                     documents, records = [], []
                     for dump, outcome in zip(dumps, outcomes):
                         document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
@@ -111,7 +106,6 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
                     staged.add(cleaned_rows(documents), records)
                     removed.update(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
                     done += len(dumps)
-                    progress(done)
                 counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
                                                 run_id=context.run.run_id))
                 all_records += staged.quarantine

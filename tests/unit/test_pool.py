@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 from orchestration import pool as pool_module
-from orchestration.pool import WORKER_DIED, ahead, map_isolated, shared_pool
+from orchestration.pool import WORKER_DIED, map_isolated, shared_pool
 
 
 def square_or_fail(n: int) -> int:
@@ -95,38 +94,3 @@ def test_a_worker_killed_between_batches_of_a_block_costs_the_next_batch_nothing
         assert all(o.ok for o in outcomes)
         assert not {o.result for o in outcomes} & workers
         assert not _block_workers() & workers   # a fresh pool took the batch and stays the block's
-
-
-def test_ahead_produces_the_next_batch_while_the_caller_handles_this_one():
-    started = {n: threading.Event() for n in range(3)}
-
-    def produce(n: int) -> int:
-        started[n].set()
-        return n * 10
-
-    seen = []
-    for result in ahead(range(3), produce):
-        index = result // 10
-        if index < 2:
-            # the caller is still on this batch: the next one has been started without it
-            assert started[index + 1].wait(timeout=10), f"batch {index + 1} waited for the caller"
-        seen.append(result)
-    assert seen == [0, 10, 20]
-
-
-def test_ahead_raises_at_the_batch_whose_production_failed_and_maps_on_the_pool():
-    def produce(batch: list[int]) -> list:
-        if batch[0] == 100:
-            raise RuntimeError("the batch could not be read")
-        return map_isolated(square_or_fail, batch, workers=2, min_items_per_worker=1)
-
-    handled = []
-    with shared_pool(2):
-        try:
-            for outcomes in ahead([[1, 2, 13], [3, 4], [100], [5]], produce):
-                handled.append([o.result if o.ok else o.error for o in outcomes])
-        except RuntimeError as exc:
-            assert str(exc) == "the batch could not be read"
-        else:
-            raise AssertionError("the failed batch did not raise")
-    assert handled == [[1, 4, "ValueError: thirteen"], [9, 16]]
