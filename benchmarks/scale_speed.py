@@ -45,8 +45,10 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import corpus  # noqa: E402
+from orchestration.core.cleaning.rules import DEFAULT_RULES_PATH  # noqa: E402
 from orchestration.landed import landing_day_range  # noqa: E402
 from orchestration.partitions import range_tags  # noqa: E402
+from orchestration.versions import PACKAGE_ROOT  # noqa: E402
 
 QUIET_ENV = {"DAGSTER_DISABLE_TELEMETRY": "1", "GX_ANALYTICS_ENABLED": "false",
              "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", "DO_NOT_TRACK": "1", "PYTHONUNBUFFERED": "1"}
@@ -281,7 +283,8 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
 
 # A rule that touches about 1% of the bench corpus' documents (77 of 9,625 at 10k): a lone number line.
 EDITED_RULE = "lone_counter"
-RULES_FILE = Path("orchestration/core/cleaning/rules/boilerplate.yaml")
+# (relative to the package's parent: the tree imported may be another checkout than this script's)
+RULES_FILE = DEFAULT_RULES_PATH.relative_to(PACKAGE_ROOT.parent)
 # what a copy of the repository for one run leaves out: environments, caches, local warehouses
 _NOT_CODE = shutil.ignore_patterns(".git", ".venv", ".dagster_home", "warehouse", "__pycache__", "*.pyc", "logs",
                                    ".pytest_cache", ".ruff_cache", "tmp", "dbt_packages")

@@ -63,34 +63,31 @@ def version_key(stage_version: str, *input_keys: str | None) -> str:
     return digest.hexdigest()[:16]
 
 
-def _ledger_views(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    return {name for (name,) in conn.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)",
-        [LEDGER_SCHEMA, LEDGER, OUTPUTS]).fetchall()}
-
-
 def recorded_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
     """document id -> what a later stage keys on of every document `stage` has processed: its
     output key, or its version key when it was processed before output keys were recorded
     (read-only safe)."""
-    views = _ledger_views(conn)
-    if LEDGER not in views:
-        return {}
-    if OUTPUTS not in views:
-        return _version_keys(conn, stage)
-    return dict(conn.execute(f"""
-        SELECT l.document_id, coalesce(o.output_key, l.version_key) FROM {LEDGER_TABLE} l
-        LEFT JOIN {OUTPUTS_TABLE} o ON o.stage = l.stage AND o.document_id = l.document_id
-        WHERE l.stage = ?""", [stage]).fetchall())
+    return _ledger_keys(conn, stage, outputs=True)
 
 
 def _version_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
     """document id -> version key of every document `stage` has processed: what it plans by."""
-    if LEDGER not in _ledger_views(conn):
+    return _ledger_keys(conn, stage, outputs=False)
+
+
+def _ledger_keys(conn: duckdb.DuckDBPyConnection, stage: str, outputs: bool) -> dict[str, str]:
+    views = {name for (name,) in conn.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)",
+        [LEDGER_SCHEMA, LEDGER, OUTPUTS]).fetchall()}
+    if LEDGER not in views:
         return {}
-    return dict(conn.execute(
-        f"SELECT document_id, version_key FROM {LEDGER_TABLE} WHERE stage = ?", [stage]
-    ).fetchall())
+    if outputs and OUTPUTS in views:
+        query = f"""SELECT l.document_id, coalesce(o.output_key, l.version_key) FROM {LEDGER_TABLE} l
+                    LEFT JOIN {OUTPUTS_TABLE} o ON o.stage = l.stage AND o.document_id = l.document_id
+                    WHERE l.stage = ?"""
+    else:
+        query = f"SELECT document_id, version_key FROM {LEDGER_TABLE} WHERE stage = ?"
+    return dict(conn.execute(query, [stage]).fetchall())
 
 
 @dataclass(frozen=True)
