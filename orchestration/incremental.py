@@ -24,7 +24,9 @@ raw.quarantine rows of those documents, each file renamed into place and the led
 run that dies half-way leaves keys that make the next run re-process, never rows it would
 skip; a document skipped as unchanged keeps its quarantine rows, a re-processed one gets
 fresh ones. Plans are made on a connection whose raw tables are the day's files
-(lake.partition_connection).
+(lake.partition_connection). A day whose last plan found nothing to do is not planned again
+while its files and the stage's version are those it was planned under (plan_days,
+docs/decisions/0028-a-settled-day-is-not-planned-again.md).
 """
 from __future__ import annotations
 
@@ -41,11 +43,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from orchestration import warehouse as warehouse_module
+
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
-    LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, OUTPUT_COLUMNS, OUTPUTS, QUARANTINE, lake_document_ids, parquet_row_count,
-    partition_connection, read_footer, read_rows, replace_rows, stage_file, table_file, table_lock, write_parquet,
+    LAKE_TABLES, LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, OUTPUT_COLUMNS, OUTPUTS, QUARANTINE, day_folder,
+    lake_document_ids, parquet_row_count, partition_connection, partition_files_key, read_footer, read_rows,
+    replace_rows, stage_file, table_file, table_lock, write_parquet,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, has_columns, table_columns
 
@@ -54,6 +59,14 @@ OUTPUTS_TABLE = f"{LEDGER_SCHEMA}.{OUTPUTS}"
 # where StagedRows writes a day's batches before they go into the day's files
 STAGING_DIR = ".staging"
 _IDS_VIEW = "stage_document_ids"
+# <lake>/settled/day=.../<stage>.json: the key under which the stage's last plan of the day found
+# nothing to do (plan_days); not a table: no view or dbt source reads it
+SETTLED = "settled"
+# Every file of a day a plan can read: the day's tables, quarantine, ledgers and output keys.
+_DAY_FILES = (*LAKE_TABLES, QUARANTINE, LEDGER, OUTPUTS)
+# What a plan is made by besides the stage's code: this module and the declared columns
+# (warehouse.py); lake.py is in partition_files_key.
+_PLANNING_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(warehouse_module.__file__).read_bytes()).hexdigest()
 
 
 def version_key(stage_version: str, *input_keys: str | None) -> str:
@@ -384,21 +397,65 @@ def combined_keys(stage_version: str, *inputs: Mapping[str, str], excluded: Coll
 
 @dataclass
 class DayWork:
-    """One landing day of a document stage's step: its plan and the inputs of its todo documents."""
+    """One landing day of a document stage's step: its plan and the inputs of its todo documents;
+    `settled`: not planned again (plan_days)."""
     day: str
     plan: StagePlan
     rebuild: bool
     items: list
+    settled: bool = False
 
 
-def plan_days(lake: Path, days: Iterable[str],
+def plan_days(lake: Path, days: Iterable[str], stage: str, version: str,
               plan_one: Callable[[duckdb.DuckDBPyConnection], tuple[StagePlan, bool, list]]) -> list[DayWork]:
-    """`plan_one` on each day's partition (a connection whose raw tables are that day's files)."""
+    """`plan_one` on each day's partition (a connection whose raw tables are that day's files),
+    for `stage` at `version` (everything its plan's keys are made from besides the day's files).
+    A day whose last plan found nothing to do, and whose files and version are as they were then,
+    is settled: not opened (a run with nothing new read every day's keys of every stage)."""
     work = []
     for day in days:
+        key = settled_key(lake, day, version)
+        skipped = _settled_skips(lake, stage, day, key)
+        if skipped is not None:
+            work.append(DayWork(day, StagePlan(stage, {}, [], skipped), False, [], settled=True))
+            continue
         with partition_connection(lake, [day]) as conn:
-            work.append(DayWork(day, *plan_one(conn)))
+            day_work = DayWork(day, *plan_one(conn))
+        # keyed by the files as they were before the plan read them: a file replaced meanwhile
+        # gives another key next time, and the day is planned again
+        if not day_work.rebuild and not day_work.plan.touched:
+            _record_settled(lake, stage, day, key, day_work.plan.skipped)
+        work.append(day_work)
     return work
+
+
+def settled_key(lake: Path, day: str, version: str) -> str:
+    """The key of what a plan of `day` reads: every file of the day (path, size, modification
+    time), the stage's version and the planning code."""
+    return version_key(version, _PLANNING_CODE, partition_files_key(lake, [day], _DAY_FILES))
+
+
+def _settled_file(lake: Path, stage: str, day: str) -> Path:
+    return Path(lake) / SETTLED / day_folder(day) / f"{stage}.json"
+
+
+def _settled_skips(lake: Path, stage: str, day: str, key: str) -> int | None:
+    """The documents the day's settled plan skipped, when it was settled under `key`; else None."""
+    try:
+        record = json.loads(_settled_file(lake, stage, day).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != key or not isinstance(record.get("documents_skipped"), int):
+        return None
+    return record["documents_skipped"]
+
+
+def _record_settled(lake: Path, stage: str, day: str, key: str, skipped: int) -> None:
+    path = _settled_file(lake, stage, day)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    tmp.write_text(json.dumps({"key": key, "documents_skipped": skipped}), encoding="utf-8")
+    tmp.replace(path)
 
 
 def days_metadata(work: Sequence[DayWork]) -> dict:
@@ -407,5 +464,6 @@ def days_metadata(work: Sequence[DayWork]) -> dict:
     for day in work:
         for name, value in day.plan.metadata().items():
             totals[name] += value
-    return {**totals, "landing_days": ", ".join(d.day for d in work) if len(work) <= 7
+    return {**totals, "landing_days_not_planned_again": sum(d.settled for d in work),
+            "landing_days": ", ".join(d.day for d in work) if len(work) <= 7
             else f"{work[0].day} .. {work[-1].day} ({len(work)} days)"}

@@ -80,7 +80,7 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
         plan, rebuild = plan_for(conn, STAGE, CLEAN_TABLES, combined_keys(version, dump_keys(conn)))
         return plan, rebuild, sorted(plan.todo)
 
-    work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
+    work = plan_days(warehouse.lake_path, partition_days(context), STAGE, version, plan_day)
     total = sum(len(day.items) for day in work)
     progress = progress_logger(context, total, "cleaned")
     counts: Counter = Counter()

@@ -65,7 +65,7 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                                  combined_keys(version, recorded_keys(conn, "clean"), excluded=excluded))
         return plan, rebuild, sorted(plan.todo)
 
-    work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
+    work = plan_days(warehouse.lake_path, partition_days(context), STAGE, version, plan_day)
     segment_language_counts, document_language_counts, all_records = Counter(), Counter(), []
     counts: Counter = Counter()
     # Day by day, LANGUAGE_BATCH documents at a time (their segments, analyses and rows held, not

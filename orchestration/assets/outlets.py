@@ -87,7 +87,7 @@ def document_outlets(
             version, recorded_keys(conn, "clean"), excluded=excluded))
         return plan, rebuild, sorted(plan.todo)
 
-    work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
+    work = plan_days(warehouse.lake_path, partition_days(context), STAGE, version, plan_day)
     registry = load_registry(reference.outlet_registry)
 
     def attribute(item) -> DocumentOutletRow:

@@ -58,7 +58,7 @@ def sentences(context: dg.AssetExecutionContext, warehouse: WarehouseResource,
             version, recorded_keys(conn, "clean"), recorded_keys(conn, "language"), excluded=excluded))
         return plan, rebuild, sorted(plan.todo)
 
-    work = plan_days(warehouse.lake_path, partition_days(context), plan_day)
+    work = plan_days(warehouse.lake_path, partition_days(context), STAGE, version, plan_day)
     progress = progress_logger(context, sum(len(day.items) for day in work), "split documents")
     row_count, split, done, all_records = 0, 0, 0, []
     # Day by day, SENTENCES_BATCH documents at a time: a step holds one batch of bodies and the

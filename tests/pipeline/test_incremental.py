@@ -49,6 +49,12 @@ def run(assets, landing: Path, warehouse: Path, instance: dg.DagsterInstance) ->
     return counts
 
 
+def days_not_planned_again(instance: dg.DagsterInstance) -> dict[str, int]:
+    """landing_days_not_planned_again of each document stage's last materialization."""
+    return {stage: instance.get_latest_materialization_event(key).asset_materialization
+            .metadata["landing_days_not_planned_again"].value for stage, key in DOCUMENT_STAGES.items()}
+
+
 def table_rows(warehouse: Path) -> dict[str, list]:
     return {t: query(warehouse, f"SELECT * FROM raw.{t} ORDER BY ALL") for t in TABLES}
 
@@ -169,6 +175,43 @@ def test_versions_follow_the_files_a_stage_reads(tmp_path: Path):
                              ("core/language/detect.py", {"language", "sentences", "claims"})):
         edited = {s: version_after_edit(tmp_path / f"{data_file}-{s}", m, data_file) for s, m in modules.items()}
         assert {s for s in modules if edited[s] != today[s]} == feeds, data_file
+
+
+def test_a_day_planned_with_nothing_to_do_is_not_planned_again_until_its_files_or_version_change(
+        landing_copy: Path, tmp_path: Path, monkeypatch):
+    """The run after a run that wrote plans every stage's day and finds nothing to do; the run
+    after that opens no day's keys (plan_for is never called) and reports the same counts; a new
+    version of one stage, or a rewritten dump, plans again exactly what they affect."""
+    from orchestration import incremental
+
+    planned: list[str] = []
+    plan_for = incremental.plan_for
+    for module in ("clean", "language", "outlets", "sentences"):
+        monkeypatch.setattr(f"orchestration.assets.{module}.plan_for",
+                            lambda conn, stage, *args: planned.append(stage) or plan_for(conn, stage, *args))
+    warehouse = tmp_path / "warehouse"
+    edited = with_code_version(all_assets, DOCUMENT_STAGES["sentences"], "a sentence rule edited")
+    with dg.instance_for_test() as instance:
+        first = run(all_assets, landing_copy, warehouse, instance)
+        second = run(all_assets, landing_copy, warehouse, instance)
+        assert sorted(planned) == sorted(2 * list(DOCUMENT_STAGES)) and not any(days_not_planned_again(instance).values())
+        planned.clear()
+        third = run(all_assets, landing_copy, warehouse, instance)
+        assert planned == [] and third == second
+        assert days_not_planned_again(instance) == dict.fromkeys(DOCUMENT_STAGES, 1)
+        new_version = run(edited, landing_copy, warehouse, instance)
+        assert planned == ["sentences"]
+        planned.clear()
+        dump = sorted(p for p in landing_copy.iterdir() if p.is_file())[0]
+        run(edited, landing_copy, warehouse, instance)      # sentences wrote: planned once more, settled
+        dump.write_bytes(dump.read_bytes() + b"\n\nA correction was appended to this report later.\n")
+        planned.clear()
+        rewritten = run(edited, landing_copy, warehouse, instance)
+    documents = first["clean"]["documents_processed"]
+    assert {s: c["documents_processed"] for s, c in new_version.items()} == {
+        "clean": 0, "language": 0, "outlets": 0, "sentences": documents}
+    assert sorted(planned) == sorted(DOCUMENT_STAGES)
+    assert rewritten["clean"] == {"documents_processed": 1, "documents_skipped": documents - 1, "documents_removed": 1}
 
 
 def test_a_changed_rule_file_reprocesses_exactly_the_stages_it_feeds(landing_copy: Path, tmp_path: Path):
