@@ -26,7 +26,8 @@ from orchestration.assets.quarantine import quarantined_document_ids
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, QuarantineRecord, QuarantineRow
 from orchestration.incremental import (
-    StagePlan, combined_keys, full_plan, plan_stage, recorded_keys, register_ids, tables_match, version_key,
+    StagePlan, full_plan, plan_stage, recorded_keys_sql, register_ids, sql_literal, tables_match, version_key,
+    version_key_sql,
 )
 from orchestration.lake import CORPUS_QUARANTINE_TABLE, LEDGER_COLUMNS, LEDGER_SCHEMA
 from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of, table_columns, table_exists
@@ -39,18 +40,37 @@ CORPUS_LEDGER = "corpus_processed"
 CORPUS_LEDGER_TABLE = f"{LEDGER_SCHEMA}.{CORPUS_LEDGER}"
 # the touched documents' ids inside write_corpus_rows, for its `scopes`
 TOUCHED_IDS_VIEW = "corpus_touched_ids"
+# corpus_keys' relations: the documents quarantined before the corpus, each document's extra input
+EXCLUDED_IDS_VIEW = "corpus_excluded_ids"
+EXTRA_VIEW = "corpus_extra_inputs"
 
 
 def corpus_keys(conn: duckdb.DuckDBPyConnection, stage_version: str,
                 extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """document id -> the key of everything `stage_version`'s stage reads of that document
-    (`extra`: one more input per document, e.g. its story or its mentions)."""
-    excluded = quarantined_document_ids(conn, before_stage=CORPUS_FIRST_STAGE)
-    keys = combined_keys(stage_version, *(recorded_keys(conn, stage) for stage in CORPUS_INPUTS),
-                         excluded=excluded)
-    if extra is not None:
-        keys = {doc: version_key(key, extra.get(doc)) for doc, key in keys.items()}
-    return keys
+    (`extra`: one more input per document, e.g. its story or its mentions): version_key of the
+    version and the clean and sentences keys, then of that and `extra`. Hashed in DuckDB: in
+    Python the four corpus stages spent 2.1 s of a run with nothing new at 100k dumps on it."""
+    inputs = [recorded_keys_sql(conn, stage) for stage in CORPUS_INPUTS]
+    if any(query is None for query in inputs):
+        return {}
+    excluded = register_ids(conn, quarantined_document_ids(conn, before_stage=CORPUS_FIRST_STAGE), EXCLUDED_IDS_VIEW)
+    names = [f"input_{i}" for i in range(len(inputs))]
+    joined = " JOIN ".join(f"({query}) {name}" + (" USING (document_id)" if i else "")
+                           for i, (name, query) in enumerate(zip(names, inputs)))
+    key = version_key_sql(sql_literal(stage_version), *(f"{name}.key" for name in names))
+    query = f"SELECT document_id, {key} AS key FROM {joined} WHERE document_id NOT IN (SELECT document_id FROM {excluded})"
+    try:
+        if extra is None:
+            return dict(conn.execute(query).fetchall())
+        conn.register(EXTRA_VIEW, pd.DataFrame({"document_id": pd.Series(list(extra), dtype="object"),
+                                                "extra": pd.Series(list(extra.values()), dtype="object")}))
+        return dict(conn.execute(f"SELECT k.document_id, {version_key_sql('k.key', 'x.extra')} "
+                                 f"FROM ({query}) k LEFT JOIN {EXTRA_VIEW} x USING (document_id)").fetchall())
+    finally:
+        conn.unregister(excluded)
+        if extra is not None:
+            conn.unregister(EXTRA_VIEW)
 
 
 def keys_digest(wanted: Mapping[str, str]) -> str:

@@ -80,27 +80,47 @@ def recorded_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]
     """document id -> what a later stage keys on of every document `stage` has processed: its
     output key, or its version key when it was processed before output keys were recorded
     (read-only safe)."""
-    return _ledger_keys(conn, stage, outputs=True)
+    query = recorded_keys_sql(conn, stage)
+    return dict(conn.execute(query).fetchall()) if query else {}
+
+
+def recorded_keys_sql(conn: duckdb.DuckDBPyConnection, stage: str) -> str | None:
+    """recorded_keys as a query of (document_id, key), for a caller that goes on in SQL; None
+    when there is no ledger."""
+    return _ledger_keys_sql(conn, stage, outputs=True)
 
 
 def _version_keys(conn: duckdb.DuckDBPyConnection, stage: str) -> dict[str, str]:
     """document id -> version key of every document `stage` has processed: what it plans by."""
-    return _ledger_keys(conn, stage, outputs=False)
+    query = _ledger_keys_sql(conn, stage, outputs=False)
+    return dict(conn.execute(query).fetchall()) if query else {}
 
 
-def _ledger_keys(conn: duckdb.DuckDBPyConnection, stage: str, outputs: bool) -> dict[str, str]:
+def _ledger_keys_sql(conn: duckdb.DuckDBPyConnection, stage: str, outputs: bool) -> str | None:
     views = {name for (name,) in conn.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name IN (?, ?)",
         [LEDGER_SCHEMA, LEDGER, OUTPUTS]).fetchall()}
     if LEDGER not in views:
-        return {}
+        return None
+    stage_literal = sql_literal(stage)
     if outputs and OUTPUTS in views:
-        query = f"""SELECT l.document_id, coalesce(o.output_key, l.version_key) FROM {LEDGER_TABLE} l
-                    LEFT JOIN {OUTPUTS_TABLE} o ON o.stage = l.stage AND o.document_id = l.document_id
-                    WHERE l.stage = ?"""
-    else:
-        query = f"SELECT document_id, version_key FROM {LEDGER_TABLE} WHERE stage = ?"
-    return dict(conn.execute(query, [stage]).fetchall())
+        return f"""SELECT l.document_id, coalesce(o.output_key, l.version_key) AS key FROM {LEDGER_TABLE} l
+                   LEFT JOIN {OUTPUTS_TABLE} o ON o.stage = l.stage AND o.document_id = l.document_id
+                   WHERE l.stage = {stage_literal}"""
+    return f"SELECT document_id, version_key AS key FROM {LEDGER_TABLE} WHERE stage = {stage_literal}"
+
+
+def version_key_sql(version: str, *input_keys: str) -> str:
+    """version_key in DuckDB, of SQL expressions: `version` (not NULL) and `input_keys` (NULL
+    hashed as '')."""
+    parts = [version]
+    for key in input_keys:
+        parts += ["chr(0)", f"coalesce({key}, '')"]
+    return f"left(sha256({' || '.join(parts)}), 16)"
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)
