@@ -49,8 +49,8 @@ from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
     LAKE_TABLES, LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, OUTPUT_COLUMNS, OUTPUTS, QUARANTINE, day_folder,
-    lake_document_ids, parquet_row_count, partition_connection, partition_files_key, read_footer, read_rows,
-    replace_rows, stage_file, table_file, table_lock, write_parquet,
+    folder_files, lake_document_ids, parquet_row_count, partition_connection, partition_files_key, read_footer, read_rows,
+    replace_rows, select_from, stage_file, table_file, table_lock, write_parquet,
 )
 from orchestration.warehouse import RAW_SCHEMA, frame_of, has_columns, table_columns
 
@@ -235,13 +235,26 @@ def landed_day_current(lake: Path, day: str, inputs_key: str) -> list[tuple[int,
         if not inputs_key or record.get(_INPUTS_KEY) != inputs_key:
             return None
         left = _left_elsewhere(record)
-        if left and not left <= lake_document_ids(lake, "dumps", other_than=day):
-            return None     # the copy kept elsewhere is gone: this day's copy is the first now
         conn = duckdb.connect()
         try:
+            if left and not _kept_elsewhere(conn, lake, day, left):
+                return None     # the copy kept elsewhere is gone: this day's copy is the first now
             return conn.execute(f"SELECT byte_size, source_format FROM read_parquet('{path}')").fetchall()
         finally:
             conn.close()
+
+
+def _kept_elsewhere(conn: duckdb.DuckDBPyConnection, lake: Path, day: str, document_ids: Collection[str]) -> bool:
+    """Whether another day's raw.dumps file holds every one of `document_ids`: counted in DuckDB,
+    not compared with a set of every other day's ids (a run with nothing new checked each day's
+    against all the others: 0.75 s at 100k dumps)."""
+    files = [f for f in folder_files(lake, "dumps") if f.parent.name != day_folder(day)]
+    if not files:
+        return False
+    ids = register_ids(conn, document_ids, "left_elsewhere")
+    (found,) = conn.execute(f"SELECT count(DISTINCT document_id) FROM ({select_from(files, {'document_id': 'VARCHAR'})}) "
+                            f"WHERE document_id IN (SELECT document_id FROM {ids})").fetchone()
+    return found == len(set(document_ids))
 
 
 # what ingest knows about a dump (its payload through content_sha256), the key clean reads
