@@ -30,6 +30,8 @@ class ManifestCheck:
 def _safe_relative(name: str) -> str | None:
     """The landing-relative posix path a manifest `file` names, or None when it points outside
     the landing folder (absolute, or climbing with ..)."""
+    if "\\" not in name and not name.startswith("/") and all(part not in ("", ".", "..") for part in name.split("/")):
+        return name     # already what the path below makes of it (a parse per line: 0.3 s at 87k lines)
     path = PurePosixPath(name.replace("\\", "/"))
     if path.is_absolute() or ".." in path.parts or not path.parts:
         return None

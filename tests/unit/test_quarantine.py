@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import threading
 import time
@@ -170,6 +171,19 @@ def test_manifest_lines_are_checked_one_by_one(tmp_path: Path):
     assert check.entries["a.txt"] == {}                        # the later line wins, bad url dropped
     assert [p.record_index for p in check.problems] == [1, 2, 3]
     assert all(p.stage == "config" and p.reason == "bad_manifest_entry" for p in check.problems)
+
+
+def test_a_manifest_file_name_is_the_landed_path_however_it_is_written(tmp_path: Path):
+    (tmp_path / "sub").mkdir()
+    landed = [tmp_path / "a.txt", tmp_path / "sub" / "b.txt", tmp_path / "sub" / "c.txt"]
+    lines = [{"file": "./a.txt", "outlet": "One"}, {"file": "sub//b.txt", "outlet": "Two"},
+             {"file": "sub\\c.txt", "outlet": "Three"}, {"file": "../a.txt"}, {"file": "/a.txt"}, {"file": "sub/../a.txt"}]
+    (tmp_path / "manifest.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    check = check_manifest(tmp_path, landed)
+    assert {name: entry["outlet"] for name, entry in check.entries.items()} == {
+        "a.txt": "One", "sub/b.txt": "Two", "sub/c.txt": "Three"}
+    assert [p.record_index for p in check.problems] == [3, 4, 5]
+    assert all("points outside the landing folder" in p.detail for p in check.problems)
 
 
 def test_a_catalog_is_decoded_and_its_bad_rows_named(tmp_path: Path):
