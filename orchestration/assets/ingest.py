@@ -158,8 +158,9 @@ def retractions(context: dg.AssetExecutionContext, landing: LandingResource, war
     for problem in config_problems:
         context.log.warning(f"config: {problem.source_file} row {problem.record_index}: {problem.detail}")
     retracting = _retracting(landing_dir)
-    # only the files the manifest retracts are read, for the ids of the documents they held
-    retracted_files = {p for p in files if manifest_entry(retracting, landing_name(p, landing_dir))}
+    # only the files the manifest retracts are read, for the ids of the documents they held (a
+    # manifest that retracts nothing: no file is looked up, 0.25 s at 97k files)
+    retracted_files = {p for p in files if manifest_entry(retracting, landing_name(p, landing_dir))} if retracting else set()
     withheld = withhold_retracted(scan_landing_checked(landing_dir, manifest.entries, landing.limits,
                                                        only=retracted_files).dumps, retracting)[1] if retracted_files else []
     now = datetime.now(timezone.utc).replace(tzinfo=None)
