@@ -44,7 +44,6 @@ import duckdb
 import pandas as pd
 
 from orchestration import warehouse as warehouse_module
-
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
 from orchestration.lake import (
