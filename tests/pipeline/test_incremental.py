@@ -36,8 +36,10 @@ SELECTION = dg.AssetSelection.keys(
 TABLES = ("documents", "segments", "segment_languages", "document_languages", "document_outlets", "sentences")
 
 
-def run(assets, landing: Path, warehouse: Path, instance: dg.DagsterInstance) -> dict[str, dict]:
-    result = dg.materialize(assets, resources=pipeline_resources(landing, warehouse), selection=SELECTION,
+def run(assets, landing: Path, warehouse: Path, instance: dg.DagsterInstance,
+        extra_env: dict[str, str] | None = None) -> dict[str, dict]:
+    result = dg.materialize(assets, resources=pipeline_resources(landing, warehouse, extra_env=extra_env),
+                            selection=SELECTION,
                             instance=instance, tags=range_tags(*landing_day_range(landing)))
     assert result.success
     counts = {}
@@ -212,6 +214,23 @@ def test_a_day_planned_with_nothing_to_do_is_not_planned_again_until_its_files_o
         "clean": 0, "language": 0, "outlets": 0, "sentences": documents}
     assert sorted(planned) == sorted(DOCUMENT_STAGES)
     assert rewritten["clean"] == {"documents_processed": 1, "documents_skipped": documents - 1, "documents_removed": 1}
+
+
+def test_a_settled_day_is_planned_again_when_the_outlet_registry_changes(landing_copy: Path, tmp_path: Path):
+    """The outlet registry is a setting, not code: its content is part of what outlets plans by,
+    so a day settled under one registry is planned (and re-attributed) under another."""
+    from orchestration.settings import DEFAULT_OUTLET_REGISTRY
+
+    warehouse = tmp_path / "warehouse"
+    registry = tmp_path / "outlet_registry.csv"
+    registry.write_bytes(DEFAULT_OUTLET_REGISTRY.read_bytes() + b"\n")
+    with dg.instance_for_test() as instance:
+        first = run(all_assets, landing_copy, warehouse, instance)
+        run(all_assets, landing_copy, warehouse, instance)          # plans every day, settles it
+        edited = run(all_assets, landing_copy, warehouse, instance,
+                     extra_env={"CLAIMGRID_OUTLET_REGISTRY": str(registry)})
+    assert {s: c["documents_processed"] for s, c in edited.items()} == {
+        "clean": 0, "language": 0, "outlets": first["outlets"]["documents_processed"], "sentences": 0}
 
 
 def test_a_changed_rule_file_reprocesses_exactly_the_stages_it_feeds(landing_copy: Path, tmp_path: Path):
