@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -63,9 +64,13 @@ _IDS_VIEW = "stage_document_ids"
 SETTLED = "settled"
 # Every file of a day a plan can read: the day's tables, quarantine, ledgers and output keys.
 _DAY_FILES = (*LAKE_TABLES, QUARANTINE, LEDGER, OUTPUTS)
-# What a plan is made by besides the stage's code: this module and the declared columns
-# (warehouse.py); lake.py is in partition_files_key.
-_PLANNING_CODE = hashlib.sha256(Path(__file__).read_bytes() + Path(warehouse_module.__file__).read_bytes()).hexdigest()
+
+
+@cache
+def _planning_code() -> str:
+    """What a plan is made by besides the stage's code: this module and the declared columns
+    (warehouse.py); lake.py is in partition_files_key."""
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(warehouse_module.__file__).read_bytes()).hexdigest()
 
 
 def version_key(stage_version: str, *input_keys: str | None) -> str:
@@ -464,7 +469,7 @@ def plan_days(lake: Path, days: Iterable[str], stage: str, version: str,
 def settled_key(lake: Path, day: str, version: str) -> str:
     """The key of what a plan of `day` reads: every file of the day (path, size, modification
     time), the stage's version and the planning code."""
-    return version_key(version, _PLANNING_CODE, partition_files_key(lake, [day], _DAY_FILES))
+    return version_key(version, _planning_code(), partition_files_key(lake, [day], _DAY_FILES))
 
 
 def _settled_file(lake: Path, stage: str, day: str) -> Path:
