@@ -86,7 +86,7 @@ def list_landed(landing_dir: Path) -> tuple[list[Path], list[Path]]:
     """(dump files, symlinks leading out of the landing folder), both sorted. Symlinked folders
     are not descended into; a symlinked file is read only when it resolves inside the folder."""
     # os.scandir, not Path.rglob + lstat: the folder's entries say what they are, so a regular
-    # file costs no call of its own (1.0 s -> 0.5 s for the 97k files of the 100k bench landing)
+    # file costs no call of its own (1.08 s -> 0.78 s for the 97k files of the 100k bench landing)
     landing_dir = Path(landing_dir)
     candidates: list[tuple[tuple[str, ...], os.DirEntry]] = []
 
