@@ -26,11 +26,11 @@ from orchestration.assets.quarantine import quarantined_document_ids
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
 from orchestration.core.types import RAW_TABLES, QuarantineRecord, QuarantineRow
 from orchestration.incremental import (
-    StagePlan, full_plan, plan_stage, recorded_keys_sql, register_ids, sql_literal, tables_match, version_key,
+    StagePlan, full_plan, plan_stage, recorded_keys_sql, register_ids, tables_match, version_key,
     version_key_sql,
 )
 from orchestration.lake import CORPUS_QUARANTINE_TABLE, LEDGER_COLUMNS, LEDGER_SCHEMA
-from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of, table_columns, table_exists
+from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of, sql_string, table_columns, table_exists
 
 # The document stages whose output the corpus stages read: clean (bodies, published_at) and
 # sentences. A document quarantined before claims is not in the corpus.
@@ -58,7 +58,7 @@ def corpus_keys(conn: duckdb.DuckDBPyConnection, stage_version: str,
     names = [f"input_{i}" for i in range(len(inputs))]
     joined = " JOIN ".join(f"({query}) {name}" + (" USING (document_id)" if i else "")
                            for i, (name, query) in enumerate(zip(names, inputs)))
-    key = version_key_sql(sql_literal(stage_version), *(f"{name}.key" for name in names))
+    key = version_key_sql(sql_string(stage_version), *(f"{name}.key" for name in names))
     query = f"SELECT document_id, {key} AS key FROM {joined} WHERE document_id NOT IN (SELECT document_id FROM {excluded})"
     try:
         if extra is None:

@@ -52,7 +52,7 @@ from orchestration.lake import (
     folder_files, lake_document_ids, parquet_row_count, partition_connection, partition_files_key, read_footer, read_rows,
     replace_rows, select_from, stage_file, table_file, table_lock, write_parquet,
 )
-from orchestration.warehouse import RAW_SCHEMA, frame_of, has_columns, table_columns
+from orchestration.warehouse import RAW_SCHEMA, frame_of, has_columns, sql_string, table_columns
 
 LEDGER_TABLE = f"{LEDGER_SCHEMA}.{LEDGER}"
 OUTPUTS_TABLE = f"{LEDGER_SCHEMA}.{OUTPUTS}"
@@ -106,7 +106,7 @@ def _ledger_keys_sql(conn: duckdb.DuckDBPyConnection, stage: str, outputs: bool)
         [LEDGER_SCHEMA, LEDGER, OUTPUTS]).fetchall()}
     if LEDGER not in views:
         return None
-    stage_literal = sql_literal(stage)
+    stage_literal = sql_string(stage)
     if outputs and OUTPUTS in views:
         return f"""SELECT l.document_id, coalesce(o.output_key, l.version_key) AS key FROM {LEDGER_TABLE} l
                    LEFT JOIN {OUTPUTS_TABLE} o ON o.stage = l.stage AND o.document_id = l.document_id
@@ -121,10 +121,6 @@ def version_key_sql(version: str, *input_keys: str) -> str:
     for key in input_keys:
         parts += ["chr(0)", f"coalesce({key}, '')"]
     return f"left(sha256({' || '.join(parts)}), 16)"
-
-
-def sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

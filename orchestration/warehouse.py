@@ -102,6 +102,11 @@ def append_raw_rows(conn: duckdb.DuckDBPyConnection, table: str, records: list) 
     return len(records)
 
 
+def sql_string(text: str) -> str:
+    """`text` as a DuckDB string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def table_exists(conn: duckdb.DuckDBPyConnection, table: str, schema: str = RAW_SCHEMA) -> bool:
     return bool(conn.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",

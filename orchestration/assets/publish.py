@@ -27,7 +27,7 @@ from orchestration.resources import DUCKDB_POOL, WarehouseResource
 from orchestration.run_lock import release_warehouse
 from orchestration.step_memory import reports_peak_memory
 from orchestration.versions import code_version
-from orchestration.warehouse import RAW_SCHEMA, table_columns
+from orchestration.warehouse import RAW_SCHEMA, sql_string, table_columns
 
 # one version for the module's assets: the code and data of every stage it holds
 VERSION = code_version(__name__)
@@ -82,7 +82,7 @@ def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> t
         # DuckDB's default memory_limit is 80% of RAM: bounded, the copy keeps the same speed and
         # spills what does not fit next to the snapshot, not in the current directory
         conn.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
-        conn.execute(f"SET temp_directory = {_sql_string(str(spill))}")
+        conn.execute(f"SET temp_directory = {sql_string(str(spill))}")
         # attached under its own name: dbt's views refer to the catalog by the file's stem
         live = live_path.stem
         conn.execute(f"ATTACH '{live_path}' AS \"{live}\" (READ_ONLY)")
@@ -227,10 +227,6 @@ def _portable_view(conn: duckdb.DuckDBPyConnection, live: str, lake_path: Path, 
     return rows
 
 
-def _sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str,
                    kind: str = "TABLE") -> None:
     """CREATE TABLE AS copies rows, not comments: carry dbt's persisted descriptions (table or
@@ -243,13 +239,13 @@ def _copy_comments(conn: duckdb.DuckDBPyConnection, live: str, schema: str, tabl
     ).fetchone()
     target = f'snapshot."{schema}"."{table}"'
     if relation_comment and relation_comment[0]:
-        conn.execute(f"COMMENT ON {kind} {target} IS {_sql_string(relation_comment[0])}")
+        conn.execute(f"COMMENT ON {kind} {target} IS {sql_string(relation_comment[0])}")
     for column, comment in conn.execute(
         "SELECT column_name, comment FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
         "AND table_name = ? AND comment IS NOT NULL",
         [live, schema, table],
     ).fetchall():
-        conn.execute(f'COMMENT ON COLUMN {target}."{column}" IS {_sql_string(comment)}')
+        conn.execute(f'COMMENT ON COLUMN {target}."{column}" IS {sql_string(comment)}')
 
 
 # the reference and quality schemas are published too: their dbt nodes (the outlet registry seed,

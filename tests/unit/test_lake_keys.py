@@ -35,9 +35,10 @@ def test_the_key_moves_with_a_read_table_file_and_not_with_another_tables(tmp_pa
 def test_a_version_key_hashed_in_duckdb_is_the_one_hashed_in_python():
     """The corpus stages hash their documents' keys in DuckDB and compare them with keys hashed in
     Python by earlier runs: a different digest would re-process the whole corpus."""
-    from orchestration.incremental import sql_literal, version_key, version_key_sql
+    from orchestration.incremental import version_key, version_key_sql
+    from orchestration.warehouse import sql_string
 
     cases = [("v1", ("abc", "def")), ("vers'ion é", ("ü", None)), ("", ("",)), ("v", ())]
     for version, keys in cases:
-        expression = version_key_sql(sql_literal(version), *(sql_literal(k) if k is not None else "NULL" for k in keys))
+        expression = version_key_sql(sql_string(version), *(sql_string(k) if k is not None else "NULL" for k in keys))
         assert duckdb.sql(f"SELECT {expression}").fetchone()[0] == version_key(version, *keys), (version, keys)
