@@ -69,6 +69,11 @@ class WarehouseResource(dg.ConfigurableResource):
 
     warehouse_dir: str
     lake_dir: str = ""          # the Parquet lake of the document stages; "" is <warehouse_dir>/lake
+    # DuckDB's memory in the steps that hold its largest working sets, the dbt build and the
+    # snapshot copy (its default is 80% of RAM). dbt's process on the 100k bench warehouse after a
+    # 1% day, alternated: 2.10-2.12 GB and 18.5-20.0 s unbounded, 1.82-1.86 GB and 19.1-21.0 s under
+    # 1500MB, 1.24-1.56 GB and 21.0-24.4 s under 1GB. The copy: see publish.py.
+    duckdb_memory_limit: str = "1GB"
 
     @property
     def lake_path(self) -> Path:

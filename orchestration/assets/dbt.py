@@ -34,7 +34,8 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # quality.validation_results, and only then does a failed build fail this step, so publish
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
-    build_vars = {"warehouse_dir": str(warehouse.warehouse_dir), "lake_dir": str(warehouse.lake_path)}
+    build_vars = {"warehouse_dir": str(warehouse.warehouse_dir), "lake_dir": str(warehouse.lake_path),
+                  "duckdb_memory_limit": warehouse.duckdb_memory_limit}
     # raw.quarantine, which dbt reads from the warehouse, sees the lake's files; so do the raw
     # views over the lake that the source fingerprints below read
     warehouse.sync_views()

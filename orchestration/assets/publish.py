@@ -39,9 +39,9 @@ PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
 # doubled it (stg_segments is raw.segments again: 1.2 GB of the 10k bench's snapshot was mostly
 # the segment ledger twice). Quality's view is read at publish time, so it is copied as rows.
 VIEW_SCHEMAS = ("staging",)
-# DuckDB's memory for the copy: on a copy of the 10k bench warehouse the copy peaked at 0.9-1.1 GB
-# unbounded, 0.7 GB under 500MB in the same time (13-15 s); the step process adds what it inherits
-PUBLISH_MEMORY_LIMIT = "1GB"
+# DuckDB's memory for the copy is bounded (WarehouseResource.duckdb_memory_limit): on a copy of the
+# 10k bench warehouse the copy peaked at 0.9-1.1 GB unbounded, 0.7 GB under 500MB in the same time
+# (13-15 s); the step process adds what it inherits.
 # Threads: DuckDB's default, every core. One thread was tried (c2a6d52): on the 10k bench
 # warehouse the parallel ordered inserts leave 40% of the new file as free blocks (765 MB against
 # 452 MB, 7.1 s against 6.1-6.6 s), but on the 100k one there are none either way (4.5 GB) and one
@@ -64,7 +64,8 @@ def published_lakes(snapshot_path: Path) -> Path:
     return snapshot_path.with_name(snapshot_path.stem + ".lake")
 
 
-def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> tuple[dict[str, int], list[str]]:
+def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path,
+                     memory_limit: str) -> tuple[dict[str, int], list[str]]:
     """Copy the published schemas of the live warehouse into a new file next to the snapshot,
     then rename it over the old one: readers see the old snapshot or the new one, never half.
     The lake's tables are views over this publish's links to their files, not copies.
@@ -81,7 +82,7 @@ def publish_snapshot(live_path: Path, snapshot_path: Path, lake_path: Path) -> t
     try:
         # DuckDB's default memory_limit is 80% of RAM: bounded, the copy keeps the same speed and
         # spills what does not fit next to the snapshot, not in the current directory
-        conn.execute(f"SET memory_limit = '{PUBLISH_MEMORY_LIMIT}'")
+        conn.execute(f"SET memory_limit = {sql_string(memory_limit)}")
         conn.execute(f"SET temp_directory = {sql_string(str(spill))}")
         # attached under its own name: dbt's views refer to the catalog by the file's stem
         live = live_path.stem
@@ -278,7 +279,8 @@ def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                 for f in failures
             ])},
         )
-    copied, views = publish_snapshot(warehouse.live_path, warehouse.snapshot_path, warehouse.lake_path)
+    copied, views = publish_snapshot(warehouse.live_path, warehouse.snapshot_path, warehouse.lake_path,
+                                     warehouse.duckdb_memory_limit)
     # prove the published file opens read-only before announcing it
     check = duckdb.connect(str(warehouse.snapshot_path), read_only=True)
     try:
