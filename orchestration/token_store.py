@@ -16,8 +16,9 @@ sentences can reach (texts_sharing) there, and reads only those into Python
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -50,6 +51,31 @@ def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
                         [tokenizer_version()]).fetchall()
     token_cache.remember(rows)
     return len(rows)
+
+
+_WANTED_KEYS = "wanted_text_keys"
+
+
+@dataclass(frozen=True)
+class StoredTokens:
+    """The token store of a warehouse file, read by a process of its own (a pool worker opens it
+    read-only), so the step need not hold the tokens of every text its workers are given."""
+    database: str
+
+    def rows(self, texts: Iterable[str]) -> list[tuple[str, str, str]]:
+        """(analysis, text key, joined tokens) stored for `texts`: what token_cache.remember takes."""
+        keys = sorted({token_cache.text_key(text) for text in texts})
+        conn = duckdb.connect(self.database, read_only=True)
+        try:
+            if not keys or not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+                return []
+            conn.register(_WANTED_KEYS, pd.DataFrame({"text_key": pd.Series(keys, dtype="object")}))
+            return conn.execute(f"""
+                SELECT analysis, text_key, tokens FROM {TEXT_TOKENS_TABLE}
+                WHERE tokenizer_version = ? AND text_key IN (SELECT text_key FROM {_WANTED_KEYS})""",
+                                [tokenizer_version()]).fetchall()
+        finally:
+            conn.close()
 
 
 # rows read back at a time: the joined tokens of 100k bodies are ~300 MB as one result

@@ -2,12 +2,14 @@
 end up with the step, to be stored."""
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from orchestration.core.claims.discovery import _sentence_parts, balanced_groups, discover_claims, story_blocks
 from orchestration.core.text import token_cache
 from orchestration.core.text.sentences import split_sentences
 from orchestration.discovery_pool import discover_on_cores
+from orchestration.token_store import StoredTokens, store_tokens
 from tests.unit.sample_bodies import BODIES
 from tests.unit.test_stories import assign_stories
 
@@ -20,7 +22,8 @@ def empty_token_cache():
     token_cache.forget()
 
 
-def test_two_workers_discover_what_one_process_does_and_hand_back_their_tokens(empty_token_cache):
+@pytest.mark.parametrize("workers", [2, 1])
+def test_workers_discover_what_one_process_does_from_the_stored_tokens(empty_token_cache, tmp_path, workers):
     sentences = {d: split_sentences(t) for d, t in BODIES.items()}
     stories = assign_stories(BODIES)
     assert len(set(stories.values())) >= 2
@@ -29,19 +32,25 @@ def test_two_workers_discover_what_one_process_does_and_hand_back_their_tokens(e
     computed_alone = token_cache.computed()
     token_cache.forget()
 
-    # the step holds the sentences' stored tokens (as if primed); clauses are left to the workers
+    # the warehouse's token store holds the sentences' tokens (an earlier stage stored them); the
+    # workers read them there, and the clauses are left to them
     sentence_texts = {s.text for ss in sentences.values() for s in ss}
-    token_cache.remember((kind, key, token_cache.joined(tokens)) for kind, by_key in computed_alone.items()
-                         for key, tokens in by_key.items() if key in {token_cache.text_key(t) for t in sentence_texts})
-    on_cores = discover_on_cores(story_blocks(sentences, stories), workers=2)
+    sentence_keys = {token_cache.text_key(t) for t in sentence_texts}
+    token_cache.absorb({kind: {key: tokens for key, tokens in by_key.items() if key in sentence_keys}
+                        for kind, by_key in computed_alone.items()})
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as conn:
+        assert store_tokens(conn) > 0
+    _sentence_parts.cache_clear()
+    on_cores = discover_on_cores(story_blocks(sentences, stories), workers=workers, stored=StoredTokens(str(database)))
 
     assert alone[0] and on_cores == alone
-    # what the workers computed is the step's now, to be stored: with what it was primed with, all of it
+    # what the workers computed is the step's now, to be stored: the clauses cut from sentences,
+    # not the sentences' tokens, which they read
     clauses = token_cache.computed()
     assert clauses["content_tokens"]
     assert {k: set(v) for k, v in clauses.items()} == {
-        kind: {key for key in by_key if key not in {token_cache.text_key(t) for t in sentence_texts}}
-        for kind, by_key in computed_alone.items()}
+        kind: {key for key in by_key if key not in sentence_keys} for kind, by_key in computed_alone.items()}
 
 
 def test_story_blocks_are_grouped_once_each_largest_first_into_the_lightest_group():

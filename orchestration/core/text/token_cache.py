@@ -59,20 +59,6 @@ def computed() -> dict[str, dict[str, tuple[str, ...]]]:
     return {kind: dict(by_key) for kind, by_key in _computed.items()}
 
 
-def held(texts: Iterable[str]) -> list[tuple[str, str, str]]:
-    """(analysis, text key, joined tokens) of the texts whose tokens this process holds (stored
-    or computed): what a worker process is primed with (`remember`) for the texts it is given."""
-    rows = []
-    for key in {text_key(text) for text in texts}:
-        for kind in ANALYSES:
-            tokens = _stored[kind].get(key)
-            if tokens is None:
-                tokens = _computed[kind].get(key)
-            if tokens is not None:
-                rows.append((kind, key, joined(tokens)))
-    return rows
-
-
 def absorb(computed_elsewhere: dict[str, dict[str, tuple[str, ...]]]) -> None:
     """Take what another process computed (its `computed()`) as computed here, to be stored."""
     for kind, by_key in computed_elsewhere.items():
