@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 import corpus  # noqa: E402
 
 from orchestration.core.claims import discovery  # noqa: E402
-from orchestration.core.claims.stories import assign_stories, body_tokens_of  # noqa: E402
+from orchestration.core.claims.stories import assign_stories, body_counts_of  # noqa: E402
 from orchestration.core.text.sentences import split_sentences  # noqa: E402
 
 SEED = 13
@@ -71,7 +71,7 @@ def main() -> int:
     bodies = text_documents(args.size)
     sentences = {d: split_sentences(b) for d, b in bodies.items()}
     started = time.process_time()
-    stories = assign_stories(body_tokens_of(bodies), sentences)
+    stories = assign_stories(body_counts_of(bodies), sentences)
     story_seconds = time.process_time() - started
     count = sum(len(s) for s in sentences.values())
     distinct = len({s.text for ss in sentences.values() for s in ss})

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 from orchestration.core.claims import discovery  # noqa: E402
 from orchestration.core.claims.discovery import discover_claims  # noqa: E402
 from orchestration.core.text.sentences import split_sentences  # noqa: E402
-from orchestration.core.claims.stories import assign_stories, body_tokens_of  # noqa: E402
+from orchestration.core.claims.stories import assign_stories, body_counts_of  # noqa: E402
 from tests.unit.sample_bodies import BODIES  # noqa: E402
 
 EMERGENT = REPO.parent / "shared" / "benchmarks" / "emergent_train" / "emergent_train.csv"
@@ -37,7 +37,7 @@ TARGET_RATIO = 100.0
 def base_corpus() -> tuple[dict[str, str], dict[str, str]]:
     """(document_id -> body, document_id -> story_id) at 1x."""
     bodies = dict(BODIES)
-    stories = assign_stories(body_tokens_of(bodies), {d: split_sentences(t) for d, t in bodies.items()})
+    stories = assign_stories(body_counts_of(bodies), {d: split_sentences(t) for d, t in bodies.items()})
     if EMERGENT.exists():
         with EMERGENT.open(encoding="utf-8", newline="") as handle:
             for row in csv.DictReader(handle):

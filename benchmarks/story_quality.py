@@ -63,7 +63,7 @@ def main() -> int:
 
     import duckdb
 
-    from orchestration.core.claims.stories import assign_stories, body_tokens_of
+    from orchestration.core.claims.stories import assign_stories, body_counts_of
     from orchestration.warehouse import read_records
 
     conn = duckdb.connect(str(args.workdir / "warehouse" / "claimgrid.duckdb"), read_only=True)
@@ -82,7 +82,7 @@ def main() -> int:
     conn.close()
 
     started = time.perf_counter()
-    stories = assign_stories(body_tokens_of(bodies), sentences)
+    stories = assign_stories(body_counts_of(bodies), sentences)
     seconds = time.perf_counter() - started
     precision, recall = bcubed(stories, truth)
     sizes = sorted(Counter(stories.values()).values(), reverse=True)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from orchestration.core.claims.stories import BodyCounts, body_counts
 from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
@@ -82,24 +83,28 @@ class StoredTokens:
 _TOKEN_ROWS_PER_FETCH = 10_000
 
 
-def content_tokens_by_id(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> dict[str, tuple[str, ...]]:
-    """id -> content tokens of the text `rows_sql` selects for it (columns `id`, `text`): read
-    back from the store where an earlier run stored them, so the text itself never leaves DuckDB;
-    tokenised here otherwise (and stored by store_tokens). A NULL text has no tokens."""
+def body_token_counts(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> BodyCounts:
+    """The content tokens of the text `rows_sql` selects for each id (columns `id`, `text`),
+    counted (stories.BodyCounts): read back from the store where an earlier run stored them, so
+    the text itself never leaves DuckDB; tokenised here otherwise (and stored by store_tokens). A
+    NULL text has no tokens. A stream of rows: no id's tokens are kept once counted."""
     if has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
         cursor = conn.execute(f"""
             SELECT r.id, t.tokens, CASE WHEN t.tokens IS NULL THEN r.text END
             FROM ({rows_sql}) r
-            LEFT JOIN {TEXT_TOKENS_TABLE} t ON t.tokenizer_version = ? AND t.analysis = ? AND t.text_key = md5(r.text)""",
-                              [tokenizer_version(), token_cache.CONTENT_TOKENS])
+            LEFT JOIN {TEXT_TOKENS_TABLE} t ON t.tokenizer_version = ? AND t.analysis = ? AND t.text_key = md5(r.text)
+            ORDER BY r.id""", [tokenizer_version(), token_cache.CONTENT_TOKENS])
     else:
-        cursor = conn.execute(f"SELECT id, NULL, text FROM ({rows_sql})")
-    by_id: dict[str, tuple[str, ...]] = {}
-    while rows := cursor.fetchmany(_TOKEN_ROWS_PER_FETCH):
-        for row_id, stored, text in rows:
-            by_id[row_id] = (token_cache.split(stored) if stored is not None
-                             else () if text is None else token_cache.token_sequence(text))
-    return by_id
+        cursor = conn.execute(f"SELECT id, NULL, text FROM ({rows_sql}) ORDER BY id")
+
+    def bodies() -> Iterator[tuple[str, tuple[str, ...] | list[str]]]:
+        while rows := cursor.fetchmany(_TOKEN_ROWS_PER_FETCH):
+            for row_id, stored, text in rows:
+                # not interned, unlike token_cache.split: counted and let go
+                yield row_id, (stored.split(token_cache.TOKEN_SEPARATOR) if stored else [] if stored is not None
+                               else () if text is None else token_cache.token_sequence(text))
+
+    return body_counts(bodies())
 
 
 def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:

@@ -35,7 +35,7 @@ from orchestration.core.claims.semantic import (
 from orchestration.core.language.detect import process_detector
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance, load_model
-from orchestration.core.claims.stories import assign_stories
+from orchestration.core.claims.stories import BodyCounts, assign_stories
 from orchestration.core.claims.text_reuse import reach_keys, text_reuse
 from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.quarantine import ConfigError, isolate
@@ -47,7 +47,7 @@ from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.core.text.token_cache import token_set
 from orchestration.token_store import (
-    StoredTokens, content_tokens_by_id, prime_tokens, sentence_index, store_tokens,
+    StoredTokens, body_token_counts, prime_tokens, sentence_index, store_tokens,
 )
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.stance_pool import labels_on_cores
@@ -98,11 +98,11 @@ def read_documents(conn, doc_ids) -> dict:
         conn, "documents", where=f"{ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")}
 
 
-def read_body_tokens(conn, doc_ids) -> dict[str, tuple[str, ...]]:
-    """document_id -> its body's content tokens, for the accepted documents among `doc_ids`."""
+def read_body_counts(conn, doc_ids) -> BodyCounts:
+    """The body token counts of the accepted documents among `doc_ids`."""
     ids = register_ids(conn, doc_ids, _READ_IDS)
-    return content_tokens_by_id(conn, f"SELECT document_id AS id, body_text AS text FROM {RAW_SCHEMA}.documents "
-                                      f"WHERE {ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")
+    return body_token_counts(conn, f"SELECT document_id AS id, body_text AS text FROM {RAW_SCHEMA}.documents "
+                                   f"WHERE {ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")
 
 
 def unchanged(conn: duckdb.DuckDBPyConnection, table: str, plan: StagePlan, wanted: dict[str, str],
@@ -132,14 +132,14 @@ def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
         plan, rebuild = corpus_plan(conn, STORIES_STAGE, ["stories"], wanted)
         if not plan.touched:
             return unchanged(conn, "stories", plan, wanted)
-        # every body's tokens (a new document may join any story, and body weights are the
-        # corpus'), read back from the token store: the bodies stay in DuckDB but those never
-        # tokenised. The sentences of the new documents and those they reach, the rest counted
-        # in DuckDB.
-        body_tokens = read_body_tokens(conn, corpus_document_ids(conn))
+        # every body's token counts (a new document may join any story, and body weights are
+        # the corpus'), counted as they are read back from the token store: the bodies stay in
+        # DuckDB but those never tokenised. The sentences of the new documents and those they
+        # reach, the rest counted in DuckDB.
+        bodies = read_body_counts(conn, corpus_document_ids(conn))
         previous = {} if rebuild else {r.document_id: r.story_id for r in read_records(conn, "stories")}
-        doc_sentences, corpus, _ = reach_inputs(conn, None if rebuild else set(body_tokens) - set(previous))
-    assigned = assign_stories(body_tokens, doc_sentences, previous=previous, corpus=corpus)
+        doc_sentences, corpus, _ = reach_inputs(conn, None if rebuild else set(bodies.document_ids) - set(previous))
+    assigned = assign_stories(bodies, doc_sentences, previous=previous, corpus=corpus)
     # previous documents keep their story: only the documents processed get rows written
     rows = [StoryRow(d, assigned[d]) for d in sorted(plan.todo) if d in assigned]
     with warehouse.connect() as conn:

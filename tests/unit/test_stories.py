@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from orchestration.core.text.sentences import split_sentences
 from orchestration.core.claims.stories import assign_stories as assign_stories_of_sentences
-from orchestration.core.claims.stories import body_tokens_of, story_id_for
+from orchestration.core.claims.stories import body_counts_of, story_id_for
 from tests.unit.sample_bodies import BODIES, OLDER_STORY, SECRET_TALKS
 
 
 def assign_stories(bodies: dict[str, str], previous: dict[str, str] | None = None) -> dict[str, str]:
     """Stories of bodies, with the sentences the sentences stage would store for them."""
-    return assign_stories_of_sentences(body_tokens_of(bodies), {d: split_sentences(t) for d, t in bodies.items()},
+    return assign_stories_of_sentences(body_counts_of(bodies), {d: split_sentences(t) for d, t in bodies.items()},
                                        previous)
 
 
@@ -84,6 +84,39 @@ def test_links_of_a_focus_given_its_reach_and_the_corpus_counts_are_those_of_a_f
         given = {d: [s for s in own if d == document_id or token_set(s.text) & tokens or surface_words(s.text) in surfaces]
                  for d, own in sentences.items()}
         partial_reads += sum(map(len, given.values())) < corpus.sentences
-        assert (document_links(body_tokens_of(bodies), given, focus={document_id}, corpus=corpus)
-                == document_links(body_tokens_of(bodies), sentences, focus={document_id})), document_id
+        assert (document_links(body_counts_of(bodies), given, focus={document_id}, corpus=corpus)
+                == document_links(body_counts_of(bodies), sentences, focus={document_id})), document_id
     assert partial_reads == len(bodies)
+
+
+def test_body_links_are_the_cosines_of_tfidf_over_the_token_lists_to_the_last_bit(monkeypatch):
+    """Counts made apart (streamed from the token store) weigh each body as scikit-learn's
+    TfidfVectorizer over the token lists does: a cosine that moved by a rounding could break a
+    tie between two stories the other way."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from orchestration.core.claims import stories
+    from orchestration.core.claims.stories import document_links
+    from orchestration.core.text.token_cache import token_sequence
+    bodies = dict(BODIES) | {"empty": "", "none": None, "reprint": BODIES[SECRET_TALKS[0]],
+                             "cut": "\n".join(BODIES[SECRET_TALKS[1]].splitlines()[1:])}
+    ids = sorted(bodies)
+    matrix = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True).fit_transform(
+        [token_sequence(bodies[d] or "") for d in ids])
+    cosines = (matrix @ matrix.T).tocoo()
+    expected = {(ids[min(i, j)], ids[max(i, j)]): float(v) for i, j, v in zip(cosines.row, cosines.col, cosines.data) if i != j}
+    monkeypatch.setattr(stories, "BODY_COSINE", 0.0)      # every pair, not only the links
+    assert document_links(body_counts_of(bodies), {}) == expected
+    assert body_counts_of({"a": "", "b": None}).counts.shape == (2, 0)
+
+
+def test_body_counts_are_countvectorizers_entry_for_entry():
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from orchestration.core.text.token_cache import token_sequence
+    bodies = dict(BODIES) | {"empty": "", "reprint": BODIES[SECRET_TALKS[0]]}
+    expected = CountVectorizer(analyzer=lambda tokens: tokens).fit_transform([token_sequence(bodies[d]) for d in sorted(bodies)])
+    counted = body_counts_of(bodies)
+    assert counted.document_ids == sorted(bodies) and counted.counts.shape == expected.shape
+    for array in ("data", "indices", "indptr"):
+        assert getattr(counted.counts, array).tolist() == getattr(expected, array).tolist(), array

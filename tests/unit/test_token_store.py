@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from orchestration import token_store
+from orchestration.core.claims.stories import BodyCounts, body_counts_of
 from orchestration.core.text import token_cache
 from orchestration.core.text.tokens import content_tokens, words
 from orchestration.token_store import TEXT_TOKENS_TABLE, prime_tokens, store_tokens
@@ -71,15 +72,17 @@ def test_a_token_read_back_or_computed_is_one_string_wherever_it_occurs(tmp_path
     assert read_back == computed
 
 
-def test_tokens_by_id_are_read_back_where_stored_and_computed_where_not(tmp_path: Path, monkeypatch):
-    """A stage holding tokens by id (story links read every body's) gets the stored ones without
-    the text and tokenises only the texts never stored; a NULL text has none."""
+def test_body_counts_are_read_back_where_stored_and_computed_where_not(tmp_path: Path, monkeypatch):
+    """Story links count every body's tokens: the stored ones are read without the text, only the
+    texts never stored are tokenised, a NULL text has none, and the counts are those of the
+    texts (stories.body_counts_of)."""
     conn = warehouse(tmp_path)
     conn.execute("CREATE TABLE raw.bodies AS SELECT 'd' || row_number() OVER () AS id, text FROM raw.sentences")
     rows = "SELECT id, text FROM raw.bodies"
-    before_any_store = token_store.content_tokens_by_id(conn, rows)     # no table yet: all computed
-    expected = {f"d{i + 1}": tuple(content_tokens(t)) for i, t in enumerate(TEXTS)} | {f"d{len(TEXTS) + 1}": ()}
-    assert before_any_store == expected
+    texts = dict(conn.execute(rows).fetchall())
+    before_any_store = token_store.body_token_counts(conn, rows)     # no table yet: all computed
+    assert_same_counts(before_any_store, body_counts_of(texts))
+    assert None in texts.values() and before_any_store.counts.nnz
     store_tokens(conn)
     conn.execute("INSERT INTO raw.bodies VALUES ('new', 'Hamas denied the report.')")
     tokenised = []
@@ -89,9 +92,18 @@ def test_tokens_by_id_are_read_back_where_stored_and_computed_where_not(tmp_path
         return content_tokens(text)
 
     monkeypatch.setattr(token_cache, "ANALYSES", {**token_cache.ANALYSES, token_cache.CONTENT_TOKENS: counting})
-    again = token_store.content_tokens_by_id(conn, rows)
-    assert again == expected | {"new": tuple(content_tokens("Hamas denied the report."))}
+    again = token_store.body_token_counts(conn, rows)
     assert tokenised == ["Hamas denied the report."]
+    assert_same_counts(again, body_counts_of(texts | {"new": "Hamas denied the report."}))
+
+
+def assert_same_counts(got: BodyCounts, expected: BodyCounts) -> None:
+    """The same documents, vocabulary and entries, each row's in the same order (its TF-IDF
+    weights sum in that order)."""
+    assert got.document_ids == expected.document_ids
+    assert got.counts.shape == expected.counts.shape
+    for array in ("data", "indices", "indptr"):
+        assert getattr(got.counts, array).tolist() == getattr(expected.counts, array).tolist(), array
 
 
 def test_only_the_texts_asked_for_are_primed_and_a_new_text_is_added(tmp_path: Path):

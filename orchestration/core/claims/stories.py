@@ -9,8 +9,12 @@ Why these links and thresholds: docs/decisions/0003-stories.md.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from array import array
+from dataclasses import dataclass
 
+import numpy as np
+from scipy import sparse
 
 from orchestration.core.ids import stable_id
 from orchestration.core.text.similarity import (
@@ -32,33 +36,73 @@ def story_id_for(document_id: str) -> str:
     return "story-" + stable_id(document_id, length=12)
 
 
-def body_tokens_of(bodies: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
-    """document_id -> the content tokens of its body, what the story links read of a body."""
-    return {document_id: token_sequence(body or "") for document_id, body in bodies.items()}
+@dataclass(frozen=True)
+class BodyCounts:
+    """Every document's body as token counts, what the story links read of a body: row i is
+    document_ids[i] (in sorted order), a column a token of the vocabulary (in sorted order). A
+    row's entries are in the order in which their tokens first appear in the corpus, as
+    scikit-learn's CountVectorizer leaves them: a row's TF-IDF weights sum in that order, so the
+    cosines (and a tie between two stories) are the same however the counts were made."""
+    document_ids: list[str]
+    counts: sparse.csr_matrix
 
 
-def document_links(body_tokens: Mapping[str, Sequence[str]], doc_sentences: dict[str, Sequence[Sentence]],
+def body_counts(bodies: Iterable[tuple[str, Sequence[str]]]) -> BodyCounts:
+    """BodyCounts of (document_id, its body's content tokens) pairs in document_id order, read
+    once: a stream, so that the tokens of every body need not be held at once. The matrix is
+    scikit-learn's CountVectorizer's (same entries, same order in each row), built in machine
+    integers: its list of Python ints took 0.8 GB for 100k bodies."""
+    document_ids: list[str] = []
+    vocabulary: dict[str, int] = {}          # token -> index, in the order tokens first appear
+    columns, counts, row_ends = array("i"), array("i"), array("q", [0])
+    for document_id, tokens in bodies:
+        if document_ids and document_id <= document_ids[-1]:
+            raise ValueError(f"bodies not in document order: {document_id!r} after {document_ids[-1]!r}")
+        document_ids.append(document_id)
+        counted = Counter(tokens)            # keys in the order they first appear in the body
+        columns.extend(vocabulary.setdefault(token, len(vocabulary)) for token in counted)
+        counts.extend(counted.values())
+        row_ends.append(len(columns))
+    matrix = sparse.csr_matrix((np.frombuffer(counts, dtype=np.intc).astype(np.float64),
+                                np.frombuffer(columns, dtype=np.intc), np.frombuffer(row_ends, dtype=np.int64)),
+                               shape=(len(document_ids), len(vocabulary)))
+    matrix.sort_indices()
+    # then the columns renumbered in the tokens' sorted order, each row's entries left in place
+    renumbered = np.empty(len(vocabulary), dtype=matrix.indices.dtype)
+    for new_index, (_, old_index) in enumerate(sorted(vocabulary.items())):
+        renumbered[old_index] = new_index
+    matrix.indices = renumbered.take(matrix.indices)
+    return BodyCounts(document_ids, matrix)
+
+
+def body_counts_of(bodies: Mapping[str, str | None]) -> BodyCounts:
+    """BodyCounts of document_id -> body text (token_store.body_token_counts reads stored tokens)."""
+    return body_counts((d, token_sequence(bodies[d] or "")) for d in sorted(bodies))
+
+
+def document_links(bodies: BodyCounts, doc_sentences: dict[str, Sequence[Sentence]],
                    focus: Collection[str] | None = None,
                    corpus: CorpusTokens | None = None) -> dict[tuple[str, str], float]:
     """(doc_a, doc_b) with doc_a < doc_b -> link strength in [0, 1], only for linked pairs.
-    `body_tokens` are each document's body tokens (body_tokens_of; a caller may hold them
-    without the bodies).
+    `bodies` are every document's body token counts (a caller may count them without the
+    bodies: token_store.body_token_counts).
     `doc_sentences` are the body sentences of each document (the sentences stage's output).
     With `focus`, only the links with at least one document in it (weights still over all).
     With `corpus` (the counts of every document's sentences), `doc_sentences` need hold only the
     focus documents' and the sentences they reach (text_reuse.reach_keys): the same links."""
-    doc_ids = sorted(body_tokens)
+    doc_ids = bodies.document_ids
     links: dict[tuple[str, str], float] = {}
     if len(doc_ids) < 2:
         return links
     focus_rows = [i for i, d in enumerate(doc_ids) if focus is None or d in focus]
-    token_lists = [body_tokens[d] for d in doc_ids]
-    if any(token_lists) and focus_rows:
+    if bodies.counts.nnz and focus_rows:
         # imported here: scikit-learn costs seconds to import, and a run with no new document
         # (or the code location loading) never needs it
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        vectorizer = TfidfVectorizer(analyzer=lambda tokens: tokens, sublinear_tf=True)
-        matrix = vectorizer.fit_transform(token_lists)
+        from sklearn.feature_extraction.text import TfidfTransformer
+        # as TfidfVectorizer weighs its counts (fitted, then transformed in place), on a copy:
+        # the caller's counts stay counts
+        tfidf = TfidfTransformer(sublinear_tf=True).fit(bodies.counts)
+        matrix = tfidf.transform(bodies.counts.copy(), copy=False)
         transposed = matrix.T.tocsr()
         # a block of rows at a time: the product of all rows is dense where bodies share common
         # words (n x n entries), and only the few links above the threshold are kept
@@ -97,19 +141,20 @@ def document_links(body_tokens: Mapping[str, Sequence[str]], doc_sentences: dict
     return links
 
 
-def assign_stories(body_tokens: Mapping[str, Sequence[str]], doc_sentences: dict[str, Sequence[Sentence]],
+def assign_stories(bodies: BodyCounts, doc_sentences: dict[str, Sequence[Sentence]],
                    previous: dict[str, str] | None = None, corpus: CorpusTokens | None = None) -> dict[str, str]:
-    """document_id -> story_id for every document of `body_tokens` (body_tokens_of; sentences
-    and `corpus`: see document_links; the focus is the documents not in `previous`).
+    """document_id -> story_id for every document of `bodies` (sentences and `corpus`: see
+    document_links; the focus is the documents not in `previous`).
 
     Documents of `previous` keep their story. Each of the others takes, in turns, the story that
     holds the largest weight of its links (label propagation), starting from a story of its own;
     a new story is named after its smallest member. Why not components: decision 0003."""
-    previous = {d: s for d, s in (previous or {}).items() if d in body_tokens}
+    documents = set(bodies.document_ids)
+    previous = {d: s for d, s in (previous or {}).items() if d in documents}
     # Only links that touch a new document decide anything: previous stories are kept as they are.
-    new_docs = sorted(d for d in body_tokens if d not in previous)
-    links = document_links(body_tokens, doc_sentences, focus=set(new_docs), corpus=corpus)
-    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in body_tokens}
+    new_docs = sorted(d for d in documents if d not in previous)
+    links = document_links(bodies, doc_sentences, focus=set(new_docs), corpus=corpus)
+    neighbours: dict[str, list[tuple[float, str]]] = {d: [] for d in bodies.document_ids}
     for (a, b), strength in sorted(links.items()):
         # in document order: a story's weight is a float sum, and links are found in an order
         # that depends on the process's string hashing
