@@ -69,11 +69,13 @@ class WarehouseResource(dg.ConfigurableResource):
 
     warehouse_dir: str
     lake_dir: str = ""          # the Parquet lake of the document stages; "" is <warehouse_dir>/lake
-    # DuckDB's memory in the steps that hold its largest working sets, the dbt build and the
-    # snapshot copy (its default is 80% of RAM). dbt's process on the 100k bench warehouse after a
-    # 1% day, alternated: 2.10-2.12 GB and 18.5-20.0 s unbounded, 1.82-1.86 GB and 19.1-21.0 s under
-    # 1500MB, 1.24-1.56 GB and 21.0-24.4 s under 1GB. The copy: see publish.py.
-    duckdb_memory_limit: str = "1GB"
+    # DuckDB's memory in the steps that hold its largest working sets (its default is 80% of RAM).
+    # The dbt build on the 100k bench warehouse after a 1% day, alternated: dbt's process 2.10-2.12
+    # GB and 18.5-20.0 s unbounded, 1.82-1.86 GB and 19.1-21.0 s under 1500MB, 1.24-1.56 GB and
+    # 21.0-24.4 s under 1GB. The snapshot copy of the same warehouse, alternated: +1.08 GB and
+    # 8.4-8.5 s under 1GB, +0.61-0.63 GB and 8.2 s under 512MB.
+    dbt_memory_limit: str = "1GB"
+    snapshot_memory_limit: str = "512MB"
 
     @property
     def lake_path(self) -> Path:

@@ -35,7 +35,7 @@ def claimgrid_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
     # (downstream) never copies a warehouse whose tests did not pass. Error-severity tests are
     # blocking checks too, which fails the step on its own.
     build_vars = {"warehouse_dir": str(warehouse.warehouse_dir), "lake_dir": str(warehouse.lake_path),
-                  "duckdb_memory_limit": warehouse.duckdb_memory_limit}
+                  "duckdb_memory_limit": warehouse.dbt_memory_limit}
     # raw.quarantine, which dbt reads from the warehouse, sees the lake's files; so do the raw
     # views over the lake that the source fingerprints below read
     warehouse.sync_views()

@@ -39,9 +39,9 @@ PUBLISHED_SCHEMAS = ("marts", "quality", "staging", "raw", "reference")
 # doubled it (stg_segments is raw.segments again: 1.2 GB of the 10k bench's snapshot was mostly
 # the segment ledger twice). Quality's view is read at publish time, so it is copied as rows.
 VIEW_SCHEMAS = ("staging",)
-# DuckDB's memory for the copy is bounded (WarehouseResource.duckdb_memory_limit): on a copy of the
-# 10k bench warehouse the copy peaked at 0.9-1.1 GB unbounded, 0.7 GB under 500MB in the same time
-# (13-15 s); the step process adds what it inherits.
+# DuckDB's memory for the copy is bounded (WarehouseResource.snapshot_memory_limit): on a copy of
+# the 10k bench warehouse the copy peaked at 0.9-1.1 GB unbounded, 0.7 GB under 500MB in the same
+# time (13-15 s); the step process adds what it inherits.
 # Threads: DuckDB's default, every core. One thread was tried (c2a6d52): on the 10k bench
 # warehouse the parallel ordered inserts leave 40% of the new file as free blocks (765 MB against
 # 452 MB, 7.1 s against 6.1-6.6 s), but on the 100k one there are none either way (4.5 GB) and one
@@ -280,7 +280,7 @@ def analytics_snapshot(context: dg.AssetExecutionContext, warehouse: WarehouseRe
             ])},
         )
     copied, views = publish_snapshot(warehouse.live_path, warehouse.snapshot_path, warehouse.lake_path,
-                                     warehouse.duckdb_memory_limit)
+                                     warehouse.snapshot_memory_limit)
     # prove the published file opens read-only before announcing it
     check = duckdb.connect(str(warehouse.snapshot_path), read_only=True)
     try:

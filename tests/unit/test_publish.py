@@ -47,7 +47,7 @@ def test_a_view_that_cannot_be_made_in_the_snapshot_is_published_as_its_rows(tmp
     conn.execute("CREATE VIEW staging.int_claims AS SELECT * FROM claimgrid.staging.stg_claims")
     conn.execute("CREATE VIEW staging.stg_ledger AS SELECT * FROM claimgrid.pipeline.ledger")
     conn.close()
-    copied, views = publish_snapshot(live, tmp_path / "analytics.duckdb", tmp_path / "lake", "1GB")
+    copied, views = publish_snapshot(live, tmp_path / "analytics.duckdb", tmp_path / "lake", "512MB")
     assert views == ["staging.int_claims", "staging.stg_claims"]
     assert copied == {"raw.claims": 2, "staging.int_claims": 2, "staging.stg_claims": 2, "staging.stg_ledger": 1}
     snapshot = duckdb.connect(str(tmp_path / "analytics.duckdb"), read_only=True)
@@ -67,7 +67,7 @@ def test_the_snapshot_keeps_the_rows_order_of_a_lake_table_of_several_files(tmp_
                      f"FROM range({day} * 100000, {day + 1} * 100000)) TO '{lake}/day={day}.parquet'")
     live.execute(f"CREATE SCHEMA raw; CREATE VIEW raw.segments AS SELECT * FROM read_parquet('{lake}/*.parquet')")
     live.close()
-    copied, _ = publish_snapshot(tmp_path / "live.duckdb", tmp_path / "snapshot.duckdb", lake, "1GB")
+    copied, _ = publish_snapshot(tmp_path / "live.duckdb", tmp_path / "snapshot.duckdb", lake, "512MB")
     snapshot = duckdb.connect(str(tmp_path / "snapshot.duckdb"), read_only=True)
     assert copied == {"raw.segments": 800_000}
     seqs = [seq for (seq,) in snapshot.execute("SELECT seq FROM raw.segments").fetchall()]
@@ -94,7 +94,7 @@ def _lake_of_two_days(tmp_path):
 def test_lake_tables_are_published_as_views_over_links_to_the_files_they_had(tmp_path):
     lake, live = _lake_of_two_days(tmp_path)
     snapshot_path = tmp_path / "analytics.duckdb"
-    copied, views = publish_snapshot(live, snapshot_path, lake, "1GB")
+    copied, views = publish_snapshot(live, snapshot_path, lake, "512MB")
     assert {"raw.segments", "raw.dumps"} <= set(views)
     assert copied["raw.segments"] == 5 and copied["raw.dumps"] == 5
     (published,) = published_lakes(snapshot_path).iterdir()
@@ -116,7 +116,7 @@ def test_the_links_of_the_two_newest_publishes_are_kept(tmp_path):
     lake, live = _lake_of_two_days(tmp_path)
     snapshot_path = tmp_path / "analytics.duckdb"
     for _ in range(4):
-        publish_snapshot(live, snapshot_path, lake, "1GB")
+        publish_snapshot(live, snapshot_path, lake, "512MB")
     kept = sorted(published_lakes(snapshot_path).iterdir())
     assert len(kept) == PUBLISHED_LAKES_KEPT
     snapshot = duckdb.connect(str(snapshot_path), read_only=True)
