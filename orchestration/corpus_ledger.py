@@ -157,16 +157,16 @@ def _replace_quarantine(conn: duckdb.DuckDBPyConnection, plan: StagePlan, record
 
 
 def write_corpus_rows(
-    conn: duckdb.DuckDBPyConnection, plan: StagePlan, rows: Mapping[str, list], rebuild: bool = False,
+    conn: duckdb.DuckDBPyConnection, plan: StagePlan, rows: Mapping[str, Iterable], rebuild: bool = False,
     quarantine: Sequence[QuarantineRecord] = (), run_id: str = "", scopes: Mapping[str, str] | None = None,
 ) -> dict[str, int]:
     """In one transaction of the live warehouse: the corpus stage's rows of every touched
     document replaced by `rows` (table -> records), its quarantine rows of those documents by
-    `quarantine` (records of documents in plan.todo), its ledger entries set to the new keys.
-    `rebuild` recreates the tables and the stage's ledger and quarantine rows first. `scopes`
-    (table -> SQL condition) names the rows replaced where they are not the touched documents'
-    own (a corpus stage's rows span documents); tables are written in the order of `rows`.
-    Returns each table's row count."""
+    `quarantine` (records of documents in plan.todo), its ledger entries set to the new keys;
+    a table's records may be a stream, read once. `rebuild` recreates the tables and the stage's
+    ledger and quarantine rows first. `scopes` (table -> SQL condition) names the rows replaced
+    where they are not the touched documents' own (a corpus stage's rows span documents); tables
+    are written in the order of `rows`. Returns each table's row count."""
     _ensure_ledger(conn)
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     register_ids(conn, plan.touched, TOUCHED_IDS_VIEW)
@@ -180,14 +180,13 @@ def write_corpus_rows(
             if not rebuild:
                 scope = (scopes or {}).get(table, f"document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})")
                 conn.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE {scope}")
-            if records:
-                wrong = next((r for r in records if not isinstance(r, record)), None)
-                if wrong is not None:
-                    raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(wrong).__name__}")
+            incoming = frame_of(records, record)
+            if len(incoming):
                 select_list = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in table_columns(table).items())
-                conn.register("incoming_rows", frame_of(records, record))
+                conn.register("incoming_rows", incoming)
                 conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT {select_list} FROM incoming_rows")
                 conn.unregister("incoming_rows")
+            del incoming
         _replace_quarantine(conn, plan, quarantine, run_id, rebuild)
         conn.execute(f"DELETE FROM {CORPUS_LEDGER_TABLE} WHERE stage = ? "
                      f"AND document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})", [plan.stage])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import types as pytypes
 import typing
+from collections.abc import Iterable
 from dataclasses import fields
 from datetime import date, datetime
 from functools import cache
@@ -62,17 +63,24 @@ def create_table_sql(qualified_name: str, record: type, not_null: bool = False, 
     return f"{verb} {qualified_name} (\n    {columns}\n)"
 
 
-def frame_of(records: list, record: type) -> pd.DataFrame:
+def frame_of(records: Iterable, record: type) -> pd.DataFrame:
+    """`records` (instances of `record`, checked) as a frame of its columns, read once and a
+    column at a time: a stream of records is never held, nor a tuple per row (the claims step's
+    770k mention rows of a 1% day at 100k)."""
     names = list(record_columns(record))
-    return pd.DataFrame([tuple(getattr(r, n) for n in names) for r in records], columns=names)
+    columns: dict[str, list] = {name: [] for name in names}
+    appends = [columns[name].append for name in names]
+    for r in records:
+        if not isinstance(r, record):
+            raise TypeError(f"{record.__name__} records expected, not {type(r).__name__}")
+        for name, append in zip(names, appends):
+            append(getattr(r, name))
+    return pd.DataFrame(columns, columns=names)
 
 
-def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, records: list) -> int:
+def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, records: Iterable) -> int:
     """Replace raw.<table> with `records` (instances of its record). Returns the row count."""
     record = RAW_TABLES[table]
-    wrong = next((r for r in records if not isinstance(r, record)), None)
-    if wrong is not None:
-        raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(wrong).__name__}")
     frame = frame_of(records, record)
     columns = table_columns(table)
     select_list = ", ".join(f'CAST("{name}" AS {dtype}) AS "{name}"' for name, dtype in columns.items())
@@ -87,19 +95,19 @@ def replace_raw_table(conn: duckdb.DuckDBPyConnection, table: str, records: list
     return len(frame)
 
 
-def append_raw_rows(conn: duckdb.DuckDBPyConnection, table: str, records: list) -> int:
+def append_raw_rows(conn: duckdb.DuckDBPyConnection, table: str, records: Iterable) -> int:
     """Add `records` to raw.<table> (made if missing); for append-only tables such as caches."""
     record = RAW_TABLES[table]
     conn.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     conn.execute(create_table_sql(f"{RAW_SCHEMA}.{table}", record))
-    if records:
-        frame = frame_of(records, record)
+    frame = frame_of(records, record)
+    if len(frame):
         conn.register("appended_rows", frame)
         try:
             conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT * FROM appended_rows")
         finally:
             conn.unregister("appended_rows")
-    return len(records)
+    return len(frame)
 
 
 def sql_string(text: str) -> str:
