@@ -34,8 +34,7 @@ def discover_on_cores(blocks: list[StoryBlock], workers: int, stored: StoredToke
     `stored` tokens of its sentences. Discovery failing in a story stops the step, as it does in
     one process."""
     if workers < 2 or len(blocks) < 2:
-        token_cache.remember(stored.rows(_texts(blocks)))
-        return discover_group(blocks)
+        return discover_in_worker((blocks, stored, os.getpid()))[:2]
     step_pid = os.getpid()
     items = [(group, stored, step_pid) for group in balanced_groups(blocks, workers * GROUPS_PER_WORKER)]
     outcomes = map_isolated(discover_in_worker, items, workers, preload=PRELOAD, min_items_per_worker=1)
