@@ -16,7 +16,7 @@ sentences can reach (texts_sharing) there, and reads only those into Python
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -66,9 +66,11 @@ class StoredTokens:
     def rows(self, texts: Iterable[str]) -> list[tuple[str, str, str]]:
         """(analysis, text key, joined tokens) stored for `texts`: what token_cache.remember takes."""
         keys = sorted({token_cache.text_key(text) for text in texts})
+        if not keys:
+            return []
         conn = duckdb.connect(self.database, read_only=True)
         try:
-            if not keys or not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+            if not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
                 return []
             conn.register(_WANTED_KEYS, pd.DataFrame({"text_key": pd.Series(keys, dtype="object")}))
             return conn.execute(f"""
@@ -97,12 +99,16 @@ def body_token_counts(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> BodyCou
     else:
         cursor = conn.execute(f"SELECT id, NULL, text FROM ({rows_sql}) ORDER BY id")
 
-    def bodies() -> Iterator[tuple[str, tuple[str, ...] | list[str]]]:
+    def tokens_of(stored: str | None, text: str | None) -> Sequence[str]:
+        if stored is not None:
+            # not interned, unlike token_cache.split: counted and let go
+            return stored.split(token_cache.TOKEN_SEPARATOR) if stored else ()
+        return () if text is None else token_cache.token_sequence(text)
+
+    def bodies() -> Iterator[tuple[str, Sequence[str]]]:
         while rows := cursor.fetchmany(_TOKEN_ROWS_PER_FETCH):
             for row_id, stored, text in rows:
-                # not interned, unlike token_cache.split: counted and let go
-                yield row_id, (stored.split(token_cache.TOKEN_SEPARATOR) if stored else [] if stored is not None
-                               else () if text is None else token_cache.token_sequence(text))
+                yield row_id, tokens_of(stored, text)
 
     return body_counts(bodies())
 

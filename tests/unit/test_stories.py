@@ -120,3 +120,15 @@ def test_body_counts_are_countvectorizers_entry_for_entry():
     assert counted.document_ids == sorted(bodies) and counted.counts.shape == expected.shape
     for array in ("data", "indices", "indptr"):
         assert getattr(counted.counts, array).tolist() == getattr(expected, array).tolist(), array
+
+
+def test_a_repeated_document_counts_once_and_bodies_out_of_order_are_refused():
+    import pytest
+
+    from orchestration.core.claims.stories import body_counts
+    once = body_counts([("a", ("x", "y")), ("b", ("y",))])
+    twice = body_counts([("a", ("x", "y")), ("a", ("z",)), ("b", ("y",))])
+    assert twice.document_ids == once.document_ids == ["a", "b"]
+    assert twice.counts.toarray().tolist() == once.counts.toarray().tolist()
+    with pytest.raises(ValueError, match="not in document order"):
+        body_counts([("b", ("y",)), ("a", ("x",))])

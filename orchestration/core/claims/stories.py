@@ -62,6 +62,8 @@ def body_counts(bodies: Iterable[tuple[str, Sequence[str]]]) -> BodyCounts:
     columns, counts, row_ends = array("i"), array("i"), array("q", [0])
     for document_id, tokens in bodies:
         if document_ids and document_id <= document_ids[-1]:
+            if document_id == document_ids[-1]:
+                continue        # a repeated id: its first body counts (a mapping holds one)
             raise ValueError(f"bodies not in document order: {document_id!r} after {document_ids[-1]!r}")
         document_ids.append(document_id)
         counted = Counter(tokens)            # keys in the order they first appear in the body
