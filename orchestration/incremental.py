@@ -46,7 +46,7 @@ import pandas as pd
 
 from orchestration import warehouse as warehouse_module
 from orchestration.core.quarantine import QUARANTINE_IDENTITY, quarantine_rows
-from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow
+from orchestration.core.types import RAW_TABLES, DumpRow, QuarantineRecord, QuarantineRow, as_columns
 from orchestration.lake import (
     LAKE_TABLES, LEDGER, LEDGER_COLUMNS, LEDGER_SCHEMA, OUTPUT_COLUMNS, OUTPUTS, QUARANTINE, day_folder,
     folder_files, lake_document_ids, parquet_row_count, partition_connection, partition_files_key, read_footer, read_rows,
@@ -292,13 +292,15 @@ class StagedRows:
         self.files: dict[str, list[Path]] = {table: [] for table in tables}
         self.quarantine: list[QuarantineRecord] = []
 
-    def add(self, rows: Mapping[str, list], quarantine: Sequence[QuarantineRecord] = ()) -> None:
-        """One batch: table -> records (every table of the stage may be given), its quarantine records."""
-        for table, records in rows.items():
-            _check_records(table, records)
-            if records:
+    def add(self, rows: Mapping[str, list | Mapping[str, list]], quarantine: Sequence[QuarantineRecord] = ()) -> None:
+        """One batch: table -> its records, or its columns (`TableColumns`; every table of the
+        stage may be given), and its quarantine records."""
+        for table, data in rows.items():
+            columns = data if isinstance(data, Mapping) else as_columns(data, RAW_TABLES[table])
+            _check_columns(table, columns)
+            if columns and len(next(iter(columns.values()))):
                 path = self.folder / table / f"{len(self.files[table]):06d}.parquet"
-                write_parquet(frame_of(records, RAW_TABLES[table]), table_columns(table), path)
+                write_parquet(columns, table_columns(table), path)
                 self.files[table].append(path)
         self.quarantine.extend(quarantine)
 
@@ -317,6 +319,14 @@ def _check_records(table: str, records: list) -> None:
     bad = next((r for r in records if not isinstance(r, record)), None)
     if bad is not None:
         raise TypeError(f"raw.{table} takes {record.__name__} records, not {type(bad).__name__}")
+
+
+def _check_columns(table: str, columns: Mapping[str, list]) -> None:
+    declared = list(table_columns(table))
+    if list(columns) != declared:
+        raise TypeError(f"raw.{table} has the columns {declared}, not {list(columns)}")
+    if len({len(values) for values in columns.values()}) > 1:
+        raise ValueError(f"raw.{table}: columns of unequal lengths")
 
 
 def write_staged_rows(lake: Path, day: str, plan: StagePlan, staged: StagedRows, rebuild: bool = False,

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.warehouse import RAW_SCHEMA, table_columns
@@ -281,11 +282,19 @@ def replace_rows(path: Path, columns: Mapping[str, str], fresh: pd.DataFrame | S
     return parquet_row_count(path)
 
 
-def write_parquet(frame: pd.DataFrame, columns: Mapping[str, str], path: Path) -> None:
-    """`frame` as a Parquet file of the declared column types (a staged batch of a partition)."""
+def write_parquet(rows: pd.DataFrame | Mapping[str, list], columns: Mapping[str, str], path: Path) -> None:
+    """`rows` (a frame, or columns: name -> values) as a Parquet file of the declared column types
+    (a staged batch of a partition). Columns go to DuckDB as Arrow, which reads a column of
+    strings as it is where pandas copies it into objects first (decision 0030); a column Arrow
+    cannot type alone (mixed values) goes through pandas, as every batch did before."""
+    if not isinstance(rows, pd.DataFrame):
+        try:
+            rows = pa.Table.from_pydict(dict(rows))
+        except (pa.ArrowInvalid, pa.ArrowTypeError):
+            rows = pd.DataFrame(dict(rows))
     conn = duckdb.connect()
     try:
-        conn.register("frame_rows", frame)
+        conn.register("frame_rows", rows)
         _replace_file(conn, f"SELECT {_cast_list(columns)} FROM frame_rows", path)
     finally:
         conn.close()

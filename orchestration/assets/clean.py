@@ -1,33 +1,21 @@
 """Clean: decode each dump and cut it into a lossless segment ledger plus the document parts;
 one dump that cannot be cleaned is quarantined, never the reason the run stops."""
 
-import json
 from collections import Counter
 
 import dagster as dg
 
 from orchestration.assets.common import partition_days, progress_logger, raw_key, stage_multi_asset, stage_version
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata
-from orchestration.core.cleaning.clean import STAGE, clean_isolated, worker_died
-from orchestration.core.types import (
-    CaptionRow,
-    CleanedDocument,
-    QuarantineRecord,
-    RawDump,
-    DocumentRow,
-    EmbeddedBlobRow,
-    EmbeddedItemRow,
-    ReaderCommentRow,
-    RelatedArticleRow,
-    SegmentRow,
-)
+from orchestration.core.cleaning.clean import STAGE, clean_to_columns, worker_died_columns
+from orchestration.core.types import QuarantineRecord, RawDump
 from orchestration.incremental import (
     combined_keys, days_metadata, dump_keys, plan_days, plan_for, register_ids, staged_rows, write_staged_rows,
 )
 from orchestration.lake import STAGE_TABLES, partition_connection
 from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
-from orchestration.warehouse import read_records
+from orchestration.warehouse import TableColumns, read_records
 
 CLEAN_TABLES = STAGE_TABLES[STAGE]
 
@@ -38,31 +26,6 @@ CLEAN_PRELOAD = ("orchestration.core.cleaning.clean", "orchestration.core.cleani
 # Dumps cleaned (and held) at once: enough chunks for every core (pool.chunk_size_for), a bounded
 # share of memory (at ~0.4 MB per dump and its cleaned document, measured at 2k dumps).
 CLEAN_BATCH = 1000
-
-
-def cleaned_rows(documents: list[CleanedDocument]) -> dict[str, list]:
-    """Flatten cleaned documents into one record list per raw table."""
-    rows: dict[str, list] = {table: [] for table in CLEAN_TABLES}
-    for doc in documents:
-        doc_id = doc.document_id
-        rows["documents"].append(DocumentRow.of(doc))
-        rows["segments"].extend(SegmentRow.of(doc_id, s) for s in doc.segments)
-        rows["reader_comments"].extend(ReaderCommentRow(doc_id, c.seq, c.author, c.text) for c in doc.comments)
-        rows["captions"].extend(CaptionRow(doc_id, c.seq, c.text, c.credit) for c in doc.captions)
-        for blob_seq, blob in enumerate(doc.embedded):
-            rows["embedded_blobs"].append(EmbeddedBlobRow(
-                doc_id, blob_seq, blob.position, blob.declared_length, blob.actual_length, blob.status,
-                blob.reason, blob.raw_json, len(blob.items),
-            ))
-            rows["embedded_items"].extend(
-                EmbeddedItemRow(doc_id, blob_seq, i, json.dumps(item, ensure_ascii=False))
-                for i, item in enumerate(blob.items)
-            )
-        rows["related_articles"].extend(
-            RelatedArticleRow(doc_id, r.related_id, r.title, r.picture_path, r.related_date)
-            for r in doc.related_articles
-        )
-    return rows
 
 
 @stage_multi_asset(
@@ -95,16 +58,18 @@ def cleaned_documents(context: dg.AssetExecutionContext, warehouse: WarehouseRes
             with staged_rows(warehouse.lake_path, STAGE, day.day, CLEAN_TABLES) as staged:
                 for start in range(0, len(day.items), CLEAN_BATCH):
                     dumps = read_dumps(warehouse.lake_path, day.day, day.items[start:start + CLEAN_BATCH])
-                    outcomes = map_isolated(clean_isolated, dumps, compute.workers, preload=CLEAN_PRELOAD,
+                    outcomes = map_isolated(clean_to_columns, dumps, compute.workers, preload=CLEAN_PRELOAD,
                                             on_progress=lambda n, base=done: progress(base + n))
-                    documents, records = [], []
+                    batch, records = TableColumns(CLEAN_TABLES), []
                     for dump, outcome in zip(dumps, outcomes):
-                        document, record = outcome.result if outcome.ok else worker_died(dump, outcome.error)
-                        documents.append(document)
+                        columns, record = outcome.result if outcome.ok else worker_died_columns(dump, outcome.error)
+                        batch.extend(columns)
                         if record:
                             records.append(record)
-                    staged.add(cleaned_rows(documents), records)
-                    removed.update(s.rule_id for d in documents for s in d.segments if s.kind not in ("body", "heading"))
+                    staged.add(batch.tables, records)
+                    segments = batch.tables["segments"]
+                    removed.update(rule for kind, rule in zip(segments["kind"], segments["rule_id"])
+                                   if kind not in ("body", "heading"))
                     done += len(dumps)
                 counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
                                                 run_id=context.run.run_id))

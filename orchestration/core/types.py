@@ -9,7 +9,8 @@ each table's DuckDB DDL from one of them, the assets write lists of them, and th
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -529,3 +530,18 @@ RAW_TABLES: dict[str, type] = {
     "sentence_embeddings": SentenceEmbeddingRow,
     "quarantine": QuarantineRow,
 }
+
+
+def as_columns(records: Iterable, record: type) -> dict[str, list]:
+    """`records` (instances of `record`, checked) as its columns in field order, read once and a
+    column at a time. Columns are what crosses processes and becomes Arrow: a list of strings
+    pickles and loads in a fraction of the time the same rows do as objects."""
+    names = [f.name for f in fields(record)]
+    columns: dict[str, list] = {name: [] for name in names}
+    appends = [columns[name].append for name in names]
+    for r in records:
+        if not isinstance(r, record):
+            raise TypeError(f"{record.__name__} records expected, not {type(r).__name__}")
+        for name, append in zip(names, appends):
+            append(getattr(r, name))
+    return columns
