@@ -35,7 +35,6 @@ import json
 import shutil
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
@@ -285,39 +284,17 @@ class StagedRows:
     """A day's rows of a document stage, staged batch by batch as Parquet files beside the lake
     (`<lake>/.staging/`, which no lake scan reads) so a step holds one batch of documents in
     memory, not the day's or the range's; write_document_rows then reads them into the day's
-    files. A batch is written by a thread of its own while the step gets its next batch done
-    on the pool (at most one batch waits to be written). Use through `staged_rows`, which waits
-    for the last batch and removes the staging folder whatever happens."""
+    files. Use through `staged_rows`, which removes the staging folder whatever happens."""
 
     def __init__(self, folder: Path, tables: Sequence[str]) -> None:
         self.folder = folder
         self.tables = list(tables)
         self.files: dict[str, list[Path]] = {table: [] for table in tables}
         self.quarantine: list[QuarantineRecord] = []
-        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="staged-rows")
-        self._writing: Future | None = None
 
     def add(self, rows: Mapping[str, list | Mapping[str, list]], quarantine: Sequence[QuarantineRecord] = ()) -> None:
         """One batch: table -> its records, or its columns (`TableColumns`; every table of the
-        stage may be given), and its quarantine records. The caller hands `rows` over: it is
-        written after this returns (a write's error is raised by the next add or by `wait`)."""
-        self.wait()
-        self.quarantine.extend(quarantine)
-        self._writing = self._writer.submit(self._write, rows)
-
-    def wait(self) -> None:
-        """Return once every batch added is written (`files` is then complete)."""
-        writing, self._writing = self._writing, None
-        if writing is not None:
-            writing.result()
-
-    def close(self) -> None:
-        try:
-            self.wait()
-        finally:
-            self._writer.shutdown(wait=True)
-
-    def _write(self, rows: Mapping[str, list | Mapping[str, list]]) -> None:
+        stage may be given), and its quarantine records."""
         for table, data in rows.items():
             columns = data if isinstance(data, Mapping) else as_columns(data, RAW_TABLES[table])
             _check_columns(table, columns)
@@ -325,19 +302,16 @@ class StagedRows:
                 path = self.folder / table / f"{len(self.files[table]):06d}.parquet"
                 write_parquet(columns, table_columns(table), path)
                 self.files[table].append(path)
+        self.quarantine.extend(quarantine)
 
 
 @contextmanager
 def staged_rows(lake: Path, stage: str, day: str, tables: Sequence[str]) -> Iterator[StagedRows]:
     folder = Path(lake) / STAGING_DIR / f"{stage}-{day}-{uuid.uuid4().hex}"
-    staged = StagedRows(folder, tables)
     try:
-        yield staged
+        yield StagedRows(folder, tables)
     finally:
-        try:
-            staged.close()
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _check_records(table: str, records: list) -> None:
@@ -358,7 +332,6 @@ def _check_columns(table: str, columns: Mapping[str, list]) -> None:
 def write_staged_rows(lake: Path, day: str, plan: StagePlan, staged: StagedRows, rebuild: bool = False,
                       run_id: str = "") -> dict[str, int]:
     """write_document_rows with the rows and quarantine records staged batch by batch."""
-    staged.wait()
     return write_document_rows(lake, day, plan, staged.files, rebuild, staged.quarantine, run_id)
 
 

@@ -25,7 +25,6 @@ def staged_contents(folder: Path, batches: list[dict]) -> dict[str, list[tuple]]
     with staged_rows(folder, "clean", "2026-11-01", CLEAN_TABLES) as staged:
         for batch in batches:
             staged.add(batch)
-        staged.wait()
         conn = duckdb.connect()
         try:
             return {table: [row for path in files for row in conn.execute(
@@ -81,19 +80,3 @@ def test_a_column_arrow_cannot_type_is_written_through_pandas(tmp_path):
     write_parquet(as_columns(rows, SegmentRow), table_columns("segments"), path)
     assert duckdb.connect().execute(f"SELECT text FROM read_parquet('{path}') ORDER BY document_id").fetchall() \
         == [("ab",), ("12",)]
-
-
-def test_a_batch_that_cannot_be_written_stops_the_step_at_the_next_add_or_wait(tmp_path):
-    good = {"segments": as_columns([SegmentRow("d1", 0, "body", 0, 2, "r", "ab")], SegmentRow)}
-    bad = {"segments": {"document_id": ["d2"]}}      # not the table's columns: a code error
-    with pytest.raises(TypeError, match="raw.segments has the columns"):
-        with staged_rows(tmp_path, "clean", "2026-11-01", CLEAN_TABLES) as staged:
-            staged.add(good)
-            staged.add(bad)          # written in the background: its error comes at the next call
-            staged.add(good)
-    assert not any((tmp_path / ".staging").iterdir()), "the staging folder is removed all the same"
-    with staged_rows(tmp_path, "clean", "2026-11-01", CLEAN_TABLES) as staged:
-        staged.add(good)
-        staged.add(good)
-        staged.wait()
-        assert [p.name for p in staged.files["segments"]] == ["000000.parquet", "000001.parquet"]
