@@ -10,11 +10,11 @@ from orchestration.assets.common import (
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata, quarantined_document_ids
 from orchestration.core.language import detect
 from orchestration.core.language.detect import (
-    LanguageDetector, analyse_text, detect_document, has_body_text, label_segments, linguistic_texts,
+    LanguageDetector, SegmentText, analyse_text, detect_document, has_body_text, label_segments, linguistic_texts,
 )
 from orchestration.core.quarantine import document_record, error_detail
 from orchestration.core.types import (
-    UNDETERMINED_LANGUAGE, DocumentLanguageRow, QuarantineRecord, Segment, SegmentLanguageRow,
+    UNDETERMINED_LANGUAGE, DocumentLanguageRow, QuarantineRecord, SegmentLanguageRow, tuples_as_columns,
 )
 from orchestration.incremental import (
     combined_keys, days_metadata, plan_days, plan_for, recorded_keys, register_ids, staged_rows, write_staged_rows,
@@ -22,7 +22,7 @@ from orchestration.incremental import (
 from orchestration.lake import STAGE_TABLES, partition_connection
 from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
-from orchestration.warehouse import read_records
+from orchestration.warehouse import read_rows
 
 STAGE = "language"
 LANGUAGE_TABLES = STAGE_TABLES[STAGE]
@@ -38,11 +38,12 @@ LANGUAGE_PRELOAD = (detect.__name__,)
 LANGUAGE_TEXTS_PER_WORKER = 1000
 
 
-def tag_document(document_id: str, segments: list[Segment],
-                 detector: LanguageDetector) -> tuple[list[SegmentLanguageRow], DocumentLanguageRow]:
-    """The segment and document language rows of one document."""
+def tag_document(document_id: str, segments: list[SegmentText],
+                 detector: LanguageDetector) -> tuple[list[tuple], DocumentLanguageRow]:
+    """The segment language rows (tuples of SegmentLanguageRow's fields, in order) and the
+    document language row of one document."""
     segment_rows = [
-        SegmentLanguageRow(document_id, seq, guess.language, guess.probability, guess.method)
+        (document_id, seq, guess.language, guess.probability, guess.method)
         for seq, guess in label_segments(segments, detector)
     ]
     guess = detect_document([(s.kind, s.text) for s in segments], detector)
@@ -79,7 +80,7 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
                     segment_languages, document_languages, records = tag_batch(context, compute, segments, day.day)
                     staged.add({"segment_languages": segment_languages, "document_languages": document_languages},
                                records)
-                    segment_language_counts.update(r.language for r in segment_languages)
+                    segment_language_counts.update(segment_languages["language"])
                     document_language_counts.update(r.language for r in document_languages)
                 counts.update(write_staged_rows(warehouse.lake_path, day.day, day.plan, staged, day.rebuild,
                                                 run_id=context.run.run_id))
@@ -102,23 +103,25 @@ def document_languages(context: dg.AssetExecutionContext, warehouse: WarehouseRe
     )
 
 
-def read_segments(lake, day: str, document_ids: list[str]) -> list[tuple[str, list[Segment]]]:
+def read_segments(lake, day: str, document_ids: list[str]) -> list[tuple[str, list[SegmentText]]]:
     """(document id, its segments in order) of the documents of `document_ids` that have segments."""
     with partition_connection(lake, [day]) as conn:
         ids = register_ids(conn, document_ids)
-        rows = read_records(conn, "segments", where=f"document_id IN (SELECT document_id FROM {ids})",
-                            order_by="document_id, seq")
-    by_document: dict[str, list[Segment]] = {}
+        rows = read_rows(conn, "segments", ("document_id", *SegmentText._fields),
+                         where=f"document_id IN (SELECT document_id FROM {ids})", order_by="document_id, seq")
+    by_document: dict[str, list[SegmentText]] = {}
+    segment_text = SegmentText._make
     for row in rows:
-        by_document.setdefault(row.document_id, []).append(row.segment())
+        by_document.setdefault(row[0], []).append(segment_text(row[1:]))
     return list(by_document.items())
 
 
-def tag_batch(context: dg.AssetExecutionContext, compute: ComputeResource, items: list[tuple[str, list[Segment]]],
-              day: str) -> tuple[list[SegmentLanguageRow], list[DocumentLanguageRow], list[QuarantineRecord]]:
-    """The language rows and quarantine records of a batch of documents. Reprints share most of
-    their texts: each distinct text is analysed once, on the pool, and the documents are then
-    labelled here from those analyses (lookups, no detection)."""
+def tag_batch(context: dg.AssetExecutionContext, compute: ComputeResource, items: list[tuple[str, list[SegmentText]]],
+              day: str) -> tuple[dict[str, list], list[DocumentLanguageRow], list[QuarantineRecord]]:
+    """The segment language rows (as columns), the document language rows and the quarantine
+    records of a batch of documents. Reprints share most of their texts: each distinct text is
+    analysed once, on the pool, and the documents are then labelled here from those analyses
+    (lookups, no detection)."""
     texts = sorted(set().union(*(linguistic_texts(segs) for _, segs in items)))
     outcomes = map_isolated(analyse_text, texts, compute.workers, preload=LANGUAGE_PRELOAD,
                             on_progress=progress_logger(context, len(texts), "analysed distinct texts"),
@@ -149,4 +152,4 @@ def tag_batch(context: dg.AssetExecutionContext, compute: ComputeResource, items
         if document_row.language == UNDETERMINED_LANGUAGE and has_body_text((s.kind, s.text) for s in doc_segments):
             records.append(document_record(STAGE, "unknown_language", document_id,
                                            f"no language told from the body ({document_row.method})"))
-    return segment_languages, document_languages, records
+    return tuples_as_columns(segment_languages, SegmentLanguageRow), document_languages, records

@@ -11,10 +11,10 @@ from orchestration.core.cleaning.clean import (
     clean_isolated, clean_to_columns, cleaned_rows, worker_died, worker_died_columns,
 )
 from orchestration.core.ingest import _make_dump, scan_landing
-from orchestration.core.types import RAW_TABLES, as_columns, SegmentRow
+from orchestration.core.types import RAW_TABLES, SegmentLanguageRow, SegmentRow, as_columns, tuples_as_columns
 from orchestration.incremental import staged_rows
 from orchestration.lake import STAGE_TABLES, write_parquet
-from orchestration.warehouse import TableColumns, table_columns
+from orchestration.warehouse import TableColumns, read_records, read_rows, replace_raw_table, table_columns
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "landing"
 CLEAN_TABLES = STAGE_TABLES["clean"]
@@ -80,3 +80,26 @@ def test_a_column_arrow_cannot_type_is_written_through_pandas(tmp_path):
     write_parquet(as_columns(rows, SegmentRow), table_columns("segments"), path)
     assert duckdb.connect().execute(f"SELECT text FROM read_parquet('{path}') ORDER BY document_id").fetchall() \
         == [("ab",), ("12",)]
+
+
+def test_tuples_as_columns_transposes_rows_in_the_records_field_order():
+    rows = [("doc-a", 0, "en", 0.99, "langdetect"), ("doc-a", 1, "und", 0.0, "skip:markup")]
+    columns = tuples_as_columns(rows, SegmentLanguageRow)
+    assert columns == as_columns([SegmentLanguageRow(*row) for row in rows], SegmentLanguageRow)
+    assert list(tuples_as_columns([], SegmentLanguageRow)) == list(table_columns("segment_languages"))
+    with pytest.raises(ValueError, match="SegmentLanguageRow rows have the 5 fields"):
+        tuples_as_columns([("doc-a", 0, "en")], SegmentLanguageRow)
+
+
+def test_read_rows_reads_the_named_columns_and_read_records_builds_records_from_them():
+    conn = duckdb.connect()
+    try:
+        assert read_rows(conn, "segments", ["document_id", "text"]) == []     # no table yet: no rows
+        replace_raw_table(conn, "segments", [SegmentRow("doc-b", 1, "body", 4, 9, "r", "world"),
+                                             SegmentRow("doc-a", 0, "body", 0, 4, "r", "Hey ")])
+        assert read_rows(conn, "segments", ["text", "seq"], order_by="document_id") == [("Hey ", 0), ("world", 1)]
+        assert read_records(conn, "segments", where="seq = 1") == [SegmentRow("doc-b", 1, "body", 4, 9, "r", "world")]
+        with pytest.raises(KeyError, match="no columns"):
+            read_rows(conn, "segments", ["document_id", "language"])
+    finally:
+        conn.close()
