@@ -152,7 +152,7 @@ def ensure_cache_table(conn: duckdb.DuckDBPyConnection, table: str, schema: str,
                  + ", ".join(f"{name} {kind}" for name, kind in columns.items()) + ")")
 
 
-def read_rows(conn: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], where: str = "",
+def read_tuples(conn: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], where: str = "",
               order_by: str = "") -> list[tuple]:
     """`columns` of raw.<table> as plain tuples in that order (SQL NULL as None); an absent table
     reads as no rows. For a step that reads a few fields of a million rows: a record (a frozen
@@ -175,7 +175,7 @@ def read_records(conn: duckdb.DuckDBPyConnection, table: str, where: str = "", o
     record = RAW_TABLES[table]
     columns = list(record_columns(record))
     # by keyword: a record may take some fields by keyword only (DumpRow's inherited ones)
-    return [record(**dict(zip(columns, row))) for row in read_rows(conn, table, columns, where, order_by)]
+    return [record(**dict(zip(columns, row))) for row in read_tuples(conn, table, columns, where, order_by)]
 
 
 def read_table(conn: duckdb.DuckDBPyConnection, table: str, columns: list[str] | None = None) -> pd.DataFrame:

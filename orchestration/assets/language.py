@@ -22,7 +22,7 @@ from orchestration.incremental import (
 from orchestration.lake import STAGE_TABLES, partition_connection
 from orchestration.pool import map_isolated, shared_pool
 from orchestration.resources import ComputeResource, WarehouseResource
-from orchestration.warehouse import read_rows
+from orchestration.warehouse import read_tuples
 
 STAGE = "language"
 LANGUAGE_TABLES = STAGE_TABLES[STAGE]
@@ -107,8 +107,8 @@ def read_segments(lake, day: str, document_ids: list[str]) -> list[tuple[str, li
     """(document id, its segments in order) of the documents of `document_ids` that have segments."""
     with partition_connection(lake, [day]) as conn:
         ids = register_ids(conn, document_ids)
-        rows = read_rows(conn, "segments", ("document_id", *SegmentText._fields),
-                         where=f"document_id IN (SELECT document_id FROM {ids})", order_by="document_id, seq")
+        rows = read_tuples(conn, "segments", ("document_id", *SegmentText._fields),
+                          where=f"document_id IN (SELECT document_id FROM {ids})", order_by="document_id, seq")
     by_document: dict[str, list[SegmentText]] = {}
     segment_text = SegmentText._make
     for row in rows:

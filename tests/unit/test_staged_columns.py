@@ -14,7 +14,7 @@ from orchestration.core.ingest import _make_dump, scan_landing
 from orchestration.core.types import RAW_TABLES, SegmentLanguageRow, SegmentRow, as_columns, tuples_as_columns
 from orchestration.incremental import staged_rows
 from orchestration.lake import STAGE_TABLES, write_parquet
-from orchestration.warehouse import TableColumns, read_records, read_rows, replace_raw_table, table_columns
+from orchestration.warehouse import TableColumns, read_records, read_tuples, replace_raw_table, table_columns
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples" / "landing"
 CLEAN_TABLES = STAGE_TABLES["clean"]
@@ -91,15 +91,15 @@ def test_tuples_as_columns_transposes_rows_in_the_records_field_order():
         tuples_as_columns([("doc-a", 0, "en")], SegmentLanguageRow)
 
 
-def test_read_rows_reads_the_named_columns_and_read_records_builds_records_from_them():
+def test_read_tuples_reads_the_named_columns_and_read_records_builds_records_from_them():
     conn = duckdb.connect()
     try:
-        assert read_rows(conn, "segments", ["document_id", "text"]) == []     # no table yet: no rows
+        assert read_tuples(conn, "segments", ["document_id", "text"]) == []     # no table yet: no rows
         replace_raw_table(conn, "segments", [SegmentRow("doc-b", 1, "body", 4, 9, "r", "world"),
                                              SegmentRow("doc-a", 0, "body", 0, 4, "r", "Hey ")])
-        assert read_rows(conn, "segments", ["text", "seq"], order_by="document_id") == [("Hey ", 0), ("world", 1)]
+        assert read_tuples(conn, "segments", ["text", "seq"], order_by="document_id") == [("Hey ", 0), ("world", 1)]
         assert read_records(conn, "segments", where="seq = 1") == [SegmentRow("doc-b", 1, "body", 4, 9, "r", "world")]
         with pytest.raises(KeyError, match="no columns"):
-            read_rows(conn, "segments", ["document_id", "language"])
+            read_tuples(conn, "segments", ["document_id", "language"])
     finally:
         conn.close()
