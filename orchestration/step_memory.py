@@ -16,7 +16,6 @@ from it.
 """
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import inspect
@@ -27,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
+
+from orchestration.core.heap import return_freed_heap
 
 SAMPLE_EVERY_SECONDS = 0.5
 RELEASE_AFTER_GROWTH_MB = 200
@@ -167,10 +168,7 @@ def release_free_memory(peak: PeakMemory) -> None:
     if peak.step_process_mb - peak.at_start_mb < RELEASE_AFTER_GROWTH_MB:
         return
     gc.collect()
-    try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):   # not glibc
-        pass
+    return_freed_heap()
 
 
 def _with_peak(event, meter: PeakMemoryMeter):

