@@ -15,13 +15,13 @@ Stories and claims read their own previous output (raw.stories, raw.claims) so i
 dumps arrive. Dagster draws a dependency of an asset on itself only between partitions; the read
 is declared in each asset's metadata (`reads_previous`) until the stages are partitioned.
 """
-import os
 from collections.abc import Collection
 
 import dagster as dg
 import duckdb
 
 from orchestration.versions import code_version
+from orchestration.model_process import model_process
 from orchestration.assets.common import (
     STAGE_KINDS, counts, progress_logger, raw_key, stage_asset, stage_version, step_function, with_progress,
 )
@@ -222,38 +222,34 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         with warehouse.connect(read_only=True) as conn:
             return read_embeddings(conn, keys)
 
-    if semantic:
-        # The model's engine (OpenMP) spin-waits between parallel regions by default, burning the
-        # cores that other steps, workers and runs use: 19 sentences/s and 3.8 CPU-s beside one
-        # busy core, 23/s and 2.9 CPU-s waiting passively (45 against 43/s on an idle machine).
-        # Read once, when the engine loads; a value already set is kept.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    embedder = Embedder(lookup=stored_embeddings if semantic else None)
-    # the workers read their sentences' stored tokens themselves: primed here for all of them,
-    # the tokens were 0.6 GB of the 1.55 GB the step added on a 1% day at 100k (decision 0029)
-    discovered, discovered_sentences = discover_on_cores(story_blocks(story_sentences, story_of, existing),
-                                                         compute.workers, StoredTokens(str(warehouse.live_path)))
-    if catalog or semantic:
-        # the catalog and the semantic pass read every sentence read, here
-        with warehouse.connect(read_only=True) as conn:
-            read_ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
-            prime_tokens(conn, f"{SENTENCE_TEXTS} WHERE document_id IN (SELECT document_id FROM {read_ids})")
-    if semantic:
-        # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
-        discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, story_sentences,
-                                                             story_of, outlet_of, embedder,
-                                                             seen=[c.claim_id for c in existing])
-    else:
-        context.log.info("semantic matcher off (CLAIMGRID_SEMANTIC_MATCHER=off): lexical matches only")
-    catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
-    all_claims = discovered + catalog_claims
-    all_mentions = discovered_sentences + catalog_sentences
-    if semantic:
-        all_mentions = discovered_sentences + semantic_catalog_mentions(catalog, catalog_sentences, doc_sentences,
-                                                                        embedder)
-        # sentences in another language than a claim: matched to the claim they translate
-        all_mentions = cross_language_mentions(all_claims, all_mentions, doc_sentences, sentence_language,
-                                               lambda text: process_detector().detect(text).language, embedder)
+    # the model runs in its own process, gone (with its memory) when the semantic pass ends
+    with model_process() as model:
+        embedder = Embedder(lookup=stored_embeddings if semantic else None, encode_texts=model.encode)
+        # the workers read their sentences' stored tokens themselves: primed here for all of them,
+        # the tokens were 0.6 GB of the 1.55 GB the step added on a 1% day at 100k (decision 0029)
+        discovered, discovered_sentences = discover_on_cores(story_blocks(story_sentences, story_of, existing),
+                                                             compute.workers, StoredTokens(str(warehouse.live_path)))
+        if catalog or semantic:
+            # the catalog and the semantic pass read every sentence read, here
+            with warehouse.connect(read_only=True) as conn:
+                read_ids = register_ids(conn, doc_sentences.keys(), _READ_IDS)
+                prime_tokens(conn, f"{SENTENCE_TEXTS} WHERE document_id IN (SELECT document_id FROM {read_ids})")
+        if semantic:
+            # paraphrases: the lexical claims of multi-outlet stories, gathered by sentence embeddings
+            discovered, discovered_sentences = paraphrase_claims(discovered, discovered_sentences, story_sentences,
+                                                                 story_of, outlet_of, embedder,
+                                                                 seen=[c.claim_id for c in existing])
+        else:
+            context.log.info("semantic matcher off (CLAIMGRID_SEMANTIC_MATCHER=off): lexical matches only")
+        catalog_claims, catalog_sentences = match_catalog(catalog, doc_sentences, story_of) if catalog else ([], [])
+        all_claims = discovered + catalog_claims
+        all_mentions = discovered_sentences + catalog_sentences
+        if semantic:
+            all_mentions = discovered_sentences + semantic_catalog_mentions(catalog, catalog_sentences, doc_sentences,
+                                                                            embedder)
+            # sentences in another language than a claim: matched to the claim they translate
+            all_mentions = cross_language_mentions(all_claims, all_mentions, doc_sentences, sentence_language,
+                                                   lambda text: process_detector().detect(text).language, embedder)
     # a stream: one row object at a time, not 770k of them (a 1% day at 100k)
     rows = {"claim_sentences": (ClaimSentenceRow.of(m) for m in all_mentions), "claims": all_claims}
     in_scope = f"origin = 'catalog' OR story_id IN (SELECT story_id FROM {_AFFECTED_STORIES})"
