@@ -24,8 +24,8 @@ def _encode(texts: list[str]) -> np.ndarray:
     # steps and workers use.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     # oneDNN keeps a primitive, with its buffers, per matrix shape it has run (1,024 by default),
-    # and every batch pads to its own length: the process grew ~3 MB per call, to 1.38 GB in the
-    # 10k bench run. Eight: 2,000 texts in calls of 128 peaked at 0.68-0.69 GB instead of
+    # and every batch pads to its own length: the process grew with every call, to 1.38 GB in
+    # the 10k bench run. Eight: 2,000 texts in calls of 128 peaked at 0.68-0.69 GB instead of
     # 0.73-0.78, in the same CPU time (decision record 0031).
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "8")
     from orchestration.core.claims.semantic import shared_encoder
