@@ -349,3 +349,25 @@ def test_no_debris_rule_matches_any_body_paragraph(samples, html_doc):
         for paragraph in doc.body_text.split("\n\n"):
             fired = [r.id for r in line_rules if r.match(paragraph)]
             assert not fired, (doc.document_id, paragraph[:80], fired)
+
+
+@pytest.mark.parametrize("source, raw_element", [
+    # a script body ends at its own closing tag only, whatever case or spacing it is in
+    ("<p>a</p><script>var s = '</scr' + 'ipt>'; if (a<b) {}</SCRIPT ><p>b</p>",
+     "<script>var s = '</scr' + 'ipt>'; if (a<b) {}</SCRIPT >"),
+    ("<p>a</p><style>p < b { }</style\n><p>b</p>", "<style>p < b { }</style\n>"),
+    ("<p>a</p><noscript><img src=x></noscript><p>b</p>", "<noscript><img src=x></noscript>"),
+    # an element left open runs to the end of the page
+    ("<p>a</p><script>never closed <p>b</p>", "<script>never closed <p>b</p>"),
+])
+def test_html_lexer_takes_raw_text_elements_whole(source, raw_element):
+    from orchestration.core.cleaning.html import lex_page
+
+    page = lex_page(source)
+    spans = [source[start:end] for start, end, _name in page.markup]
+    assert raw_element in spans
+    assert "a" in page.tokens
+    # text after a closed element is the page's again
+    assert ("b" in page.tokens) == (not raw_element.endswith("<p>b</p>"))
+    # each markup token comes with its tag name, lower-cased
+    assert {name for *_, name in page.markup} >= {"p", raw_element[1:raw_element.index(">")].lower()}

@@ -49,12 +49,16 @@ from orchestration.core.types import CleanedDocument, RawDump, ReaderComment
 
 HEAD_PARAGRAPHS = 4
 _RAW_TEXT_ELEMENTS = "script|style|noscript|template|svg|textarea|iframe|object"
+# A raw-text element runs to its closing tag: the body is scanned as runs of non-"<" characters
+# and single "<"s not opening that closing tag, possessively. A lazy `.*?` tried the closing
+# tag at every character of an inline script, 70% of the page lexer's scan time.
+# The element's name is group `raw`, a tag's is group `tag` (comments, doctypes and text: none).
 _TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"
-    rf"|<({_RAW_TEXT_ELEMENTS})\b[^>]*>.*?(?:</\1\s*>|\Z)"
+    rf"|<(?P<raw>{_RAW_TEXT_ELEMENTS})\b[^>]*>(?:[^<]++|<(?!/(?P=raw)\s*>))*+(?:</(?P=raw)\s*>|\Z)"
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
     r"|<[!?][^>]*>"
-    r"""|</?[A-Za-z][^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>"""
+    r"""|</?(?P<tag>[A-Za-z][A-Za-z0-9:-]*)[^>"']*(?:(?:"[^"]*"|'[^']*')[^>"']*)*>"""
     r"|[^<]+|<",
     re.DOTALL | re.IGNORECASE,
 )
@@ -165,8 +169,7 @@ def lex_page(source: str) -> PageWords:
         start, end = match.span()
         chunk = match.group(0)
         if chunk[0] == "<" and len(chunk) > 1:
-            name_match = _TAG_NAME.match(chunk)
-            name = name_match.group(1).lower() if name_match else ""
+            name = (match["tag"] or match["raw"] or "").lower()
             if name == "title":
                 in_title = not chunk.startswith("</")
             elif name in _HEADING_TAGS and not chunk.endswith("/>"):
@@ -181,6 +184,8 @@ def lex_page(source: str) -> PageWords:
         if chunk[:1].isspace():
             piece_texts.append(" ")
             piece_raws.append(-1)
+            if chunk.isspace():     # the indentation between two tags: no raw word
+                continue
         last = len(chunk)
         for raw in _RAW_WORD.finditer(chunk):
             raw_start, raw_end = raw.span()
