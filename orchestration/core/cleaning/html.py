@@ -328,9 +328,14 @@ class ExtractionOptions:
     `fallback_ratio` times the page's prose (words in runs of at least `prose_block_words` words
     between block tags, counted by our own lexer): on the 181 benchmark pages that is 1 page in
     16, and it still finds every page where the fallback changes the text.
+
+    `fast` skips trafilatura's comparison of its own extraction with its backup extractors
+    (readability, jusText) on every pass: a sixth of a page's cleaning time for the same
+    extraction quality (decision 0032).
     """
     favor_precision: bool = True
     favor_recall: bool = False
+    fast: bool = True
     fallback_ratio: float = 0.5
     prose_block_words: int = 40
     apply_rules: bool = True
@@ -349,7 +354,7 @@ def _extract(source: str, url: str | None, options: ExtractionOptions, page: Pag
     """(article text, comments text, metadata document or None)."""
     main = trafilatura.bare_extraction(
         source, url=url, with_metadata=True, include_comments=True, output_format="python",
-        favor_precision=options.favor_precision, favor_recall=options.favor_recall,
+        favor_precision=options.favor_precision, favor_recall=options.favor_recall, fast=options.fast,
     )
     # None also when trafilatura gives the page up because its metadata failed (htmldate raises
     # on a date no datetime can hold): the balanced pass below reads the article then
@@ -358,14 +363,15 @@ def _extract(source: str, url: str | None, options: ExtractionOptions, page: Pag
     words = len(_WORD.findall(text))
     if (options.favor_precision and options.fallback_ratio > 0
             and words < options.fallback_ratio * prose_words(page, options.prose_block_words)):
-        balanced = trafilatura.bare_extraction(source, url=url, include_comments=True, output_format="python")
+        balanced = trafilatura.bare_extraction(source, url=url, include_comments=True, output_format="python",
+                                               fast=options.fast)
         balanced_text = (balanced.text if balanced else "") or ""
         if len(text) < options.fallback_ratio * len(balanced_text):
             text, comments = balanced_text, (balanced.comments or "")
     if not text.strip():
         # nothing kept: ask for recall before giving the page up as empty
         retry = trafilatura.bare_extraction(source, url=url, favor_recall=True, include_comments=True,
-                                            output_format="python")
+                                            output_format="python", fast=options.fast)
         if retry is not None and (retry.text or "").strip():
             text, comments = retry.text, (retry.comments or "")
     return text, comments, main
