@@ -28,6 +28,11 @@ def with_pid(n: int) -> tuple[int, int]:
     return n, os.getpid()
 
 
+def frozen_objects(_: int) -> int:
+    import gc
+    return gc.get_freeze_count()
+
+
 def test_results_come_back_in_input_order_from_several_processes():
     outcomes = map_isolated(with_pid, list(range(200)), workers=2)
     assert [o.result[0] for o in outcomes] == list(range(200))
@@ -94,3 +99,9 @@ def test_a_worker_killed_between_batches_of_a_block_costs_the_next_batch_nothing
         assert all(o.ok for o in outcomes)
         assert not {o.result for o in outcomes} & workers
         assert not _block_workers() & workers   # a fresh pool took the batch and stays the block's
+
+
+def test_workers_freeze_what_they_inherit_before_their_first_item():
+    # the forkserver's modules are in the collector's permanent generation in every worker
+    outcomes = map_isolated(frozen_objects, list(range(32)), workers=2, preload=("orchestration.core.cleaning.html",))
+    assert all(o.ok and o.result > 10_000 for o in outcomes)
