@@ -99,30 +99,36 @@ class PageWords:
     url_like: list[bool] = field(default_factory=list)                # per raw word
     block_words: list[int] = field(default_factory=list)              # words per run between block tags
     _index: dict | None = None
-    _clean_index: dict | None = None
+    _clean: list[bool] | None = None
+    _found: dict | None = None
 
     def positions(self, key: tuple[str, ...], clean: bool = True) -> list[int]:
         """Page positions where the words `key` (1 or 3 words) start. With `clean`, positions
         in the <title> element or in a URL printed on the page are left out: an article
-        paragraph does not start there, though a URL slug repeats the headline word for word."""
+        paragraph does not start there, though a URL slug repeats the headline word for word.
+
+        Only single words are indexed; three words are looked up from the first one's positions.
+        A page has thousands of words and a page's paragraphs ask for a few dozen keys: indexing
+        every trigram of the page cost more than all the look-ups."""
         if self._index is None:
-            index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-            clean_index: dict[tuple[str, ...], list[int]] = defaultdict(list)
+            index: dict[str, list[int]] = defaultdict(list)
             toks, text_tokens, raw_words, url_like = self.tokens, self.text_tokens, self.raw_words, self.url_like
-            last_trigram = len(toks) - 2
-            for i, (token, raws) in enumerate(zip(toks, self.word_raws)):
-                is_clean = not (text_tokens[raw_words[raws[0]][2]][2] or any(url_like[r] for r in raws))
-                single = (token,)
-                index[single].append(i)
-                if is_clean:
-                    clean_index[single].append(i)
-                if i < last_trigram:
-                    trigram = (token, toks[i + 1], toks[i + 2])
-                    index[trigram].append(i)
-                    if is_clean:
-                        clean_index[trigram].append(i)
-            self._index, self._clean_index = index, clean_index
-        return (self._clean_index if clean else self._index).get(key, [])
+            for i, token in enumerate(toks):
+                index[token].append(i)
+            self._clean = [not (text_tokens[raw_words[raws[0]][2]][2] or any(url_like[r] for r in raws))
+                           for raws in self.word_raws]
+            self._index, self._found = index, {}
+        found = self._found.get((key, clean))
+        if found is None:
+            at = self._index.get(key[0], [])
+            if len(key) == 3:
+                toks, second, third = self.tokens, key[1], key[2]
+                at = [i for i in at if i + 2 < len(toks) and toks[i + 1] == second and toks[i + 2] == third]
+            if clean:
+                is_clean = self._clean
+                at = [i for i in at if is_clean[i]]
+            found = self._found[(key, clean)] = at
+        return found
 
 
 _URL_LIKE = re.compile(r"://|^www\.|(?:/[^/\s]+){3,}")
