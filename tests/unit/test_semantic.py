@@ -76,6 +76,22 @@ def test_the_store_is_asked_only_for_the_texts_encoded_and_once_for_each():
     assert len(asked) == 1
 
 
+
+def test_the_paraphrase_pass_asks_the_store_once_for_every_story():
+    docs = {**DOCS, "d": _doc("Heavy snow closed the mountain pass again, officials said on Tuesday.")}
+    stories = {"a": "story-1", "b": "story-1", "c": "story-2", "d": "story-2"}
+    asked: list[set[str]] = []
+
+    def lookup(keys):
+        asked.append(set(keys))
+        return {}
+
+    claims, mentions = discover_claims(docs, stories)
+    paraphrase_claims(claims, mentions, docs, stories, {d: f"outlet-{d}" for d in docs}, Embedder(lookup=lookup))
+    # one look-up (a connection and a scan of the store in the step), with both stories' texts
+    assert len(asked) == 1
+    assert {text_key(docs["a"][0].text), text_key(docs["c"][0].text)} <= asked[0]
+
 def test_a_catalog_claim_is_mentioned_by_its_paraphrase_not_by_a_sentence_on_the_topic():
     catalog = [CatalogClaim("cat-rates", "The central bank raised interest rates by half a point"),
                CatalogClaim("cat-frog", "Scientists discovered a new species of frog in the Andes")]

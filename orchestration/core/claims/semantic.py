@@ -135,7 +135,10 @@ class Embedder:
     def _model_encode(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self._encode_texts(texts), dtype=np.float32)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
+    def prepare(self, texts: Sequence[str]) -> list[str]:
+        """Have the vectors of `texts` at hand (stored or encoded now); their keys. A pass that
+        asks story by story prepares every story's texts first: one look-up in the store, not
+        one per story (each a connection and a scan of the whole store)."""
         keys = [text_key(t) for t in texts]
         self._look_up(keys)
         todo = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
@@ -146,6 +149,10 @@ class Embedder:
             for text, vector in self._encode_batch(todo[start:start + BATCH]):
                 vector = vector / max(float(np.linalg.norm(vector)), 1e-12)
                 self.vectors[text_key(text)] = self.new[text_key(text)] = vector.astype(np.float32)
+        return keys
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        keys = self.prepare(texts)
         if not keys:
             return np.zeros((0, DIMENSIONS), dtype=np.float32)
         return np.stack([self.vectors[k] for k in keys])
@@ -195,14 +202,18 @@ def paraphrase_claims(claims: Sequence[ClaimRecord], mentions: Sequence[ClaimMen
         if stories.get(document_id):
             story_docs[stories[document_id]].append(document_id)
     result: list[_Claim] = [c for c in by_id.values() if c.record.story_id not in story_docs]
+    claims_of: dict[str, list[_Claim]] = defaultdict(list)
+    for claim in sorted(by_id.values(), key=lambda c: c.record.claim_id):
+        claims_of[claim.record.story_id].append(claim)
+    embedded: dict[str, list[tuple[str, Sentence]]] = {}
     for story_id, documents in sorted(story_docs.items()):
-        story_claims = sorted((c for c in by_id.values() if c.record.story_id == story_id),
-                              key=lambda c: c.record.claim_id)
         if len({outlets.get(d, d) for d in documents}) < 2:
-            result.extend(story_claims)
-            continue
-        result.extend(_paraphrases_in_story(story_id, documents, story_claims, doc_sentences, embedder,
-                                            frozenset(seen)))
+            result.extend(claims_of[story_id])
+        else:
+            embedded[story_id] = _embedded_sentences(documents, claims_of[story_id], doc_sentences)
+    embedder.prepare([s.text for sentences in embedded.values() for _, s in sentences])
+    for story_id, sentences in embedded.items():
+        result.extend(_paraphrases_in_story(story_id, sentences, claims_of[story_id], embedder, frozenset(seen)))
     records = sorted((c.record for c in result), key=lambda r: (r.story_id or "", r.claim_id))
     out = [ClaimMention(c.record.claim_id, d, s, round(sim, 4))
            for c in result for (d, s), sim in c.mentions.items()]
@@ -210,14 +221,18 @@ def paraphrase_claims(claims: Sequence[ClaimRecord], mentions: Sequence[ClaimMen
     return records, out
 
 
-def _paraphrases_in_story(story_id: str, documents: list[str], claims: list[_Claim],
-                          doc_sentences: dict[str, list[Sentence]], embedder: Embedder,
-                          seen: frozenset[str]) -> list[_Claim]:
-    # Embedded: sentences no claim holds, and a claim's first few sentences (its centroid).
+def _embedded_sentences(documents: list[str], claims: list[_Claim],
+                        doc_sentences: dict[str, list[Sentence]]) -> list[tuple[str, Sentence]]:
+    """The sentences of a story the paraphrase pass embeds: those no claim holds, and each
+    claim's first few (its centroid)."""
     held = {key for c in claims for key in c.mentions}
     centroid_keys = {key for c in claims for key in sorted(c.mentions)[:CENTROID_MEMBERS]}
-    sentences = [(d, s) for d in documents for s in doc_sentences[d]
-                 if embeddable(s) and ((d, s.seq) not in held or (d, s.seq) in centroid_keys)]
+    return [(d, s) for d in documents for s in doc_sentences[d]
+            if embeddable(s) and ((d, s.seq) not in held or (d, s.seq) in centroid_keys)]
+
+
+def _paraphrases_in_story(story_id: str, sentences: list[tuple[str, Sentence]], claims: list[_Claim],
+                          embedder: Embedder, seen: frozenset[str]) -> list[_Claim]:
     if not sentences:
         return claims
     vectors = embedder.encode([s.text for _, s in sentences])
