@@ -62,7 +62,6 @@ _TOKEN = re.compile(
     r"|[^<]+|<",
     re.DOTALL | re.IGNORECASE,
 )
-_TAG_NAME = re.compile(r"</?([A-Za-z][A-Za-z0-9:-]*)")
 _RAW_WORD = re.compile(r"\S+")
 _WORD = re.compile(r"\w+")
 _SPACES = re.compile(r"\s+")
@@ -609,7 +608,6 @@ def _inline_only(gap: str) -> bool:
         chunk = match.group(0)
         if not chunk.startswith("<"):
             return False
-        name = _TAG_NAME.match(chunk)
-        if name is None or name.group(1).lower() not in _INLINE_TAGS:
+        if (match["tag"] or "").lower() not in _INLINE_TAGS:
             return False
     return True
