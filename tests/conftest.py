@@ -1,6 +1,7 @@
 """Shared fixtures. Telemetry is off for every tool before anything imports them."""
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import subprocess
@@ -70,6 +71,50 @@ LONGEST_FILES = (
     "faults/test_process_faults.py",
     "integration/test_backfill.py",
 )
+
+
+# How many times a Dagster instance was entered in this process (see the fixture below).
+_instances_entered = 0
+_enter_instance = dg.DagsterInstance.__enter__
+
+
+def _counted_enter(self):
+    global _instances_entered
+    _instances_entered += 1
+    return _enter_instance(self)
+
+
+dg.DagsterInstance.__enter__ = _counted_enter
+
+
+@pytest.fixture(autouse=True)
+def _no_dagster_instance_left_entered():
+    """A test leaves no Dagster instance entered. Entering one (`with instance`, or a sensor or
+    schedule context that opens one from its ref) sets the definitions-state storage of the
+    thread's context; one never left is left when the collector frees it, and that resets the
+    storage to what it was before, possibly the storage of an instance that is gone: the next
+    `dg.materialize` in that worker then failed with "Attempted to resolve undefined DagsterInstance
+    weakref", now and then. Here the test that leaves one fails every time. A full collection
+    costs ~0.2 s, so only after a test that entered an instance. Use build_sensor_context and
+    build_schedule_context as context managers (sensor_tick)."""
+    from dagster._core.storage.defs_state.base import DefsStateStorage, _current_storage
+
+    storage_before, entered_before = DefsStateStorage.get(), _instances_entered
+    yield
+    if _instances_entered != entered_before:
+        gc.collect()
+    if DefsStateStorage.get() is not storage_before:
+        _current_storage.set(storage_before)     # the next test starts as this one did
+        pytest.fail("the test left a Dagster instance entered (its definitions-state storage is still set)")
+
+
+def sensor_tick(sensor: dg.SensorDefinition, landing_dir: Path | str, cursor: str | None = None):
+    """(what `sensor` returns, its new cursor) for one tick over `landing_dir`, its context left
+    before returning."""
+    from orchestration.resources import LandingResource
+
+    with dg.build_sensor_context(cursor=cursor, resources={"landing": LandingResource(landing_dir=str(landing_dir))}) as context:
+        return sensor(context), context.cursor
 
 
 def _path_in_tests(item: pytest.Item) -> str:

@@ -12,9 +12,8 @@ import duckdb
 import pytest
 
 from orchestration.core.retraction import MANIFEST, REMOVED
-from orchestration.resources import LandingResource
 from orchestration.sensors import landing_folder_sensor
-from tests.conftest import SAMPLES_DIR
+from tests.conftest import SAMPLES_DIR, sensor_tick
 from tests.integration.pipeline import run_pipeline
 
 pytestmark = pytest.mark.integration
@@ -23,11 +22,10 @@ pytestmark = pytest.mark.integration
 def tick(landing_dir: Path, cursor: str | None):
     """(the run request, or the skip reason, and the new cursor); the samples land on one day,
     so a change asks for one run."""
-    context = dg.build_sensor_context(cursor=cursor, resources={"landing": LandingResource(landing_dir=str(landing_dir))})
-    result = landing_folder_sensor(context)
+    result, cursor = sensor_tick(landing_folder_sensor, landing_dir, cursor)
     if isinstance(result, list):
         [result] = result
-    return result, context.cursor
+    return result, cursor
 
 
 def published(warehouse: Path, sql: str) -> list[tuple]:

@@ -10,6 +10,7 @@ import dagster as dg
 
 from orchestration.partitions import LANDING_DAYS
 from orchestration.resources import LandingResource
+from tests.conftest import sensor_tick
 
 
 def test_definitions_load_and_cover_every_stage():
@@ -71,9 +72,9 @@ def test_nightly_schedule_runs_the_day_that_ended_and_skips_when_nothing_landed_
     landing = LandingResource(landing_dir=str(landing_copy))
 
     def evaluate(instance, at=tick):
-        return schedule.evaluate_tick(dg.build_schedule_context(
-            instance=instance, scheduled_execution_time=at, resources={"landing": landing},
-            repository_def=defs.get_repository_def()))
+        with dg.build_schedule_context(instance=instance, scheduled_execution_time=at, resources={"landing": landing},
+                                       repository_def=defs.get_repository_def()) as context:
+            return schedule.evaluate_tick(context)
 
     with dg.instance_for_test() as instance:
         [request] = evaluate(instance).run_requests
@@ -109,43 +110,37 @@ def test_sensor_asks_only_for_the_landing_day_whose_files_changed(landing_copy: 
     files = sorted(p for p in landing_copy.iterdir() if p.suffix == ".txt")
     for index, path in enumerate(files):
         _dated(path, day_a if index % 2 else day_b)
-    landing = LandingResource(landing_dir=str(landing_copy))
-    context = dg.build_sensor_context(resources={"landing": landing})
-    [first] = landing_folder_sensor(context)     # no cursor yet: one run over every day present
+    [first], cursor = sensor_tick(landing_folder_sensor, landing_copy)   # no cursor yet: one run over every day present
     assert (first.tags["dagster/asset_partition_range_start"], first.tags["dagster/asset_partition_range_end"]) \
         == (day_a, day_b)
 
     changed = next(p for i, p in enumerate(files) if i % 2)       # a file of day A
     changed.write_text(changed.read_text(encoding="utf-8") + "\nA correction.", encoding="utf-8")
     _dated(changed, day_a)
-    next_tick = dg.build_sensor_context(cursor=context.cursor, resources={"landing": landing})
-    requests = landing_folder_sensor(next_tick)
+    requests, cursor = sensor_tick(landing_folder_sensor, landing_copy, cursor)
     assert [r.partition_key for r in requests] == [day_a]
 
     (landing_copy / "late.txt").write_text("A late dump.\n\nIt was fetched the day before.", encoding="utf-8")
     _dated(landing_copy / "late.txt", day_b)
     removed = next(p for i, p in enumerate(files) if not i % 2)   # a file of day B goes
     removed.unlink()
-    third_tick = dg.build_sensor_context(cursor=next_tick.cursor, resources={"landing": landing})
-    assert [r.partition_key for r in landing_folder_sensor(third_tick)] == [day_b]
-    quiet = dg.build_sensor_context(cursor=third_tick.cursor, resources={"landing": landing})
-    assert isinstance(landing_folder_sensor(quiet), dg.SkipReason)
+    requests, cursor = sensor_tick(landing_folder_sensor, landing_copy, cursor)
+    assert [r.partition_key for r in requests] == [day_b]
+    quiet, _ = sensor_tick(landing_folder_sensor, landing_copy, cursor)
+    assert isinstance(quiet, dg.SkipReason)
 
 
 def test_sensor_requests_a_run_for_new_dumps_and_none_when_unchanged(landing_copy: Path):
     from orchestration.sensors import landing_folder_sensor
 
-    landing = LandingResource(landing_dir=str(landing_copy))
-    [first] = landing_folder_sensor(dg.build_sensor_context(resources={"landing": landing}))
+    [first], cursor = sensor_tick(landing_folder_sensor, landing_copy)
     assert isinstance(first, dg.RunRequest) and first.run_key
 
-    context = dg.build_sensor_context(cursor=None, resources={"landing": landing})
-    landing_folder_sensor(context)
-    unchanged = landing_folder_sensor(dg.build_sensor_context(cursor=context.cursor, resources={"landing": landing}))
+    unchanged, _ = sensor_tick(landing_folder_sensor, landing_copy, cursor)
     assert isinstance(unchanged, dg.SkipReason)
 
     (landing_copy / "new_dump.txt").write_text("A new story.\n\nIt has a body.", encoding="utf-8")
-    [changed] = landing_folder_sensor(dg.build_sensor_context(cursor=context.cursor, resources={"landing": landing}))
+    [changed], _ = sensor_tick(landing_folder_sensor, landing_copy, cursor)
     assert isinstance(changed, dg.RunRequest)
     assert changed.run_key != first.run_key
 
@@ -153,16 +148,14 @@ def test_sensor_requests_a_run_for_new_dumps_and_none_when_unchanged(landing_cop
 def test_sensor_cursor_does_not_grow_with_the_archive(landing_copy: Path):
     from orchestration.sensors import landing_folder_sensor
 
-    landing = LandingResource(landing_dir=str(landing_copy))
-    first = dg.build_sensor_context(resources={"landing": landing})
-    landing_folder_sensor(first)
+    _, first = sensor_tick(landing_folder_sensor, landing_copy)
 
     def cursor_after_landing(dumps: range) -> str:
         for n in dumps:
             (landing_copy / f"archive_{n:04d}.txt").write_text(f"Archived story {n}.", encoding="utf-8")
-        tick = dg.build_sensor_context(cursor=first.cursor, resources={"landing": landing})
-        assert all(isinstance(r, dg.RunRequest) for r in landing_folder_sensor(tick))
-        return tick.cursor
+        requests, cursor = sensor_tick(landing_folder_sensor, landing_copy, first)
+        assert all(isinstance(r, dg.RunRequest) for r in requests)
+        return cursor
 
     small = cursor_after_landing(range(5))
     large = cursor_after_landing(range(5, 500))
@@ -172,8 +165,8 @@ def test_sensor_cursor_does_not_grow_with_the_archive(landing_copy: Path):
 def test_sensor_skips_an_empty_landing_folder(tmp_path: Path):
     from orchestration.sensors import landing_folder_sensor
 
-    landing = LandingResource(landing_dir=str(tmp_path))
-    assert isinstance(landing_folder_sensor(dg.build_sensor_context(resources={"landing": landing})), dg.SkipReason)
+    result, _ = sensor_tick(landing_folder_sensor, tmp_path)
+    assert isinstance(result, dg.SkipReason)
 
 
 def test_the_dbt_resource_knows_the_dbt_version_without_asking_dbt():
