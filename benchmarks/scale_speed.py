@@ -264,9 +264,8 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
     if pipeline and reruns:
         result["nothing_new"] = run_pipeline(landing, workdir)
         print_run("same folder again (nothing new)", result["nothing_new"], n_docs)
-        new = max(1, size // 100)
-        next_day = date.fromisoformat(corpus.landing_days(landing)[-1]) + timedelta(days=1)
-        corpus.write_landing(landing, corpus.build_corpus(new, SEED + 1000, 1, next_day, markup_debris=markup), prefix="new-")
+        new = one_percent(size)
+        next_day = land_new_day(landing, new, ONE_PERCENT_SEED, "new-", markup)
         # as the nightly schedule requests it: the new landing day, then everything downstream
         result["one_percent_new"] = {"new": new, **run_pipeline(landing, workdir, (str(next_day), str(next_day)))}
         print_run(f"1% new ({new} dumps on a new day, the nightly run of that day)", result["one_percent_new"], new)
@@ -276,7 +275,7 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
         print_run("every day again after the nightly run (nothing new)", result["nothing_new_after_nightly"], n_docs)
         # the same day of news at every size, before the edited rule: that run's code is a copy
         # whose cleaning version the repository's is not, so a run after it cleans everything again
-        same_day = land_same_day(landing, markup)
+        same_day = land_new_day(landing, SAME_DAY_DUMPS, SAME_DAY_SEED, "same-", markup)
         result["same_day"] = {"new": SAME_DAY_DUMPS, "day": str(same_day),
                               **run_pipeline(landing, workdir, (str(same_day), str(same_day)))}
         print_run(f"the same day of news at every size ({SAME_DAY_DUMPS} dumps, seed {SAME_DAY_SEED}, on {same_day}), "
@@ -290,6 +289,7 @@ def measure_size(size: int, workdir: Path, pipeline: bool, reruns: bool, markup:
     return result
 
 
+ONE_PERCENT_SEED = SEED + 1000
 # The same day of news on every size's warehouse: these dumps (a seed of their own) on the day
 # after the last landed, the same day at every size (the corpus spans the same days at any size).
 # A day's run should grow with its news, not with the archive under it (issue 13).
@@ -297,11 +297,15 @@ SAME_DAY_DUMPS = 100
 SAME_DAY_SEED = SEED + 2000
 
 
-def land_same_day(landing: Path, markup: bool = True) -> date:
-    """SAME_DAY_DUMPS dumps of SAME_DAY_SEED landed on the day after the last one landed; returns that day."""
+def one_percent(size: int) -> int:
+    return max(1, size // 100)
+
+
+def land_new_day(landing: Path, dumps: int, seed: int, prefix: str, markup: bool = True) -> date:
+    """`dumps` dumps of `seed` landed on the day after the last one landed (their files named
+    with `prefix`); returns that day."""
     day = date.fromisoformat(corpus.landing_days(landing)[-1]) + timedelta(days=1)
-    corpus.write_landing(landing, corpus.build_corpus(SAME_DAY_DUMPS, SAME_DAY_SEED, 1, day, markup_debris=markup),
-                         prefix="same-")
+    corpus.write_landing(landing, corpus.build_corpus(dumps, seed, 1, day, markup_debris=markup), prefix=prefix)
     return day
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,20 +36,18 @@ def test_the_copy_lacks_exactly_the_deleted_rule_and_only_cleaning_changes_versi
     assert not code.exists()
 
 
-def _landing_as_the_bench_leaves_it(folder: Path, size: int) -> Path:
-    """A size's landing after its reruns: the corpus, then its 1% day."""
-    corpus = scale_speed.corpus
-    corpus.write_landing(folder, corpus.build_corpus(size, scale_speed.SEED))
-    next_day = date.fromisoformat(corpus.landing_days(folder)[-1]) + timedelta(days=1)
-    corpus.write_landing(folder, corpus.build_corpus(max(1, size // 100), scale_speed.SEED + 1000, 1, next_day), prefix="new-")
+def _landing_with_its_one_percent_day(folder: Path, size: int) -> Path:
+    scale_speed.corpus.write_landing(folder, scale_speed.corpus.build_corpus(size, scale_speed.SEED))
+    scale_speed.land_new_day(folder, scale_speed.one_percent(size), scale_speed.ONE_PERCENT_SEED, "new-")
     return folder
 
 
 def test_the_same_day_is_the_same_news_on_the_same_day_at_every_size(tmp_path: Path):
     if not scale_speed.corpus.load_sources():
         pytest.skip("no text source for the bench corpus")
-    small, large = (_landing_as_the_bench_leaves_it(tmp_path / str(n), n) for n in (100, 400))
-    days = {scale_speed.land_same_day(small), scale_speed.land_same_day(large)}
+    small, large = (_landing_with_its_one_percent_day(tmp_path / str(n), n) for n in (100, 400))
+    days = {scale_speed.land_new_day(folder, scale_speed.SAME_DAY_DUMPS, scale_speed.SAME_DAY_SEED, "same-")
+            for folder in (small, large)}
     assert len(days) == 1
     [day] = days
 
