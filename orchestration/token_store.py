@@ -9,6 +9,10 @@ code version; a stage primes core.text.token_cache with the tokens of the texts 
 stores those it had to compute. A new tokenizer version drops the old rows. Texts of documents
 that left stay until then: a few rows, never wrong (a key is its text's hash).
 
+Bodies are kept counted instead (pipeline.body_terms, numbered by pipeline.body_vocabulary): the
+stories step reads every body's counts on every run with news, and splitting and counting the
+joined tokens of every body again was most of that read (docs/decisions/0033-body-terms.md).
+
 The stored tokens are also the archive's statistics in DuckDB: text reuse counts how many
 sentences hold each token (stored_sentence_tokens) and finds the texts a new document's
 sentences can reach (texts_sharing) there, and reads only those into Python
@@ -16,14 +20,19 @@ sentences can reach (texts_sharing) there, and reads only those into Python
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from array import array
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from orchestration.core.claims.stories import BodyCounts, body_counts
+from orchestration.core.claims.stories import BodyCounts, body_counts_of_terms
 from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
@@ -81,36 +90,151 @@ class StoredTokens:
             conn.close()
 
 
-# rows read back at a time: the joined tokens of 100k bodies are ~300 MB as one result
-_TOKEN_ROWS_PER_FETCH = 10_000
+_BODY_TERMS, _BODY_VOCABULARY = "body_terms", "body_vocabulary"
+BODY_TERMS_TABLE, BODY_VOCABULARY_TABLE = f"{LEDGER_SCHEMA}.{_BODY_TERMS}", f"{LEDGER_SCHEMA}.{_BODY_VOCABULARY}"
+# a body's content tokens, counted: each token once, by its number in the vocabulary, in the
+# order it first appears in the body (stories.body_counts_of_terms)
+_BODY_TERMS_COLUMNS = {"tokenizer_version": "VARCHAR", "text_key": "VARCHAR", "term_ids": "INTEGER[]",
+                       "counts": "INTEGER[]"}
+_VOCABULARY_COLUMNS = {"tokenizer_version": "VARCHAR", "term": "VARCHAR", "term_id": "INTEGER"}
+_NEW_TERMS, _NEW_BODIES, _UNCOUNTED = "incoming_body_vocabulary", "incoming_body_terms", "uncounted_body_keys"
+# rows read back at a time when bodies are counted: the texts (or joined tokens) of 100k bodies
+# are ~300 MB as one result
+_BODY_ROWS_PER_FETCH = 10_000
 
 
-def body_token_counts(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> BodyCounts:
+@dataclass(frozen=True)
+class NewBodyTerms:
+    """The bodies body_token_counts counted because the store did not hold them, for
+    store_body_terms: body i is text_keys[i], its term numbers and counts at
+    term_ids[ends[i-1]:ends[i]] and counts[...]; `vocabulary` the terms numbered for them."""
+    tokenizer_version: str
+    text_keys: list[str]
+    ends: np.ndarray
+    term_ids: np.ndarray
+    counts: np.ndarray
+    vocabulary: dict[str, int]
+
+
+def body_token_counts(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> tuple[BodyCounts, NewBodyTerms]:
     """The content tokens of the text `rows_sql` selects for each id (columns `id`, `text`),
-    counted (stories.BodyCounts): read back from the store where an earlier run stored them, so
-    the text itself never leaves DuckDB; tokenised here otherwise (and stored by store_tokens). A
-    NULL text has no tokens. A stream of rows: no id's tokens are kept once counted."""
-    if has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
-        cursor = conn.execute(f"""
-            SELECT r.id, t.tokens, CASE WHEN t.tokens IS NULL THEN r.text END
+    counted (stories.BodyCounts): read back as numbers where an earlier run stored the text's
+    counts, so neither the text nor its tokens leave DuckDB; counted here otherwise, and returned
+    to be stored (store_body_terms). A NULL text has no tokens."""
+    version = tokenizer_version()
+    if has_columns(conn, _BODY_TERMS, LEDGER_SCHEMA, _BODY_TERMS_COLUMNS):
+        table = conn.execute(f"""
+            SELECT r.id, b.term_ids, b.counts, CASE WHEN b.term_ids IS NULL THEN md5(r.text) END AS text_key
             FROM ({rows_sql}) r
-            LEFT JOIN {TEXT_TOKENS_TABLE} t ON t.tokenizer_version = ? AND t.analysis = ? AND t.text_key = md5(r.text)
-            ORDER BY r.id""", [tokenizer_version(), token_cache.CONTENT_TOKENS])
+            LEFT JOIN {BODY_TERMS_TABLE} b ON b.tokenizer_version = ? AND b.text_key = md5(r.text)
+            ORDER BY r.id""", [version]).to_arrow_table()
     else:
-        cursor = conn.execute(f"SELECT id, NULL, text FROM ({rows_sql}) ORDER BY id")
+        table = conn.execute(f"SELECT id, NULL::INTEGER[] AS term_ids, NULL::INTEGER[] AS counts, md5(text) AS text_key "
+                             f"FROM ({rows_sql}) ORDER BY id").to_arrow_table()
+    ids = table.column("id").to_pylist()
+    keep = [i for i, d in enumerate(ids) if i == 0 or d != ids[i - 1]]      # a repeated id: its first body
+    table = table.take(keep) if len(keep) < len(ids) else table
+    ids, text_keys = table.column("id").to_pylist(), table.column("text_key").to_pylist()
+    stored_terms, stored_counts = table.column("term_ids").combine_chunks(), table.column("counts").combine_chunks()
+    del table
+    new = _count_bodies(conn, rows_sql, version, sorted({k for k in text_keys if k is not None}))
 
-    def tokens_of(stored: str | None, text: str | None) -> Sequence[str]:
-        if stored is not None:
-            # not interned, unlike token_cache.split: counted and let go
-            return stored.split(token_cache.TOKEN_SEPARATOR) if stored else ()
-        return () if text is None else token_cache.token_sequence(text)
+    # every row's span: a stored list, a body counted here, or nothing (a NULL text)
+    stored_lengths = pc.fill_null(pc.list_value_length(stored_terms), 0).to_numpy(zero_copy_only=False)
+    new_index = {key: i for i, key in enumerate(new.text_keys)}
+    new_rows = np.array([i for i, key in enumerate(text_keys) if key is not None], dtype=np.int64)
+    new_bodies = np.array([new_index[text_keys[i]] for i in new_rows], dtype=np.int64)
+    new_starts = np.concatenate(([0], new.ends))[new_bodies]
+    lengths = stored_lengths.astype(np.int64)
+    lengths[new_rows] = new.ends[new_bodies] - new_starts
+    row_ends = np.cumsum(lengths)
+    term_ids = np.empty(int(row_ends[-1]) if len(row_ends) else 0, dtype=np.int64)
+    counts = np.empty_like(term_ids)
+    from_store = stored_lengths > 0
+    if from_store.any():
+        places = _spans(row_ends[from_store] - lengths[from_store], lengths[from_store])
+        term_ids[places] = pc.list_flatten(stored_terms.filter(pa.array(from_store))).to_numpy()
+        counts[places] = pc.list_flatten(stored_counts.filter(pa.array(from_store))).to_numpy()
+    if len(new_rows):
+        places = _spans(row_ends[new_rows] - lengths[new_rows], lengths[new_rows])
+        sources = _spans(new_starts, lengths[new_rows])
+        term_ids[places], counts[places] = new.term_ids[sources], new.counts[sources]
+    return body_counts_of_terms(ids, row_ends, term_ids, counts), new
 
-    def bodies() -> Iterator[tuple[str, Sequence[str]]]:
-        while rows := cursor.fetchmany(_TOKEN_ROWS_PER_FETCH):
-            for row_id, stored, text in rows:
-                yield row_id, tokens_of(stored, text)
 
-    return body_counts(bodies())
+def _spans(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions starts[i] .. starts[i] + lengths[i] - 1 of every span, one after the other."""
+    flat_starts = np.cumsum(lengths) - lengths
+    return np.repeat(starts - flat_starts, lengths) + np.arange(int(lengths.sum()), dtype=np.int64)
+
+
+def _count_bodies(conn: duckdb.DuckDBPyConnection, rows_sql: str, version: str, text_keys: list[str]) -> NewBodyTerms:
+    """Count the content tokens of the texts of `text_keys` (md5 of a text of `rows_sql`): from
+    their joined tokens where the token store holds them (a warehouse of older code), else from
+    the text, tokenised here; each body as it is read, its terms numbered in the vocabulary."""
+    local: dict[str, int] = {}                 # term -> its number among these bodies
+    keys: list[str] = []
+    ends, term_ids, counts = array("q"), array("i"), array("i")
+
+    def count(key: str, body_tokens: Iterable[str]) -> None:
+        tally = Counter(body_tokens)             # keys in the order they first appear in the body
+        keys.append(key)
+        term_ids.extend(local.setdefault(term, len(local)) for term in tally)
+        counts.extend(tally.values())
+        ends.append(len(term_ids))
+
+    def fetched(query: str, parameters: list) -> Iterator[tuple[str, str]]:
+        cursor = conn.execute(query, parameters)
+        while rows := cursor.fetchmany(_BODY_ROWS_PER_FETCH):
+            yield from rows
+
+    remaining = set(text_keys)
+    if remaining:
+        conn.register(_UNCOUNTED, pd.DataFrame({"text_key": pd.Series(text_keys, dtype="object")}))
+        try:
+            if has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
+                for key, joined_tokens in fetched(
+                        f"SELECT text_key, tokens FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version = ? AND analysis = ? "
+                        f"AND text_key IN (SELECT text_key FROM {_UNCOUNTED}) ORDER BY text_key",
+                        [version, token_cache.CONTENT_TOKENS]):
+                    count(key, joined_tokens.split(token_cache.TOKEN_SEPARATOR) if joined_tokens else ())
+                    remaining.discard(key)
+            if remaining:
+                for key, text in fetched(
+                        f"SELECT DISTINCT md5(text) AS text_key, text FROM ({rows_sql}) "
+                        f"WHERE md5(text) IN (SELECT text_key FROM {_UNCOUNTED}) ORDER BY text_key", []):
+                    if key in remaining:
+                        count(key, tokens.content_tokens(text))
+                        remaining.discard(key)
+        finally:
+            conn.unregister(_UNCOUNTED)
+    numbers, new_terms = _term_numbers(conn, version, local)
+    as_numbers = np.array([numbers[term] for term in local], dtype=np.int64)
+    return NewBodyTerms(version, keys, np.frombuffer(ends, dtype=np.int64).copy(),
+                        as_numbers[np.frombuffer(term_ids, dtype=np.intc)], np.frombuffer(counts, dtype=np.intc).astype(np.int64),
+                        new_terms)
+
+
+def _term_numbers(conn: duckdb.DuckDBPyConnection, version: str, terms: Iterable[str]
+                  ) -> tuple[dict[str, int], dict[str, int]]:
+    """term -> its number in the stored vocabulary, and the terms not stored yet: those get the
+    next free numbers, in the order the terms are given."""
+    wanted = list(dict.fromkeys(terms))
+    if not wanted:
+        return {}, {}
+    numbers: dict[str, int] = {}
+    next_number = 0
+    if has_columns(conn, _BODY_VOCABULARY, LEDGER_SCHEMA, _VOCABULARY_COLUMNS):
+        conn.register(_NEW_TERMS, pd.DataFrame({"term": pd.Series(wanted, dtype="object")}))
+        try:
+            numbers = dict(conn.execute(f"SELECT term, term_id FROM {BODY_VOCABULARY_TABLE} WHERE tokenizer_version = ? "
+                                        f"AND term IN (SELECT term FROM {_NEW_TERMS})", [version]).fetchall())
+        finally:
+            conn.unregister(_NEW_TERMS)
+        next_number = conn.execute(f"SELECT coalesce(max(term_id) + 1, 0) FROM {BODY_VOCABULARY_TABLE} "
+                                   "WHERE tokenizer_version = ?", [version]).fetchone()[0]
+    new_terms = {term: next_number + i for i, term in enumerate(t for t in wanted if t not in numbers)}
+    return numbers | new_terms, new_terms
 
 
 def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
@@ -139,6 +263,51 @@ def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
                              [version, version]).fetchone()[0]
     finally:
         conn.unregister(_INCOMING)
+    return added
+
+
+def store_body_terms(conn: duckdb.DuckDBPyConnection, new: NewBodyTerms) -> int:
+    """Add the bodies body_token_counts counted and the terms it numbered (bodies already stored
+    are left alone), and drop the rows of any other tokenizer version. Numbers are given out on a
+    read-only connection: when another writer took one of them meanwhile, nothing is stored (a
+    cache: the next run counts those bodies again). Returns how many bodies it added."""
+    ensure_cache_table(conn, _BODY_TERMS, LEDGER_SCHEMA, _BODY_TERMS_COLUMNS)
+    ensure_cache_table(conn, _BODY_VOCABULARY, LEDGER_SCHEMA, _VOCABULARY_COLUMNS)
+    for table in (BODY_TERMS_TABLE, BODY_VOCABULARY_TABLE):
+        conn.execute(f"DELETE FROM {table} WHERE tokenizer_version <> ?", [new.tokenizer_version])
+    if not new.text_keys:
+        return 0
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        if new.vocabulary:
+            conn.register(_NEW_TERMS, pd.DataFrame({"term": pd.Series(list(new.vocabulary), dtype="object"),
+                                                    "term_id": pd.Series(list(new.vocabulary.values()), dtype="int32")}))
+            taken = conn.execute(f"SELECT count(*) FROM {BODY_VOCABULARY_TABLE} v JOIN {_NEW_TERMS} n "
+                                 "ON v.term = n.term OR v.term_id = n.term_id WHERE v.tokenizer_version = ?",
+                                 [new.tokenizer_version]).fetchone()[0]
+            if taken:
+                conn.execute("ROLLBACK")
+                return 0
+            conn.execute(f"INSERT INTO {BODY_VOCABULARY_TABLE} SELECT ?, term, term_id FROM {_NEW_TERMS}",
+                         [new.tokenizer_version])
+        offsets = pa.array(np.concatenate(([0], new.ends)), pa.int32())
+        conn.register(_NEW_BODIES, pa.table({
+            "text_key": pa.array(new.text_keys, pa.string()),
+            "term_ids": pa.ListArray.from_arrays(offsets, pa.array(new.term_ids, pa.int32())),
+            "counts": pa.ListArray.from_arrays(offsets, pa.array(new.counts, pa.int32())),
+        }))
+        added = conn.execute(f"""
+            INSERT INTO {BODY_TERMS_TABLE}
+            SELECT ?, i.text_key, i.term_ids, i.counts FROM {_NEW_BODIES} i
+            WHERE NOT EXISTS (SELECT 1 FROM {BODY_TERMS_TABLE} b WHERE b.tokenizer_version = ? AND b.text_key = i.text_key)""",
+                             [new.tokenizer_version, new.tokenizer_version]).fetchone()[0]
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    finally:
+        for view in (_NEW_TERMS, _NEW_BODIES):
+            conn.unregister(view)
     return added
 
 

@@ -47,7 +47,7 @@ from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.core.text.token_cache import token_set
 from orchestration.token_store import (
-    StoredTokens, body_token_counts, prime_tokens, sentence_index, store_tokens,
+    NewBodyTerms, StoredTokens, body_token_counts, prime_tokens, sentence_index, store_body_terms, store_tokens,
 )
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.stance_pool import labels_on_cores
@@ -98,8 +98,8 @@ def read_documents(conn, doc_ids) -> dict:
         conn, "documents", where=f"{ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")}
 
 
-def read_body_counts(conn, doc_ids) -> BodyCounts:
-    """The body token counts of the accepted documents among `doc_ids`."""
+def read_body_counts(conn, doc_ids) -> tuple[BodyCounts, NewBodyTerms]:
+    """The body token counts of the accepted documents among `doc_ids`, and those to store."""
     ids = register_ids(conn, doc_ids, _READ_IDS)
     return body_token_counts(conn, f"SELECT document_id AS id, body_text AS text FROM {RAW_SCHEMA}.documents "
                                    f"WHERE {ACCEPTED} AND document_id IN (SELECT document_id FROM {ids})")
@@ -133,10 +133,10 @@ def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
         if not plan.touched:
             return unchanged(conn, "stories", plan, wanted)
         # every body's token counts (a new document may join any story, and body weights are
-        # the corpus'), counted as they are read back from the token store: the bodies stay in
-        # DuckDB but those never tokenised. The sentences of the new documents and those they
-        # reach, the rest counted in DuckDB.
-        bodies = read_body_counts(conn, corpus_document_ids(conn))
+        # the corpus'), read back as numbers from the token store: the bodies stay in DuckDB
+        # but those never counted. The sentences of the new documents and those they reach, the
+        # rest counted in DuckDB.
+        bodies, new_body_terms = read_body_counts(conn, corpus_document_ids(conn))
         previous = {} if rebuild else {r.document_id: r.story_id for r in read_records(conn, "stories")}
         doc_sentences, corpus, _ = reach_inputs(conn, None if rebuild else set(bodies.document_ids) - set(previous))
     assigned = assign_stories(bodies, doc_sentences, previous=previous, corpus=corpus)
@@ -144,7 +144,7 @@ def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> 
     rows = [StoryRow(d, assigned[d]) for d in sorted(plan.todo) if d in assigned]
     with warehouse.connect() as conn:
         count = write_corpus_rows(conn, plan, {"stories": rows}, rebuild)["stories"]
-        tokenised = store_tokens(conn)
+        tokenised = store_tokens(conn) + store_body_terms(conn, new_body_terms)
     return written("stories", count, plan, wanted, stories=len(set(assigned.values())), texts_tokenised=tokenised,
                    stories_assigned=len({s for d, s in assigned.items() if d in plan.todo}),
                    sentences_read=sum(len(sentences) for sentences in doc_sentences.values()))

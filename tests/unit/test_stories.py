@@ -1,6 +1,8 @@
 """Stories: same-event documents share a stable story id; previous assignments are kept."""
 from __future__ import annotations
 
+from collections import Counter
+
 from orchestration.core.text.sentences import split_sentences
 from orchestration.core.claims.stories import assign_stories as assign_stories_of_sentences
 from orchestration.core.claims.stories import body_counts_of, story_id_for
@@ -111,15 +113,45 @@ def test_body_links_are_the_cosines_of_tfidf_over_the_token_lists_to_the_last_bi
 
 
 def test_body_counts_are_countvectorizers_entry_for_entry():
+    """The same entries in the same order in every row; only the columns are named apart
+    (CountVectorizer numbers its tokens in sorted order, these in the order they first appear)."""
     from sklearn.feature_extraction.text import CountVectorizer
 
     from orchestration.core.text.token_cache import token_sequence
     bodies = dict(BODIES) | {"empty": "", "reprint": BODIES[SECRET_TALKS[0]]}
-    expected = CountVectorizer(analyzer=lambda tokens: tokens).fit_transform([token_sequence(bodies[d]) for d in sorted(bodies)])
+    token_lists = [token_sequence(bodies[d]) for d in sorted(bodies)]
+    vectorizer = CountVectorizer(analyzer=lambda tokens: tokens)
+    expected = vectorizer.fit_transform(token_lists)
+    first_seen = list(dict.fromkeys(token for tokens in token_lists for token in tokens))
+    our_column = {vectorizer.vocabulary_[token]: column for column, token in enumerate(first_seen)}
     counted = body_counts_of(bodies)
     assert counted.document_ids == sorted(bodies) and counted.counts.shape == expected.shape
+    assert counted.counts.data.tolist() == expected.data.tolist()
+    assert counted.counts.indptr.tolist() == expected.indptr.tolist()
+    assert counted.counts.indices.tolist() == [our_column[c] for c in expected.indices.tolist()]
+
+
+def test_bodies_as_numbers_of_any_vocabulary_count_as_their_tokens():
+    """A stored vocabulary numbers tokens in the order a warehouse first met them: counts of
+    those numbers are the counts of the tokens (the same columns, entries and order)."""
+    import numpy as np
+
+    from orchestration.core.claims.stories import body_counts_of_terms
+    from orchestration.core.text.token_cache import token_sequence
+    bodies = dict(BODIES) | {"empty": "", "reprint": BODIES[SECRET_TALKS[0]]}
+    ids = sorted(bodies)
+    counted = [Counter(token_sequence(bodies[d])) for d in ids]
+    # numbers of a vocabulary of its own: reverse alphabetical order, with gaps
+    tokens = sorted({t for c in counted for t in c}, reverse=True)
+    number = {token: 7 + 3 * i for i, token in enumerate(tokens)}
+    term_ids = [number[t] for c in counted for t in c]
+    counts = [n for c in counted for n in c.values()]
+    row_ends = np.cumsum([len(c) for c in counted])
+    got = body_counts_of_terms(ids, row_ends, np.array(term_ids), np.array(counts))
+    expected = body_counts_of(bodies)
+    assert got.document_ids == expected.document_ids and got.counts.shape == expected.counts.shape
     for array in ("data", "indices", "indptr"):
-        assert getattr(counted.counts, array).tolist() == getattr(expected, array).tolist(), array
+        assert getattr(got.counts, array).tolist() == getattr(expected.counts, array).tolist(), array
 
 
 def test_a_repeated_document_counts_once_and_bodies_out_of_order_are_refused():

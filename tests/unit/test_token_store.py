@@ -73,28 +73,66 @@ def test_a_token_read_back_or_computed_is_one_string_wherever_it_occurs(tmp_path
 
 
 def test_body_counts_are_read_back_where_stored_and_computed_where_not(tmp_path: Path, monkeypatch):
-    """Story links count every body's tokens: the stored ones are read without the text, only the
-    texts never stored are tokenised, a NULL text has none, and the counts are those of the
-    texts (stories.body_counts_of)."""
+    """Story links count every body's tokens: the stored counts are read without the text, only the
+    texts never stored are tokenised (a reprint once), a NULL text has none, and the counts are
+    those of the texts (stories.body_counts_of), whichever run numbered their terms."""
     conn = warehouse(tmp_path)
     conn.execute("CREATE TABLE raw.bodies AS SELECT 'd' || row_number() OVER () AS id, text FROM raw.sentences")
     rows = "SELECT id, text FROM raw.bodies"
     texts = dict(conn.execute(rows).fetchall())
-    before_any_store = token_store.body_token_counts(conn, rows)     # no table yet: all computed
+    before_any_store, new = token_store.body_token_counts(conn, rows)     # no table yet: all computed
     assert_same_counts(before_any_store, body_counts_of(texts))
     assert None in texts.values() and before_any_store.counts.nnz
-    store_tokens(conn)
-    conn.execute("INSERT INTO raw.bodies VALUES ('new', 'Hamas denied the report.')")
+    assert token_store.store_body_terms(conn, new) == len({t for t in texts.values() if t is not None})
+    added = {"new": "Hamas denied the report of talks in Doha.", "reprint": "Hamas denied the report of talks in Doha."}
+    conn.executemany("INSERT INTO raw.bodies VALUES (?, ?)", list(added.items()))
     tokenised = []
 
     def counting(text):
         tokenised.append(text)
         return content_tokens(text)
 
-    monkeypatch.setattr(token_cache, "ANALYSES", {**token_cache.ANALYSES, token_cache.CONTENT_TOKENS: counting})
-    again = token_store.body_token_counts(conn, rows)
-    assert tokenised == ["Hamas denied the report."]
-    assert_same_counts(again, body_counts_of(texts | {"new": "Hamas denied the report."}))
+    monkeypatch.setattr(token_store.tokens, "content_tokens", counting)
+    again, new = token_store.body_token_counts(conn, rows)
+    assert tokenised == [added["new"]]
+    assert_same_counts(again, body_counts_of(texts | added))
+    assert set(new.vocabulary) == {"doha"} and new.text_keys == [token_cache.text_key(added["new"])]
+    assert token_store.store_body_terms(conn, new) == 1
+    tokenised.clear()
+    assert_same_counts(token_store.body_token_counts(conn, rows)[0], body_counts_of(texts | added))
+    assert tokenised == []
+
+
+def test_bodies_whose_tokens_an_older_run_stored_are_counted_from_them_not_tokenised_again(tmp_path: Path, monkeypatch):
+    """A warehouse of older code holds the bodies' joined tokens, not their counts: its first
+    run counts those, as a run of that code read them."""
+    conn = warehouse(tmp_path)
+    conn.execute("CREATE TABLE raw.bodies AS SELECT 'd' || row_number() OVER () AS id, text FROM raw.sentences")
+    rows = "SELECT id, text FROM raw.bodies"
+    texts = dict(conn.execute(rows).fetchall())
+    for text in texts.values():
+        if text is not None:
+            token_cache.token_sequence(text)
+    store_tokens(conn)
+    monkeypatch.setattr(token_store.tokens, "content_tokens", lambda text: pytest.fail(f"tokenised {text!r}"))
+    counted, new = token_store.body_token_counts(conn, rows)
+    assert_same_counts(counted, body_counts_of(texts))
+    assert len(new.text_keys) == len({t for t in texts.values() if t is not None})
+
+
+def test_numbers_another_writer_took_meanwhile_are_not_stored(tmp_path: Path):
+    """Term numbers are given out on a read-only connection; a number stored since is not given
+    twice: that run's counts are not stored (the next run counts those bodies again)."""
+    conn = warehouse(tmp_path)
+    conn.execute("CREATE TABLE raw.bodies AS SELECT 'd' || row_number() OVER () AS id, text FROM raw.sentences")
+    rows = "SELECT id, text FROM raw.bodies"
+    _, first = token_store.body_token_counts(conn, rows)
+    _, second = token_store.body_token_counts(conn, rows)
+    assert token_store.store_body_terms(conn, first) > 0
+    assert token_store.store_body_terms(conn, second) == 0
+    stored = conn.execute(f"SELECT count(*), count(DISTINCT term), count(DISTINCT term_id) "
+                          f"FROM {token_store.BODY_VOCABULARY_TABLE}").fetchone()
+    assert stored == (len(first.vocabulary),) * 3
 
 
 def assert_same_counts(got: BodyCounts, expected: BodyCounts) -> None:

@@ -43,23 +43,47 @@ def story_id_for(document_id: str) -> str:
 @dataclass(frozen=True)
 class BodyCounts:
     """Every document's body as token counts, what the story links read of a body: row i is
-    document_ids[i] (in sorted order), a column a token of the vocabulary (in sorted order). A
-    row's entries are in the order in which their tokens first appear in the corpus, as
-    scikit-learn's CountVectorizer leaves them: a row's TF-IDF weights sum in that order, so the
-    cosines (and a tie between two stories) are the same however the counts were made."""
+    document_ids[i] (in sorted order), a column a token, numbered in the order tokens first appear
+    in the corpus (documents in order, each body's tokens in order). A row's entries are in column
+    order, which is the order scikit-learn's CountVectorizer leaves them in (it numbers its columns
+    in sorted token order afterwards without moving an entry): a row's TF-IDF weights sum in that
+    order, so the cosines (and a tie between two stories) are the same however the counts were
+    made."""
     document_ids: list[str]
     counts: sparse.csr_matrix
 
 
+def body_counts_of_terms(document_ids: Sequence[str], row_ends: np.ndarray, term_ids: np.ndarray,
+                         counts: np.ndarray) -> BodyCounts:
+    """BodyCounts of bodies given as term numbers: row i (document_ids[i], in sorted order) holds
+    term_ids[row_ends[i-1]:row_ends[i]] (each term once, in the order it first appears in the
+    body) with their counts. Term numbers are any non-negative integers (a stored vocabulary's):
+    the columns are renumbered in the order terms first appear in the corpus."""
+    term_ids = np.asarray(term_ids, dtype=np.int64)
+    entries = len(term_ids)
+    if entries == 0:
+        return BodyCounts(list(document_ids), sparse.csr_matrix((len(document_ids), 0)))
+    # each term's first entry (rows in corpus order, entries in body order): its column's rank
+    first = np.full(int(term_ids.max()) + 1, entries, dtype=np.int64)
+    np.minimum.at(first, term_ids, np.arange(entries, dtype=np.int64))
+    present = np.flatnonzero(first < entries)
+    column = np.empty(len(first), dtype=np.int32)
+    column[present[np.argsort(first[present], kind="stable")]] = np.arange(len(present), dtype=np.int32)
+    matrix = sparse.csr_matrix((np.asarray(counts, dtype=np.float64), column.take(term_ids),
+                                np.concatenate(([0], np.asarray(row_ends, dtype=np.int64)))),
+                               shape=(len(document_ids), len(present)))
+    matrix.sort_indices()
+    return BodyCounts(list(document_ids), matrix)
+
+
 def body_counts(bodies: Iterable[tuple[str, Sequence[str]]]) -> BodyCounts:
     """BodyCounts of (document_id, its body's content tokens) pairs in document_id order, read
-    once: a stream, so that the tokens of every body need not be held at once. The matrix is
-    scikit-learn's CountVectorizer's (same entries, same order in each row), built in machine
-    integers: CountVectorizer keeps its column indices in a list of Python ints while it counts
-    (8.7M entries for the 100k bench bodies)."""
+    once: a stream, so that the tokens of every body need not be held at once; counted in machine
+    integers (CountVectorizer keeps its column indices in a list of Python ints while it counts:
+    8.7M entries for the 100k bench bodies)."""
     document_ids: list[str] = []
-    vocabulary: dict[str, int] = {}          # token -> index, in the order tokens first appear
-    columns, counts, row_ends = array("i"), array("i"), array("q", [0])
+    vocabulary: dict[str, int] = {}          # token -> number, in the order tokens first appear
+    term_ids, counts, row_ends = array("i"), array("i"), array("q")
     for document_id, tokens in bodies:
         if document_ids and document_id <= document_ids[-1]:
             if document_id == document_ids[-1]:
@@ -67,19 +91,11 @@ def body_counts(bodies: Iterable[tuple[str, Sequence[str]]]) -> BodyCounts:
             raise ValueError(f"bodies not in document order: {document_id!r} after {document_ids[-1]!r}")
         document_ids.append(document_id)
         counted = Counter(tokens)            # keys in the order they first appear in the body
-        columns.extend(vocabulary.setdefault(token, len(vocabulary)) for token in counted)
+        term_ids.extend(vocabulary.setdefault(token, len(vocabulary)) for token in counted)
         counts.extend(counted.values())
-        row_ends.append(len(columns))
-    matrix = sparse.csr_matrix((np.frombuffer(counts, dtype=np.intc).astype(np.float64),
-                                np.frombuffer(columns, dtype=np.intc), np.frombuffer(row_ends, dtype=np.int64)),
-                               shape=(len(document_ids), len(vocabulary)))
-    matrix.sort_indices()
-    # then the columns renumbered in the tokens' sorted order, each row's entries left in place
-    renumbered = np.empty(len(vocabulary), dtype=matrix.indices.dtype)
-    for new_index, (_, old_index) in enumerate(sorted(vocabulary.items())):
-        renumbered[old_index] = new_index
-    matrix.indices = renumbered.take(matrix.indices)
-    return BodyCounts(document_ids, matrix)
+        row_ends.append(len(term_ids))
+    return body_counts_of_terms(document_ids, np.frombuffer(row_ends, dtype=np.int64),
+                                np.frombuffer(term_ids, dtype=np.intc), np.frombuffer(counts, dtype=np.intc))
 
 
 def body_counts_of(bodies: Mapping[str, str | None]) -> BodyCounts:
