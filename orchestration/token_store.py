@@ -148,13 +148,20 @@ def body_token_counts(conn: duckdb.DuckDBPyConnection, rows_sql: str) -> tuple[B
     lengths = stored_lengths.astype(np.int64)
     lengths[new_rows] = new.ends[new_bodies] - new_starts
     row_ends = np.cumsum(lengths)
-    term_ids = np.empty(int(row_ends[-1]) if len(row_ends) else 0, dtype=np.int64)
+    term_ids = np.empty(int(row_ends[-1]) if len(row_ends) else 0, dtype=np.int32)
     counts = np.empty_like(term_ids)
     from_store = stored_lengths > 0
     if from_store.any():
+        # the stored lists, flattened, are those rows' entries in row order (a row counted here
+        # has no stored list)
         places = _spans(row_ends[from_store] - lengths[from_store], lengths[from_store])
-        term_ids[places] = pc.list_flatten(stored_terms.filter(pa.array(from_store))).to_numpy()
-        counts[places] = pc.list_flatten(stored_counts.filter(pa.array(from_store))).to_numpy()
+        term_ids[places] = pc.list_flatten(stored_terms).to_numpy()
+        counts[places] = pc.list_flatten(stored_counts).to_numpy()
+        del places
+    del stored_terms, stored_counts
+    # Arrow's allocator keeps what it freed: a few hundred MB at 100k bodies, held through the
+    # story links that follow (the step's peak) unless handed back
+    pa.default_memory_pool().release_unused()
     if len(new_rows):
         places = _spans(row_ends[new_rows] - lengths[new_rows], lengths[new_rows])
         sources = _spans(new_starts, lengths[new_rows])
@@ -209,9 +216,9 @@ def _count_bodies(conn: duckdb.DuckDBPyConnection, rows_sql: str, version: str, 
         finally:
             conn.unregister(_UNCOUNTED)
     numbers, new_terms = _term_numbers(conn, version, local)
-    as_numbers = np.array([numbers[term] for term in local], dtype=np.int64)
+    as_numbers = np.array([numbers[term] for term in local], dtype=np.int32)
     return NewBodyTerms(version, keys, np.frombuffer(ends, dtype=np.int64).copy(),
-                        as_numbers[np.frombuffer(term_ids, dtype=np.intc)], np.frombuffer(counts, dtype=np.intc).astype(np.int64),
+                        as_numbers[np.frombuffer(term_ids, dtype=np.intc)], np.frombuffer(counts, dtype=np.intc).copy(),
                         new_terms)
 
 

@@ -59,7 +59,6 @@ def body_counts_of_terms(document_ids: Sequence[str], row_ends: np.ndarray, term
     term_ids[row_ends[i-1]:row_ends[i]] (each term once, in the order it first appears in the
     body) with their counts. Term numbers are any non-negative integers (a stored vocabulary's):
     the columns are renumbered in the order terms first appear in the corpus."""
-    term_ids = np.asarray(term_ids, dtype=np.int64)
     entries = len(term_ids)
     if entries == 0:
         return BodyCounts(list(document_ids), sparse.csr_matrix((len(document_ids), 0)))
