@@ -20,8 +20,6 @@ sentences can reach (texts_sharing) there, and reads only those into Python
 """
 from __future__ import annotations
 
-from array import array
-from collections import Counter
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +30,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from orchestration.core.claims.stories import BodyCounts, body_counts_of_terms
+from orchestration.core.claims.stories import BodyCounts, TermCounts, body_counts_of_terms
 from orchestration.core.text.similarity import CorpusTokens
 from orchestration.core.text import token_cache, tokens
 from orchestration.lake import LEDGER_SCHEMA
@@ -179,16 +177,12 @@ def _count_bodies(conn: duckdb.DuckDBPyConnection, rows_sql: str, version: str, 
     """Count the content tokens of the texts of `text_keys` (md5 of a text of `rows_sql`): from
     their joined tokens where the token store holds them (a warehouse of older code), else from
     the text, tokenised here; each body as it is read, its terms numbered in the vocabulary."""
-    local: dict[str, int] = {}                 # term -> its number among these bodies
+    counted = TermCounts()                     # numbered among these bodies, then in the vocabulary
     keys: list[str] = []
-    ends, term_ids, counts = array("q"), array("i"), array("i")
 
     def count(key: str, body_tokens: Iterable[str]) -> None:
-        tally = Counter(body_tokens)             # keys in the order they first appear in the body
         keys.append(key)
-        term_ids.extend(local.setdefault(term, len(local)) for term in tally)
-        counts.extend(tally.values())
-        ends.append(len(term_ids))
+        counted.add(body_tokens)
 
     def fetched(query: str, parameters: list) -> Iterator[tuple[str, str]]:
         cursor = conn.execute(query, parameters)
@@ -215,11 +209,10 @@ def _count_bodies(conn: duckdb.DuckDBPyConnection, rows_sql: str, version: str, 
                         remaining.discard(key)
         finally:
             conn.unregister(_UNCOUNTED)
-    numbers, new_terms = _term_numbers(conn, version, local)
-    as_numbers = np.array([numbers[term] for term in local], dtype=np.int32)
-    return NewBodyTerms(version, keys, np.frombuffer(ends, dtype=np.int64).copy(),
-                        as_numbers[np.frombuffer(term_ids, dtype=np.intc)], np.frombuffer(counts, dtype=np.intc).copy(),
-                        new_terms)
+    numbers, new_terms = _term_numbers(conn, version, counted.numbers)
+    as_numbers = np.array([numbers[term] for term in counted.numbers], dtype=np.int32)
+    ends, local_ids, counts = counted.arrays()
+    return NewBodyTerms(version, keys, ends, as_numbers[local_ids], counts, new_terms)
 
 
 def _term_numbers(conn: duckdb.DuckDBPyConnection, version: str, terms: Iterable[str]

@@ -81,20 +81,36 @@ def body_counts(bodies: Iterable[tuple[str, Sequence[str]]]) -> BodyCounts:
     integers (CountVectorizer keeps its column indices in a list of Python ints while it counts:
     8.7M entries for the 100k bench bodies)."""
     document_ids: list[str] = []
-    vocabulary: dict[str, int] = {}          # token -> number, in the order tokens first appear
-    term_ids, counts, row_ends = array("i"), array("i"), array("q")
+    terms = TermCounts()
     for document_id, tokens in bodies:
         if document_ids and document_id <= document_ids[-1]:
             if document_id == document_ids[-1]:
                 continue        # a repeated id: its first body counts (a mapping holds one)
             raise ValueError(f"bodies not in document order: {document_id!r} after {document_ids[-1]!r}")
         document_ids.append(document_id)
+        terms.add(tokens)
+    return body_counts_of_terms(document_ids, *terms.arrays())
+
+
+class TermCounts:
+    """Bodies counted one after the other, in machine integers: each body's tokens once, numbered
+    in the order tokens first appear among the bodies, in the order they first appear in the
+    body, with their counts (what body_counts_of_terms takes)."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}    # token -> number, in the order tokens first appear
+        self._term_ids, self._counts, self._ends = array("i"), array("i"), array("q")
+
+    def add(self, tokens: Iterable[str]) -> None:
         counted = Counter(tokens)            # keys in the order they first appear in the body
-        term_ids.extend(vocabulary.setdefault(token, len(vocabulary)) for token in counted)
-        counts.extend(counted.values())
-        row_ends.append(len(term_ids))
-    return body_counts_of_terms(document_ids, np.frombuffer(row_ends, dtype=np.int64),
-                                np.frombuffer(term_ids, dtype=np.intc), np.frombuffer(counts, dtype=np.intc))
+        self._term_ids.extend(self.numbers.setdefault(token, len(self.numbers)) for token in counted)
+        self._counts.extend(counted.values())
+        self._ends.append(len(self._term_ids))
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(ends, term numbers, counts): body i's terms at term_ids[ends[i-1]:ends[i]]."""
+        return (np.frombuffer(self._ends, dtype=np.int64).copy(), np.frombuffer(self._term_ids, dtype=np.intc).copy(),
+                np.frombuffer(self._counts, dtype=np.intc).copy())
 
 
 def body_counts_of(bodies: Mapping[str, str | None]) -> BodyCounts:
