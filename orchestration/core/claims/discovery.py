@@ -55,6 +55,7 @@ _TRAILING_SAID = re.compile(
     r"[,:]\W{0,2}\s+(?:(?:[^,;]{1,80}?\s)?(?:said|says|added|noted|explained|told\s+\S+(?:\s+\S+)?)"
     r"|(?:said|says|added|noted|explained)\s+[^,;]{1,80}?)\W{0,2}$", re.I)
 _CLOSING_QUOTE = re.compile(r"[,.!?…][\"”’]|^[\"“‘']")
+_CLAUSE_BREAK = re.compile(r"\s*;\s*")
 
 
 @dataclass
@@ -88,15 +89,18 @@ class _Cluster:
 def proposition_texts(sentence: str) -> list[str]:
     """The proposition units of a sentence: attribution frames removed, clauses split."""
     text = sentence.strip()
-    frame = _LEADING_COLON_FRAME.match(text)
+    # Most sentences hold no colon and no "that": the frames' patterns, tried at every position,
+    # were two thirds of this function's time on the 100k bench's sentences. Both tests are exact:
+    # a colon frame needs a colon, and under re.I only t/T, h/H and a/A match "that"'s letters.
+    frame = _LEADING_COLON_FRAME.match(text) if ":" in text else None
     if frame and len(frame.group().split()) <= _FRAME_MAX_WORDS:
         text = text[frame.end():]
     according = _LEADING_ACCORDING.match(text)
     if according:
         text = text[according.end():]
     parts: list[str] = []
-    for clause in re.split(r"\s*;\s*", text):
-        frame = _THAT_FRAME.search(clause)
+    for clause in _CLAUSE_BREAK.split(text):
+        frame = _THAT_FRAME.search(clause) if "that" in clause.lower() else None
         if frame:
             before, after = clause[:frame.start()], clause[frame.end():]
             if len(before.split()) > _FRAME_MAX_WORDS:
