@@ -50,13 +50,16 @@ def tokenizer_version() -> str:
 def prime_tokens(conn: duckdb.DuckDBPyConnection, texts_sql: str) -> int:
     """Prime the token cache with the stored tokens of the texts `texts_sql` selects (one
     column, `text`; read-only safe). Returns how many (analysis, text) rows it primed."""
+    return prime_tokens_of_keys(conn, f"SELECT md5(text) FROM ({texts_sql}) WHERE text IS NOT NULL")
+
+
+def prime_tokens_of_keys(conn: duckdb.DuckDBPyConnection, keys_sql: str) -> int:
+    """prime_tokens of the texts whose keys (token_cache.text_key) `keys_sql` selects (one column)."""
     if not has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS):
         return 0
     rows = conn.execute(f"""
         SELECT t.analysis, t.text_key, t.tokens FROM {TEXT_TOKENS_TABLE} t
-        WHERE t.tokenizer_version = ?
-          AND t.text_key IN (SELECT md5(text) FROM ({texts_sql}) WHERE text IS NOT NULL)""",
-                        [tokenizer_version()]).fetchall()
+        WHERE t.tokenizer_version = ? AND t.text_key IN ({keys_sql})""", [tokenizer_version()]).fetchall()
     token_cache.remember(rows)
     return len(rows)
 

@@ -47,7 +47,8 @@ from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.core.text.token_cache import token_set
 from orchestration.token_store import (
-    NewBodyTerms, StoredTokens, body_token_counts, prime_tokens, sentence_index, store_body_terms, store_tokens,
+    NewBodyTerms, StoredTokens, body_token_counts, prime_tokens, prime_tokens_of_keys, sentence_index, store_body_terms,
+    store_tokens,
 )
 from orchestration.stance_cache import labeller_version, read_stance_labels, stance_input_key, write_stance_labels
 from orchestration.stance_pool import labels_on_cores
@@ -424,6 +425,7 @@ def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseReso
 
 
 _FOCUS_IDS, _UNREAD_IDS, _REACHED = "reach_focus_ids", "reach_unread_ids", "reach_reached_texts"
+_REACHED_ROWS = "reach_reached_sentences"
 _REACHED_IDS = "reach_reached_ids"
 
 
@@ -475,13 +477,18 @@ def _sentences_of_texts(conn: duckdb.DuckDBPyConnection, sentences_sql: str,
     """The sentences of `sentences_sql` whose text has one of `text_keys`, their tokens primed."""
     conn.register(_REACHED, _frame("text_key", text_keys))
     try:
-        chosen = f"SELECT * FROM ({sentences_sql}) WHERE md5(text) IN (SELECT text_key FROM {_REACHED})"
-        prime_tokens(conn, chosen)
+        # the archive's sentences are hashed once, into the rows chosen; the tokens are looked up
+        # by the keys themselves (a text reached but not among them only primes the cache more)
+        conn.execute(f"CREATE OR REPLACE TEMP TABLE {_REACHED_ROWS} AS "
+                     f"SELECT document_id, {', '.join(SENTENCE_COLUMNS)} FROM ({sentences_sql}) "
+                     f"WHERE md5(text) IN (SELECT text_key FROM {_REACHED})")
+        prime_tokens_of_keys(conn, f"SELECT text_key FROM {_REACHED}")
         by_document: dict[str, list[Sentence]] = {}
         for document_id, *fields in conn.execute(
-                f"SELECT document_id, {', '.join(SENTENCE_COLUMNS)} FROM ({chosen}) ORDER BY document_id, sentence_seq").fetchall():
+                f"SELECT * FROM {_REACHED_ROWS} ORDER BY document_id, sentence_seq").fetchall():
             by_document.setdefault(document_id, []).append(Sentence(*fields))
         return by_document
     finally:
+        conn.execute(f"DROP TABLE IF EXISTS {_REACHED_ROWS}")
         conn.unregister(_REACHED)
 
