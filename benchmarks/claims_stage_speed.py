@@ -86,7 +86,7 @@ def main() -> int:
     import duckdb
 
     from corpus import build_corpus, load_sources, write_landing
-    from orchestration.assets.claims import read_sentences
+    from orchestration.corpus_reads import read_sentences
     from orchestration.core.claims.discovery import discover_claims, match_catalog
     from orchestration.core.claims.semantic import (
         DIMENSIONS, Embedder, cross_language_mentions, paraphrase_claims, semantic_catalog_mentions,

@@ -1,7 +1,9 @@
 """The claimgrid code location: assembles assets, checks, resources, jobs, schedules, sensors."""
 import dagster as dg
 
-from orchestration.assets import clean, claims, dbt, ingest, language, outlets, publish, sentences
+from orchestration.assets import (
+    claim_mentions, claims, clean, dbt, ingest, language, outlets, publish, sentences, stories, text_reuse,
+)
 from orchestration.checks.asset_checks import all_checks
 from orchestration.executors import build_executor
 from orchestration.jobs import claimgrid_all, claimgrid_corpus, claimgrid_documents
@@ -19,7 +21,8 @@ from orchestration.settings import Settings, load_settings
 # unpartitioned assets too lets `dagster asset materialize --partition-range` take the whole graph.
 all_assets = [
     a.with_attributes(backfill_policy=SINGLE_RUN) if isinstance(a, dg.AssetsDefinition) and a.backfill_policy is None else a
-    for a in dg.load_assets_from_modules([ingest, clean, language, outlets, sentences, claims, dbt, publish])
+    for a in dg.load_assets_from_modules([ingest, clean, language, outlets, sentences, stories, text_reuse, claims,
+                                  claim_mentions, dbt, publish])
 ]
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from orchestration.assets.claims import DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE, STORIES_STAGE
+from orchestration.assets.corpus import DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE, STORIES_STAGE
 from orchestration.checks.suites import (
     ACCEPTED,
     HTML_TAG_RESIDUE,

@@ -216,7 +216,7 @@ def test_another_stance_model_re_judges_every_document_once(tmp_path: Path):
 
 def test_a_change_to_the_stage_code_outside_stance_re_processes_documents_but_no_label(tmp_path: Path):
     """A stance label is a function of its inputs and the stance code (classify_stance and what it
-    reaches): a new version of the rest of the mentions stage's code (discovery, how rows are
+    reaches): a new version of the rest of the mentions stage's code (what it reads, how rows are
     written) re-processes every document with mentions and classifies nothing again."""
     landing = corpus_landing(tmp_path / "landing", with_held_back=True)
     warehouse = tmp_path / "warehouse"

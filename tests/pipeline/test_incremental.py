@@ -168,11 +168,17 @@ def test_a_new_and_a_removed_dump_touch_only_themselves(landing_copy: Path, tmp_
 
 
 def test_versions_follow_the_files_a_stage_reads(tmp_path: Path):
-    modules = {stage: f"orchestration.assets.{stage}" for stage in ("clean", "language", "sentences", "claims")}
+    stages = ("clean", "language", "sentences", "stories", "text_reuse", "claims", "claim_mentions")
+    modules = {stage: f"orchestration.assets.{stage}" for stage in stages}
     today = {stage: code_version(m) for stage, m in modules.items()}
     for data_file, feeds in (("core/text/abbreviations.yaml", {"sentences"}),
                              ("core/cleaning/rules/boilerplate.yaml", {"clean"}),
-                             ("core/stance/stance_lexicon.yaml", {"claims"}),
+                             # a corpus stage's rule re-processes that stage, not its neighbours
+                             ("core/stance/stance_lexicon.yaml", {"claim_mentions"}),
+                             ("core/claims/discovery.py", {"claims"}),
+                             ("core/claims/stories.py", {"stories"}),
+                             # stories compare new documents with the sentences text reuse's rule reaches
+                             ("core/claims/text_reuse.py", {"stories", "text_reuse"}),
                              # claims tells the language of a claim for cross-language mentions
                              ("core/language/detect.py", {"language", "sentences", "claims"})):
         edited = {s: version_after_edit(tmp_path / f"{data_file}-{s}", m, data_file) for s, m in modules.items()}

@@ -1,11 +1,11 @@
-"""What the corpus stages read of raw.sentences (orchestration/assets/claims.py)."""
+"""What the corpus stages read of raw.sentences (orchestration/corpus_reads.py)."""
 from __future__ import annotations
 
 from dataclasses import fields
 
 import duckdb
 
-from orchestration.assets.claims import SENTENCE_COLUMNS, read_sentences
+from orchestration.corpus_reads import SENTENCE_COLUMNS, read_sentences
 from orchestration.core.types import Sentence, SentenceRow
 from orchestration.warehouse import RAW_SCHEMA, create_table_sql, frame_of
 
