@@ -3,13 +3,13 @@
 import dagster as dg
 
 from orchestration.assets.common import counts, progress_logger, stage_asset, stage_version, with_progress
-from orchestration.assets.corpus import GROUP, MENTIONS_STAGE, unchanged, written
+from orchestration.assets.corpus import GROUP, MENTIONS_STAGE, planned_work, unchanged, written
 from orchestration.assets.quarantine import log_quarantine, quarantine_metadata
 from orchestration.core.quarantine import isolate
 from orchestration.core.stance.attribution import quote_contexts
 from orchestration.core.stance.classify import POLICY_BY_SECTION, classify_stance, load_model
 from orchestration.core.types import ClaimMentionRow
-from orchestration.corpus_ledger import corpus_keys, corpus_plan, mention_digests, write_corpus_rows
+from orchestration.corpus_ledger import mention_digests, write_corpus_rows
 from orchestration.corpus_reads import READ_IDS, read_documents, read_sentences
 from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import register_ids, version_key
@@ -39,8 +39,8 @@ def claim_mentions(
     with warehouse.connect(read_only=True) as conn:
         # a document's stance labels change with its sentences, its claim sentences and their
         # claims' text, and with the labeller (another model re-judges every document)
-        wanted = corpus_keys(conn, version_key(stage_version(context), labeller), extra=mention_digests(conn))
-        plan, rebuild = corpus_plan(conn, MENTIONS_STAGE, ["claim_mentions"], wanted)
+        wanted, plan, rebuild = planned_work(conn, MENTIONS_STAGE, ["claim_mentions"],
+                                             version_key(stage_version(context), labeller), extra=mention_digests(conn))
         if not plan.touched:
             return unchanged(conn, "claim_mentions", plan, wanted)
         doc_sentences = read_sentences(conn, plan.todo)

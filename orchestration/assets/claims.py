@@ -7,7 +7,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_version, step_function
-from orchestration.assets.corpus import DISCOVERY_STAGE, GROUP, unchanged, written
+from orchestration.assets.corpus import DISCOVERY_STAGE, GROUP, planned_work, unchanged, written
 from orchestration.core.claims.catalog import load_catalog
 from orchestration.core.claims.discovery import match_catalog, story_blocks
 from orchestration.core.claims.semantic import (
@@ -16,7 +16,7 @@ from orchestration.core.claims.semantic import (
 from orchestration.core.language.detect import process_detector
 from orchestration.core.quarantine import ConfigError
 from orchestration.core.types import ClaimSentenceRow
-from orchestration.corpus_ledger import TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, row_count, write_corpus_rows
+from orchestration.corpus_ledger import TOUCHED_IDS_VIEW, row_count, write_corpus_rows
 from orchestration.corpus_reads import READ_IDS, SENTENCE_TEXTS, read_sentences, values_frame
 from orchestration.discovery_pool import discover_on_cores
 from orchestration.gc_pause import without_cyclic_gc
@@ -79,8 +79,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         # a changed catalog or matcher re-matches everything: their keys are part of every document's;
         # a document's story and outlet are its inputs too (paraphrases count a story's outlets)
         stage_key = version_key(stage_version(context), catalog_key, f"semantic={'on' if semantic else 'off'}")
-        wanted = corpus_keys(conn, stage_key, extra={d: f"{story}|{outlet_of.get(d)}" for d, story in story_of.items()})
-        plan, rebuild = corpus_plan(conn, DISCOVERY_STAGE, ["claim_sentences", "claims"], wanted)
+        wanted, plan, rebuild = planned_work(conn, DISCOVERY_STAGE, ["claim_sentences", "claims"], stage_key,
+                                             extra={d: f"{story}|{outlet_of.get(d)}" for d, story in story_of.items()})
         if not plan.touched:
             yield unchanged(conn, "claims", plan, wanted, asset=True)
             yield unchanged(conn, "claim_sentences", plan, wanted, asset=True)

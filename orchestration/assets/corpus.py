@@ -20,7 +20,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.assets.common import raw_key
-from orchestration.corpus_ledger import keys_digest, row_count
+from orchestration.corpus_ledger import corpus_keys, corpus_plan, keys_digest, row_count
 from orchestration.incremental import StagePlan
 
 GROUP = "claims"
@@ -28,6 +28,14 @@ GROUP = "claims"
 # the quarantine stage "claims", and a ledger stage replaces its own quarantine rows, so the
 # mentions stage records its keys under that name; discovery under its own.
 STORIES_STAGE, DISCOVERY_STAGE, MENTIONS_STAGE, REUSE_STAGE = "stories", "claim_discovery", "claims", "text_reuse"
+
+
+def planned_work(conn: duckdb.DuckDBPyConnection, stage: str, tables: list[str], version: str,
+                 extra: dict[str, str] | None = None) -> tuple[dict[str, str], StagePlan, bool]:
+    """A corpus stage's work: the key of every document it reads under `version` (and `extra`,
+    corpus_keys), what it has to do (corpus_plan) and whether that is a rebuild."""
+    wanted = corpus_keys(conn, version, extra=extra)
+    return (wanted, *corpus_plan(conn, stage, tables, wanted))
 
 
 def unchanged(conn: duckdb.DuckDBPyConnection, table: str, plan: StagePlan, wanted: dict[str, str],

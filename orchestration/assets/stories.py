@@ -2,11 +2,11 @@
 import dagster as dg
 
 from orchestration.assets.common import stage_asset, stage_version
-from orchestration.assets.corpus import GROUP, STORIES_STAGE, unchanged, written
+from orchestration.assets.corpus import GROUP, STORIES_STAGE, planned_work, unchanged, written
 from orchestration.core.claims.stories import assign_stories
 from orchestration.core.claims.text_reuse import reach_keys
 from orchestration.core.types import StoryRow
-from orchestration.corpus_ledger import corpus_keys, corpus_plan, write_corpus_rows
+from orchestration.corpus_ledger import write_corpus_rows
 from orchestration.corpus_reads import corpus_document_ids, reach_inputs, read_body_counts
 from orchestration.gc_pause import without_cyclic_gc
 from orchestration.resources import WarehouseResource
@@ -21,8 +21,7 @@ from orchestration.warehouse import read_records
 @without_cyclic_gc
 def stories(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
-        wanted = corpus_keys(conn, stage_version(context))
-        plan, rebuild = corpus_plan(conn, STORIES_STAGE, ["stories"], wanted)
+        wanted, plan, rebuild = planned_work(conn, STORIES_STAGE, ["stories"], stage_version(context))
         if not plan.touched:
             return unchanged(conn, "stories", plan, wanted)
         # every body's token counts (a new document may join any story, and body weights are

@@ -2,9 +2,9 @@
 import dagster as dg
 
 from orchestration.assets.common import stage_asset, stage_version
-from orchestration.assets.corpus import GROUP, REUSE_STAGE, unchanged, written
+from orchestration.assets.corpus import GROUP, REUSE_STAGE, planned_work, unchanged, written
 from orchestration.core.claims.text_reuse import reach_keys, text_reuse
-from orchestration.corpus_ledger import TOUCHED_IDS_VIEW, corpus_keys, corpus_plan, write_corpus_rows
+from orchestration.corpus_ledger import TOUCHED_IDS_VIEW, write_corpus_rows
 from orchestration.corpus_reads import ACCEPTED, READ_IDS, reach_inputs
 from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import register_ids
@@ -20,8 +20,7 @@ from orchestration.warehouse import RAW_SCHEMA
 @without_cyclic_gc
 def text_reuse_pairs(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     with warehouse.connect(read_only=True) as conn:
-        wanted = corpus_keys(conn, stage_version(context))
-        plan, rebuild = corpus_plan(conn, REUSE_STAGE, ["text_reuse"], wanted)
+        wanted, plan, rebuild = planned_work(conn, REUSE_STAGE, ["text_reuse"], stage_version(context))
         if not plan.touched:
             return unchanged(conn, "text_reuse", plan, wanted)
         focus = None if rebuild else set(plan.todo)
