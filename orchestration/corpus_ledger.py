@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
+from itertools import islice
 
 import duckdb
 import pandas as pd
@@ -43,6 +44,7 @@ TOUCHED_IDS_VIEW = "corpus_touched_ids"
 # corpus_keys' relations: the documents quarantined before the corpus, each document's extra input
 EXCLUDED_IDS_VIEW = "corpus_excluded_ids"
 EXTRA_VIEW = "corpus_extra_inputs"
+ROWS_PER_INSERT = 100_000
 
 
 def corpus_keys(conn: duckdb.DuckDBPyConnection, stage_version: str,
@@ -180,13 +182,14 @@ def write_corpus_rows(
             if not rebuild:
                 scope = (scopes or {}).get(table, f"document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})")
                 conn.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE {scope}")
-            incoming = frame_of(records, record)
-            if len(incoming):
-                select_list = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in table_columns(table).items())
-                conn.register("incoming_rows", incoming)
+            select_list = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t in table_columns(table).items())
+            # a batch at a time: 1.6M rows inserted from one frame raised the process's peak by
+            # 396 MB, by 93 MB in frames of 100,000 (1.1 s against 1.5-2.1 s; /work/bench25/write_mem2.py)
+            stream = iter(records)
+            while batch := list(islice(stream, ROWS_PER_INSERT)):
+                conn.register("incoming_rows", frame_of(batch, record))
                 conn.execute(f"INSERT INTO {RAW_SCHEMA}.{table} SELECT {select_list} FROM incoming_rows")
                 conn.unregister("incoming_rows")
-            del incoming
         _replace_quarantine(conn, plan, quarantine, run_id, rebuild)
         conn.execute(f"DELETE FROM {CORPUS_LEDGER_TABLE} WHERE stage = ? "
                      f"AND document_id IN (SELECT document_id FROM {TOUCHED_IDS_VIEW})", [plan.stage])

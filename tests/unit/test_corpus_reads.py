@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 import duckdb
+import pytest
 
 from orchestration.corpus_reads import SENTENCE_COLUMNS, read_sentences
 from orchestration.core.types import Sentence, SentenceRow
@@ -63,3 +64,43 @@ def test_mention_digests_follow_what_stance_reads_of_the_claims():
     assert mention_digests(conn)["d2"] != first["d2"]
     conn.execute(f"INSERT INTO {RAW_SCHEMA}.claim_sentences VALUES ('c2', 'd2', 3, 0.6, false)")
     assert mention_digests(conn)["d2"] not in (first["d2"], moved["d2"])
+
+
+def test_sentences_read_a_batch_at_a_time_are_the_sentences_read_at_once(monkeypatch):
+    from orchestration import corpus_reads
+
+    conn = duckdb.connect()
+    conn.execute(f"CREATE SCHEMA {RAW_SCHEMA}")
+    conn.execute(create_table_sql(f"{RAW_SCHEMA}.sentences", SentenceRow))
+    conn.register("incoming", frame_of(ROWS, SentenceRow))
+    conn.execute(f"INSERT INTO {RAW_SCHEMA}.sentences SELECT * FROM incoming")
+    at_once = read_sentences(conn)
+    monkeypatch.setattr(corpus_reads, "_SENTENCES_PER_FETCH", 1)
+    assert read_sentences(conn) == at_once and sum(map(len, at_once.values())) == len(ROWS)
+
+
+def test_a_corpus_stage_writes_its_rows_a_batch_at_a_time_in_one_transaction(monkeypatch):
+    """Rows streamed in batches of ROWS_PER_INSERT all land, in one transaction: a failing batch
+    leaves the table and the ledger as they were."""
+    from orchestration import corpus_ledger
+    from orchestration.core.types import StoryRow
+    from orchestration.incremental import StagePlan
+
+    monkeypatch.setattr(corpus_ledger, "ROWS_PER_INSERT", 2)
+    conn = duckdb.connect()
+    plan = StagePlan("stories", {f"d{i}": f"key-{i}" for i in range(5)}, [], 0)
+    rows = [StoryRow(f"d{i}", f"story-{i % 2}") for i in range(5)]
+    assert corpus_ledger.write_corpus_rows(conn, plan, {"stories": iter(rows)}, rebuild=True) == {"stories": 5}
+    assert conn.execute(f"SELECT document_id, story_id FROM {RAW_SCHEMA}.stories ORDER BY 1").fetchall() == [
+        (r.document_id, r.story_id) for r in rows]
+
+    def failing_on_the_third():
+        yield from rows[:2]
+        raise RuntimeError("a row that cannot be written")
+
+    again = StagePlan("stories", {"d0": "key-0-new", "d1": "key-1-new"}, [], 0)
+    with pytest.raises(RuntimeError):
+        corpus_ledger.write_corpus_rows(conn, again, {"stories": failing_on_the_third()})
+    assert conn.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.stories").fetchone() == (5,)
+    assert conn.execute(f"SELECT version_key FROM {corpus_ledger.CORPUS_LEDGER_TABLE} "
+                        "WHERE document_id = 'd0'").fetchall() == [("key-0",)]
