@@ -98,10 +98,10 @@ def reach_inputs(conn: duckdb.DuckDBPyConnection, focus: set[str] | None, reach:
     """What a sentence comparison of the corpus (text reuse, story links) reads, its tokens
     primed: the sentences, the counts of the corpus when they are not all of it, and how many
     sentences each of their documents has. With a focus: the focus documents' sentences and the
-    others' that they reach (`reach`: the stage's rule, text_reuse.reach_keys), the rest of the archive counted in DuckDB
-    from its stored tokens, so a run grows with its news, not with the archive. Every sentence
-    when there is no focus, or when some text of the rest has no stored tokens (a new tokenizer:
-    the full read stores them for the next run)."""
+    others' that they reach (`reach`: the stage's rule, text_reuse.reach_keys), the rest of the
+    archive counted in DuckDB from its stored tokens, so a run grows with its news, not with the
+    archive. Every sentence when there is no focus, or when some text of the rest has no stored
+    tokens (a new tokenizer: the full read stores them for the next run)."""
     if focus is not None and not focus:
         return {}, CorpusTokens(0, 0, {}), {}      # nothing to compare: no need to count the archive
     if focus is not None:
@@ -142,5 +142,3 @@ def _sentences_of_texts(conn: duckdb.DuckDBPyConnection, sentences_sql: str,
     finally:
         conn.execute(f"DROP TABLE IF EXISTS {_REACHED_ROWS}")
         conn.unregister(_REACHED)
-
-

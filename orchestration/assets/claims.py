@@ -161,7 +161,9 @@ def _embeddings_result(conn: duckdb.DuckDBPyConnection, embedded: int, semantic:
                                           "model": MODEL_NAME, "semantic_matcher": "on" if semantic else "off",
                                           "texts_the_model_could_not_encode": failed})
 
-def _sentence_languages(conn: duckdb.DuckDBPyConnection, document_ids: Collection[str]) -> dict[tuple[str, int], str]:
+
+def _sentence_languages(conn: duckdb.DuckDBPyConnection,
+                        document_ids: Collection[str]) -> dict[tuple[str, int], str]:
     """(document id, sentence seq) -> the sentence's language, for the documents given."""
     read_ids = register_ids(conn, document_ids, READ_IDS)
     return {(d, seq): language for d, seq, language in conn.execute(
