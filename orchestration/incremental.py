@@ -126,12 +126,15 @@ def version_key_sql(version: str, *input_keys: str) -> str:
 @dataclass(frozen=True)
 class StagePlan:
     """What a stage does this run: `todo` (id -> new key) to process, `gone` to remove;
-    `inputs`: id -> the key of a todo document's inputs alone (its output key starts from it)."""
+    `inputs`: id -> the key of a todo document's inputs alone (its output key starts from it);
+    `first_time`: the todo documents the stage never recorded (new, not changed; none on a
+    rebuild)."""
     stage: str
     todo: dict[str, str]
     gone: list[str]
     skipped: int
     inputs: Mapping[str, str] = field(default_factory=dict)
+    first_time: frozenset[str] = frozenset()
 
     @property
     def touched(self) -> list[str]:
@@ -146,7 +149,8 @@ def plan_stage(stage: str, wanted: Mapping[str, str], recorded: Mapping[str, str
     """Compare the keys the inputs ask for with the keys recorded at the last run."""
     todo = {doc: key for doc, key in wanted.items() if recorded.get(doc) != key}
     gone = sorted(doc for doc in recorded if doc not in wanted)
-    return StagePlan(stage, todo, gone, skipped=len(wanted) - len(todo), inputs=_inputs_of(wanted, todo))
+    return StagePlan(stage, todo, gone, skipped=len(wanted) - len(todo), inputs=_inputs_of(wanted, todo),
+                     first_time=frozenset(doc for doc in todo if doc not in recorded))
 
 
 def _inputs_of(wanted: Mapping[str, str], todo: Collection[str]) -> dict[str, str]:

@@ -9,13 +9,13 @@ import duckdb
 from orchestration.assets.common import STAGE_KINDS, counts, raw_key, stage_version, step_function
 from orchestration.assets.corpus import DISCOVERY_STAGE, GROUP, planned_work, unchanged, written
 from orchestration.core.claims.catalog import load_catalog
-from orchestration.core.claims.discovery import match_catalog, story_blocks
+from orchestration.core.claims.discovery import match_catalog, settled_documents, story_blocks
 from orchestration.core.claims.semantic import (
     MODEL_NAME, Embedder, cross_language_mentions, model_files, paraphrase_claims, semantic_catalog_mentions,
 )
 from orchestration.core.language.detect import process_detector
 from orchestration.core.quarantine import ConfigError
-from orchestration.core.types import ClaimSentenceRow
+from orchestration.core.types import ClaimMention, ClaimSentenceRow
 from orchestration.corpus_ledger import TOUCHED_IDS_VIEW, row_count, write_corpus_rows
 from orchestration.corpus_reads import READ_IDS, SENTENCE_TEXTS, read_sentences, values_frame
 from orchestration.discovery_pool import discover_on_cores
@@ -86,8 +86,14 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
             yield unchanged(conn, "claim_sentences", plan, wanted, asset=True)
             yield _embeddings_result(conn, 0, semantic, failed=0)
             return
-        affected = set(story_of.values()) if rebuild else _affected_stories(conn, plan, story_of)
+        lost = set() if rebuild else _stories_that_lost_documents(conn, plan)
+        affected = set(story_of.values()) if rebuild else {story_of[d] for d in plan.todo if d in story_of} | lost
         members = [d for d, story in story_of.items() if story in affected and d in wanted]
+        # stories that only received new documents are extended: their settled documents'
+        # mentions stay (decision 0035)
+        settled = settled_documents({d: story_of[d] for d in members}, plan.todo, plan.first_time, lost)
+        extended = {story_of[d] for d in settled}
+        existing_mentions = _discovered_mentions(conn, extended)
         # the catalog is matched against every sentence (its weights are the corpus'); discovery
         # reads only the stories that received or lost a document
         doc_sentences = read_sentences(conn, None if catalog else members)
@@ -106,8 +112,11 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         embedder = Embedder(lookup=stored_embeddings if semantic else None, encode_texts=model.encode)
         # the workers read their sentences' stored tokens themselves: primed here for all of them,
         # the tokens were 0.6 GB of the 1.55 GB the step added on a 1% day at 100k (decision 0029)
-        discovered, discovered_sentences = discover_on_cores(story_blocks(story_sentences, story_of, existing),
-                                                             compute.workers, StoredTokens(str(warehouse.live_path)))
+        blocks = story_blocks(story_sentences, story_of, existing, settled, existing_mentions)
+        del existing_mentions
+        discovered, discovered_sentences = discover_on_cores(blocks, compute.workers,
+                                                             StoredTokens(str(warehouse.live_path)))
+        del blocks
         if catalog or semantic:
             # the catalog and the semantic pass read every sentence read, here
             with warehouse.connect(read_only=True) as conn:
@@ -147,7 +156,8 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         embeddings = _embeddings_result(conn, len(new_embeddings), semantic, failed=len(embedder.failed))
     kept_ids = len({c.claim_id for c in existing} & {c.claim_id for c in discovered})
     yield written("claims", written_counts["claims"], plan, wanted, asset=True,
-                  origins=counts(c.origin for c in all_claims), stories_rediscovered=len(affected),
+                  origins=counts(c.origin for c in all_claims), stories_rediscovered=len(affected - extended),
+                  stories_extended=len(extended),
                   claim_ids_kept_from_previous_run=kept_ids, catalog_claims_loaded=len(catalog),
                   texts_tokenised=tokenised)
     yield written("claim_sentences", written_counts["claim_sentences"], plan, wanted, asset=True)
@@ -171,15 +181,28 @@ def _sentence_languages(conn: duckdb.DuckDBPyConnection,
         f"WHERE document_id IN (SELECT document_id FROM {read_ids})").fetchall()}
 
 
-def _affected_stories(conn, plan: StagePlan, story_of: dict[str, str]) -> set[str]:
-    """The stories whose claims may change: those of the documents processed, and those whose
-    discovered claims a document that left was part of."""
-    affected = {story_of[d] for d in plan.todo if d in story_of}
-    if plan.gone:
-        gone = register_ids(conn, plan.gone, READ_IDS)
-        affected |= {story for (story,) in conn.execute(f"""
-            SELECT DISTINCT c.story_id FROM {RAW_SCHEMA}.claim_sentences s
-            JOIN {RAW_SCHEMA}.claims c USING (claim_id)
-            WHERE c.origin = 'discovered' AND s.document_id IN (SELECT document_id FROM {gone})""").fetchall()}
-    return affected
+def _stories_that_lost_documents(conn, plan: StagePlan) -> set[str]:
+    """The stories whose discovered claims a document that left was part of: discovered again."""
+    if not plan.gone:
+        return set()
+    gone = register_ids(conn, plan.gone, READ_IDS)
+    return {story for (story,) in conn.execute(f"""
+        SELECT DISTINCT c.story_id FROM {RAW_SCHEMA}.claim_sentences s
+        JOIN {RAW_SCHEMA}.claims c USING (claim_id)
+        WHERE c.origin = 'discovered' AND s.document_id IN (SELECT document_id FROM {gone})""").fetchall()}
 
+
+def _discovered_mentions(conn, story_ids: Collection[str]) -> list[ClaimMention]:
+    """The sentences stating the discovered claims of `story_ids`, in their own language (a
+    cross-language mention is made again after discovery)."""
+    if not story_ids or not table_exists(conn, "claim_sentences"):
+        return []
+    conn.register(_AFFECTED_STORIES, values_frame("story_id", story_ids))
+    try:
+        return [ClaimMention(*row) for row in conn.execute(f"""
+            SELECT s.claim_id, s.document_id, s.sentence_seq, s.similarity FROM {RAW_SCHEMA}.claim_sentences s
+            JOIN {RAW_SCHEMA}.claims c USING (claim_id)
+            WHERE c.origin = 'discovered' AND NOT s.cross_language
+              AND c.story_id IN (SELECT story_id FROM {_AFFECTED_STORIES})""").fetchall()]
+    finally:
+        conn.unregister(_AFFECTED_STORIES)

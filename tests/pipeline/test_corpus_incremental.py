@@ -1,6 +1,7 @@
 """The corpus stages (stories, claims, claim mentions, text reuse) work only on what changed: a run
-with nothing new does nothing, a document added to one story re-discovers that story only, and
-the outcome equals a run from scratch on the same documents."""
+with nothing new does nothing, a document added to one story extends that story only (its claims
+and their sentences kept, the new document's sentences stating what a run from scratch finds),
+and stories and text reuse equal a run from scratch on the same documents."""
 from __future__ import annotations
 
 import shutil
@@ -65,21 +66,6 @@ def story_of(warehouse: Path, document_name: str) -> str:
                             "WHERE d.source_file = ?", [document_name])[0][0]
 
 
-def claims_by_content(warehouse: Path) -> set:
-    """Each claim as what it says and where: its text, its story's documents and its mentions
-    with their stance (ids left out: a run from scratch may found a claim on another sentence)."""
-    rows = query(warehouse, """
-        SELECT c.claim_text, list(DISTINCT d.source_file ORDER BY d.source_file),
-               list((d.source_file, m.sentence_seq, cs.similarity, m.stance) ORDER BY d.source_file, m.sentence_seq)
-        FROM raw.claims c
-        JOIN raw.claim_mentions m USING (claim_id)
-        JOIN raw.claim_sentences cs USING (claim_id, document_id, sentence_seq)
-        JOIN raw.dumps d ON d.document_id = m.document_id
-        GROUP BY c.claim_id, c.claim_text""")
-    return {(text, tuple(files), tuple(tuple(m.values()) if isinstance(m, dict) else tuple(m) for m in mentions))
-            for text, files, mentions in rows}
-
-
 def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_path: Path):
     landing = corpus_landing(tmp_path / "landing", with_held_back=False)
     (landing / UNRELATED[0]).write_text(UNRELATED[1], encoding="utf-8")
@@ -97,7 +83,8 @@ def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_pa
     # one document processed by every corpus stage; discovery re-ran one story, not both
     for name in ("stories", "claims", "text_reuse"):
         assert added[name]["documents_processed"] == 1, (name, added[name])
-    assert added["claims"]["stories_rediscovered"] == 1
+    # the story that received it is extended (decision 0035), the other left alone
+    assert (added["claims"]["stories_extended"], added["claims"]["stories_rediscovered"]) == (1, 0)
     # every other text's tokens were read back from the first run's (orchestration/token_store.py):
     # stories tokenised at most the new document's sentences (their tokens, and their words for
     # what they reach) and body, text reuse after it nothing more than those sentences' words
@@ -120,15 +107,23 @@ def test_a_document_added_to_one_story_leaves_the_other_stories_untouched(tmp_pa
     assert [row for row in after["claims"] if row[1] == older] == older_claims
     for table in ("claim_sentences", "claim_mentions"):
         assert [r for r in after[table] if r[0] in older_ids] == [r for r in before[table] if r[0] in older_ids]
-    # the claims of the story that grew keep their ids
-    grown = {row[0] for row in before["claims"] if row[1] != older}
-    assert grown <= {row[0] for row in after["claims"]}
+    # the story that grew was extended: its claims keep their ids and texts, and the sentences of
+    # its settled documents that stated them still do, at the same similarity
+    grown = [row for row in before["claims"] if row[1] != older]
+    assert set(grown) <= set(after["claims"])
+    grown_ids = {row[0] for row in grown}
+    assert {r for r in before["claim_sentences"] if r[0] in grown_ids} <= set(after["claim_sentences"])
 
     scratch = tmp_path / "scratch"
     landing_all = corpus_landing(tmp_path / "landing_all", with_held_back=True)
     (landing_all / UNRELATED[0]).write_text(UNRELATED[1], encoding="utf-8")
     materialize(landing_all, scratch)
-    assert claims_by_content(warehouse) == claims_by_content(scratch)
+    # every sentence of the new document that states a claim in a run from scratch states one here
+    def stating(warehouse: Path) -> set[int]:
+        return {seq for (seq,) in query(warehouse, "SELECT DISTINCT sentence_seq FROM raw.claim_sentences "
+                                                   "JOIN raw.dumps USING (document_id) WHERE source_file = ?",
+                                        [HELD_BACK])}
+    assert stating(scratch) <= stating(warehouse)
     # stories and text reuse read the new document's sentences and those they reach, not the
     # archive, and wrote the rows a run from scratch writes
     assert after["text_reuse"] == corpus_tables(scratch)["text_reuse"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -234,16 +234,22 @@ class _ClusterIndex:
 
 @dataclass(frozen=True)
 class StoryBlock:
-    """What discovery reads of one story: its documents' sentences and the claims it had (seeds)."""
+    """What discovery reads of one story: its documents' sentences and the claims it had (seeds).
+    With `settled` documents (those discovery already went through, the story's claims and their
+    mentions `seed_mentions` unchanged since) the story is extended, not discovered again."""
     story_id: str
     doc_sentences: dict[str, list[Sentence]]
     seeds: list[ClaimRecord]
+    settled: frozenset[str] = frozenset()
+    seed_mentions: tuple[ClaimMention, ...] = ()
 
 
 def story_blocks(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
-                 existing: Sequence[ClaimRecord] = ()) -> list[StoryBlock]:
+                 existing: Sequence[ClaimRecord] = (), settled: Collection[str] = (),
+                 existing_mentions: Sequence[ClaimMention] = ()) -> list[StoryBlock]:
     """The sentences split by story, each story with its existing discovered claims: discovery
-    never compares across stories, so the blocks may be worked on apart."""
+    never compares across stories, so the blocks may be worked on apart. A story holding
+    `settled` documents is extended (extend_story): its claims' `existing_mentions` are kept."""
     by_story: dict[str, list[str]] = defaultdict(list)
     for document_id in sorted(doc_sentences):
         # A document without a story can only be compared with itself: its own block.
@@ -252,12 +258,46 @@ def story_blocks(doc_sentences: dict[str, list[Sentence]], stories: dict[str, st
     for record in existing:
         if record.origin == "discovered" and record.story_id is not None:
             seeds[record.story_id].append(record)
-    return [StoryBlock(story_id, {d: doc_sentences[d] for d in by_story[story_id]},
-                       sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id))
-            for story_id in sorted(by_story)]
+    settled = frozenset(settled)
+    mentions_of: dict[str, list[ClaimMention]] = defaultdict(list)
+    for mention in existing_mentions:
+        mentions_of[mention.claim_id].append(mention)
+    blocks = []
+    for story_id in sorted(by_story):
+        story_seeds = sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id)
+        story_settled = settled.intersection(by_story[story_id])
+        blocks.append(StoryBlock(
+            story_id, {d: doc_sentences[d] for d in by_story[story_id]}, story_seeds, story_settled,
+            tuple(sorted((m for r in story_seeds for m in mentions_of[r.claim_id]), key=_mention_order))
+            if story_settled else ()))
+    return blocks
+
+
+def settled_documents(story_of: Mapping[str, str], todo: Collection[str], first_time: Collection[str],
+                      rediscovered: Collection[str] = ()) -> set[str]:
+    """The documents of `story_of` whose mentions discovery leaves as they are: those not in
+    `todo` of the stories it extends (extend_story). A story is extended when every document
+    of it in `todo` is `first_time` (none changed: its mentions would be stale), it is not in
+    `rediscovered` (stories that lost a document), and it holds at least as many settled
+    documents as it receives: a story that more than doubles is discovered again, cheap while it
+    is small, and what bounds how far a story drifts from its rediscovery."""
+    todo, first_time, rediscovered = set(todo), set(first_time), set(rediscovered)
+    settled: dict[str, list[str]] = defaultdict(list)
+    received: Counter[str] = Counter()
+    for document_id, story_id in story_of.items():
+        if document_id not in todo:
+            settled[story_id].append(document_id)
+        elif document_id in first_time:
+            received[story_id] += 1
+        else:
+            rediscovered.add(story_id)
+    return {d for story_id, documents in settled.items()
+            if story_id not in rediscovered and received[story_id] <= len(documents) for d in documents}
 
 
 def discover_in_block(block: StoryBlock) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    if block.settled:
+        return extend_story(block)
     return _discover_in_story(block.story_id, block.doc_sentences, block.seeds)
 
 
@@ -283,8 +323,12 @@ def merged_discoveries(parts: Iterable[tuple[list[ClaimRecord], list[ClaimMentio
         claims.extend(block_claims)
         mentions.extend(block_mentions)
     claims.sort(key=lambda c: (c.story_id or "", c.claim_id))
-    mentions.sort(key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))
+    mentions.sort(key=_mention_order)
     return claims, mentions
+
+
+def _mention_order(mention: ClaimMention) -> tuple[str, str, int]:
+    return (mention.claim_id, mention.document_id, mention.sentence_seq)
 
 
 def discover_claims(doc_sentences: dict[str, list[Sentence]], stories: dict[str, str],
@@ -311,7 +355,42 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
     # Wire copy reprinted by several outlets repeats sentences word for word: a unit with the
     # same words as an earlier one joins the clusters that one joined, at the same scores,
     # without being compared with anything (and takes no exemplar slot: it would add nothing).
-    joined_by_words: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[float, int]]] = {}
+    _join_units(index, units, {})
+    kept = [c for c in index.roots() if len(c.documents()) >= 2]
+    return _claims_of(story_id, _merge_passages(kept, doc_sentences), idf, unseen)
+
+
+def _claims_of(story_id: str, groups: list[list[_Cluster]], idf: dict[str, float], unseen: float,
+               taken: Collection[str] = ()) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """A claim per group of clusters (passages merged), with one mention per sentence; ids other
+    than `taken`."""
+    claims: list[ClaimRecord] = []
+    mentions: list[ClaimMention] = []
+    for group, claim_id in zip(groups, _claim_ids(story_id, groups, taken)):
+        medoids = [_medoid(cluster, idf, unseen) for cluster in group]
+        # The claim's text: the medoid of the part with the most documents, then mentions, as
+        # the proposition it states (its sentence without an attribution frame such as
+        # "X reports:" or ", according to …": the frame is the outlet's, not the claim's).
+        lead = max(range(len(group)), key=lambda i: (len(group[i].documents()), len(group[i].members), -i))
+        claims.append(ClaimRecord(claim_id=claim_id, story_id=story_id,
+                                  claim_text=medoids[lead].text, origin="discovered"))
+        best: dict[tuple[str, int], float] = {}
+        for cluster, medoid in zip(group, medoids):
+            for unit, joined_at in cluster.members:
+                # Close to the claim's text, or at least to the exemplar it joined through.
+                similarity = 1.0 if unit is medoid else max(joined_at, _score(unit, medoid, idf, unseen))
+                key = (unit.document_id, unit.sentence_seq)
+                best[key] = max(best.get(key, 0.0), similarity)
+        for (document_id, seq), similarity in sorted(best.items()):
+            mentions.append(ClaimMention(claim_id, document_id, seq, round(similarity, 4)))
+    return claims, mentions
+
+
+def _join_units(index: _ClusterIndex, units: Iterable[_Unit],
+                joined_by_words: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[float, int]]],
+                may_merge: Callable[[_Cluster, _Cluster], bool] = lambda a, b: True) -> None:
+    """Each unit into the clusters it matches (at most MAX_CLAIMS_PER_UNIT), or a cluster of its
+    own; `joined_by_words`: the clusters a wording already joined, which a verbatim copy joins."""
     for unit in units:
         copy_of = (unit.surface, unit.tokens)
         if copy_of in joined_by_words:
@@ -333,7 +412,8 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
         for score, other in matches[1:]:
             # A unit close to two clusters either carries two claims (the clusters are unlike
             # each other) or reveals that both clusters state one proposition: merge those.
-            if index.cluster_similarity(primary, other) >= BRIDGE_MERGE_SIMILARITY:
+            if (may_merge(index.clusters[primary], index.clusters[other])
+                    and index.cluster_similarity(primary, other) >= BRIDGE_MERGE_SIMILARITY):
                 keep, fold = min(primary, other), max(primary, other)
                 index.merge(keep, fold)
                 primary = keep
@@ -347,28 +427,88 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
         if len(cluster.exemplars) < MAX_EXEMPLARS and unit.document_id not in exemplar_docs:
             index.add_exemplar(primary, unit)
 
-    kept = [c for c in index.roots() if len(c.documents()) >= 2]
-    groups = _merge_passages(kept, doc_sentences)
-    claims: list[ClaimRecord] = []
-    mentions: list[ClaimMention] = []
-    for group, claim_id in zip(groups, _claim_ids(story_id, groups)):
-        medoids = [_medoid(cluster, idf, unseen) for cluster in group]
-        # The claim's text: the medoid of the part with the most documents, then mentions, as
-        # the proposition it states (its sentence without an attribution frame such as
-        # "X reports:" or ", according to …": the frame is the outlet's, not the claim's).
-        lead = max(range(len(group)), key=lambda i: (len(group[i].documents()), len(group[i].members), -i))
-        claims.append(ClaimRecord(claim_id=claim_id, story_id=story_id,
-                                  claim_text=medoids[lead].text, origin="discovered"))
+
+def extend_story(block: StoryBlock) -> tuple[list[ClaimRecord], list[ClaimMention]]:
+    """A story that received documents, extended rather than discovered again: the settled
+    documents' mentions of the story's claims stay as they are, and only the new documents'
+    units are compared, with the claims (their text and some of their sentences as exemplars),
+    with the settled sentences no claim holds (a new reprint of one makes a claim of two
+    documents) and with each other. A claim keeps its id and its text; two claims are never
+    merged. Why, and how far this drifts from discovering the story again:
+    docs/decisions/0035-claims-extend-a-story.md."""
+    doc_sentences, settled = block.doc_sentences, block.settled
+    new_docs = [d for d in sorted(doc_sentences) if d not in settled]
+    units_of = {d: _units(d, doc_sentences[d]) for d in sorted(doc_sentences)}
+    new_units = [u for d in new_docs for u in units_of[d]]
+    old_mentions = list(block.seed_mentions)
+    if not new_units:
+        return list(block.seeds), old_mentions
+    all_units = [u for units in units_of.values() for u in units]
+    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, token_set(r.claim_text),
+                        surface_words(r.claim_text), False) for r in block.seeds]
+    idf, unseen = idf_weights(u.tokens for u in all_units)
+    for unit in all_units + seed_units:
+        unit.weight = set_weight(unit.tokens, idf, unseen)
+    index = _ClusterIndex(idf, unseen)
+    mentioned: dict[tuple[str, int], list[str]] = defaultdict(list)
+    for mention in old_mentions:
+        mentioned[(mention.document_id, mention.sentence_seq)].append(mention.claim_id)
+    cluster_of_claim: dict[str, int] = {}
+    for record, unit in zip(block.seeds, seed_units):
+        if unit.tokens:
+            cluster_of_claim[record.claim_id] = index.new_cluster((record.claim_id,), unit, seeded_id=record.claim_id)
+    # the claims' exemplars besides their text: of a settled document's sentences stating a claim,
+    # the unit closest to the claim's text; the documents in id order
+    seed_unit_of = {r.claim_id: u for r, u in zip(block.seeds, seed_units)}
+    closest: dict[tuple[str, str], tuple[float, _Unit]] = {}
+    for document_id in sorted(settled):
+        for unit in units_of.get(document_id, ()):
+            for claim_id in mentioned.get((document_id, unit.sentence_seq), ()):
+                if claim_id in cluster_of_claim:
+                    score = _score(unit, seed_unit_of[claim_id], idf, unseen)
+                    if (claim_id, document_id) not in closest or score > closest[(claim_id, document_id)][0]:
+                        closest[(claim_id, document_id)] = (score, unit)
+    for (claim_id, _), (_, unit) in sorted(closest.items(), key=lambda item: item[0]):
+        if len(index.clusters[cluster_of_claim[claim_id]].exemplars) < MAX_EXEMPLARS:
+            index.add_exemplar(cluster_of_claim[claim_id], unit)
+    # settled sentences no claim holds: one cluster per wording, compared with nothing. Only those
+    # sharing a token with a new unit: a unit is found through a token it shares (or the same
+    # words), so the others could never be a new unit's candidate.
+    new_tokens = frozenset().union(*(u.tokens for u in new_units))
+    joined_by_words: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[float, int]]] = {}
+    for document_id in sorted(settled):
+        for unit in units_of.get(document_id, ()):
+            if (unit.document_id, unit.sentence_seq) in mentioned or unit.tokens.isdisjoint(new_tokens):
+                continue
+            copy_of = (unit.surface, unit.tokens)
+            if copy_of in joined_by_words:
+                index.clusters[joined_by_words[copy_of][0][1]].members.append((unit, 1.0))
+                continue
+            cluster_index = index.new_cluster(unit.key, unit)
+            index.clusters[cluster_index].members.append((unit, 1.0))
+            joined_by_words[copy_of] = [(1.0, cluster_index)]
+    _join_units(index, new_units, joined_by_words,
+                may_merge=lambda a, b: a.seeded_id is None or b.seeded_id is None)
+
+    claims = list(block.seeds)
+    mentions = list(old_mentions)
+    fresh: list[_Cluster] = []
+    for cluster in index.roots():
+        if cluster.seeded_id is None:
+            if len(cluster.documents()) >= 2:
+                fresh.append(cluster)
+            continue
+        claim_text_unit = seed_unit_of[cluster.seeded_id]
         best: dict[tuple[str, int], float] = {}
-        for cluster, medoid in zip(group, medoids):
-            for unit, joined_at in cluster.members:
-                # Close to the claim's text, or at least to the exemplar it joined through.
-                similarity = 1.0 if unit is medoid else max(joined_at, _score(unit, medoid, idf, unseen))
-                key = (unit.document_id, unit.sentence_seq)
-                best[key] = max(best.get(key, 0.0), similarity)
-        for (document_id, seq), similarity in sorted(best.items()):
-            mentions.append(ClaimMention(claim_id, document_id, seq, round(similarity, 4)))
-    return claims, mentions
+        for unit, joined_at in cluster.members:
+            key = (unit.document_id, unit.sentence_seq)
+            if cluster.seeded_id not in mentioned.get(key, ()):
+                best[key] = max(best.get(key, 0.0), joined_at, _score(unit, claim_text_unit, idf, unseen))
+        mentions.extend(ClaimMention(cluster.seeded_id, d, seq, round(similarity, 4))
+                        for (d, seq), similarity in sorted(best.items()))
+    new_claims, new_mentions = _claims_of(block.story_id, _merge_passages(fresh, doc_sentences), idf, unseen,
+                                          taken={r.claim_id for r in block.seeds})
+    return claims + new_claims, mentions + new_mentions
 
 
 def _medoid(cluster: _Cluster, idf: dict[str, float], unseen: float) -> _Unit:
@@ -398,13 +538,13 @@ def _medoid(cluster: _Cluster, idf: dict[str, float], unseen: float) -> _Unit:
     return members[max(range(len(members)), key=lambda i: (round(total(i), 9), -i))]
 
 
-def _claim_ids(story_id: str, groups: list[list[_Cluster]]) -> list[str]:
+def _claim_ids(story_id: str, groups: list[list[_Cluster]], taken: Collection[str] = ()) -> list[str]:
     """One distinct id per group. Seeded ids are given out first, biggest seed cluster first, so
     a claim keeps its id even when a new group's founder happens to hash to it; a founder id
     already taken (a rerun can rebuild a seed's old founder cluster beside the seed) gets a
     counter, deterministically."""
     ids: dict[int, str] = {}
-    used: set[str] = set()
+    used: set[str] = set(taken)
     for position, group in enumerate(groups):
         for _, seeded_id in sorted((-len(c.members), c.seeded_id) for c in group if c.seeded_id):
             if seeded_id not in used:
