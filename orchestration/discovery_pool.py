@@ -11,6 +11,10 @@ the pool's workers import it, and importing the asset module would import Dagste
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, replace
+
+import duckdb
+import pandas as pd
 
 from orchestration.core.claims.discovery import (
     StoryBlock, balanced_groups, discover_in_block, merged_discoveries,
@@ -20,23 +24,61 @@ from orchestration.core.types import ClaimMention, ClaimRecord
 from orchestration.gc_pause import cyclic_gc_paused
 from orchestration.pool import map_isolated
 from orchestration.token_store import StoredTokens
+from orchestration.warehouse import RAW_SCHEMA
 
 # groups per worker: a slow group at the end does not leave the other cores idle for long
 GROUPS_PER_WORKER = 4
 PRELOAD = (__name__,)
 
 Discovered = tuple[list[ClaimRecord], list[ClaimMention]]
+_SEED_IDS = "seed_claim_ids"
 
 
-def discover_on_cores(blocks: list[StoryBlock], workers: int, stored: StoredTokens) -> Discovered:
+@dataclass(frozen=True)
+class StoredClaimSentences:
+    """The claim sentences of a warehouse file, read by the process that extends a story: the
+    step need not hold them (650k on a 1% day at 100k dumps, ~230 MB as records, held once by the
+    step and again by the workers it sent them to)."""
+    database: str
+
+    def of_claims(self, claim_ids: list[str]) -> list[ClaimMention]:
+        """The sentences stating `claim_ids` in their own language (a cross-language mention is
+        made again after discovery)."""
+        if not claim_ids:
+            return []
+        conn = duckdb.connect(self.database, read_only=True)
+        try:
+            conn.register(_SEED_IDS, pd.DataFrame({"claim_id": pd.Series(claim_ids, dtype="object")}))
+            return [ClaimMention(*row) for row in conn.execute(
+                f"SELECT claim_id, document_id, sentence_seq, similarity FROM {RAW_SCHEMA}.claim_sentences "
+                f"WHERE NOT cross_language AND claim_id IN (SELECT claim_id FROM {_SEED_IDS})").fetchall()]
+        finally:
+            conn.close()
+
+
+def with_seed_mentions(blocks: list[StoryBlock], stored: StoredClaimSentences) -> list[StoryBlock]:
+    """The blocks of stories to extend, given their claims' stored sentences."""
+    wanted = [r.claim_id for block in blocks if block.settled for r in block.seeds]
+    mentions_of: dict[str, list[ClaimMention]] = {}
+    for mention in stored.of_claims(wanted):
+        mentions_of.setdefault(mention.claim_id, []).append(mention)
+    return [replace(block, seed_mentions=tuple(sorted(
+                (m for r in block.seeds for m in mentions_of.get(r.claim_id, ())),
+                key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))))
+            if block.settled else block for block in blocks]
+
+
+def discover_on_cores(blocks: list[StoryBlock], workers: int, stored: StoredTokens,
+                      claim_sentences: StoredClaimSentences) -> Discovered:
     """Discovery of every story block, on `workers` processes when there are two blocks or more;
     the result is the one process's. The process that discovers a block is primed with the
-    `stored` tokens of its sentences. Discovery failing in a story stops the step, as it does in
-    one process."""
+    `stored` tokens of its sentences, and reads the stored `claim_sentences` of the stories it
+    extends. Discovery failing in a story stops the step, as it does in one process."""
     if workers < 2 or len(blocks) < 2:
-        return discover_in_worker((blocks, stored, os.getpid()))[:2]
+        return discover_in_worker((blocks, stored, claim_sentences, os.getpid()))[:2]
     step_pid = os.getpid()
-    items = [(group, stored, step_pid) for group in balanced_groups(blocks, workers * GROUPS_PER_WORKER)]
+    items = [(group, stored, claim_sentences, step_pid)
+             for group in balanced_groups(blocks, workers * GROUPS_PER_WORKER)]
     outcomes = map_isolated(discover_in_worker, items, workers, preload=PRELOAD, min_items_per_worker=1)
     failed = [outcome.error for outcome in outcomes if not outcome.ok]
     if failed:
@@ -50,13 +92,14 @@ def _texts(blocks: list[StoryBlock]) -> list[str]:
     return [s.text for block in blocks for sentences in block.doc_sentences.values() for s in sentences]
 
 
-def discover_in_worker(item: tuple[list[StoryBlock], StoredTokens, int]
+def discover_in_worker(item: tuple[list[StoryBlock], StoredTokens, StoredClaimSentences, int]
                        ) -> tuple[list[ClaimRecord], list[ClaimMention], dict[str, dict[str, tuple[str, ...]]]]:
-    """Discovery of a group of blocks in a pool worker: (blocks, the token store, the step's pid).
-    Primed with the stored tokens of its sentences; returns the tokens it computed besides the
-    claims and mentions, and lets go of them all. In the step's own process (a pool of one) the
-    token cache is the step's: primed there, and left to the step."""
-    blocks, stored, step_pid = item
+    """Discovery of a group of blocks in a pool worker: (blocks, the token store, the claim
+    sentences, the step's pid). Primed with the stored tokens of its sentences; returns the
+    tokens it computed besides the claims and mentions, and lets go of them all. In the step's
+    own process (a pool of one) the token cache is the step's: primed there, and left to the step."""
+    blocks, stored, claim_sentences, step_pid = item
+    blocks = with_seed_mentions(blocks, claim_sentences)
     if os.getpid() == step_pid:
         token_cache.remember(stored.rows(_texts(blocks)))
         return (*discover_group(blocks), {})

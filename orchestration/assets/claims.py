@@ -15,10 +15,10 @@ from orchestration.core.claims.semantic import (
 )
 from orchestration.core.language.detect import process_detector
 from orchestration.core.quarantine import ConfigError
-from orchestration.core.types import ClaimMention, ClaimSentenceRow
+from orchestration.core.types import ClaimSentenceRow
 from orchestration.corpus_ledger import TOUCHED_IDS_VIEW, row_count, write_corpus_rows
 from orchestration.corpus_reads import READ_IDS, SENTENCE_TEXTS, read_sentences, values_frame
-from orchestration.discovery_pool import discover_on_cores
+from orchestration.discovery_pool import StoredClaimSentences, discover_on_cores
 from orchestration.gc_pause import without_cyclic_gc
 from orchestration.incremental import StagePlan, register_ids, version_key
 from orchestration.model_process import model_process
@@ -93,7 +93,6 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         # mentions stay (decision 0035)
         settled = settled_documents({d: story_of[d] for d in members}, plan.todo, plan.first_time, lost)
         extended = {story_of[d] for d in settled}
-        existing_mentions = _discovered_mentions(conn, extended)
         # the catalog is matched against every sentence (its weights are the corpus'); discovery
         # reads only the stories that received or lost a document
         doc_sentences = read_sentences(conn, None if catalog else members)
@@ -112,11 +111,9 @@ def claims(context: dg.AssetExecutionContext, warehouse: WarehouseResource, land
         embedder = Embedder(lookup=stored_embeddings if semantic else None, encode_texts=model.encode)
         # the workers read their sentences' stored tokens themselves: primed here for all of them,
         # the tokens were 0.6 GB of the 1.55 GB the step added on a 1% day at 100k (decision 0029)
-        blocks = story_blocks(story_sentences, story_of, existing, settled, existing_mentions)
-        del existing_mentions
-        discovered, discovered_sentences = discover_on_cores(blocks, compute.workers,
-                                                             StoredTokens(str(warehouse.live_path)))
-        del blocks
+        discovered, discovered_sentences = discover_on_cores(
+            story_blocks(story_sentences, story_of, existing, settled), compute.workers,
+            StoredTokens(str(warehouse.live_path)), StoredClaimSentences(str(warehouse.live_path)))
         if catalog or semantic:
             # the catalog and the semantic pass read every sentence read, here
             with warehouse.connect(read_only=True) as conn:
@@ -190,19 +187,3 @@ def _stories_that_lost_documents(conn, plan: StagePlan) -> set[str]:
         SELECT DISTINCT c.story_id FROM {RAW_SCHEMA}.claim_sentences s
         JOIN {RAW_SCHEMA}.claims c USING (claim_id)
         WHERE c.origin = 'discovered' AND s.document_id IN (SELECT document_id FROM {gone})""").fetchall()}
-
-
-def _discovered_mentions(conn, story_ids: Collection[str]) -> list[ClaimMention]:
-    """The sentences stating the discovered claims of `story_ids`, in their own language (a
-    cross-language mention is made again after discovery)."""
-    if not story_ids or not table_exists(conn, "claim_sentences"):
-        return []
-    conn.register(_AFFECTED_STORIES, values_frame("story_id", story_ids))
-    try:
-        return [ClaimMention(*row) for row in conn.execute(f"""
-            SELECT s.claim_id, s.document_id, s.sentence_seq, s.similarity FROM {RAW_SCHEMA}.claim_sentences s
-            JOIN {RAW_SCHEMA}.claims c USING (claim_id)
-            WHERE c.origin = 'discovered' AND NOT s.cross_language
-              AND c.story_id IN (SELECT story_id FROM {_AFFECTED_STORIES})""").fetchall()]
-    finally:
-        conn.unregister(_AFFECTED_STORIES)

@@ -5,11 +5,16 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from orchestration.core.claims.discovery import _sentence_parts, balanced_groups, discover_claims, story_blocks
+from orchestration.core.claims.discovery import (
+    _sentence_parts, balanced_groups, discover_claims, discover_in_block, merged_discoveries, settled_documents,
+    story_blocks,
+)
 from orchestration.core.text import token_cache
 from orchestration.core.text.sentences import split_sentences
-from orchestration.discovery_pool import discover_on_cores
+from orchestration.core.types import ClaimSentenceRow
+from orchestration.discovery_pool import StoredClaimSentences, discover_on_cores
 from orchestration.token_store import StoredTokens, store_tokens
+from orchestration.warehouse import replace_raw_table
 from tests.unit.sample_bodies import BODIES
 from tests.unit.test_stories import assign_stories
 
@@ -42,7 +47,8 @@ def test_workers_discover_what_one_process_does_from_the_stored_tokens(empty_tok
     with duckdb.connect(str(database)) as conn:
         assert store_tokens(conn) > 0
     _sentence_parts.cache_clear()
-    on_cores = discover_on_cores(story_blocks(sentences, stories), workers=workers, stored=StoredTokens(str(database)))
+    on_cores = discover_on_cores(story_blocks(sentences, stories), workers=workers, stored=StoredTokens(str(database)),
+                                 claim_sentences=StoredClaimSentences(str(database)))
 
     assert alone[0] and on_cores == alone
     # what the workers computed is the step's now, to be stored: the clauses cut from sentences,
@@ -62,3 +68,26 @@ def test_story_blocks_are_grouped_once_each_largest_first_into_the_lightest_grou
     work = sorted(sum(len(ss) for b in g for ss in b.doc_sentences.values()) for g in groups)
     assert work == [9, 9, 10]           # 7+2, 6+3, 5+4+1
     assert len(balanced_groups(blocks[:2], 8)) == 2
+
+
+@pytest.mark.parametrize("workers", [2, 1])
+def test_workers_extend_stories_from_the_stored_claim_sentences(tmp_path, workers):
+    """The step sends the stories to extend without their claims' sentences; the process that
+    extends a story reads them from the warehouse, and finds what one process given them finds."""
+    sentences = {d: split_sentences(t) for d, t in BODIES.items()}
+    stories = assign_stories(BODIES)
+    added = {max(d for d in BODIES if stories[d] == story) for story in set(stories.values())}
+    first = {d: s for d, s in sentences.items() if d not in added}
+    claims, mentions = discover_claims(first, stories)
+    assert claims
+    database = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(database)) as conn:
+        replace_raw_table(conn, "claim_sentences", [ClaimSentenceRow.of(m) for m in mentions])
+    settled = settled_documents(stories, todo=added, first_time=added)
+    assert settled
+
+    given = merged_discoveries(map(discover_in_block, story_blocks(sentences, stories, claims, settled, mentions)))
+    on_cores = discover_on_cores(story_blocks(sentences, stories, claims, settled), workers=workers,
+                                 stored=StoredTokens(str(database)), claim_sentences=StoredClaimSentences(str(database)))
+    assert on_cores == given
+    assert set(mentions) <= set(given[1])
