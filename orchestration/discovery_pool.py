@@ -49,11 +49,16 @@ class StoredClaimSentences:
         conn = duckdb.connect(self.database, read_only=True)
         try:
             conn.register(_SEED_IDS, pd.DataFrame({"claim_id": pd.Series(claim_ids, dtype="object")}))
-            return [ClaimMention(*row) for row in conn.execute(
+            rows = conn.execute(
                 f"SELECT claim_id, document_id, sentence_seq, similarity FROM {RAW_SCHEMA}.claim_sentences "
-                f"WHERE NOT cross_language AND claim_id IN (SELECT claim_id FROM {_SEED_IDS})").fetchall()]
+                f"WHERE NOT cross_language AND claim_id IN (SELECT claim_id FROM {_SEED_IDS})").fetchall()
         finally:
             conn.close()
+        # one string per id, as discovery's own mentions share them: each row's own copies, sent
+        # back to the step with the story's other mentions, are two more strings per mention there
+        same: dict[str, str] = {}
+        return [ClaimMention(same.setdefault(claim_id, claim_id), same.setdefault(document_id, document_id), seq,
+                             similarity) for claim_id, document_id, seq, similarity in rows]
 
 
 def with_seed_mentions(blocks: list[StoryBlock], stored: StoredClaimSentences) -> list[StoryBlock]:
