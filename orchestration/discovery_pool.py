@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 
 from orchestration.core.claims.discovery import (
-    StoryBlock, balanced_groups, discover_in_block, merged_discoveries,
+    StoryBlock, balanced_groups, discover_in_block, mentions_by_claim, merged_discoveries, seed_mentions,
 )
 from orchestration.core.text import token_cache
 from orchestration.core.types import ClaimMention, ClaimRecord
@@ -63,14 +63,10 @@ class StoredClaimSentences:
 
 def with_seed_mentions(blocks: list[StoryBlock], stored: StoredClaimSentences) -> list[StoryBlock]:
     """The blocks of stories to extend, given their claims' stored sentences."""
-    wanted = [r.claim_id for block in blocks if block.settled for r in block.seeds]
-    mentions_of: dict[str, list[ClaimMention]] = {}
-    for mention in stored.of_claims(wanted):
-        mentions_of.setdefault(mention.claim_id, []).append(mention)
-    return [replace(block, seed_mentions=tuple(sorted(
-                (m for r in block.seeds for m in mentions_of.get(r.claim_id, ())),
-                key=lambda m: (m.claim_id, m.document_id, m.sentence_seq))))
-            if block.settled else block for block in blocks]
+    by_claim = mentions_by_claim(stored.of_claims([r.claim_id for block in blocks if block.settled
+                                                   for r in block.seeds]))
+    return [replace(block, seed_mentions=seed_mentions(block.seeds, by_claim)) if block.settled else block
+            for block in blocks]
 
 
 def discover_on_cores(blocks: list[StoryBlock], workers: int, stored: StoredTokens,

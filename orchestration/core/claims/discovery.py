@@ -259,18 +259,28 @@ def story_blocks(doc_sentences: dict[str, list[Sentence]], stories: dict[str, st
         if record.origin == "discovered" and record.story_id is not None:
             seeds[record.story_id].append(record)
     settled = frozenset(settled)
-    mentions_of: dict[str, list[ClaimMention]] = defaultdict(list)
-    for mention in existing_mentions:
-        mentions_of[mention.claim_id].append(mention)
+    by_claim = mentions_by_claim(existing_mentions)
     blocks = []
     for story_id in sorted(by_story):
         story_seeds = sorted(seeds.get(story_id, ()), key=lambda r: r.claim_id)
         story_settled = settled.intersection(by_story[story_id])
-        blocks.append(StoryBlock(
-            story_id, {d: doc_sentences[d] for d in by_story[story_id]}, story_seeds, story_settled,
-            tuple(sorted((m for r in story_seeds for m in mentions_of[r.claim_id]), key=_mention_order))
-            if story_settled else ()))
+        blocks.append(StoryBlock(story_id, {d: doc_sentences[d] for d in by_story[story_id]}, story_seeds,
+                                 story_settled, seed_mentions(story_seeds, by_claim) if story_settled else ()))
     return blocks
+
+
+def mentions_by_claim(mentions: Iterable[ClaimMention]) -> dict[str, list[ClaimMention]]:
+    by_claim: dict[str, list[ClaimMention]] = defaultdict(list)
+    for mention in mentions:
+        by_claim[mention.claim_id].append(mention)
+    return by_claim
+
+
+def seed_mentions(seeds: Sequence[ClaimRecord], by_claim: Mapping[str, list[ClaimMention]]
+                  ) -> tuple[ClaimMention, ...]:
+    """The mentions of the claims `seeds` (`by_claim`: mentions_by_claim), in the order
+    extend_story reads them: by claim, document and sentence."""
+    return tuple(sorted((m for r in seeds for m in by_claim.get(r.claim_id, ())), key=_mention_order))
 
 
 def settled_documents(story_of: Mapping[str, str], todo: Collection[str], first_time: Collection[str],
