@@ -352,8 +352,7 @@ def _discover_in_story(story_id: str, doc_sentences: dict[str, list[Sentence]],
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
     if len(doc_sentences) < 2 or not units:
         return [], []
-    seed_units = [_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, token_set(r.claim_text),
-                        surface_words(r.claim_text), False) for r in seeds]
+    seed_units = [_claim_unit(f"seed:{r.claim_id}", r.claim_text) for r in seeds]
     idf, unseen = idf_weights(u.tokens for u in units)
     for unit in units + seed_units:
         unit.weight = set_weight(unit.tokens, idf, unseen)
@@ -413,9 +412,7 @@ def _join_units(index: _ClusterIndex, units: Iterable[_Unit],
             continue
         matches = index.matches(unit, DISCOVERY_THRESHOLD)[:MAX_CLAIMS_PER_UNIT]
         if not matches:
-            cluster_index = index.new_cluster(unit.key, unit)
-            index.clusters[cluster_index].members.append((unit, 1.0))
-            joined_by_words[copy_of] = [(1.0, cluster_index)]
+            _found_cluster(index, unit, joined_by_words)
             continue
         primary_score, primary = matches[0]
         joined: list[tuple[float, int]] = []
@@ -436,6 +433,19 @@ def _join_units(index: _ClusterIndex, units: Iterable[_Unit],
         exemplar_docs = {ex.document_id for ex in cluster.exemplars}
         if len(cluster.exemplars) < MAX_EXEMPLARS and unit.document_id not in exemplar_docs:
             index.add_exemplar(primary, unit)
+
+
+def _claim_unit(key: str, claim_text: str) -> _Unit:
+    """A claim's text as a unit (an existing claim's, or the analyst catalog's)."""
+    return _Unit(key, -1, 0, claim_text, token_set(claim_text), surface_words(claim_text), False)
+
+
+def _found_cluster(index: _ClusterIndex, unit: _Unit,
+                   joined_by_words: dict[tuple[tuple[str, ...], frozenset[str]], list[tuple[float, int]]]) -> None:
+    """A cluster of `unit` alone, which its wording's copies join."""
+    cluster_index = index.new_cluster(unit.key, unit)
+    index.clusters[cluster_index].members.append((unit, 1.0))
+    joined_by_words[(unit.surface, unit.tokens)] = [(1.0, cluster_index)]
 
 
 def extend_story(block: StoryBlock) -> tuple[list[ClaimRecord], list[ClaimMention]]:
@@ -463,8 +473,7 @@ def extend_story(block: StoryBlock) -> tuple[list[ClaimRecord], list[ClaimMentio
         return units
 
     weighed(new_units)
-    seed_units = weighed([_Unit(f"seed:{r.claim_id}", -1, 0, r.claim_text, token_set(r.claim_text),
-                                surface_words(r.claim_text), False) for r in block.seeds])
+    seed_units = weighed([_claim_unit(f"seed:{r.claim_id}", r.claim_text) for r in block.seeds])
     index = _ClusterIndex(idf, unseen)
     mentioned: dict[tuple[str, int], list[str]] = defaultdict(list)
     for mention in old_mentions:
@@ -503,13 +512,11 @@ def extend_story(block: StoryBlock) -> tuple[list[ClaimRecord], list[ClaimMentio
             for unit in weighed(_units(document_id, [sentence])):
                 if unit.tokens.isdisjoint(new_tokens):
                     continue
-                copy_of = (unit.surface, unit.tokens)
-                if copy_of in joined_by_words:
-                    index.clusters[joined_by_words[copy_of][0][1]].members.append((unit, 1.0))
-                    continue
-                cluster_index = index.new_cluster(unit.key, unit)
-                index.clusters[cluster_index].members.append((unit, 1.0))
-                joined_by_words[copy_of] = [(1.0, cluster_index)]
+                copied = joined_by_words.get((unit.surface, unit.tokens))
+                if copied:
+                    index.clusters[copied[0][1]].members.append((unit, 1.0))
+                else:
+                    _found_cluster(index, unit, joined_by_words)
     _join_units(index, new_units, joined_by_words,
                 may_merge=lambda a, b: a.seeded_id is None or b.seeded_id is None)
 
@@ -634,9 +641,7 @@ def match_catalog(catalog: Sequence[CatalogClaim], doc_sentences: dict[str, list
     smallest id), else its story_hint."""
     stories = stories or {}
     units = [u for d in sorted(doc_sentences) for u in _units(d, doc_sentences[d])]
-    claim_units = [_Unit(f"catalog:{c.claim_id}", -1, 0, c.claim_text,
-                         token_set(c.claim_text), surface_words(c.claim_text), False)
-                   for c in catalog]
+    claim_units = [_claim_unit(f"catalog:{c.claim_id}", c.claim_text) for c in catalog]
     idf, unseen = idf_weights([u.tokens for u in units] + [u.tokens for u in claim_units])
     for unit in units + claim_units:
         unit.weight = set_weight(unit.tokens, idf, unseen)
