@@ -182,11 +182,15 @@ def test_a_table_written_by_older_code_is_replaced_not_a_reason_to_fail(tmp_path
     expected = [tuple(content_tokens(t)) for t in TEXTS]
     assert [token_cache.token_sequence(t) for t in TEXTS] == expected
     assert store_tokens(conn) == len(TEXTS)
+    postings, unnested = postings_and_unnested(conn)
+    assert postings == unnested and postings
     assert prime_tokens(conn, "SELECT text FROM raw.sentences") == len(TEXTS)
     assert [token_cache.token_sequence(t) for t in TEXTS] == expected
 
 
-def test_the_stored_tokens_count_a_corpus_as_reading_it_would_and_find_what_a_focus_reaches(tmp_path: Path):
+@pytest.mark.parametrize("postings", ["stored", "not built yet"])
+def test_the_stored_tokens_count_a_corpus_as_reading_it_would_and_find_what_a_focus_reaches(tmp_path: Path,
+                                                                                            postings: str):
     from orchestration.core.text.similarity import CorpusTokens
     from orchestration.token_store import sentence_index
     conn = duckdb.connect(str(tmp_path / "w.duckdb"))
@@ -206,6 +210,8 @@ def test_the_stored_tokens_count_a_corpus_as_reading_it_would_and_find_what_a_fo
     for text in TEXTS:
         token_cache.token_set(text), token_cache.surface_words(text)
     store_tokens(conn)
+    if postings == "not built yet":     # a warehouse of older code, before any store_tokens
+        conn.execute(f"DROP TABLE {token_store.POSTINGS_TABLE}")
     conn.close()
     key = token_cache.text_key
     # what a stage does: read-only, temporary tables only, gone afterwards
@@ -218,4 +224,37 @@ def test_the_stored_tokens_count_a_corpus_as_reading_it_would_and_find_what_a_fo
         assert index.texts_sharing({"qatar", *token_cache.token_set(TEXTS[0])}, set()) == {key(TEXTS[0]), key(TEXTS[1])}
         assert index.texts_sharing(set(), {token_cache.surface_words(TEXTS[1])}) == {key(TEXTS[1])}
         assert index.texts_sharing(set(), set()) == set()
+    # a stored text the query does not select is not reached
+    with sentence_index(conn, sentences + " WHERE document_id = 'a'") as index:
+        assert index.texts_sharing({"qatar"}, {token_cache.surface_words(TEXTS[1])}) == set()
+        assert index.counts == CorpusTokens.of([token_cache.token_set(TEXTS[0])])
     assert conn.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary").fetchone()[0] == 0
+
+
+def postings_and_unnested(conn: duckdb.DuckDBPyConnection) -> tuple[list, list]:
+    """The stored postings, and the stored content tokens unnested, each sorted."""
+    postings = conn.execute(f"SELECT * FROM {token_store.POSTINGS_TABLE} ORDER BY ALL").fetchall()
+    unnested = sorted((version, key, token) for version, key, joined in conn.execute(
+        f"SELECT tokenizer_version, text_key, tokens FROM {TEXT_TOKENS_TABLE} WHERE analysis = 'content_tokens'"
+    ).fetchall() for token in set(token_cache.split(joined)))
+    return postings, unnested
+
+
+def test_the_postings_hold_every_stored_text_s_content_tokens(tmp_path: Path, monkeypatch):
+    conn = warehouse(tmp_path)
+    token_cache.token_set(TEXTS[0])
+    store_tokens(conn)
+    token_cache.token_set(TEXTS[0]), token_cache.token_set(TEXTS[1]), token_cache.surface_words(TEXTS[2])
+    store_tokens(conn)                                        # TEXTS[0] again: stored once
+    postings, unnested = postings_and_unnested(conn)
+    assert postings == unnested and len(postings) == len(set(content_tokens(TEXTS[0]) + content_tokens(TEXTS[1])))
+    # postings a warehouse of older code never built are built from the stored tokens
+    conn.execute(f"DROP TABLE {token_store.POSTINGS_TABLE}")
+    store_tokens(conn)
+    assert postings_and_unnested(conn) == (postings, unnested)
+    # a new tokenizer drops both
+    monkeypatch.setattr(token_store, "tokenizer_version", lambda: "a changed synonyms.yaml")
+    token_cache.token_set(TEXTS[1])
+    store_tokens(conn)
+    postings, unnested = postings_and_unnested(conn)
+    assert postings == unnested and {version for version, _, _ in postings} == {"a changed synonyms.yaml"}
