@@ -182,12 +182,17 @@ def portable_view_sql(view_sql: str, live_catalog: str, lake_root: str) -> str |
     if head is None:
         return None
     select = view_sql[head.end():].strip().removesuffix(";")
-    select = re.sub(r"read_parquet\('" + re.escape(lake_root.rstrip("/")) + r"/(\w+)/[^']*'"
-                    r"(?:[^()']|\((?:[^()]|\([^()]*\))*\))*\)", lambda m: f'raw."{m.group(1)}"', select)
+    select = _lake_scan(lake_root).sub(lambda m: f'raw."{m.group(1)}"', select)
     qualifier = re.compile(rf'(?<![\w."])(?:"{re.escape(live_catalog)}"|{re.escape(live_catalog)})\.(?=["\w])')
     # outside string literals only (the odd parts of the split)
     parts = re.split(r"('(?:[^']|'')*')", select)
     return "".join(part if i % 2 else qualifier.sub("", part) for i, part in enumerate(parts))
+
+
+def _lake_scan(lake_root: str) -> re.Pattern:
+    """A scan of a lake table in a view's SQL (group 1: the table), as dbt's sources write it."""
+    return re.compile(r"read_parquet\('" + re.escape(lake_root.rstrip("/")) + r"/(\w+)/[^']*'"
+                      r"(?:[^()']|\((?:[^()]|\([^()]*\))*\))*\)")
 
 
 def _copy_table(conn: duckdb.DuckDBPyConnection, live: str, schema: str, table: str) -> None:
@@ -209,7 +214,8 @@ NOT_PORTABLE = -1
 def _portable_view(conn: duckdb.DuckDBPyConnection, live: str, lake_path: Path, schema: str, view: str) -> int | None:
     """Create the live view `schema.view` in the snapshot over the snapshot's own relations and
     return its rows; None while it does not bind (it may read a view not made yet), NOT_PORTABLE
-    (view dropped) when it lacks the live view's columns or rows, or its SQL is not a plain view."""
+    (view dropped) when it lacks the live view's columns, or the rows of a lake table it scans,
+    or its SQL is not a plain view."""
     (view_sql,) = conn.execute("SELECT sql FROM duckdb_views() WHERE database_name = ? AND schema_name = ? "
                                "AND view_name = ?", [live, schema, view]).fetchone()
     select = portable_view_sql(view_sql, live, str(lake_path))
@@ -221,8 +227,12 @@ def _portable_view(conn: duckdb.DuckDBPyConnection, live: str, lake_path: Path, 
     except duckdb.Error:
         return None
     rows = conn.execute(f"SELECT count(*) FROM {target}").fetchone()[0]
+    # Rows are compared only where a lake scan was replaced by the snapshot's table: a view that
+    # reads other relations reads their published copies or links, checked themselves, with the
+    # same SQL. (Counting the live int_claim_mentions again was 0.9 s of each publish at 100k.)
     if (_columns(conn, "snapshot", schema, view) != _columns(conn, live, schema, view)
-            or conn.execute(f'SELECT count(*) FROM "{live}"."{schema}"."{view}"').fetchone()[0] != rows):
+            or (_lake_scan(str(lake_path)).search(view_sql) is not None
+                and conn.execute(f'SELECT count(*) FROM "{live}"."{schema}"."{view}"').fetchone()[0] != rows)):
         conn.execute(f"DROP VIEW {target}")
         return NOT_PORTABLE
     return rows
