@@ -268,8 +268,8 @@ def store_tokens(conn: duckdb.DuckDBPyConnection) -> int:
     try:
         tokens_kept = has_columns(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS)
         ensure_cache_table(conn, _TEXT_TOKENS, LEDGER_SCHEMA, _COLUMNS)
-        conn.execute(f"DELETE FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version <> ?", [version])
-        _ensure_postings(conn, version, rebuild=not tokens_kept)
+        (dropped,) = conn.execute(f"DELETE FROM {TEXT_TOKENS_TABLE} WHERE tokenizer_version <> ?", [version]).fetchone()
+        _ensure_postings(conn, version, rebuild=not tokens_kept or dropped > 0)
         added = _add_tokens(conn, version, rows) if rows else 0
         conn.execute("COMMIT")
     except BaseException:
@@ -311,9 +311,8 @@ def _postings_parameters(version: str) -> list[str]:
 
 def _ensure_postings(conn: duckdb.DuckDBPyConnection, version: str, rebuild: bool) -> None:
     """The postings of this version's stored content tokens: built from them when the table is
-    new or the token table was (a warehouse of older code), else kept."""
+    new or `rebuild` (the token table is new, or lost another version's rows), else kept."""
     if has_columns(conn, _POSTINGS, LEDGER_SCHEMA, _POSTINGS_COLUMNS) and not rebuild:
-        conn.execute(f"DELETE FROM {POSTINGS_TABLE} WHERE tokenizer_version <> ?", [version])
         return
     conn.execute(f"DROP TABLE IF EXISTS {POSTINGS_TABLE}")
     ensure_cache_table(conn, _POSTINGS, LEDGER_SCHEMA, _POSTINGS_COLUMNS)
