@@ -284,29 +284,28 @@ def _add_tokens(conn: duckdb.DuckDBPyConnection, version: str, rows: list[tuple[
         "text_key": pd.Series([r[1] for r in rows], dtype="object"),
         "tokens": pd.Series([r[2] for r in rows], dtype="object"),
     }))
+    new_rows = f"""(
+        SELECT $version::VARCHAR AS tokenizer_version, i.analysis, i.text_key, i.tokens FROM {_INCOMING} i
+        WHERE NOT EXISTS (SELECT 1 FROM {TEXT_TOKENS_TABLE} t WHERE t.tokenizer_version = $version
+                          AND t.analysis = i.analysis AND t.text_key = i.text_key))"""
     try:
-        conn.execute(f"""
-            CREATE OR REPLACE TEMP TABLE {_INCOMING}_new AS
-            SELECT ?::VARCHAR AS tokenizer_version, i.analysis, i.text_key, i.tokens FROM {_INCOMING} i
-            WHERE NOT EXISTS (SELECT 1 FROM {TEXT_TOKENS_TABLE} t WHERE t.tokenizer_version = ?
-                              AND t.analysis = i.analysis AND t.text_key = i.text_key)""", [version, version])
-        added = conn.execute(f"INSERT INTO {TEXT_TOKENS_TABLE} SELECT * FROM {_INCOMING}_new").fetchone()[0]
-        conn.execute(f"INSERT INTO {POSTINGS_TABLE} {_postings_of(f'{_INCOMING}_new')}", _postings_parameters(version))
+        # the postings first: the rows are new to the token table until they are inserted there
+        conn.execute(f"INSERT INTO {POSTINGS_TABLE} {_postings_of(new_rows)}", _postings_parameters(version))
+        return conn.execute(f"INSERT INTO {TEXT_TOKENS_TABLE} SELECT * FROM {new_rows}",
+                            {"version": version}).fetchone()[0]
     finally:
         conn.unregister(_INCOMING)
-        conn.execute(f"DROP TABLE IF EXISTS {_INCOMING}_new")
-    return added
 
 
 def _postings_of(rows: str) -> str:
     """The postings of the content tokens of `rows` (text_tokens' columns), one row per text and
     distinct token; its parameters: _postings_parameters."""
-    return (f"SELECT tokenizer_version, text_key, unnest(list_distinct(string_split(tokens, ?))) AS token FROM {rows} "
-            "WHERE tokenizer_version = ? AND analysis = ? AND tokens <> ''")
+    return ("SELECT tokenizer_version, text_key, unnest(list_distinct(string_split(tokens, $separator))) AS token "
+            f"FROM {rows} WHERE tokenizer_version = $version AND analysis = $analysis AND tokens <> ''")
 
 
-def _postings_parameters(version: str) -> list[str]:
-    return [token_cache.TOKEN_SEPARATOR, version, token_cache.CONTENT_TOKENS]
+def _postings_parameters(version: str) -> dict[str, str]:
+    return {"separator": token_cache.TOKEN_SEPARATOR, "version": version, "analysis": token_cache.CONTENT_TOKENS}
 
 
 def _ensure_postings(conn: duckdb.DuckDBPyConnection, version: str, rebuild: bool) -> None:

@@ -258,3 +258,21 @@ def test_the_postings_hold_every_stored_text_s_content_tokens(tmp_path: Path, mo
     store_tokens(conn)
     postings, unnested = postings_and_unnested(conn)
     assert postings == unnested and {version for version, _, _ in postings} == {"a changed synonyms.yaml"}
+
+
+def test_a_store_that_fails_half_way_leaves_neither_tokens_nor_postings(tmp_path: Path, monkeypatch):
+    conn = warehouse(tmp_path)
+    token_cache.token_set(TEXTS[0])
+    store_tokens(conn)
+    before = postings_and_unnested(conn)
+    added = token_store._add_tokens
+
+    def dies_after_writing(*args):
+        added(*args)
+        raise RuntimeError("the disk filled up")
+
+    monkeypatch.setattr(token_store, "_add_tokens", dies_after_writing)
+    token_cache.token_set(TEXTS[1])
+    with pytest.raises(RuntimeError, match="the disk filled up"):
+        store_tokens(conn)
+    assert postings_and_unnested(conn) == before
